@@ -1,0 +1,66 @@
+"""Who is tied to whom: the deal graph, its analytics, layouts and synthetic generators.
+
+The deal graph is a :class:`networkx.MultiDiGraph` of institutions (integer node ids) and
+contracts (edges keyed by contract id, directed from the holder of a claim to the obligor).
+This package imports nothing from the rest of aicontagion.
+"""
+
+from networks.analytics import (
+    Claim,
+    circular_deals,
+    counterparty_concentration,
+    exposure_matrices_by_kind,
+    exposure_matrix,
+    herfindahl_index,
+    largest_exposures,
+    round_trip_ratio,
+    sector_exposures,
+    strength,
+)
+from networks.graph import DealGraphError, build_deal_graph, node_by_name, validate_deal_graph
+from networks.kinds import (
+    CONTRACT_KINDS,
+    EDGE_STYLES,
+    FUNDING_KINDS,
+    INSTITUTION_KINDS,
+    REVENUE_KINDS,
+    SECTOR_LABELS,
+    STATUS_COLOURS,
+    STATUSES,
+)
+from networks.layout import draw_deal_graph, sector_layout
+from networks.synthetic import directed_erdos_renyi_edges, random_deal_graph
+
+__all__ = [
+    # vocabularies
+    "INSTITUTION_KINDS",
+    "CONTRACT_KINDS",
+    "FUNDING_KINDS",
+    "REVENUE_KINDS",
+    "STATUSES",
+    "SECTOR_LABELS",
+    "STATUS_COLOURS",
+    "EDGE_STYLES",
+    # building
+    "DealGraphError",
+    "build_deal_graph",
+    "validate_deal_graph",
+    "node_by_name",
+    # analytics
+    "Claim",
+    "circular_deals",
+    "round_trip_ratio",
+    "exposure_matrix",
+    "exposure_matrices_by_kind",
+    "sector_exposures",
+    "counterparty_concentration",
+    "herfindahl_index",
+    "largest_exposures",
+    "strength",
+    # drawing
+    "sector_layout",
+    "draw_deal_graph",
+    # synthetic
+    "random_deal_graph",
+    "directed_erdos_renyi_edges",
+]
