@@ -1,0 +1,53 @@
+"""Hyperscalers (Microsoft, Amazon, Alphabet, Meta, Oracle): large, mostly self-funded clouds.
+
+Rules
+-----
+* Capex: each month they buy GPUs from the chip maker according to their plan, scaled by AI
+  demand relative to what was expected (capped at ``max_capex_scale``), and cut by
+  ``capex_cut_when_stressed`` when stressed.
+* Leases: when AI demand falls below ``lease_exit_demand_ratio`` of expectations they
+  renegotiate their data-centre leases down by ``lease_cut`` (once per lease) -- the event that
+  turns "AAA" lease-backed paper into losses.
+* Short of cash: draw on credit lines, then issue bonds to outside investors while the bond
+  market is open (sentiment at least ``bond_market_sentiment_floor``).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from agents.base import Institution, Rules
+
+
+class HyperscalerRules(Rules):
+    max_capex_scale: float = Field(1.5, ge=0, le=10, description="cap on capex relative to plan")
+    capex_cut_when_stressed: float = Field(0.5, ge=0, le=1, description="share of capex cut when stressed")
+    lease_exit_demand_ratio: float = Field(
+        0.6, ge=0, le=2, description="AI demand / expected demand below which it renegotiates leases"
+    )
+    lease_cut: float = Field(0.3, ge=0, le=1, description="share by which a renegotiated lease is cut")
+    bond_market_sentiment_floor: float = Field(
+        0.6, ge=0, le=2, description="sentiment below which the bond market is closed to it"
+    )
+
+
+class Hyperscaler(Institution):
+    kind = "hyperscaler"
+    Rules = HyperscalerRules
+
+    def capex_scale(self, demand_ratio: float) -> float:
+        """Multiplier on its planned chip purchases this month."""
+        scale = min(max(demand_ratio, 0.0), self.rules.max_capex_scale)
+        if self.is_stressed():
+            scale *= 1.0 - self.rules.capex_cut_when_stressed
+        return scale
+
+    def lease_cut_wanted(self, demand_ratio: float) -> float:
+        """Share by which it wants to cut its AI data-centre leases (0 = keep them)."""
+        return self.rules.lease_cut if demand_ratio < self.rules.lease_exit_demand_ratio else 0.0
+
+    def liquidity_actions(self, shortfall_bn: float) -> list[tuple]:
+        actions: list[tuple] = [("draw_credit", shortfall_bn)]
+        if self.model.sentiment >= self.rules.bond_market_sentiment_floor:
+            actions.append(("issue_bonds", shortfall_bn))
+        return actions

@@ -1,0 +1,248 @@
+"""The contract book: every instrument as one row of a column-oriented table.
+
+Each family of instruments is a small table of numpy arrays, one row per contract, so that
+per-contract arithmetic (interest, amortisation, LTV, marks) is one vectorised expression over
+the whole book instead of a Python loop per contract.
+
+Families
+--------
+``DebtBook``      loans, bonds, credit lines and ABS tranches: a claim of ``holder`` on ``obligor``
+                  with an outstanding principal (US$ billions), a rate (per year), amortisation
+                  and maturity (months), optional GPU collateral and covenants.
+``StakeBook``     equity stakes and fund shares: ``units`` of the ``issuer``'s shares.
+``ContractBook``  executory contracts, off balance sheet: compute contracts, leases, chip
+                  purchase plans and equity-funding commitments: ``payer`` pays ``payee`` a
+                  monthly amount (US$ billions per month) between ``start_month`` and
+                  ``end_month``.
+
+Rows are never deleted (ids stay stable for the event log); a closed contract has ``active``
+False. Money is in US$ billions, time in months, rates per year.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+DEBT_KINDS = ("loan", "bond", "credit_line", "abs_tranche")
+STAKE_KINDS = ("equity", "fund_share")
+CONTRACT_KINDS = ("compute_contract", "lease", "chip_sale", "equity_funding")
+TRANCHES = ("senior", "mezzanine", "equity")
+
+NO_COLLATERAL = -1
+
+
+def _grow(array: np.ndarray, values) -> np.ndarray:
+    return np.concatenate([array, np.asarray(values, dtype=array.dtype)])
+
+
+@dataclass
+class _Table:
+    """Shared mechanics of the three books: column arrays plus parallel string ids."""
+
+    ids: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def index_of(self, contract_id: str) -> int:
+        try:
+            return self.ids.index(contract_id)
+        except ValueError:
+            raise KeyError(f"no contract with id {contract_id!r}") from None
+
+    def _append(self, contract_id: str, **columns) -> int:
+        if contract_id in self.ids:
+            raise ValueError(f"duplicate contract id {contract_id!r}")
+        for name, value in columns.items():
+            setattr(self, name, _grow(getattr(self, name), [value]))
+        self.ids.append(contract_id)
+        return len(self.ids) - 1
+
+
+@dataclass
+class DebtBook(_Table):
+    """Loans, bonds, credit lines and ABS tranches (one row each).
+
+    Columns (all numpy arrays of equal length)
+    ------------------------------------------
+    kind : int            index into ``DEBT_KINDS``
+    holder, obligor : int agent indices (holder owns the claim; obligor owes it)
+    principal_bn          outstanding principal, US$ billions (drawn amount for credit lines)
+    limit_bn              credit-line limit, US$ billions (= original principal otherwise)
+    rate_per_year         contractual interest rate (fixed part), per year
+    floating              True if the base rate is added to ``rate_per_year`` each month
+    amortisation_per_month  scheduled repayment as a share of original principal, per month
+    maturity_month        month in which the remaining principal falls due
+    collateral_gen        GPU generation pledged (``NO_COLLATERAL`` = unsecured)
+    collateral_units_k    pledged GPUs, thousands of units
+    ltv_covenant          maximum loan-to-value (``inf`` = no covenant)
+    dscr_covenant         minimum debt-service coverage ratio (0 = no covenant)
+    min_liquidity_bn      minimum cash the obligor must keep, US$ billions (0 = none)
+    tranche               index into ``TRANCHES`` for ABS tranches (-1 otherwise)
+    value_factor          holder's mark as a share of principal (1 = par)
+    active, accelerated, in_breach : bool
+    waivers               number of covenant waivers granted so far
+    """
+
+    kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    holder: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    obligor: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    principal_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    original_principal_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    limit_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    rate_per_year: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    floating: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    amortisation_per_month: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    maturity_month: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    collateral_gen: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    collateral_units_k: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    ltv_covenant: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    dscr_covenant: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    min_liquidity_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    tranche: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    value_factor: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    active: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    accelerated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    in_breach: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    waivers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def add(
+        self,
+        contract_id: str,
+        *,
+        kind: str,
+        holder: int,
+        obligor: int,
+        principal_bn: float,
+        rate_per_year: float,
+        limit_bn: float | None = None,
+        floating: bool = False,
+        amortisation_per_month: float = 0.0,
+        maturity_month: int = 10_000,
+        collateral_gen: int = NO_COLLATERAL,
+        collateral_units_k: float = 0.0,
+        ltv_covenant: float = np.inf,
+        dscr_covenant: float = 0.0,
+        min_liquidity_bn: float = 0.0,
+        tranche: str | None = None,
+    ) -> int:
+        return self._append(
+            contract_id,
+            kind=DEBT_KINDS.index(kind),
+            holder=holder,
+            obligor=obligor,
+            principal_bn=principal_bn,
+            original_principal_bn=principal_bn,
+            limit_bn=principal_bn if limit_bn is None else limit_bn,
+            rate_per_year=rate_per_year,
+            floating=floating,
+            amortisation_per_month=amortisation_per_month,
+            maturity_month=maturity_month,
+            collateral_gen=collateral_gen,
+            collateral_units_k=collateral_units_k,
+            ltv_covenant=ltv_covenant,
+            dscr_covenant=dscr_covenant,
+            min_liquidity_bn=min_liquidity_bn,
+            tranche=-1 if tranche is None else TRANCHES.index(tranche),
+            value_factor=1.0,
+            active=True,
+            accelerated=False,
+            in_breach=False,
+            waivers=0,
+        )
+
+    def is_kind(self, kind: str) -> np.ndarray:
+        return self.kind == DEBT_KINDS.index(kind)
+
+    def kind_name(self, row: int) -> str:
+        return DEBT_KINDS[self.kind[row]]
+
+
+@dataclass
+class StakeBook(_Table):
+    """Equity stakes and fund shares: ``units`` of ``issuer`` held by ``holder``.
+
+    The value of a row is ``units / shares_outstanding[issuer] * equity_value[issuer]``, with
+    both issuer columns kept by the ledger.
+    """
+
+    kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    holder: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    issuer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    units: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def add(self, contract_id: str, *, kind: str, holder: int, issuer: int, units: float) -> int:
+        return self._append(
+            contract_id, kind=STAKE_KINDS.index(kind), holder=holder, issuer=issuer, units=units
+        )
+
+    def is_kind(self, kind: str) -> np.ndarray:
+        return self.kind == STAKE_KINDS.index(kind)
+
+
+@dataclass
+class ContractBook(_Table):
+    """Executory contracts (off balance sheet): monthly payments from ``payer`` to ``payee``.
+
+    Columns
+    -------
+    kind                  index into ``CONTRACT_KINDS``
+    payer, payee          agent indices (the payee holds the claim to be paid)
+    monthly_payment_bn    current payment, US$ billions per month (after renegotiations)
+    original_payment_bn   payment when signed, US$ billions per month
+    start_month, end_month  payments fall due for start_month <= t < end_month
+    take_or_pay           True if the payer owes the payment whatever it uses
+    active                False once terminated (by default of either side)
+    renegotiations        how many times the payment has been cut
+    """
+
+    kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    payer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    payee: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    monthly_payment_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    original_payment_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    start_month: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    end_month: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    take_or_pay: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    active: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    renegotiations: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def add(
+        self,
+        contract_id: str,
+        *,
+        kind: str,
+        payer: int,
+        payee: int,
+        monthly_payment_bn: float,
+        start_month: int,
+        end_month: int,
+        take_or_pay: bool = True,
+    ) -> int:
+        return self._append(
+            contract_id,
+            kind=CONTRACT_KINDS.index(kind),
+            payer=payer,
+            payee=payee,
+            monthly_payment_bn=monthly_payment_bn,
+            original_payment_bn=monthly_payment_bn,
+            start_month=start_month,
+            end_month=end_month,
+            take_or_pay=take_or_pay,
+            active=True,
+            renegotiations=0,
+        )
+
+    def is_kind(self, kind: str) -> np.ndarray:
+        return self.kind == CONTRACT_KINDS.index(kind)
+
+    def due_mask(self, month: int) -> np.ndarray:
+        """Contracts with a payment due in ``month``."""
+        return self.active & (self.start_month <= month) & (month < self.end_month)
+
+    def remaining_value_bn(self, month: int) -> np.ndarray:
+        """Undiscounted value of the payments still to come, US$ billions."""
+        months_left = np.clip(self.end_month - np.maximum(self.start_month, month), 0, None)
+        return np.where(self.active, self.monthly_payment_bn * months_left, 0.0)

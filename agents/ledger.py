@@ -1,0 +1,424 @@
+"""Balance sheets of every institution, kept as arrays, with double-entry bookkeeping.
+
+The ledger is the one adapter between the agents (who decide) and the arrays (which hold
+what they own and owe). Every change of state goes through a method here that records both
+sides: the balance-sheet quantity that moves and the profit-and-loss (P&L) or capital entry it
+causes. That makes two independent statements of each institution's equity:
+
+* from the balance sheet: ``assets - liabilities`` (marked to market), and
+* from the flows: ``opening equity + cumulative P&L + capital raised``,
+
+and the accounting tests check that they agree to 1e-9 every tick. Cash that enters or leaves
+the modelled system (end-customer revenue, operating costs, outside buyers, default costs, ...)
+is recorded by name in ``exogenous_bn``, so that the change in total cash equals the named
+exogenous flows exactly.
+
+Units: US$ billions; GPU quantities in thousands of units; prices in US$ billions per thousand
+GPUs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from agents.instruments import NO_COLLATERAL, ContractBook, DebtBook, StakeBook
+
+
+PNL_CATEGORIES = ("operating", "valuation", "fire_sale", "credit")
+"""P&L categories: ``operating`` (revenues, costs, interest, depreciation of GPUs and data
+centres), ``valuation`` (equity stakes and NAVs marked to market), ``fire_sale`` (price impact
+of forced sales: discounts realised by sellers and marked by every holder, and their healing),
+``credit`` (write-offs, impairments, ABS marks, default costs, liquidation haircuts).
+Contagion losses reported by sector are ``-(fire_sale + credit)``."""
+OPERATING, VALUATION, FIRE_SALE, CREDIT = range(4)
+
+
+
+def _scatter(index: np.ndarray, values, size: int) -> np.ndarray:
+    """Sum ``values`` into a length-``size`` array at ``index`` (a vectorised group-by)."""
+    return np.bincount(index, weights=np.broadcast_to(values, index.shape), minlength=size)
+
+
+class Ledger:
+    """All balance sheets and the contract book.
+
+    Parameters
+    ----------
+    n_agents : int
+        Number of institutions (indices 0..n-1).
+    n_generations : int
+        Number of GPU generations.
+    """
+
+    def __init__(self, n_agents: int, n_generations: int):
+        n, g = n_agents, n_generations
+        self.n_agents, self.n_generations = n, g
+        # Assets
+        self.cash_bn = np.zeros(n)
+        self.other_assets_bn = np.zeros(n)  # businesses and securities outside the model, at book
+        self.real_assets_bn = np.zeros(n)  # data-centre shells, land, power
+        self.gpu_units_k = np.zeros((n, g))
+        self.gpu_price_bn = np.zeros(g)  # secondary-market price per thousand GPUs
+        # Liabilities owed to parties outside the model (deposits, policy reserves, trade debt)
+        self.other_liabilities_bn = np.zeros(n)
+        # Issuers' equity: value of 100% of each institution (market cap, or NAV for funds)
+        self.equity_value_bn = np.zeros(n)
+        self.shares_outstanding = np.ones(n)
+        # The contract book
+        self.debt = DebtBook()
+        self.stakes = StakeBook()
+        self.contracts = ContractBook()
+        # Flow statements
+        # cumulative profit and loss per agent and category (see PNL_CATEGORIES)
+        self.pnl_bn = np.zeros((n, len(PNL_CATEGORIES)))
+        self.capital_bn = np.zeros(n)  # cumulative equity raised (+) or returned (-)
+        self.opening_equity_bn = np.zeros(n)
+        self.exogenous_bn: dict[str, float] = defaultdict(float)
+        self.opening_cash_bn = 0.0
+
+    # ------------------------------------------------------------------ valuation
+    def gpu_value_bn(self) -> np.ndarray:
+        return self.gpu_units_k @ self.gpu_price_bn
+
+    def stake_values_bn(self) -> np.ndarray:
+        s = self.stakes
+        price = self.equity_value_bn / self.shares_outstanding
+        return s.units * price[s.issuer]
+
+    def debt_asset_values_bn(self) -> np.ndarray:
+        d = self.debt
+        return d.principal_bn * d.value_factor
+
+    def assets_bn(self) -> np.ndarray:
+        n = self.n_agents
+        return (
+            self.cash_bn
+            + self.other_assets_bn
+            + self.real_assets_bn
+            + self.gpu_value_bn()
+            + _scatter(self.debt.holder, self.debt_asset_values_bn(), n)
+            + _scatter(self.stakes.holder, self.stake_values_bn(), n)
+        )
+
+    def liabilities_bn(self) -> np.ndarray:
+        return self.other_liabilities_bn + _scatter(
+            self.debt.obligor, self.debt.principal_bn, self.n_agents
+        )
+
+    def equity_bn(self) -> np.ndarray:
+        """Book equity from the balance sheet: assets minus liabilities, marked to market."""
+        return self.assets_bn() - self.liabilities_bn()
+
+    def equity_from_flows_bn(self) -> np.ndarray:
+        """Equity from the flow statements: opening equity + cumulative P&L + capital."""
+        return self.opening_equity_bn + self.pnl_bn.sum(axis=1) + self.capital_bn
+
+    def book(self, delta_bn: np.ndarray, category: int = OPERATING) -> None:
+        """Record a P&L change per agent (length-n array) in ``category``."""
+        self.pnl_bn[:, category] += delta_bn
+
+    def losses_bn(self) -> np.ndarray:
+        """Cumulative contagion losses per agent (fire-sale and credit; positive = loss), US$ bn."""
+        return -(self.pnl_bn[:, FIRE_SALE] + self.pnl_bn[:, CREDIT])
+
+    def open_books(self) -> None:
+        """Freeze the opening balance sheet; flows are measured from here."""
+        self.opening_equity_bn = self.equity_bn()
+        self.pnl_bn[:] = 0.0
+        self.capital_bn[:] = 0.0
+        self.exogenous_bn.clear()
+        self.opening_cash_bn = float(self.cash_bn.sum())
+
+    def total_exogenous_bn(self) -> float:
+        return float(sum(self.exogenous_bn.values()))
+
+    # ------------------------------------------------------------------ cash flows
+    def transfer(self, payer, payee, amount_bn, *, income: bool = True) -> None:
+        """Move cash between institutions; as revenue/expense if ``income`` else as a swap."""
+        payer, payee = np.atleast_1d(payer), np.atleast_1d(payee)
+        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), payer.shape)
+        n = self.n_agents
+        out, inn = _scatter(payer, amount, n), _scatter(payee, amount, n)
+        self.cash_bn += inn - out
+        if income:
+            self.book(inn - out)
+
+    def exogenous(
+        self, agent, amount_bn, name: str, *, entry: str = "pnl", category: int = OPERATING
+    ) -> None:
+        """Cash in (+) or out (-) of the modelled system, recorded under ``name``.
+
+        ``entry`` says what balances the cash: ``"pnl"`` (revenue or cost), ``"capital"``
+        (equity raised or returned) or ``"none"`` (the caller books the other side itself).
+        """
+        agent = np.atleast_1d(agent)
+        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), agent.shape)
+        delta = _scatter(agent, amount, self.n_agents)
+        self.cash_bn += delta
+        self.exogenous_bn[name] += float(amount.sum())
+        if entry == "pnl":
+            self.book(delta, category)
+        elif entry == "capital":
+            self.capital_bn += delta
+        elif entry != "none":
+            raise ValueError(f"unknown entry {entry!r}; choose from ['pnl', 'capital', 'none']")
+
+    def spend_on_real_assets(self, agent, amount_bn, name: str) -> None:
+        """Capitalised spending paid outside the model (construction, power): cash -> real assets."""
+        agent = np.atleast_1d(agent)
+        self.exogenous(agent, -np.asarray(amount_bn, dtype=float), name, entry="none")
+        self.real_assets_bn += _scatter(agent, amount_bn, self.n_agents)
+
+    # ------------------------------------------------------------------ debt
+    def pay_principal(self, rows, amount_bn) -> None:
+        """Obligors repay ``amount_bn`` of principal on debt ``rows`` to the holders.
+
+        A holder that had marked the claim below par books the difference as a gain.
+        """
+        d = self.debt
+        rows = np.atleast_1d(rows)
+        amount = np.minimum(np.broadcast_to(amount_bn, rows.shape), d.principal_bn[rows])
+        self.transfer(d.obligor[rows], d.holder[rows], amount, income=False)
+        self.book(_scatter(d.holder[rows], amount * (1.0 - d.value_factor[rows]), self.n_agents), CREDIT)
+        np.subtract.at(d.principal_bn, rows, amount)
+
+    def draw_credit(self, rows, amount_bn) -> None:
+        """Obligors draw ``amount_bn`` more on credit lines ``rows``; the holder pays cash."""
+        d = self.debt
+        rows = np.atleast_1d(rows)
+        amount = np.broadcast_to(amount_bn, rows.shape)
+        self.transfer(d.holder[rows], d.obligor[rows], amount, income=False)
+        # New money is lent at par: keep the holder's carrying value consistent.
+        old_value = d.principal_bn[rows] * d.value_factor[rows]
+        np.add.at(d.principal_bn, rows, amount)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            vf = np.where(d.principal_bn[rows] > 0, (old_value + amount) / d.principal_bn[rows], 1.0)
+        d.value_factor[rows] = vf
+
+    def write_off(self, rows, amount_bn) -> None:
+        """Extinguish ``amount_bn`` of principal: the holder loses its carrying value, the
+        obligor gains the liability it no longer owes."""
+        d = self.debt
+        rows = np.atleast_1d(rows)
+        amount = np.minimum(np.broadcast_to(amount_bn, rows.shape), d.principal_bn[rows])
+        n = self.n_agents
+        self.book(_scatter(d.obligor[rows], amount, n) - _scatter(d.holder[rows], amount * d.value_factor[rows], n), CREDIT)
+        np.subtract.at(d.principal_bn, rows, amount)
+
+    def mark_debt(self, rows, value_factor) -> None:
+        """Holders re-mark debt ``rows`` at ``value_factor`` x principal (1 = par)."""
+        d = self.debt
+        rows = np.atleast_1d(rows)
+        new = np.broadcast_to(np.asarray(value_factor, dtype=float), rows.shape)
+        self.book(_scatter(d.holder[rows], d.principal_bn[rows] * (new - d.value_factor[rows]), self.n_agents), CREDIT)
+        d.value_factor[rows] = new
+
+    def capitalise(self, rows, amount_bn) -> None:
+        """Add unpaid interest to principal (the obligor still owes it; both sides book it)."""
+        d = self.debt
+        rows = np.atleast_1d(rows)
+        amount = np.broadcast_to(amount_bn, rows.shape)
+        n = self.n_agents
+        self.book(_scatter(d.holder[rows], amount * d.value_factor[rows], n) - _scatter(d.obligor[rows], amount, n))
+        np.add.at(d.principal_bn, rows, amount)
+
+    # ------------------------------------------------------------------ GPUs
+    def mark_gpus(self, new_price_bn, category: int = FIRE_SALE) -> None:
+        """Revalue every GPU at new prices (per thousand units); ``category`` is OPERATING for
+        scheduled depreciation and FIRE_SALE for fire-sale discounts and their healing."""
+        new_price_bn = np.asarray(new_price_bn, dtype=float)
+        self.book(self.gpu_units_k @ (new_price_bn - self.gpu_price_bn), category)
+        self.gpu_price_bn = new_price_bn.copy()
+
+    def sell_gpus_outside(self, seller, gen, units_k, price_bn, name: str) -> None:
+        """Sell GPUs to buyers outside the model at ``price_bn`` per thousand (a fire sale if
+        below the mark); the difference to the mark is a realised gain or loss."""
+        seller, gen = np.atleast_1d(seller), np.atleast_1d(gen)
+        units = np.broadcast_to(units_k, seller.shape)
+        price = np.broadcast_to(price_bn, seller.shape)
+        np.subtract.at(self.gpu_units_k, (seller, gen), units)
+        proceeds = units * price
+        self.exogenous(seller, proceeds, name, entry="none")
+        self.book(_scatter(seller, units * (price - self.gpu_price_bn[gen]), self.n_agents), FIRE_SALE)
+
+    def buy_new_gpus(self, buyer, seller, gen: int, amount_bn, unit_price_bn: float) -> None:
+        """``buyer`` pays ``seller`` (the chip maker) ``amount_bn`` for new GPUs of ``gen`` at
+        ``unit_price_bn`` per thousand.
+
+        The chip maker books revenue; the buyer books GPUs at the market mark, so a fire-sale
+        discount on the secondary market is the buyer's immediate (fire-sale) loss.
+        """
+        buyer, seller = np.atleast_1d(buyer), np.atleast_1d(seller)
+        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), buyer.shape)
+        units = amount / unit_price_bn
+        self.cash_bn -= _scatter(buyer, amount, self.n_agents)
+        self.cash_bn += _scatter(seller, amount, self.n_agents)
+        self.book(_scatter(seller, amount, self.n_agents))
+        np.add.at(self.gpu_units_k, (buyer, np.full(buyer.shape, gen)), units)
+        self.book(_scatter(buyer, units * self.gpu_price_bn[gen] - amount, self.n_agents), FIRE_SALE)
+
+    def seize_collateral(self, rows) -> np.ndarray:
+        """Secured lenders take pledged GPUs worth up to the principal of debt ``rows``.
+
+        The claim falls by the market value taken; any shortfall stays as an unsecured
+        deficiency claim. Returns the value credited per row (US$ billions).
+        """
+        d = self.debt
+        rows = np.atleast_1d(rows)
+        secured = rows[d.collateral_gen[rows] != NO_COLLATERAL]
+        credited = np.zeros(len(rows))
+        for k, row in enumerate(rows):
+            gen = d.collateral_gen[row]
+            if gen == NO_COLLATERAL or row not in secured:
+                continue
+            ob, holder = d.obligor[row], d.holder[row]
+            price = self.gpu_price_bn[gen]
+            available = min(d.collateral_units_k[row], self.gpu_units_k[ob, gen])
+            units = min(available, d.principal_bn[row] / price) if price > 0 else available
+            value = units * price
+            self.gpu_units_k[ob, gen] -= units
+            self.gpu_units_k[holder, gen] += units
+            d.collateral_units_k[row] -= units
+            # Obligor: loses GPUs worth `value`, owes `value` less: no P&L.
+            # Holder: gains GPUs worth `value`, its claim falls by `value` carried at vf.
+            self.pnl_bn[holder, CREDIT] += value * (1.0 - d.value_factor[row])
+            d.principal_bn[row] -= value
+            credited[k] = value
+        return credited
+
+    # ------------------------------------------------------------------ equity
+    def mark_equity(self, new_equity_value_bn) -> None:
+        """Issuers' equity values move (market caps, NAVs): holders book the change."""
+        new = np.asarray(new_equity_value_bn, dtype=float)
+        s = self.stakes
+        delta_per_unit = (new - self.equity_value_bn) / self.shares_outstanding
+        self.book(_scatter(s.holder, s.units * delta_per_unit[s.issuer], self.n_agents), VALUATION)
+        self.equity_value_bn = new.copy()
+
+    def issue_shares(self, issuer: int, amount_bn: float, holder: int | None, name: str) -> None:
+        """``issuer`` raises ``amount_bn`` of new equity at the current price per share.
+
+        ``holder`` is the buying institution, or None for investors outside the model. The
+        issuer's equity value rises by the new money (post-money), so existing holders keep
+        their value while their share is diluted.
+        """
+        if amount_bn <= 0:
+            return
+        price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
+        if not price > 0:
+            raise ValueError(f"cannot issue shares of institution {issuer}: its equity value is 0")
+        new_units = amount_bn / price
+        if holder is None:
+            self.exogenous(issuer, amount_bn, name, entry="capital")
+        else:
+            self.cash_bn[holder] -= amount_bn
+            self.cash_bn[issuer] += amount_bn
+            self.capital_bn[issuer] += amount_bn
+            self._add_units(holder, issuer, new_units)
+        self.shares_outstanding[issuer] += new_units
+        self.equity_value_bn[issuer] += amount_bn
+
+    def _add_units(self, holder: int, issuer: int, units: float) -> None:
+        s = self.stakes
+        rows = np.flatnonzero((s.holder == holder) & (s.issuer == issuer))
+        if len(rows):
+            s.units[rows[0]] += units
+        else:
+            kind = "equity"
+            s.add(f"stake:{holder}:{issuer}", kind=kind, holder=holder, issuer=issuer, units=units)
+
+    def redeem_units(self, rows, amount_bn) -> None:
+        """Fund investors in stake ``rows`` are paid ``amount_bn`` cash at NAV per unit; their
+        units are cancelled and the fund returns that capital."""
+        s = self.stakes
+        rows = np.atleast_1d(rows)
+        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), rows.shape)
+        issuer = s.issuer[rows]
+        price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
+        units = np.minimum(np.where(price > 0, amount / np.where(price > 0, price, 1.0), 0.0), s.units[rows])
+        paid = units * price
+        self.transfer(issuer, s.holder[rows], paid, income=False)
+        self.capital_bn -= _scatter(issuer, paid, self.n_agents)
+        np.subtract.at(s.units, rows, units)
+        np.subtract.at(self.shares_outstanding, issuer, units)
+        np.subtract.at(self.equity_value_bn, issuer, paid)
+
+    def sell_stakes_outside(self, rows, share_sold, haircut: float, name: str) -> None:
+        """Holders sell ``share_sold`` of stake ``rows`` to outside buyers at (1 - haircut) x
+        value; the haircut is a realised loss. Buyers outside the model are not tracked."""
+        s = self.stakes
+        rows = np.atleast_1d(rows)
+        share = np.broadcast_to(share_sold, rows.shape)
+        value = self.stake_values_bn()[rows] * share
+        proceeds = value * (1.0 - haircut)
+        self.exogenous(s.holder[rows], proceeds, name, entry="none")
+        self.book(-_scatter(s.holder[rows], value - proceeds, self.n_agents), FIRE_SALE)
+        s.units[rows] *= 1.0 - share
+
+    def sell_debt_outside(self, rows, share_sold, haircut: float, name: str) -> None:
+        """Holders sell ``share_sold`` of debt ``rows`` to outside buyers at (1 - haircut) x
+        their mark. The claim leaves the model (the obligor now owes an outside creditor, held
+        in its ``other_liabilities_bn``)."""
+        d = self.debt
+        rows = np.atleast_1d(rows)
+        share = np.broadcast_to(share_sold, rows.shape)
+        principal = d.principal_bn[rows] * share
+        value = principal * d.value_factor[rows]
+        proceeds = value * (1.0 - haircut)
+        self.exogenous(d.holder[rows], proceeds, name, entry="none")
+        self.book(-_scatter(d.holder[rows], value - proceeds, self.n_agents), FIRE_SALE)
+        np.subtract.at(d.principal_bn, rows, principal)
+        np.add.at(self.other_liabilities_bn, d.obligor[rows], principal)
+
+    def revalue_real_assets(self, agent, new_value_bn, category: int = OPERATING) -> None:
+        """Re-mark real assets (data centres) of ``agent`` at ``new_value_bn``."""
+        agent = np.atleast_1d(agent)
+        new = np.broadcast_to(np.asarray(new_value_bn, dtype=float), agent.shape)
+        delta = np.zeros(self.n_agents)
+        np.add.at(delta, agent, new - self.real_assets_bn[agent])
+        self.book(delta, category)
+        self.real_assets_bn[agent] = new
+
+    def liquidate_other_assets(self, agent: int, recovery: float, name: str) -> float:
+        """Sell an institution's other and real assets outside at ``recovery`` x book."""
+        book = self.other_assets_bn[agent] + self.real_assets_bn[agent]
+        proceeds = book * recovery
+        self.other_assets_bn[agent] = 0.0
+        self.real_assets_bn[agent] = 0.0
+        self.exogenous(agent, proceeds, name, entry="none")
+        self.pnl_bn[agent, CREDIT] -= book - proceeds
+        return proceeds
+
+    def borrow_outside(self, agent: int, amount_bn: float, name: str) -> None:
+        """Borrow from investors outside the model (e.g. a bond sold to the market)."""
+        self.other_liabilities_bn[agent] += amount_bn
+        self.exogenous(agent, amount_bn, name, entry="none")
+
+    def sell_other_assets(self, agent: int, amount_bn: float, name: str) -> None:
+        """Sell ``amount_bn`` of liquid other assets (Treasuries) at book value, outside."""
+        self.other_assets_bn[agent] -= amount_bn
+        self.exogenous(agent, amount_bn, name, entry="none")
+
+    def lend_new_reserves(self, row: int, name: str) -> None:
+        """A central bank funds the new loan ``row`` by creating reserves: the borrower gets
+        cash, the central bank owes the reserves (its ``other_liabilities_bn``)."""
+        d = self.debt
+        amount = float(d.principal_bn[row])
+        self.cash_bn[d.obligor[row]] += amount
+        self.other_liabilities_bn[d.holder[row]] += amount
+        self.exogenous_bn[name] += amount
+
+    def repay_outside(self, agent, amount_bn, name: str) -> None:
+        """Pay creditors outside the model (``other_liabilities_bn``): cash leaves the system."""
+        agent = np.atleast_1d(agent)
+        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), agent.shape)
+        self.exogenous(agent, -amount, name, entry="none")
+        self.other_liabilities_bn -= _scatter(agent, amount, self.n_agents)
+
+    def write_down_other_liabilities(self, agent: int, amount_bn: float) -> None:
+        """Outside creditors (depositors, policyholders) lose ``amount_bn`` of their claim."""
+        amount = min(amount_bn, self.other_liabilities_bn[agent])
+        self.other_liabilities_bn[agent] -= amount
+        self.pnl_bn[agent, CREDIT] += amount

@@ -1,0 +1,19 @@
+"""Pension funds and endowments: long-horizon investors in private credit and data-centre ABS.
+
+They are not capital-regulated like insurers, but they rebalance the same way: when their
+equity cushion against risk-weighted assets falls below ``min_capital_ratio`` (a funding-ratio
+floor) they sell risky assets, and they redeem from private-credit funds when NAVs fall.
+"""
+
+from __future__ import annotations
+
+from agents.capital import CapitalRegulated, CapitalRules
+
+
+class PensionRules(CapitalRules):
+    pass
+
+
+class Pension(CapitalRegulated):
+    kind = "pension"
+    Rules = PensionRules

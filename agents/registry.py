@@ -1,0 +1,32 @@
+"""Agent kinds by name: the one place that maps a config's ``kind`` to its class."""
+
+from __future__ import annotations
+
+from agents.ai_lab import AiLab
+from agents.bank import Bank
+from agents.base import Institution
+from agents.central_bank import CentralBank
+from agents.chip_maker import ChipMaker
+from agents.hyperscaler import Hyperscaler
+from agents.insurer import Insurer
+from agents.miner import Miner
+from agents.neocloud import Neocloud
+from agents.pension import Pension
+from agents.private_credit import PrivateCreditFund
+from agents.retail import RetailSavers
+from agents.spv import SPV
+
+AGENT_CLASSES: dict[str, type[Institution]] = {
+    cls.kind: cls
+    for cls in (
+        ChipMaker, Hyperscaler, AiLab, Neocloud, Miner, PrivateCreditFund, SPV,
+        Insurer, Pension, Bank, CentralBank, RetailSavers,
+    )
+}
+
+
+def agent_class(kind: str) -> type[Institution]:
+    try:
+        return AGENT_CLASSES[kind]
+    except KeyError:
+        raise ValueError(f"unknown institution kind {kind!r}; choose from {sorted(AGENT_CLASSES)}") from None

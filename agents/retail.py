@@ -1,0 +1,21 @@
+"""Retail savers: 401(k) money given access to private credit (August 2025 executive order,
+ATL-1). They hold fund shares and redeem quickly when NAVs fall -- the run-prone investor."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from agents.base import Institution, Rules
+
+
+class RetailRules(Rules):
+    redemption_base_per_month: float = Field(0.0, ge=0, le=1)
+    redemption_sensitivity: float = Field(3.0, ge=0, le=20, description="monthly redemption share per unit NAV drawdown")
+
+
+class RetailSavers(Institution):
+    kind = "retail"
+    Rules = RetailRules
+
+    def is_stressed(self) -> bool:
+        return False  # households have no covenants or capital ratios here

@@ -1,0 +1,573 @@
+"""Scenario configuration: YAML files in ``configs/`` validated into frozen, typed models.
+
+Conventions (also in ``configs/README.md``): money in US$ billions (``*_bn``), flows in US$
+billions per month (``*_bn_per_month``), time in months, rates and growth per year
+(``*_per_year``), GPU quantities in thousands of units (``*_k``).
+
+A scenario may ``extends:`` another; its keys are merged into the parent's recursively
+(mappings merge, lists and scalars replace). ``load_scenario`` accepts a scenario name from
+``configs/`` or a path, plus dotted ``key=value`` overrides (``markets.gpu.market_depth_bn=40``)
+and named levers (``gpu_market_depth_bn=40``), and every problem is reported as a
+``ConfigError`` naming the file, the field path and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from agents.central_bank import CentralBankRules
+from agents.registry import AGENT_CLASSES
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+class ConfigError(ValueError):
+    """A scenario, override or lever is invalid; the message names the source and field."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# --------------------------------------------------------------------------- markets
+class Generation(Strict):
+    name: str
+    price_bn_per_k: float = Field(
+        gt=0, description="value at month 0 (launch price if not yet launched), US$ bn per thousand"
+    )
+    rental_bn_per_k_month: float = Field(ge=0, description="rent per thousand GPUs per month at month 0, US$ bn")
+    depreciation_per_year: float = Field(ge=0, lt=1, description="fall in fundamental value per year")
+    launch_month: int = Field(0, ge=-600, le=600, description="month it goes on sale (<= 0: already on sale)")
+
+
+class GpuMarket(Strict):
+    generations: list[Generation] = Field(min_length=1)
+    market_depth_bn: float = Field(gt=0, description="sales (US$ bn in one round) that cut the price by 1/e")
+    impact_model: Literal["exponential", "linear"] = "exponential"
+    discount_recovery_per_month: float = Field(ge=0, le=1, description="share of a fire-sale discount that heals per month")
+    rental_deflation_per_year: float = Field(ge=0, lt=1, description="fall in GPU rental rates per year")
+    next_gen_extra_depreciation_per_year: float = Field(
+        ge=0, lt=1, description="extra depreciation of older generations once a newer one launches"
+    )
+
+    @field_validator("generations")
+    @classmethod
+    def _unique_names(cls, gens: list[Generation]) -> list[Generation]:
+        names = [g.name for g in gens]
+        if len(set(names)) != len(names):
+            raise ValueError(f"generation names must be unique, got {names}")
+        return gens
+
+
+class Rates(Strict):
+    base_rate_per_year: float = Field(ge=0, le=0.3, description="risk-free rate (10-year Treasury)")
+    credit_spread_per_year: float = Field(ge=0, le=0.3, description="investment-grade spread in calm markets")
+    spread_sentiment_sensitivity: float = Field(ge=0, le=20, description="spread multiplier per unit fall in sentiment")
+
+
+class Sentiment(Strict):
+    initial: float = Field(ge=0.1, le=2)
+    mean_reversion_per_month: float = Field(ge=0, le=1)
+    volatility_per_month: float = Field(ge=0, le=0.5)
+    loss_sensitivity: float = Field(ge=0, le=100, description="fall per unit of losses / system equity")
+    default_impact: float = Field(ge=0, le=1, description="fall per institution that defaults")
+    backstop_support: float = Field(ge=0, le=1, description="rise per month while the central bank is lending")
+
+
+class Demand(Strict):
+    ai_revenue_growth_per_year: float = Field(ge=-0.9, le=10, description="growth of AI end-customer revenue")
+    expected_ai_revenue_growth_per_year: float = Field(ge=-0.9, le=10, description="growth priced in at month 0")
+    ai_revenue_volatility_per_year: float = Field(ge=0, le=2)
+    crypto_drift_per_year: float = Field(ge=-1, le=5)
+    crypto_volatility_per_year: float = Field(ge=0, le=5)
+
+
+class Markets(Strict):
+    gpu: GpuMarket
+    rates: Rates
+    sentiment: Sentiment
+    demand: Demand
+
+
+class Resolution(Strict):
+    recovery_external: float = Field(ge=0, le=1, description="Rogers-Veraart alpha: share of a defaulter's cash that reaches creditors")
+    recovery_interbank: float = Field(ge=0, le=1, description="Rogers-Veraart beta: share of a defaulter's receipts passed on")
+    other_asset_recovery: float = Field(ge=0, le=1, description="share of book value realised when a defaulter's other assets are sold")
+    stake_sale_haircut: float = Field(ge=0, le=1, description="discount on equity stakes sold by forced sellers")
+    credit_market_depth_bn: float = Field(gt=0, description="forced sales of loans/bonds/ABS (US$ bn per round) that cut prices by 1/e")
+    max_rounds: int = Field(ge=1, le=100, description="bound on clearing / fire-sale rounds inside one month")
+
+
+class Channels(Strict):
+    """Switches: every contagion channel can be turned off to see what it adds."""
+
+    circular_funding: bool = True  # chip maker funds its customers
+    ltv_covenants: bool = True  # GPU-collateral LTV tests (the collateral spiral)
+    dscr_covenants: bool = True
+    liquidity_covenants: bool = True
+    refinancing: bool = True  # maturing debt must be rolled at the lender's choice
+    contract_cuts: bool = True  # labs cut compute commitments when short
+    lease_renegotiation: bool = True
+    fire_sale_impact: bool = True  # forced sales move prices
+    equity_marks: bool = True  # sentiment and fundamentals move equity values
+    redemptions: bool = True  # investors redeem from private-credit funds
+    margin_calls: bool = True
+    capital_derisking: bool = True
+    sentiment_feedback: bool = True  # losses and defaults depress sentiment
+
+
+# --------------------------------------------------------------------------- institutions
+InstitutionKind = Literal[
+    "chip_maker", "hyperscaler", "ai_lab", "neocloud", "miner", "private_credit", "spv",
+    "insurer", "pension", "bank", "central_bank", "retail",
+]
+
+
+class Institution(Strict):
+    kind: InstitutionKind
+    cash_bn: float = Field(0.0, ge=0)
+    other_assets_bn: float = Field(0.0, ge=0, description="businesses and securities outside the model, at book")
+    real_assets_bn: float = Field(0.0, ge=0, description="data-centre shells, land, power")
+    other_liabilities_bn: float = Field(0.0, ge=0, description="owed to parties outside the model")
+    gpus_k: dict[str, float] = Field(default_factory=dict, description="thousands of GPUs by generation")
+    market_value_bn: float | None = Field(None, gt=0, description="market value of equity; omit to value at NAV")
+    equity_beta: float = Field(1.0, ge=0, le=5, description="elasticity of its market value to sentiment")
+    revenue_bn_per_month: float = Field(0.0, ge=0, description="revenue from customers outside the model")
+    revenue_driver: Literal["flat", "ai_demand", "ai_capex", "crypto"] = Field(
+        "flat",
+        description="what scales its outside revenue: flat, AI end-customer revenue (ai_demand), AI "
+        "demand relative to expectations (ai_capex: spending by customers outside the model), crypto prices",
+    )
+    opex_bn_per_month: float = Field(0.0, ge=0, description="operating costs paid outside the model")
+    capex_real_bn_per_month: float = Field(0.0, ge=0, description="capitalised construction spending")
+    rules: dict[str, Any] = Field(default_factory=dict, description="overrides of its kind's decision rules")
+
+    @field_validator("gpus_k")
+    @classmethod
+    def _non_negative_units(cls, gpus: dict[str, float]) -> dict[str, float]:
+        for gen, units in gpus.items():
+            if not (isinstance(units, (int, float)) and math.isfinite(units) and units >= 0):
+                raise ValueError(f"gpus_k[{gen!r}] must be a finite number >= 0, got {units!r}")
+        return gpus
+
+    @model_validator(mode="after")
+    def _rules_fit_kind(self) -> Institution:
+        rules_cls = AGENT_CLASSES[self.kind].Rules
+        try:
+            rules_cls(**self.rules)
+        except ValidationError as exc:
+            raise ValueError(f"rules: {_first_error(exc)}") from None
+        return self
+
+
+class Collateral(Strict):
+    generation: str
+    units_k: float = Field(gt=0)
+
+
+class Debt(Strict):
+    kind: Literal["loan", "bond", "credit_line", "abs_tranche"]
+    holder: str
+    obligor: str
+    principal_bn: float = Field(ge=0, description="outstanding (drawn) principal")
+    limit_bn: float | None = Field(None, ge=0, description="credit-line limit (default: principal)")
+    rate_per_year: float = Field(ge=0, le=1, description="fixed rate, or the spread over the base rate if floating")
+    floating: bool = False
+    amortisation_per_month: float = Field(0.0, ge=0, le=1, description="share of original principal repaid per month")
+    maturity_month: int = Field(ge=1, le=1200)
+    collateral: Collateral | None = None
+    ltv_covenant: float | None = Field(None, gt=0, le=10)
+    dscr_covenant: float | None = Field(None, ge=0, le=20)
+    min_liquidity_bn: float | None = Field(None, ge=0)
+    tranche: Literal["senior", "mezzanine"] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Debt:
+        if self.holder == self.obligor:
+            raise ValueError(f"holder and obligor are both {self.holder!r}")
+        if self.kind == "abs_tranche" and self.tranche is None:
+            raise ValueError("an abs_tranche needs tranche: senior or mezzanine")
+        if self.ltv_covenant is not None and self.collateral is None:
+            raise ValueError("an ltv_covenant needs collateral")
+        if self.limit_bn is not None and self.limit_bn < self.principal_bn:
+            raise ValueError(f"limit_bn ({self.limit_bn}) is below principal_bn ({self.principal_bn})")
+        return self
+
+
+class Stake(Strict):
+    kind: Literal["equity", "fund_share"]
+    holder: str
+    issuer: str
+    share: float = Field(gt=0, le=1, description="share of the issuer's equity held")
+
+
+class Contract(Strict):
+    kind: Literal["compute_contract", "lease", "chip_sale", "equity_funding"]
+    payer: str
+    payee: str
+    monthly_payment_bn: float = Field(ge=0, description="US$ bn per month")
+    start_month: int = Field(0, ge=0, le=1200)
+    months: int = Field(ge=1, le=1200, description="number of monthly payments")
+    take_or_pay: bool = True
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Contract:
+        if self.payer == self.payee:
+            raise ValueError(f"payer and payee are both {self.payer!r}")
+        return self
+
+
+SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
+    # kind: (min size, max size, what target names, meaning)
+    "ai_growth": (-0.9, 10.0, "none", "AI revenue growth per year becomes `size` from `month` on"),
+    "revenue_loss": (0.0, 1.0, "institution", "target loses `size` of its outside revenue"),
+    "rate_shock": (-0.1, 0.2, "none", "base rate rises by `size` (per year)"),
+    "crypto_crash": (0.0, 0.99, "none", "crypto prices fall by `size`"),
+    "depreciation": (0.0, 0.9, "generation", "target generation (or all) depreciates `size` faster per year"),
+    "gpu_price": (0.0, 0.99, "generation", "fundamental GPU value of target generation (or all) falls by `size`"),
+    "sentiment": (-1.0, 1.0, "none", "market sentiment falls by `size`"),
+    "failure": (0.0, 1.0, "institution", "target fails: it is put into resolution"),
+    "contract_cut": (0.0, 1.0, "contract", "payments of target contract are cut by `size`"),
+}
+
+
+class Shock(Strict):
+    month: int = Field(ge=0, le=1200)
+    kind: Literal[tuple(SHOCK_KINDS)]  # type: ignore[valid-type]
+    target: str | None = None
+    size: float = 0.0
+
+    @model_validator(mode="after")
+    def _size_in_range(self) -> Shock:
+        lo, hi, target_kind, _ = SHOCK_KINDS[self.kind]
+        if not lo <= self.size <= hi:
+            raise ValueError(f"size of a {self.kind!r} shock must be in [{lo}, {hi}], got {self.size}")
+        if target_kind in ("institution", "contract") and not self.target:
+            raise ValueError(f"a {self.kind!r} shock needs a target ({target_kind})")
+        return self
+
+
+class Scenario(Strict):
+    name: str
+    description: str = ""
+    months: int = Field(24, ge=1, le=600, description="default run length, months")
+    markets: Markets
+    resolution: Resolution
+    channels: Channels = Channels()
+    central_bank: CentralBankRules = CentralBankRules()
+    institutions: dict[str, Institution] = Field(min_length=1)
+    debts: dict[str, Debt] = Field(default_factory=dict)
+    stakes: dict[str, Stake] = Field(default_factory=dict)
+    contracts: dict[str, Contract] = Field(default_factory=dict)
+    shocks: list[Shock] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _references_exist(self) -> Scenario:
+        names = set(self.institutions)
+        gens = {g.name for g in self.markets.gpu.generations}
+
+        def need(name: str, where: str) -> None:
+            if name not in names:
+                raise ValueError(f"{where}: unknown institution {name!r}; known: {sorted(names)}")
+
+        for key, inst in self.institutions.items():
+            for gen in inst.gpus_k:
+                if gen not in gens:
+                    raise ValueError(f"institutions.{key}.gpus_k: unknown generation {gen!r}; known: {sorted(gens)}")
+        for key, d in self.debts.items():
+            need(d.holder, f"debts.{key}.holder")
+            need(d.obligor, f"debts.{key}.obligor")
+            if d.collateral and d.collateral.generation not in gens:
+                raise ValueError(f"debts.{key}.collateral.generation: unknown generation {d.collateral.generation!r}; known: {sorted(gens)}")
+        for key, s in self.stakes.items():
+            need(s.holder, f"stakes.{key}.holder")
+            need(s.issuer, f"stakes.{key}.issuer")
+        for key, c in self.contracts.items():
+            need(c.payer, f"contracts.{key}.payer")
+            need(c.payee, f"contracts.{key}.payee")
+        for k, shock in enumerate(self.shocks):
+            target_kind = SHOCK_KINDS[shock.kind][2]
+            if target_kind == "institution":
+                need(shock.target, f"shocks.{k}.target")
+            elif target_kind == "contract" and shock.target not in self.contracts:
+                raise ValueError(f"shocks.{k}.target: unknown contract {shock.target!r}")
+            elif target_kind == "generation" and shock.target not in (None, "all", *gens):
+                raise ValueError(f"shocks.{k}.target: unknown generation {shock.target!r}; known: {sorted(gens)} or 'all'")
+        issued: dict[str, float] = {}
+        for s in self.stakes.values():
+            issued[s.issuer] = issued.get(s.issuer, 0.0) + s.share
+        for issuer, total in issued.items():
+            if total > 1 + 1e-9:
+                raise ValueError(f"stakes: shares of {issuer!r} add up to {total:.3f} > 1")
+        central_banks = [k for k, v in self.institutions.items() if v.kind == "central_bank"]
+        if len(central_banks) > 1:
+            raise ValueError(f"at most one central_bank institution, got {central_banks}")
+        return self
+
+
+# --------------------------------------------------------------------------- levers
+@dataclass(frozen=True)
+class Lever:
+    """A main model parameter a user can set by keyword (CLI, sweeps, sliders)."""
+
+    name: str
+    kind: type
+    low: float | None
+    high: float | None
+    unit: str
+    description: str
+    apply: Callable[[dict, Any], None]
+
+    def check(self, value: Any) -> Any:
+        if self.kind is bool:
+            if not isinstance(value, bool):
+                raise ConfigError(f"lever {self.name!r}: expected true/false, got {value!r}")
+            return value
+        if self.kind is str:
+            if not isinstance(value, str):
+                raise ConfigError(f"lever {self.name!r}: expected a name, got {value!r}")
+            return value
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            raise ConfigError(f"lever {self.name!r}: expected a finite number in [{self.low}, {self.high}] ({self.unit}), got {value!r}")
+        if not self.low <= value <= self.high:
+            raise ConfigError(f"lever {self.name!r} = {value} is out of range: allowed [{self.low}, {self.high}] ({self.unit})")
+        return self.kind(value)
+
+
+def _set_path(raw: dict, path: str, value: Any) -> None:
+    node = raw
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def _each_generation(field: str):
+    def apply(raw: dict, value: Any) -> None:
+        for gen in raw["markets"]["gpu"]["generations"]:
+            gen[field] = value
+    return apply
+
+
+def _each_debt_with(field: str):
+    def apply(raw: dict, value: Any) -> None:
+        for debt in raw.get("debts", {}).values():
+            if debt.get(field) is not None:
+                debt[field] = value
+    return apply
+
+
+def _each_rules(field: str, kinds: tuple[str, ...] | None = None):
+    def apply(raw: dict, value: Any) -> None:
+        for inst in raw["institutions"].values():
+            if kinds is None or inst["kind"] in kinds:
+                inst.setdefault("rules", {})[field] = value
+    return apply
+
+
+def _path(path: str):
+    return lambda raw, value: _set_path(raw, path, value)
+
+
+def _shock_field(field: str):
+    """Shock levers edit one extra shock appended to the scenario's list (created on first use)."""
+    def apply(raw: dict, value: Any) -> None:
+        shocks = raw.setdefault("shocks", [])
+        if not shocks or not shocks[-1].get("_lever"):
+            shocks.append({"_lever": True, "month": 1, "kind": "revenue_loss", "target": None, "size": 0.0})
+        shocks[-1][field] = value
+    return apply
+
+
+LEVERS: dict[str, Lever] = {
+    lever.name: lever
+    for lever in [
+        Lever("months", int, 1, 600, "months", "default run length", _path("months")),
+        Lever("gpu_depreciation_per_year", float, 0.0, 0.95, "share per year",
+              "depreciation of every GPU generation", _each_generation("depreciation_per_year")),
+        Lever("rental_deflation_per_year", float, 0.0, 0.95, "share per year",
+              "fall in GPU rental rates", _path("markets.gpu.rental_deflation_per_year")),
+        Lever("ai_revenue_growth_per_year", float, -0.9, 10.0, "share per year",
+              "growth of AI end-customer revenue", _path("markets.demand.ai_revenue_growth_per_year")),
+        Lever("gpu_market_depth_bn", float, 0.1, 10_000.0, "US$ bn",
+              "depth of the secondary GPU market", _path("markets.gpu.market_depth_bn")),
+        Lever("ltv_covenant", float, 0.05, 10.0, "loan / collateral value",
+              "LTV covenant of every GPU-backed loan that has one", _each_debt_with("ltv_covenant")),
+        Lever("waiver_propensity", float, 0.0, 1.0, "0-1",
+              "every lender's propensity to waive covenant breaches", _each_rules("waiver_propensity")),
+        Lever("base_rate_per_year", float, 0.0, 0.3, "share per year",
+              "risk-free interest rate", _path("markets.rates.base_rate_per_year")),
+        Lever("central_bank_enabled", bool, None, None, "on/off",
+              "central-bank liquidity backstop", _path("central_bank.enabled")),
+        Lever("shock_kind", str, None, None, "name", f"kind of an extra shock: one of {sorted(SHOCK_KINDS)}",
+              _shock_field("kind")),
+        Lever("shock_target", str, None, None, "name", "target of the extra shock (institution, generation or contract)",
+              _shock_field("target")),
+        Lever("shock_size", float, -1.0, 10.0, "depends on kind", "size of the extra shock", _shock_field("size")),
+        Lever("shock_month", int, 0, 1200, "month", "month of the extra shock", _shock_field("month")),
+    ]
+    + [
+        Lever(name, bool, None, None, "on/off", f"channel switch: {name.replace('_', ' ')}",
+              _path(f"channels.{name}"))
+        for name in Channels.model_fields
+    ]
+}
+
+
+# --------------------------------------------------------------------------- loading
+def scenario_names() -> list[str]:
+    return sorted(p.stem for p in CONFIG_DIR.glob("*.yaml"))
+
+
+def _resolve(name_or_path: str | Path) -> Path:
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        if not path.exists():
+            raise ConfigError(f"{path}: no such scenario file")
+        return path
+    candidate = CONFIG_DIR / f"{name_or_path}.yaml"
+    if not candidate.exists():
+        raise ConfigError(f"unknown scenario {str(name_or_path)!r}; choose from {scenario_names()} or give a path to a .yaml file")
+    return candidate
+
+
+def _deep_merge(base: dict, extra: dict) -> dict:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    if path.resolve() in seen:
+        raise ConfigError(f"{path}: 'extends' forms a loop: {[str(p) for p in seen]}")
+    try:
+        raw = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of scenario fields at the top level")
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    parent_path = _resolve(parent) if not str(parent).endswith((".yaml", ".yml")) else (path.parent / parent)
+    return _deep_merge(_read_raw(parent_path, (*seen, path.resolve())), raw)
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err["loc"])
+    msg = err["msg"]
+    return f"{loc}: {msg}" if loc else msg
+
+
+def _describe(exc: ValidationError, source: str) -> str:
+    lines = []
+    for err in exc.errors()[:10]:
+        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+        got = err.get("input")
+        got_text = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
+        lines.append(f"{source}: {loc or '<top level>'}: {err['msg']}{got_text}")
+    return "\n".join(lines)
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse ``key=value`` (the value as YAML: numbers, true/false, names, lists)."""
+    if "=" not in text:
+        raise ConfigError(f"override {text!r}: expected key=value, e.g. markets.gpu.market_depth_bn=40")
+    key, value = text.split("=", 1)
+    try:
+        return key.strip(), yaml.safe_load(value)
+    except yaml.YAMLError:
+        raise ConfigError(f"override {text!r}: the value is not valid YAML") from None
+
+
+def _apply_dotted(raw: dict, key: str, value: Any, source: str) -> None:
+    node: Any = raw
+    parts = key.split(".")
+    for depth, part in enumerate(parts[:-1]):
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ConfigError(f"{source}: override {key!r}: {'.'.join(parts[:depth])} has no item {part!r}")
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, dict) and part == "rules":
+            node = node.setdefault("rules", {})
+        else:
+            known = sorted(node) if isinstance(node, dict) else []
+            raise ConfigError(f"{source}: override {key!r}: unknown key {part!r} at {'.'.join(parts[:depth]) or 'top level'}; known: {known}")
+    if isinstance(node, list):
+        if not parts[-1].isdigit() or int(parts[-1]) >= len(node):
+            raise ConfigError(f"{source}: override {key!r}: no list item {parts[-1]!r}")
+        node[int(parts[-1])] = value
+    else:
+        node[parts[-1]] = value
+
+
+def load_scenario(
+    name_or_path: str | Path = "baseline_2025",
+    overrides: dict[str, Any] | list[str] | None = None,
+    **levers: Any,
+) -> Scenario:
+    """Load and validate a scenario.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+        A scenario name from ``configs/`` (see ``scenario_names()``) or a path to a YAML file.
+    overrides : dict or list of "key=value", optional
+        Dotted-path overrides applied to the raw config before validation.
+    **levers
+        Named main parameters (``LEVERS``), e.g. ``gpu_market_depth_bn=40``.
+
+    Raises
+    ------
+    ConfigError
+        Naming the file, the field path and what is allowed.
+    """
+    path = _resolve(name_or_path)
+    source = str(path)
+    raw = _read_raw(path)
+    if isinstance(overrides, list):
+        overrides = dict(parse_assignment(o) for o in overrides)
+    for key, value in (overrides or {}).items():
+        _apply_dotted(raw, key, value, source)
+    return build_scenario(raw, source, **levers)
+
+
+def build_scenario(raw: dict, source: str = "<config>", **levers: Any) -> Scenario:
+    """Validate a raw scenario mapping (after applying ``levers``) into a ``Scenario``."""
+    raw = copy.deepcopy(raw)
+    for name, value in levers.items():
+        if name not in LEVERS:
+            raise ConfigError(f"unknown parameter {name!r}; choose from {sorted(LEVERS)}")
+        LEVERS[name].apply(raw, LEVERS[name].check(value))
+    for shock in raw.get("shocks", []) or []:
+        if isinstance(shock, dict):
+            shock.pop("_lever", None)
+            if shock.get("target") in ("", "none"):
+                shock["target"] = None
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+
+
+def scenario_summary(name: str) -> str:
+    """First line of a scenario's description (for ``aicontagion scenarios``)."""
+    try:
+        description = load_scenario(name).description
+    except ConfigError as exc:
+        return f"(invalid: {str(exc).splitlines()[0]})"
+    return description.strip().splitlines()[0] if description.strip() else ""

@@ -1,0 +1,111 @@
+"""Exogenous drivers (phase 1, shocks): AI demand, GPU values and rents, rates, crypto,
+sentiment, and the scenario's scheduled shocks.
+
+State here is a handful of scalars and per-generation arrays; all randomness comes from the
+model's numpy Generator, so a seed fixes the path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulator.config import Scenario
+
+
+class Drivers:
+    """Market-wide state that moves each month.
+
+    Attributes
+    ----------
+    ai_revenue_index : float
+        AI end-customer revenue relative to month 0.
+    expected_ai_index : float
+        What month-0 prices assumed it would be now (``expected_ai_revenue_growth_per_year``).
+    crypto_index : float
+        Crypto prices relative to month 0.
+    sentiment : float
+        Market sentiment index (1 = calm late-2025 markets).
+    base_rate_per_year : float
+    fundamental_price_bn : ndarray
+        Fundamental value of each GPU generation, US$ bn per thousand GPUs.
+    discount : ndarray
+        Fire-sale discount factor per generation (1 = none); the market price is
+        ``fundamental_price_bn * discount``.
+    rental_bn_per_k_month : ndarray
+        Rent per thousand GPUs per month at full utilisation.
+    depreciation_per_year : ndarray
+        Current depreciation rate per generation (steepens when a newer generation launches).
+    """
+
+    def __init__(self, scenario: Scenario, rng: np.random.Generator):
+        m = scenario.markets
+        self.scenario = scenario
+        self.rng = rng
+        gens = m.gpu.generations
+        self.generation_names = [g.name for g in gens]
+        self.ai_growth_per_year = m.demand.ai_revenue_growth_per_year
+        self.ai_revenue_index = 1.0
+        self.expected_ai_index = 1.0
+        self.crypto_index = 1.0
+        self.sentiment = m.sentiment.initial
+        self.base_rate_per_year = m.rates.base_rate_per_year
+        self.fundamental_price_bn = np.array([g.price_bn_per_k for g in gens])
+        self.discount = np.ones(len(gens))
+        self.rental_bn_per_k_month = np.array([g.rental_bn_per_k_month for g in gens])
+        self.base_depreciation = np.array([g.depreciation_per_year for g in gens])
+        self.launch_month = np.array([g.launch_month for g in gens])
+        self.extra_depreciation = np.zeros(len(gens))
+        self.revenue_scale: dict[int, float] = {}  # institution index -> share of outside revenue kept
+
+    # ----------------------------------------------------------------- derived
+    @property
+    def market_price_bn(self) -> np.ndarray:
+        return self.fundamental_price_bn * self.discount
+
+    @property
+    def demand_ratio(self) -> float:
+        """AI demand relative to what was priced in (1 = as expected)."""
+        return self.ai_revenue_index / self.expected_ai_index
+
+    def launched(self, month: int) -> np.ndarray:
+        return self.launch_month <= month
+
+    def newest_generation(self, month: int) -> int:
+        launched = np.flatnonzero(self.launched(month))
+        return int(launched[np.argmax(self.launch_month[launched])])
+
+    def depreciation_per_year(self, month: int) -> np.ndarray:
+        """Each generation depreciates faster once a newer one has launched."""
+        newest_launch = self.launch_month[self.launched(month)].max()
+        superseded = self.launch_month < newest_launch
+        steepen = self.scenario.markets.gpu.next_gen_extra_depreciation_per_year * superseded
+        return np.clip(self.base_depreciation + steepen + self.extra_depreciation, 0.0, 0.99)
+
+    def credit_spread_per_year(self) -> float:
+        r = self.scenario.markets.rates
+        return r.credit_spread_per_year * (1.0 + r.spread_sentiment_sensitivity * max(0.0, 1.0 - self.sentiment))
+
+    # ----------------------------------------------------------------- monthly update
+    def advance(self, month: int) -> None:
+        """Move the exogenous drivers from month-1 to ``month`` (before shocks apply)."""
+        m = self.scenario.markets
+        d = m.demand
+        vol = d.ai_revenue_volatility_per_year / np.sqrt(12.0)
+        growth = np.log1p(self.ai_growth_per_year) / 12.0
+        self.ai_revenue_index *= float(np.exp(growth - 0.5 * vol**2 + vol * self.rng.standard_normal()))
+        self.expected_ai_index *= (1.0 + d.expected_ai_revenue_growth_per_year) ** (1.0 / 12.0)
+        cvol = d.crypto_volatility_per_year / np.sqrt(12.0)
+        cdrift = np.log1p(d.crypto_drift_per_year) / 12.0 if d.crypto_drift_per_year > -1 else -1.0
+        self.crypto_index *= float(np.exp(cdrift - 0.5 * cvol**2 + cvol * self.rng.standard_normal()))
+        # Generations not yet on sale keep their launch price.
+        dep = self.depreciation_per_year(month) * self.launched(month - 1)
+        self.fundamental_price_bn = self.fundamental_price_bn * (1.0 - dep) ** (1.0 / 12.0)
+        self.rental_bn_per_k_month = self.rental_bn_per_k_month * (1.0 - m.gpu.rental_deflation_per_year) ** (1.0 / 12.0)
+        heal = m.gpu.discount_recovery_per_month
+        self.discount = 1.0 - (1.0 - self.discount) * (1.0 - heal)
+        s = m.sentiment
+        noise = s.volatility_per_month * self.rng.standard_normal()
+        self.sentiment += s.mean_reversion_per_month * (s.initial - self.sentiment) + noise
+
+    def hit_sentiment(self, amount: float) -> None:
+        self.sentiment = float(np.clip(self.sentiment - amount, 0.05, 2.0))

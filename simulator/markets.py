@@ -1,0 +1,178 @@
+"""Phase 6, fire sales and marks.
+
+Fire sales
+----------
+Institutions *submit* sales during a round; the market *clears* them all at once, so the order
+in which sellers arrive never matters. Each GPU generation is one market: the value offered at
+the current price, ``V``, moves the price by the factor
+``simulator.fire_sales.price_impact(V, market_depth_bn)`` (exponential by default:
+``exp(-V / depth)``). Every seller receives the post-impact price (a uniform-price batch
+auction), and the discount persists, healing by ``discount_recovery_per_month``. Loans, bonds
+and ABS tranches sold by forced sellers clear the same way in one credit market of depth
+``credit_market_depth_bn``. Buyers are outside the model.
+
+Marks
+-----
+After each round: GPUs at the new market prices; listed and private equity at
+fundamentals x sentiment; private-credit funds and SPVs at NAV (book equity); ABS tranches by
+the SPV's sequential loss waterfall.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.instruments import DEBT_KINDS
+from agents.ledger import FIRE_SALE, OPERATING
+from simulator.events import money
+from simulator.fire_sales import price_impact
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.model import ContagionModel
+
+PHASE = "fire_sales_and_marks"
+ABS = DEBT_KINDS.index("abs_tranche")
+
+
+class Market:
+    """Sales submitted in the current round, cleared together by ``clear``."""
+
+    def __init__(self, model: ContagionModel):
+        self.model = model
+        self.gpu_orders: dict[tuple[int, int], float] = defaultdict(float)  # (seller, gen) -> units
+        self.forced_gpu_sellers: set[int] = set()
+        self.debt_orders: dict[int, float] = defaultdict(float)  # debt row -> share sold
+        self.debt_haircut: dict[int, float] = {}
+
+    # ----------------------------------------------------------------- submissions
+    def submit_gpus(self, seller: int, gen: int, units_k: float, *, forced: bool = False) -> None:
+        held = self.model.ledger.gpu_units_k[seller, gen]
+        self.gpu_orders[(seller, gen)] = min(self.gpu_orders[(seller, gen)] + units_k, held)
+        if forced:
+            self.forced_gpu_sellers.add(seller)
+
+    def submit_debt(self, rows, share: float, haircut: float = 0.0) -> None:
+        for row in np.atleast_1d(rows):
+            row = int(row)
+            self.debt_orders[row] = min(self.debt_orders[row] + share, 1.0)
+            self.debt_haircut[row] = max(self.debt_haircut.get(row, 0.0), haircut)
+
+    def pending_sellers(self) -> set[int]:
+        sellers = {s for (s, _), u in self.gpu_orders.items() if u > 0}
+        holder = self.model.ledger.debt.holder
+        sellers |= {int(holder[row]) for row in self.debt_orders}
+        return sellers
+
+    def has_orders(self) -> bool:
+        return bool(self.gpu_orders) or bool(self.debt_orders)
+
+    # ----------------------------------------------------------------- clearing
+    def clear(self) -> None:
+        """Clear all submitted sales at once (phase 6)."""
+        model, led = self.model, self.model.ledger
+        impact_on = model.config.channels.fire_sale_impact
+        gpu_cfg = model.config.markets.gpu
+        if self.gpu_orders:
+            gens = model.drivers.fundamental_price_bn.shape[0]
+            units_by_gen = np.zeros(gens)
+            for (seller, gen), units in self.gpu_orders.items():
+                units_by_gen[gen] += units
+            price_before = led.gpu_price_bn.copy()
+            value_offered = units_by_gen * price_before
+            factor = price_impact(value_offered, gpu_cfg.market_depth_bn, model=gpu_cfg.impact_model) if impact_on else np.ones(gens)
+            sale_price = price_before * factor
+            for (seller, gen), units in sorted(self.gpu_orders.items()):
+                if units <= 0:
+                    continue
+                led.sell_gpus_outside(seller, gen, units, sale_price[gen], "fire-sale buyers of GPUs (outside)")
+                model.log(PHASE, "fire_sale", seller, None, float(units * sale_price[gen]),
+                          f"{model.names[seller]} sold {units:,.1f}k {model.generation_names[gen]} GPUs for "
+                          f"{money(units * sale_price[gen])} at ${sale_price[gen] * 1e3:,.1f}k each "
+                          f"({factor[gen] - 1:+.1%} price impact)")
+            model.drivers.discount = model.drivers.discount * factor
+            model.gpu_sold_bn += float((units_by_gen * sale_price).sum())
+        if self.debt_orders:
+            d = led.debt
+            rows = np.array(sorted(self.debt_orders), dtype=np.int64)
+            share = np.array([self.debt_orders[r] for r in rows])
+            value = d.principal_bn[rows] * d.value_factor[rows] * share
+            total = float(value.sum())
+            factor = float(price_impact(total, model.config.resolution.credit_market_depth_bn)) if impact_on else 1.0
+            for row, sh in zip(rows, share):
+                haircut = 1.0 - (1.0 - self.debt_haircut.get(int(row), 0.0)) * factor
+                seller = int(d.holder[row])
+                val = float(d.principal_bn[row] * d.value_factor[row] * sh)
+                led.sell_debt_outside(row, sh, haircut, "buyers of loans and bonds (outside)")
+                if val > 1e-9:
+                    model.log(PHASE, "asset_sale", seller, int(d.obligor[row]), val * (1 - haircut),
+                              f"{model.names[seller]} sold {d.ids[row]} worth {money(val)} for "
+                              f"{money(val * (1 - haircut))} ({haircut:.0%} discount)")
+        self.gpu_orders.clear()
+        self.forced_gpu_sellers.clear()
+        self.debt_orders.clear()
+        self.debt_haircut.clear()
+
+
+# --------------------------------------------------------------------- marks
+def mark_gpus(model: ContagionModel, category: int = FIRE_SALE) -> None:
+    model.ledger.mark_gpus(model.drivers.market_price_bn, category)
+
+
+def fundamentals_bn(model: ContagionModel) -> np.ndarray:
+    """A company's fundamental earning power: outside revenue this month plus its contract
+    backlog spread over five years (US$ bn per month). Markets price backlog ahead of time, so a
+    cut or cancelled contract moves a value at once; a scheduled start does not."""
+    c = model.ledger.contracts
+    backlog = np.bincount(c.payee, weights=c.remaining_value_bn(model.month), minlength=model.ledger.n_agents)
+    return model.outside_revenue_bn + backlog / 60.0
+
+
+def mark_equity(model: ContagionModel) -> None:
+    """Equity values: market-valued companies move with fundamentals and sentiment; defaulted
+    issuers are worth nothing; NAV-valued issuers (funds, SPVs, ...) are marked at book equity."""
+    led = model.ledger
+    new = led.equity_value_bn.copy()
+    mv = model.market_valued
+    if model.config.channels.equity_marks:
+        f_now = fundamentals_bn(model)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            f_ratio = np.where(model.last_fundamentals_bn > 0, f_now / model.last_fundamentals_bn, 1.0)
+        s_ratio = model.drivers.sentiment / model.last_sentiment
+        new[mv] = new[mv] * f_ratio[mv] * s_ratio ** model.equity_beta[mv]
+        model.last_fundamentals_bn = f_now
+        model.last_sentiment = model.drivers.sentiment
+    defaulted = np.array([a.defaulted for a in model.institutions])
+    new[defaulted] = 0.0
+    led.mark_equity(new)
+    model.mark_nav_issuers()
+
+
+def mark_abs_tranches(model: ContagionModel) -> None:
+    """Sequential waterfall: the SPV's assets cover senior tranches first, then mezzanine."""
+    led, d = model.ledger, model.ledger.debt
+    abs_rows = np.flatnonzero((d.kind == ABS) & d.active)
+    if not len(abs_rows):
+        return
+    assets = led.assets_bn()
+    for spv in np.unique(d.obligor[abs_rows]):
+        rows = abs_rows[d.obligor[abs_rows] == spv]
+        value = assets[spv]
+        for tranche in (0, 1):  # senior, mezzanine
+            tr = rows[d.tranche[rows] == tranche]
+            face = d.principal_bn[tr].sum()
+            if face <= 0:
+                continue
+            factor = float(np.clip(value / face, 0.0, 1.0))
+            value = max(value - face, 0.0)
+            changed = tr[np.abs(d.value_factor[tr] - factor) > 1e-12]
+            if len(changed):
+                led.mark_debt(changed, factor)
+
+
+def depreciate_real_assets(model: ContagionModel) -> None:
+    """Data-centre shells last about 40 years (TRI): straight-line, 1/480 of value a month."""
+    led = model.ledger
+    led.revalue_real_assets(np.arange(led.n_agents), led.real_assets_bn * (1.0 - 1.0 / 480.0), OPERATING)

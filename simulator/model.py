@@ -1,0 +1,493 @@
+"""The contagion model: one Mesa model, one month per step.
+
+``ContagionModel.step()`` runs the phases of one month in order:
+
+1. **shocks** -- drivers move (AI demand, GPU values and rents, rates, crypto, sentiment) and
+   the scenario's scheduled shocks hit.
+2. **operate** -- outside revenues and costs; compute contracts and leases fall due; labs raise
+   funding rounds; hyperscalers renegotiate leases when demand disappoints.
+3. **service debt** -- interest, amortisation and maturities (rolled or refused by lenders);
+   then discretionary spending: chip purchases (capex) and customer funding.
+4. **test covenants** -- LTV, DSCR, minimum liquidity; lenders waive, reprice or accelerate.
+5-7. **rounds** (bounded by ``resolution.max_rounds``), repeated until nothing new happens:
+   institutions short of cash raise liquidity; the fire-sale market clears all submitted sales
+   (phase 6); everything due clears through the obligation network with Rogers-Veraart
+   (phase 5), defaulters are wound up; marks; second round (redemptions, margin calls,
+   de-risking, LTV re-tests) creates new obligations and sales for the next round.
+8. **collect** -- statuses, DataCollector rows; events are logged as they happen.
+
+Money is in US$ billions, time in months (month 0 is the opening balance sheet), rates per year.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import mesa
+import numpy as np
+
+from agents.central_bank import CentralBank
+from agents.chip_maker import ChipMaker
+from agents.hyperscaler import Hyperscaler
+from agents.ledger import CREDIT, FIRE_SALE, OPERATING
+from simulator import covenants, liquidity, resolution, second_round
+from simulator.config import LEVERS, ConfigError, Scenario, build_scenario, load_scenario
+from simulator.drivers import Drivers
+from simulator.events import Event, money
+from simulator.markets import (
+    Market,
+    depreciate_real_assets,
+    fundamentals_bn,
+    mark_abs_tranches,
+    mark_equity,
+    mark_gpus,
+)
+from simulator.obligations import CHIP_SALE, CONTRACT, EQUITY_FUNDING, INTEREST, PRINCIPAL, Obligations
+from simulator.reporters import make_datacollector, refresh_agent_snapshots
+
+COMPUTE, LEASE, CHIP, FUNDING = range(4)  # ContractBook kinds
+
+
+class ContagionModel(mesa.Model):
+    """Agent-based model of financial contagion in the AI-infrastructure network.
+
+    Parameters
+    ----------
+    config : Scenario, str or Path, optional
+        A validated ``Scenario``, a scenario name from ``configs/`` or a path to a YAML file
+        (default ``"baseline_2025"``).
+    rng : int or numpy Generator, optional
+        Seed for all randomness (same seed and config give identical results).
+    seed : int or str, optional
+        Alias of ``rng`` (a text box in the app passes a string).
+    overrides : dict or list of "key=value", optional
+        Dotted-path overrides of the config (see ``simulator.config.load_scenario``).
+    **levers
+        Main parameters by name (``simulator.config.LEVERS``: ``gpu_market_depth_bn``,
+        ``ai_revenue_growth_per_year``, ``central_bank_enabled``, channel switches, ...), so that
+        ``mesa.batch_run`` and SolaraViz can drive the model. ``scenario=NAME`` is accepted as
+        an alias of ``config``.
+    """
+
+    def __init__(
+        self,
+        config: Scenario | str | Path | None = None,
+        *,
+        rng: Any = None,
+        seed: Any = None,
+        overrides: dict | list | None = None,
+        **levers: Any,
+    ):
+        if "scenario" in levers:
+            if config is not None:
+                raise ConfigError("give either config or scenario, not both")
+            config = levers.pop("scenario")
+        if seed is not None:
+            if rng is not None:
+                raise ConfigError("give either rng or seed, not both")
+            rng = _parse_seed(seed)
+        if isinstance(config, Scenario):
+            if overrides:
+                raise ConfigError("overrides apply to a scenario name or path, not to a Scenario object")
+            scenario = build_scenario(config.model_dump(), f"scenario {config.name!r}", **levers) if levers else config
+        else:
+            scenario = load_scenario(config or "baseline_2025", overrides, **levers)
+        super().__init__(rng=rng)
+        self.config: Scenario = scenario
+        self.month = 0
+        self.events: list[Event] = []
+        self.drivers = Drivers(scenario, self.rng)
+        from simulator.world import build_world  # local import: world needs the class defined
+
+        build_world(self, scenario)
+        n = self.ledger.n_agents
+        self.obligations = Obligations(n)
+        self.market = Market(self)
+        self.closed = np.zeros(n, dtype=bool)
+        self.forced_failures: list[int] = []
+        self.new_defaults: list[int] = []
+        self.decided_rows: set[int] = set()
+        self.margin_called: dict[int, float] = {}
+        self.derisked: set[int] = set()
+        self.first_breach: tuple[int, str] | None = None
+        self.credit_losses_bn = 0.0
+        self.gpu_sold_bn = 0.0
+        self.losses_last_month_bn = 0.0
+        self.defaults_last_month = 0
+        self.backstop_lent_last_month = False
+        self.central_bank = next((a for a in self.institutions if isinstance(a, CentralBank)), None)
+        self.cost_of_goods_share = np.array(
+            [a.rules.cost_of_goods_share if isinstance(a, ChipMaker) else 0.0 for a in self.institutions]
+        )
+        self.funding_stopped: set[int] = set()
+        self.outside_revenue_bn = self._outside_revenue()
+        self.ebitda_history = np.zeros((3, n))
+        self.debt_service_history = np.zeros((3, n))
+        self.last_fundamentals_bn = fundamentals_bn(self)
+        self.last_sentiment = self.drivers.sentiment
+        self.opening_system_equity_bn = float(np.clip(self.ledger.equity_bn(), 0, None).sum())
+        self.peak_nav_per_unit = self.ledger.equity_value_bn / self.ledger.shares_outstanding
+        self.refresh()
+        self.datacollector = make_datacollector(self)
+        self._collect()
+
+    # ================================================================== public API
+    @property
+    def sentiment(self) -> float:
+        return self.drivers.sentiment
+
+    def step(self) -> None:
+        """Advance one month (see the module docstring for the phases)."""
+        self.month += 1
+        self._begin_month()
+        self.apply_shocks()  # 1
+        self.operate()  # 2
+        self.service_debt()  # 3
+        self.spend_discretionary()  # 2/3: capex and customer funding, once dues are known
+        covenants.test_and_decide(self)  # 4
+        self.propagate()  # 5-7
+        self._end_month()
+        self._collect()  # 8
+
+    def run_for(self, months: int) -> None:  # noqa: D102 - documented in mesa; validates input
+        if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or not 0 <= months <= 100_000:
+            raise ValueError(f"months must be a whole number in [0, 100000], got {months!r}")
+        for _ in range(int(months)):
+            self.step()
+
+    def deal_graph(self):
+        """A ``networkx.MultiDiGraph`` snapshot of the current network (see ``networks``)."""
+        from simulator.snapshot import deal_graph
+
+        return deal_graph(self)
+
+    def agent(self, name: str):
+        """The institution called ``name``."""
+        try:
+            return self.institutions[self.index_of[name]]
+        except KeyError:
+            raise KeyError(f"no institution {name!r}; known: {self.names}") from None
+
+    # ================================================================== bookkeeping helpers
+    def log(self, phase: str, kind: str, actor: int, counterparty: int | None, amount_bn: float, message: str) -> None:
+        self.events.append(Event(
+            month=self.month, phase=phase, kind=kind, actor=self.names[actor],
+            counterparty=None if counterparty is None or counterparty >= len(self.names) else self.names[counterparty],
+            amount_bn=float(amount_bn), message=message,
+        ))
+
+    def refresh(self) -> None:
+        """Recompute the balance-sheet views agents read when they decide."""
+        led = self.ledger
+        self.assets_bn = led.assets_bn()
+        self.liabilities_bn = led.liabilities_bn()
+        self.equity_bn = self.assets_bn - self.liabilities_bn
+        due = self.obligations.due_by_payer()[: led.n_agents] if hasattr(self, "obligations") else 0.0
+        self.scheduled_outflows_bn = self.opex_bn_per_month + due
+
+    def mark_nav_issuers(self, book_entry: bool = True) -> None:
+        """NAV-valued issuers (funds, SPVs, ...) are worth their book equity (at least 0)."""
+        led = self.ledger
+        nav_valued = ~self.market_valued
+        for _ in range(5):
+            new = led.equity_value_bn.copy()
+            new[nav_valued] = np.maximum(led.equity_bn()[nav_valued], 0.0)
+            if np.allclose(new, led.equity_value_bn, rtol=0, atol=1e-12):
+                break
+            if book_entry:
+                led.mark_equity(new)
+            else:
+                led.equity_value_bn = new
+
+    def dscr_by_agent(self) -> np.ndarray:
+        """Debt-service coverage per institution over the last three months (inf if no debt)."""
+        service = self.debt_service_history.sum(axis=0)
+        ebitda = self.ebitda_history.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(service > 1e-12, ebitda / np.where(service > 1e-12, service, 1.0), np.inf)
+
+    # ================================================================== phase 1: shocks
+    def apply_shocks(self) -> None:
+        d, led = self.drivers, self.ledger
+        ch = self.config.channels
+        old_discount = d.discount.copy()
+        d.advance(self.month)
+        if ch.sentiment_feedback:
+            s = self.config.markets.sentiment
+            hit = s.loss_sensitivity * self.losses_last_month_bn / max(self.opening_system_equity_bn, 1e-9)
+            hit += s.default_impact * self.defaults_last_month
+            d.hit_sentiment(hit)
+        if self.backstop_lent_last_month:
+            d.hit_sentiment(-self.config.markets.sentiment.backstop_support)
+        for shock in self.config.shocks:
+            if shock.month == self.month:
+                self._apply_shock(shock)
+        d.hit_sentiment(0.0)  # clamp
+        # Depreciation is an operating cost; a moving fire-sale discount is a market loss or gain.
+        led.mark_gpus(d.fundamental_price_bn * old_discount, OPERATING)
+        mark_gpus(self, FIRE_SALE)
+        depreciate_real_assets(self)
+
+    def _apply_shock(self, shock) -> None:
+        d = self.drivers
+        kind, size, target = shock.kind, shock.size, shock.target
+        gens = self._generations(target)
+        if kind == "ai_growth":
+            d.ai_growth_per_year = size
+            text = f"AI revenue growth changed to {size:+.0%} a year"
+        elif kind == "revenue_loss":
+            i = self.index_of[target]
+            d.revenue_scale[i] = d.revenue_scale.get(i, 1.0) * (1 - size)
+            text = f"{target} lost {size:.0%} of its outside revenue"
+        elif kind == "rate_shock":
+            d.base_rate_per_year += size
+            text = f"Interest rates moved by {size * 1e4:+.0f} bp to {d.base_rate_per_year:.2%}"
+        elif kind == "crypto_crash":
+            d.crypto_index *= 1 - size
+            text = f"Crypto prices fell {size:.0%}"
+        elif kind == "depreciation":
+            d.extra_depreciation[gens] += size
+            text = f"{self._gen_text(gens)} GPUs now depreciate {size:.0%} a year faster"
+        elif kind == "gpu_price":
+            d.fundamental_price_bn[gens] *= 1 - size
+            text = f"Fundamental value of {self._gen_text(gens)} GPUs fell {size:.0%}"
+        elif kind == "sentiment":
+            d.hit_sentiment(size)
+            text = f"Market sentiment fell by {size:.2f} to {d.sentiment:.2f}"
+        elif kind == "failure":
+            self.forced_failures.append(self.index_of[target])
+            text = f"{target} failed and goes into resolution"
+        elif kind == "contract_cut":
+            c = self.ledger.contracts
+            row = c.index_of(target)
+            c.monthly_payment_bn[row] *= 1 - size
+            text = f"Payments on {target} were cut by {size:.0%}"
+        else:  # pragma: no cover - the config schema admits only the kinds above
+            raise ValueError(f"unknown shock kind {kind!r}")
+        actor = self.index_of.get(target, 0) if target in self.index_of else 0
+        self.log("shocks", "shock", actor, None, size, f"Shock: {text}")
+
+    def _generations(self, target) -> np.ndarray:
+        if target in (None, "all"):
+            return np.arange(len(self.generation_names))
+        return np.array([self.generation_names.index(target)]) if target in self.generation_names else np.arange(0)
+
+    def _gen_text(self, gens: np.ndarray) -> str:
+        return "All" if len(gens) == len(self.generation_names) else "/".join(self.generation_names[g] for g in gens)
+
+    # ================================================================== phase 2: operate
+    def _outside_revenue(self) -> np.ndarray:
+        d = self.drivers
+        scale = np.ones(self.ledger.n_agents)
+        for i, s in d.revenue_scale.items():
+            scale[i] = s
+        driver = np.select(
+            [self.revenue_driver == "ai_demand", self.revenue_driver == "ai_capex", self.revenue_driver == "crypto"],
+            [d.ai_revenue_index, d.demand_ratio, d.crypto_index],
+            1.0,
+        )
+        alive = np.array([not a.defaulted for a in self.institutions])
+        return self.revenue_bn_per_month * driver * scale * alive
+
+    def _spot_revenue(self) -> np.ndarray:
+        led, d = self.ledger, self.drivers
+        share = np.array([getattr(a.rules, "spot_share", 0.0) for a in self.institutions])
+        utilisation = np.array([getattr(a.rules, "spot_utilisation", 0.0) for a in self.institutions])
+        utilisation = np.clip(utilisation * d.demand_ratio, 0.0, 1.0)
+        alive = np.array([not a.defaulted for a in self.institutions])
+        return (led.gpu_units_k @ d.rental_bn_per_k_month) * share * utilisation * alive
+
+    def operate(self) -> None:
+        led, c = self.ledger, self.ledger.contracts
+        alive = np.array([not a.defaulted for a in self.institutions])
+        self.outside_revenue_bn = self._outside_revenue()
+        spot = self._spot_revenue()
+        led.exogenous(np.arange(led.n_agents), self.outside_revenue_bn + spot, "revenue from outside customers")
+        led.exogenous(np.arange(led.n_agents), -self.opex_bn_per_month * alive, "operating costs paid outside")
+        # Take-or-pay contracts and leases fall due.
+        due = np.flatnonzero(c.due_mask(self.month) & ((c.kind == COMPUTE) | (c.kind == LEASE)))
+        self.obligations.add(c.payer[due], c.payee[due], c.monthly_payment_bn[due], CONTRACT, due)
+        n = led.n_agents
+        contract_in = np.bincount(c.payee[due], weights=c.monthly_payment_bn[due], minlength=n)
+        contract_out = np.bincount(c.payer[due], weights=c.monthly_payment_bn[due], minlength=n)
+        ebitda = self.outside_revenue_bn + spot + contract_in - self.opex_bn_per_month * alive - contract_out
+        self.ebitda_history = np.roll(self.ebitda_history, 1, axis=0)
+        self.ebitda_history[0] = ebitda
+        self._funding_rounds(contract_out)
+        if self.config.channels.lease_renegotiation:
+            self._review_leases()
+
+    def _funding_rounds(self, contract_out: np.ndarray) -> None:
+        led = self.ledger
+        self.refresh()
+        for agent in self.institutions:
+            if agent.kind != "ai_lab" or agent.defaulted:
+                continue
+            i = agent.index
+            burn = self.opex_bn_per_month[i] + contract_out[i] - self.outside_revenue_bn[i]
+            amount = agent.funding_round_bn(float(burn))
+            if amount > 0:
+                led.issue_shares(i, amount, None, "equity raised from outside investors")
+                self.log("operate", "funding_round", i, None, amount,
+                         f"{agent.name} raised {money(amount)} from outside investors "
+                         f"({agent.rules.funding_round_months:.0f} months of burn)")
+
+    def _review_leases(self) -> None:
+        led, c = self.ledger, self.ledger.contracts
+        ratio = self.drivers.demand_ratio
+        for agent in self.institutions:
+            if not isinstance(agent, Hyperscaler) or agent.defaulted:
+                continue
+            cut = agent.lease_cut_wanted(ratio)
+            if cut <= 0:
+                continue
+            rows = np.flatnonzero((c.payer == agent.index) & c.active & (c.kind == LEASE) & (c.renegotiations == 0))
+            for row in rows:
+                before = float(c.monthly_payment_bn[row])
+                c.monthly_payment_bn[row] *= 1 - cut
+                c.renegotiations[row] += 1
+                payee = int(c.payee[row])
+                if self.kinds[payee] == "spv":
+                    # The SPV's data centre is worth the lease it earns.
+                    led.revalue_real_assets(payee, led.real_assets_bn[payee] * (1 - cut), CREDIT)
+                self.log("operate", "lease_renegotiation", agent.index, payee, before * cut,
+                         f"{agent.name}, seeing AI demand at {ratio:.0%} of expectations, cut its lease {c.ids[row]} with "
+                         f"{self.names[payee]} by {cut:.0%}")
+
+    # ================================================================== phase 3: service debt
+    def service_debt(self) -> None:
+        led, d = self.ledger, self.ledger.debt
+        n = led.n_agents
+        live = d.active & (d.principal_bn > 1e-12)
+        defaulted = np.array([a.defaulted for a in self.institutions])
+        live &= ~defaulted[d.obligor]
+        rate = d.rate_per_year + d.floating * self.drivers.base_rate_per_year
+        interest = np.where(live, d.principal_bn * rate / 12.0, 0.0)
+        amort = np.where(live, np.minimum(d.original_principal_bn * d.amortisation_per_month, d.principal_bn), 0.0)
+        rows = np.arange(len(d))
+        self.obligations.add(d.obligor, d.holder, interest, INTEREST, rows)
+        self.obligations.add(d.obligor, d.holder, amort, PRINCIPAL, rows)
+        service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
+        self.debt_service_history = np.roll(self.debt_service_history, 1, axis=0)
+        self.debt_service_history[0] = service
+        self.refresh()
+        maturing = np.flatnonzero(live & (d.maturity_month <= self.month))
+        for row in maturing:
+            lender, borrower = self.institutions[d.holder[row]], self.institutions[d.obligor[row]]
+            rest = float(d.principal_bn[row] - amort[row])
+            if not self.config.channels.refinancing or lender.rolls_over(borrower, self.sentiment):
+                d.maturity_month[row] = self.month + lender.rules.rollover_term_months
+                if rest > 0:
+                    self.log("service_debt", "rollover", lender.index, borrower.index, rest,
+                             f"{lender.name} rolled over {money(rest)} owed by {borrower.name} ({d.ids[row]})")
+            elif rest > 0:
+                self.obligations.add(borrower.index, lender.index, rest, PRINCIPAL, row)
+                self.log("service_debt", "refinancing_refused", lender.index, borrower.index, rest,
+                         f"{lender.name} refused to roll over {money(rest)} owed by {borrower.name} "
+                         f"(sentiment {self.sentiment:.2f}, borrower {borrower.status}): repayment due")
+
+    def spend_discretionary(self) -> None:
+        """Chip purchases (capex plans) and customer funding: paid only from spare cash."""
+        led, c = self.ledger, self.ledger.contracts
+        self.refresh()
+        ratio = self.drivers.demand_ratio
+        spare = led.cash_bn - self.obligations.due_by_payer()[: led.n_agents]
+        for agent in self.institutions:
+            i = agent.index
+            if agent.defaulted:
+                continue
+            buffer = agent.rules.liquidity_buffer_months * self.opex_bn_per_month[i]
+            # Real capex (construction), then chip purchases.
+            scale = agent.capex_scale(ratio) if isinstance(agent, Hyperscaler) else 1.0
+            real = min(self.capex_real_bn_per_month[i] * scale, max(spare[i] - buffer, 0.0))
+            if real > 0:
+                led.spend_on_real_assets(i, real, "construction and power spending (outside)")
+                spare[i] -= real
+            rows = np.flatnonzero(c.due_mask(self.month) & (c.payer == i) & (c.kind == CHIP))
+            for row in rows:
+                planned = float(c.monthly_payment_bn[row]) * scale
+                amount = min(planned, max(spare[i] - buffer, 0.0))
+                if amount > 1e-9:
+                    self.obligations.add(i, int(c.payee[row]), amount, CHIP_SALE, row)
+                    spare[i] -= amount
+            rows = np.flatnonzero(c.due_mask(self.month) & (c.payer == i) & (c.kind == FUNDING))
+            if not len(rows):
+                continue
+            funds = self.config.channels.circular_funding and (
+                agent.funds_customers() if isinstance(agent, ChipMaker) else not agent.is_stressed()
+            )
+            if not funds:
+                if i not in self.funding_stopped:
+                    self.funding_stopped.add(i)
+                    self.log("operate", "customer_funding_stopped", i, None, float(c.monthly_payment_bn[rows].sum()),
+                             f"{agent.name} stopped funding its customers (market value "
+                             f"{led.equity_value_bn[i] / self.opening_equity_value_bn[i]:.0%} of its opening value)")
+                continue
+            for row in rows:
+                amount = min(float(c.monthly_payment_bn[row]), max(spare[i] - buffer, 0.0))
+                if amount > 1e-9:
+                    self.obligations.add(i, int(c.payee[row]), amount, EQUITY_FUNDING, row)
+                    spare[i] -= amount
+
+    # ================================================================== phases 5-7
+    def propagate(self) -> None:
+        for round_number in range(self.config.resolution.max_rounds):
+            liquidity.raise_liquidity(self)
+            self.market.clear()  # 6: fire sales submitted so far
+            self._mark()
+            new = resolution.clear_round(self)  # 5
+            resolution.close_estates(self)
+            self._mark()
+            second_round.run(self, first_round=round_number == 0)  # 7
+            if not new and len(self.obligations) == 0 and not self.market.has_orders():
+                break
+
+    def _mark(self) -> None:
+        mark_gpus(self, FIRE_SALE)
+        mark_abs_tranches(self)
+        mark_equity(self)
+
+    # ================================================================== month boundaries
+    def _begin_month(self) -> None:
+        self.decided_rows.clear()
+        self.margin_called.clear()
+        self.derisked.clear()
+        self.new_defaults = []
+        self.ledger.debt.in_breach[:] = False
+        self._losses_at_start = float(self.ledger.losses_bn().sum())
+        cb = self.central_bank
+        self._cb_lending_at_start = self.central_bank_lending_bn() if cb else 0.0
+
+    def _end_month(self) -> None:
+        self.losses_last_month_bn = max(float(self.ledger.losses_bn().sum()) - self._losses_at_start, 0.0)
+        self.defaults_last_month = len(self.new_defaults)
+        self.backstop_lent_last_month = self.central_bank is not None and self.central_bank_lending_bn() > self._cb_lending_at_start + 1e-9
+        per_unit = self.ledger.equity_value_bn / self.ledger.shares_outstanding
+        self.peak_nav_per_unit = np.maximum(self.peak_nav_per_unit, per_unit)
+
+    def central_bank_lending_bn(self) -> float:
+        if self.central_bank is None:
+            return 0.0
+        d = self.ledger.debt
+        return float(d.principal_bn[(d.holder == self.central_bank.index) & d.active].sum())
+
+    def _collect(self) -> None:
+        self.refresh()
+        refresh_agent_snapshots(self)
+        self.datacollector.collect(self)
+
+
+def _parse_seed(seed: Any) -> int:
+    if isinstance(seed, bool):
+        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
+    try:
+        value = int(str(seed).strip()) if isinstance(seed, str) else int(seed)
+    except (TypeError, ValueError):
+        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}") from None
+    if value < 0 or value != seed and not isinstance(seed, str) and float(seed) != value:
+        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
+    return value
+
+
+__all__ = ["ContagionModel", "LEVERS"]

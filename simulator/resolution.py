@@ -1,0 +1,190 @@
+"""Phase 5, resolve defaults: clear the tick's obligations and wind up defaulters.
+
+Clearing
+--------
+All obligations due in this round form a liabilities matrix ``L`` (what i owes j, with one
+extra column for creditors outside the model). Each institution's external assets are its
+cash. ``simulator.clearing.rogers_veraart`` gives the greatest clearing vector with default
+costs (a defaulter passes on ``alpha`` of its cash and ``beta`` of its receipts).
+
+**Cross-default.** An institution that cannot pay what is due is in default, and then *all* its
+debt is due (acceleration on default): its full outstanding principal and its outside
+liabilities join ``L`` and the clearing is repeated until the set of defaulters stops growing
+(at most n repetitions; the set only grows). With only one-period interbank debts this is
+exactly Eisenberg-Noe / Rogers-Veraart.
+
+Wind-up
+-------
+A new defaulter's secured lenders seize their GPU collateral (and must sell it); its other
+assets are sold outside at ``other_asset_recovery``, its stakes and loans at a haircut, its
+unpledged GPUs go to the fire-sale market, and its contracts end. The proceeds reach its
+creditors in the next round's clearing. When nothing is left to sell, the remaining claims are
+written off: that is the creditors' credit loss.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.instruments import NO_COLLATERAL
+from simulator.clearing import rogers_veraart
+from simulator.events import money
+from simulator.obligations import OUTSIDE_CLAIM, PRINCIPAL, book_default_costs, settle
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.model import ContagionModel
+
+PHASE = "resolve_defaults"
+
+
+def _estate_claims(model: ContagionModel, agents: set[int], already_due: np.ndarray) -> list[tuple]:
+    """Every outstanding claim on the given defaulters that is not already due this round."""
+    led, d = model.ledger, model.ledger.debt
+    claims = []
+    for i in sorted(agents):
+        rows = np.flatnonzero((d.obligor == i) & d.active & (d.principal_bn > 1e-12))
+        for row in rows:
+            rest = d.principal_bn[row] - already_due[row]
+            if rest > 1e-12:
+                claims.append((i, int(d.holder[row]), rest, PRINCIPAL, int(row)))
+        if led.other_liabilities_bn[i] > 1e-12:
+            claims.append((i, model.obligations.outside, float(led.other_liabilities_bn[i]), OUTSIDE_CLAIM, -1))
+    return claims
+
+
+def clear_round(model: ContagionModel) -> list[int]:
+    """Clear this round's obligations; returns the institutions that newly defaulted."""
+    led, ob = model.ledger, model.obligations
+    n = led.n_agents
+    res_cfg = model.config.resolution
+    alpha, beta = res_cfg.recovery_external, res_cfg.recovery_interbank
+    in_resolution = {i for i, a in enumerate(model.institutions) if a.defaulted and not model.closed[i]}
+    forced = set(model.forced_failures)
+    defaulters = in_resolution | forced
+    base = len(ob)
+    cash_before = np.concatenate([led.cash_bn, [0.0]])
+    cash_before = np.maximum(cash_before, 0.0)
+    while True:
+        # Remove estate claims added by a previous pass, then add those of the current set.
+        del ob.payer[base:], ob.payee[base:], ob.amount_bn[base:], ob.kind[base:], ob.ref[base:]
+        payer, _, amount, kind, ref = ob.arrays()
+        due_principal = np.zeros(len(led.debt))
+        sel = kind == PRINCIPAL
+        np.add.at(due_principal, ref[sel], amount[sel])
+        for claim in _estate_claims(model, defaulters, due_principal):
+            ob.add(*claim)
+        if len(ob) == 0:
+            return []
+        L = ob.matrix()
+        result = rogers_veraart(L, cash_before, alpha, beta)
+        found = set(np.flatnonzero(result.defaulted[:n]).tolist())
+        if found <= defaulters:
+            break
+        defaulters |= found
+
+    total_due = L.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(total_due > 0, np.minimum(result.payments / np.where(total_due > 0, total_due, 1.0), 1.0), 1.0)
+    received = share @ L  # what each institution was paid this round
+    newest = model.drivers.newest_generation(model.month)
+    # New GPUs are sold at the newest generation's fundamental value (its list price when new).
+    settle(
+        led, ob, share,
+        newest_gen=newest,
+        unit_price_bn=float(model.drivers.fundamental_price_bn[newest]),
+        cost_of_goods_share=model.cost_of_goods_share,
+    )
+    failing = np.array(sorted(i for i in range(n) if result.defaulted[i] or i in defaulters), dtype=np.int64)
+    if len(failing):
+        book_default_costs(led, failing, cash_before, received, alpha, beta)
+    # Record missed payments before the obligations are cleared.
+    for i in failing:
+        short = total_due[i] - result.payments[i]
+        if short > 1e-9 and i not in in_resolution:
+            model.log(PHASE, "missed_payment", i, None, short,
+                      f"{model.names[i]} could pay only {money(result.payments[i])} of the {money(total_due[i])} it owed this month")
+    ob.clear()
+    new = [int(i) for i in failing if not model.institutions[i].defaulted]
+    model.forced_failures.clear()
+    for i in new:
+        start_resolution(model, i)
+    return new
+
+
+def start_resolution(model: ContagionModel, i: int) -> None:
+    """Put institution ``i`` into default: seize collateral, sell its assets, end its contracts."""
+    led, d = model.ledger, model.ledger.debt
+    agent = model.institutions[i]
+    agent.defaulted_month = model.month
+    agent.status = "defaulted"
+    model.new_defaults.append(i)
+    debt_total = float(d.principal_bn[(d.obligor == i) & d.active].sum() + led.other_liabilities_bn[i])
+    model.log(PHASE, "default", i, None, debt_total,
+              f"{model.names[i]} defaulted with {money(debt_total)} of debt outstanding")
+    # Secured lenders seize their collateral and must sell it.
+    secured = np.flatnonzero((d.obligor == i) & d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 0))
+    if len(secured):
+        credited = led.seize_collateral(secured)
+        for row, value in zip(secured, credited):
+            if value <= 0:
+                continue
+            lender = int(d.holder[row])
+            gen = int(d.collateral_gen[row])
+            model.log(PHASE, "seizure", lender, i, float(value),
+                      f"{model.names[lender]} seized {model.generation_names[gen]} GPUs worth {money(value)} from {model.names[i]}")
+            model.market.submit_gpus(lender, gen, led.gpu_units_k[lender, gen], forced=True)
+    # Everything else it owns is sold.
+    for gen in range(led.n_generations):
+        if led.gpu_units_k[i, gen] > 0:
+            model.market.submit_gpus(i, gen, led.gpu_units_k[i, gen], forced=True)
+    recovered = led.liquidate_other_assets(i, model.config.resolution.other_asset_recovery, "liquidation sales (outside buyers)")
+    if recovered > 0:
+        model.log(PHASE, "liquidation", i, None, recovered,
+                  f"{model.names[i]}'s other assets were sold for {money(recovered)} "
+                  f"({model.config.resolution.other_asset_recovery:.0%} of book)")
+    s = led.stakes
+    stake_rows = np.flatnonzero((s.holder == i) & (s.units > 0))
+    if len(stake_rows):
+        led.sell_stakes_outside(stake_rows, 1.0, model.config.resolution.stake_sale_haircut, "liquidation sales (outside buyers)")
+    held = np.flatnonzero((d.holder == i) & d.active & (d.principal_bn > 0))
+    if len(held):
+        model.market.submit_debt(held, 1.0)
+    # Its contracts end: customers lose the capacity, suppliers lose the revenue.
+    c = led.contracts
+    ended = np.flatnonzero(c.active & ((c.payer == i) | (c.payee == i)))
+    for row in ended:
+        c.active[row] = False
+        other = int(c.payee[row] if c.payer[row] == i else c.payer[row])
+        remaining = float(c.monthly_payment_bn[row] * max(c.end_month[row] - max(c.start_month[row], model.month), 0))
+        if remaining > 0:
+            model.log(PHASE, "contract_terminated", other, i, remaining,
+                      f"{model.names[other]}'s contract {c.ids[row]} with {model.names[i]} ended "
+                      f"({money(remaining)} of payments will not happen)")
+
+
+def close_estates(model: ContagionModel) -> None:
+    """Write off what defaulters still owe once they have nothing left to distribute."""
+    led, d = model.ledger, model.ledger.debt
+    pending = model.market.pending_sellers()
+    for i, agent in enumerate(model.institutions):
+        if not agent.defaulted or model.closed[i] or i in pending:
+            continue
+        if led.cash_bn[i] > 1e-9 or led.gpu_units_k[i].sum() > 1e-12:
+            continue
+        rows = np.flatnonzero((d.obligor == i) & d.active & (d.principal_bn > 0))
+        loss = float(d.principal_bn[rows].sum())
+        if len(rows):
+            for row in rows:
+                holder = int(d.holder[row])
+                amount = float(d.principal_bn[row])
+                led.write_off(row, amount)
+                model.log(PHASE, "write_off", holder, i, amount,
+                          f"{model.names[holder]} wrote off {money(amount)} owed by {model.names[i]} ({d.ids[row]})")
+        d.active[rows] = False
+        outside = float(led.other_liabilities_bn[i])
+        if outside > 0:
+            led.write_down_other_liabilities(i, outside)
+        model.closed[i] = True
+        model.credit_losses_bn += loss

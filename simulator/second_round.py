@@ -1,0 +1,129 @@
+"""Phase 7, second round: the reactions that new losses and prices trigger inside the month.
+
+* **Redemptions** (once a month): investors in private-credit funds redeem according to their
+  rules (more when the fund's NAV per unit has fallen from its peak); each fund pays up to its
+  gate and gates the rest.
+* **Margin calls**: a bank's credit line to a fund may be drawn only up to the bank's advance
+  rate x the fund's loan book; the excess is called (due now).
+* **Capital-ratio de-risking**: insurers, pension funds and banks below their capital floor sell
+  risky assets into the credit market.
+* **Covenants again**: GPU prices moved, so LTV covenants are tested again (rows already decided
+  this month are not asked twice).
+
+Everything here creates obligations or sales for the next clearing round.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.capital import CapitalRegulated
+from agents.instruments import DEBT_KINDS, STAKE_KINDS
+from simulator import covenants
+from simulator.events import money
+from simulator.obligations import PRINCIPAL, REDEMPTION
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.model import ContagionModel
+
+PHASE = "second_round"
+FUND_SHARE = STAKE_KINDS.index("fund_share")
+CREDIT_LINE = DEBT_KINDS.index("credit_line")
+
+
+def nav_per_unit(model: ContagionModel) -> np.ndarray:
+    led = model.ledger
+    return led.equity_value_bn / led.shares_outstanding
+
+
+def redemptions(model: ContagionModel) -> None:
+    if not model.config.channels.redemptions:
+        return
+    led, s = model.ledger, model.ledger.stakes
+    model.refresh()
+    per_unit = nav_per_unit(model)
+    rows = np.flatnonzero((s.kind == FUND_SHARE) & (s.units > 0))
+    values = led.stake_values_bn()
+    requests: dict[int, list[tuple[int, float]]] = {}
+    for row in rows:
+        fund = int(s.issuer[row])
+        if model.institutions[fund].defaulted:
+            continue
+        peak = model.peak_nav_per_unit[fund]
+        drawdown = 1.0 - per_unit[fund] / peak if peak > 0 else 0.0
+        share = model.institutions[s.holder[row]].redemption_share(drawdown)
+        if share > 0 and values[row] > 0:
+            requests.setdefault(fund, []).append((int(row), share * float(values[row])))
+    for fund, reqs in sorted(requests.items()):
+        total = sum(a for _, a in reqs)
+        agent = model.institutions[fund]
+        capacity = agent.redemption_capacity_bn(float(led.equity_value_bn[fund])) if hasattr(agent, "redemption_capacity_bn") else total
+        paid_share = min(1.0, capacity / total) if total > 0 else 1.0
+        for row, amount in reqs:
+            model.obligations.add(fund, int(s.holder[row]), amount * paid_share, REDEMPTION, row)
+        model.log(PHASE, "redemption", fund, None, total * paid_share,
+                  f"Investors asked {model.names[fund]} to redeem {money(total)}; it pays {money(total * paid_share)} this month")
+        if paid_share < 1.0:
+            model.log(PHASE, "gate", fund, None, total * (1 - paid_share),
+                      f"{model.names[fund]} gated redemptions: {money(total * (1 - paid_share))} must wait")
+
+
+def margin_calls(model: ContagionModel) -> None:
+    if not model.config.channels.margin_calls:
+        return
+    led, d = model.ledger, model.ledger.debt
+    model.refresh()
+    held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
+    rows = np.flatnonzero((d.kind == CREDIT_LINE) & d.active & (d.principal_bn > 0))
+    for row in rows:
+        bank, fund = model.institutions[d.holder[row]], model.institutions[d.obligor[row]]
+        if fund.kind != "private_credit" or fund.defaulted or not hasattr(bank, "current_advance_rate"):
+            continue
+        base = bank.current_advance_rate() * (held_value[fund.index] + led.other_assets_bn[fund.index])
+        excess = float(d.principal_bn[row]) - base - model.margin_called.get(int(row), 0.0)
+        if excess > 1e-9:
+            model.margin_called[int(row)] = model.margin_called.get(int(row), 0.0) + excess
+            model.obligations.add(fund.index, bank.index, excess, PRINCIPAL, int(row))
+            model.log(PHASE, "margin_call", bank.index, fund.index, excess,
+                      f"{bank.name} made a {money(excess)} margin call on {fund.name}'s credit line: "
+                      f"drawn {money(d.principal_bn[row])} vs borrowing base {money(base)}")
+
+
+def derisking(model: ContagionModel) -> None:
+    if not model.config.channels.capital_derisking:
+        return
+    led, d = model.ledger, model.ledger.debt
+    model.refresh()
+    for agent in model.institutions:
+        if not isinstance(agent, CapitalRegulated) or agent.defaulted or agent.index in model.derisked:
+            continue
+        target = agent.derisking_sale_bn()
+        if target <= 1e-9:
+            continue
+        model.derisked.add(agent.index)
+        rows = np.flatnonzero((d.holder == agent.index) & d.active & (d.principal_bn > 0))
+        # Riskiest first: junior ABS and loans, then bonds, then senior ABS.
+        order = sorted(rows, key=lambda r: (-(1.0 if d.kind[r] != DEBT_KINDS.index("abs_tranche") or d.tranche[r] > 0 else 0.3), int(r)))
+        shed = 0.0
+        for row in order:
+            value = float(d.principal_bn[row] * d.value_factor[row])
+            share = min(1.0, (target - shed) / value) if value > 0 else 0.0
+            if share <= 0:
+                break
+            model.market.submit_debt(int(row), share)
+            shed += share * value
+        if shed > 0:
+            ratio = agent.capital_ratio()
+            model.log(PHASE, "derisking", agent.index, None, shed,
+                      f"{agent.name}, with a capital ratio of {ratio:.1%} (floor {agent.rules.min_capital_ratio:.0%}), "
+                      f"put {money(shed)} of loans, bonds and ABS up for sale")
+
+
+def run(model: ContagionModel, first_round: bool) -> None:
+    if first_round:
+        redemptions(model)
+    margin_calls(model)
+    derisking(model)
+    covenants.test_and_decide(model, phase=PHASE, only_ltv=True)
