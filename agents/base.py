@@ -43,6 +43,9 @@ class Rules(BaseModel):
         0.25, ge=0, le=5, description="relative covenant excess a fully willing lender still waives"
     )
     max_waivers: int = Field(3, ge=0, le=100, description="waivers granted per loan before it stops waiving")
+    max_amendments: int = Field(
+        2, ge=0, le=100, description="amend-and-extends (repricings) per loan before it accelerates instead"
+    )
     max_reprice_severity: float = Field(
         0.25, ge=0, le=10, description="relative covenant excess beyond which it accelerates rather than amends"
     )
@@ -80,6 +83,7 @@ class Breach:
     severity: float  # relative distance beyond the threshold (>= 0)
     expected_recovery: float  # share of principal the lender expects if it accelerates now
     waivers: int
+    amendments: int = 0
 
 
 WAIVE, REPRICE, ACCELERATE = "waive", "reprice", "accelerate"
@@ -152,7 +156,8 @@ class Institution(mesa.Agent):
         * So is a breach where the collateral covers the loan well (expected recovery at least
           ``acceleration_recovery_threshold``): accelerating costs little.
         * Otherwise accelerating would crystallise a loss: amend and extend at a higher rate
-          (reprice), resetting the covenant with some headroom ("extend and pretend").
+          (reprice), resetting the covenant with some headroom ("extend and pretend") -- at most
+          ``max_amendments`` times per loan; after that its patience is gone: accelerate.
         """
         r = self.rules
         if self.is_stressed():
@@ -160,6 +165,8 @@ class Institution(mesa.Agent):
         if breach.severity <= r.waiver_propensity * r.max_waiver_severity and breach.waivers < r.max_waivers:
             return WAIVE
         if breach.severity > r.max_reprice_severity or breach.expected_recovery >= r.acceleration_recovery_threshold:
+            return ACCELERATE
+        if breach.amendments >= r.max_amendments:
             return ACCELERATE
         return REPRICE
 

@@ -4,7 +4,8 @@ Rule
 ----
 Once stress crosses a threshold (market sentiment below ``stress_sentiment_threshold``), it
 lends to institutions short of cash **against collateral**: the loans, bonds and ABS tranches
-they hold (and, if ``accepts_gpu_collateral``, their GPUs), each after a haircut, at
+they hold, their other securities and loans (and, if ``accepts_gpu_collateral``, their GPUs),
+each after a haircut, at
 ``lending_rate_per_year``. Lending creates reserves (a liability of the central bank), so the
 cash is new money, recorded as a named exogenous flow.
 """

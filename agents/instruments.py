@@ -84,6 +84,7 @@ class DebtBook(_Table):
     value_factor          holder's mark as a share of principal (1 = par)
     active, accelerated, in_breach : bool
     waivers               number of covenant waivers granted so far
+    amendments            number of amend-and-extends (repricings) so far
     """
 
     kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
@@ -107,6 +108,7 @@ class DebtBook(_Table):
     accelerated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     in_breach: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     waivers: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    amendments: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(
         self,
@@ -151,6 +153,7 @@ class DebtBook(_Table):
             accelerated=False,
             in_breach=False,
             waivers=0,
+            amendments=0,
         )
 
     def is_kind(self, kind: str) -> np.ndarray:

@@ -243,6 +243,21 @@ class Ledger:
         self.exogenous(seller, proceeds, name, entry="none")
         self.book(_scatter(seller, units * (price - self.gpu_price_bn[gen]), self.n_agents), FIRE_SALE)
 
+    def central_bank_buys_gpus(self, bank: int, seller, gen, units_k, price_bn, name: str) -> None:
+        """A central bank buys GPUs as buyer of last resort, paying with reserves it creates."""
+        seller, gen = np.atleast_1d(seller), np.atleast_1d(gen)
+        units = np.broadcast_to(units_k, seller.shape)
+        price = np.broadcast_to(price_bn, seller.shape)
+        paid = units * price
+        np.subtract.at(self.gpu_units_k, (seller, gen), units)
+        np.add.at(self.gpu_units_k, (np.full(seller.shape, bank), gen), units)
+        self.cash_bn += _scatter(seller, paid, self.n_agents)
+        self.other_liabilities_bn[bank] += float(paid.sum())
+        self.exogenous_bn[name] += float(paid.sum())
+        self.book(_scatter(seller, units * (price - self.gpu_price_bn[gen]), self.n_agents), FIRE_SALE)
+        # The central bank carries the GPUs at the market mark: the gap to what it paid is its loss.
+        self.book(_scatter(np.full(seller.shape, bank), units * (self.gpu_price_bn[gen] - price), self.n_agents), FIRE_SALE)
+
     def buy_new_gpus(self, buyer, seller, gen: int, amount_bn, unit_price_bn: float) -> None:
         """``buyer`` pays ``seller`` (the chip maker) ``amount_bn`` for new GPUs of ``gen`` at
         ``unit_price_bn`` per thousand.
@@ -396,10 +411,14 @@ class Ledger:
         self.other_liabilities_bn[agent] += amount_bn
         self.exogenous(agent, amount_bn, name, entry="none")
 
-    def sell_other_assets(self, agent: int, amount_bn: float, name: str) -> None:
-        """Sell ``amount_bn`` of liquid other assets (Treasuries) at book value, outside."""
-        self.other_assets_bn[agent] -= amount_bn
-        self.exogenous(agent, amount_bn, name, entry="none")
+    def sell_other_assets(self, agent: int, book_bn: float, name: str, haircut: float = 0.0) -> float:
+        """Sell ``book_bn`` (book value) of other assets outside at ``(1 - haircut)`` x book;
+        the haircut is a fire-sale loss. Returns the proceeds."""
+        proceeds = book_bn * (1.0 - haircut)
+        self.other_assets_bn[agent] -= book_bn
+        self.exogenous(agent, proceeds, name, entry="none")
+        self.pnl_bn[agent, FIRE_SALE] -= book_bn - proceeds
+        return proceeds
 
     def lend_new_reserves(self, row: int, name: str) -> None:
         """A central bank funds the new loan ``row`` by creating reserves: the borrower gets

@@ -79,6 +79,9 @@ class Sentiment(Strict):
     loss_sensitivity: float = Field(ge=0, le=100, description="fall per unit of losses / system equity")
     default_impact: float = Field(ge=0, le=1, description="fall per institution that defaults")
     backstop_support: float = Field(ge=0, le=1, description="rise per month while the central bank is lending")
+    demand_sensitivity: float = Field(
+        0.0, ge=0, le=5, description="sentiment reverts to initial x min(1, AI demand / expected)^this"
+    )
 
 
 class Demand(Strict):

@@ -76,7 +76,7 @@ def find_breaches(model: ContagionModel, only_ltv: bool = False) -> list[Breach]
                 ob = d.obligor[row]
                 recovery = assets[ob] * (1 - lender.rules.liquidation_discount) / liabilities[ob] if liabilities[ob] > 0 else 1.0
             breaches.append(Breach(int(row), covenant, value, limit, max(float(severity), 0.0),
-                                   float(np.clip(recovery, 0.0, 1.0)), int(d.waivers[row])))
+                                   float(np.clip(recovery, 0.0, 1.0)), int(d.waivers[row]), int(d.amendments[row])))
     return breaches
 
 
@@ -117,6 +117,7 @@ def test_and_decide(model: ContagionModel, phase: str = PHASE, only_ltv: bool = 
                       f"(waiver {d.waivers[row]} of at most {rules.max_waivers})")
         elif decision == REPRICE:
             d.rate_per_year[row] += rules.reprice_spread_per_year
+            d.amendments[row] += 1
             if b.covenant == "ltv":
                 d.ltv_covenant[row] = b.value * (1 + rules.covenant_reset_headroom)
             elif b.covenant == "dscr":

@@ -105,7 +105,9 @@ class Drivers:
         self.discount = 1.0 - (1.0 - self.discount) * (1.0 - heal)
         s = m.sentiment
         noise = s.volatility_per_month * self.rng.standard_normal()
-        self.sentiment += s.mean_reversion_per_month * (s.initial - self.sentiment) + noise
+        # Sentiment reverts towards a level set by how AI demand compares with expectations.
+        anchor = s.initial * min(1.0, self.demand_ratio) ** s.demand_sensitivity
+        self.sentiment += s.mean_reversion_per_month * (anchor - self.sentiment) + noise
 
     def hit_sentiment(self, amount: float) -> None:
         self.sentiment = float(np.clip(self.sentiment - amount, 0.05, 2.0))

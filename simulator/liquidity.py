@@ -83,7 +83,8 @@ def central_bank(model: ContagionModel, i: int, need: float, _=None) -> float:
     led, d = model.ledger, model.ledger.debt
     r = cb.rules
     held = (d.holder == i) & d.active
-    capacity = float((d.principal_bn[held] * d.value_factor[held]).sum()) * (1 - r.collateral_haircut)
+    securities = float((d.principal_bn[held] * d.value_factor[held]).sum()) + float(led.other_assets_bn[i])
+    capacity = securities * (1 - r.collateral_haircut)
     if r.accepts_gpu_collateral:
         capacity += float(led.gpu_value_bn()[i]) * (1 - r.gpu_haircut)
     owed = float(d.principal_bn[(d.holder == cb.index) & (d.obligor == i) & d.active].sum())
@@ -117,15 +118,25 @@ def sell_gpus(model: ContagionModel, i: int, need: float, _=None) -> float:
 
 
 def sell_loans(model: ContagionModel, i: int, need: float, _=None) -> float:
+    """A fund sells loans at its ``loan_sale_haircut``: first its diversified loans outside the
+    network (sold at once), then its loans to the network, into the credit market (where
+    forced sales also move the price)."""
     led, d = model.ledger, model.ledger.debt
+    haircut = model.institutions[i].rules.loan_sale_haircut
+    raised = 0.0
+    if led.other_assets_bn[i] > 0 and haircut < 1:
+        book = min(need / (1 - haircut), float(led.other_assets_bn[i]))
+        raised = led.sell_other_assets(i, book, "loans sold to outside buyers", haircut)
+        model.log(PHASE, "asset_sale", i, None, raised,
+                  f"{model.names[i]} sold {money(book)} of loans outside the network for {money(raised)} ({haircut:.0%} discount)")
+    rest = need - raised
     rows = np.flatnonzero((d.holder == i) & d.active & (d.principal_bn > 0))
     value = float((d.principal_bn[rows] * d.value_factor[rows]).sum())
-    if value <= 0:
-        return 0.0
-    share = min(1.0, need / value)
-    haircut = model.institutions[i].rules.loan_sale_haircut
-    model.market.submit_debt(rows, share, haircut)
-    return share * value * (1 - haircut)
+    if rest > 1e-9 and value > 0:
+        share = min(1.0, rest / (value * (1 - haircut)))
+        model.market.submit_debt(rows, share, haircut)
+        raised += share * value * (1 - haircut)
+    return raised
 
 
 def sell_other_assets(model: ContagionModel, i: int, need: float, _=None) -> float:

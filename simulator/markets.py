@@ -83,15 +83,31 @@ class Market:
             price_before = led.gpu_price_bn.copy()
             value_offered = units_by_gen * price_before
             factor = price_impact(value_offered, gpu_cfg.market_depth_bn, model=gpu_cfg.impact_model) if impact_on else np.ones(gens)
+            # A central bank that accepts GPUs (buyer of last resort) stops the price at a floor and
+            # buys what outside buyers would only take below it.
+            cb_share = np.zeros(gens)
+            cb = model.central_bank
+            if cb is not None and cb.rules.accepts_gpu_collateral and cb.backstop_active(model.sentiment):
+                floor = 1.0 - cb.rules.gpu_haircut
+                below = factor < floor
+                if below.any():
+                    absorbed = _volume_at_factor(floor, gpu_cfg.market_depth_bn, gpu_cfg.impact_model)
+                    cb_share[below] = 1.0 - absorbed / value_offered[below]
+                    factor = np.where(below, floor, factor)
             sale_price = price_before * factor
             for (seller, gen), units in sorted(self.gpu_orders.items()):
                 if units <= 0:
                     continue
-                led.sell_gpus_outside(seller, gen, units, sale_price[gen], "fire-sale buyers of GPUs (outside)")
+                to_cb = units * cb_share[gen]
+                led.sell_gpus_outside(seller, gen, units - to_cb, sale_price[gen], "fire-sale buyers of GPUs (outside)")
+                text = ""
+                if to_cb > 0:
+                    led.central_bank_buys_gpus(cb.index, seller, gen, to_cb, sale_price[gen], "central bank reserves created")
+                    text = f"; {cb.name} bought {to_cb:,.1f}k of them at its floor price"
                 model.log(PHASE, "fire_sale", seller, None, float(units * sale_price[gen]),
                           f"{model.names[seller]} sold {units:,.1f}k {model.generation_names[gen]} GPUs for "
                           f"{money(units * sale_price[gen])} at ${sale_price[gen] * 1e3:,.1f}k each "
-                          f"({factor[gen] - 1:+.1%} price impact)")
+                          f"({factor[gen] - 1:+.1%} price impact){text}")
             model.drivers.discount = model.drivers.discount * factor
             model.gpu_sold_bn += float((units_by_gen * sale_price).sum())
         if self.debt_orders:
@@ -114,6 +130,16 @@ class Market:
         self.forced_gpu_sellers.clear()
         self.debt_orders.clear()
         self.debt_haircut.clear()
+
+
+def _volume_at_factor(factor: float, depth: float, model: str) -> float:
+    """Sales (US$ bn) that move the price to ``factor`` x its level: the inverse of the
+    price-impact function."""
+    if model == "exponential":
+        return -depth * float(np.log(factor))
+    if model == "linear":
+        return depth * (1.0 - factor)
+    raise ValueError(f"unknown price-impact model {model!r}; choose from ['exponential', 'linear']")
 
 
 # --------------------------------------------------------------------- marks

@@ -47,6 +47,7 @@ from simulator.obligations import CHIP_SALE, CONTRACT, EQUITY_FUNDING, INTEREST,
 from simulator.reporters import make_datacollector, refresh_agent_snapshots
 
 COMPUTE, LEASE, CHIP, FUNDING = range(4)  # ContractBook kinds
+LIQUIDITY_ATTEMPTS = 3  # rounds of liquidity raising (with market clearing) before each clearing
 
 
 class ContagionModel(mesa.Model):
@@ -433,9 +434,16 @@ class ContagionModel(mesa.Model):
     # ================================================================== phases 5-7
     def propagate(self) -> None:
         for round_number in range(self.config.resolution.max_rounds):
-            liquidity.raise_liquidity(self)
-            self.market.clear()  # 6: fire sales submitted so far
+            self.market.clear()  # 6: fire sales submitted in the previous round
             self._mark()
+            # Those short of cash raise it; sales clear at once, so a seller that got less than it
+            # hoped (price impact) can try again, a bounded number of times.
+            for _ in range(LIQUIDITY_ATTEMPTS):
+                liquidity.raise_liquidity(self)
+                if not self.market.has_orders():
+                    break
+                self.market.clear()
+                self._mark()
             new = resolution.clear_round(self)  # 5
             resolution.close_estates(self)
             self._mark()

@@ -60,6 +60,8 @@ def redemptions(model: ContagionModel) -> None:
         total = sum(a for _, a in reqs)
         agent = model.institutions[fund]
         capacity = agent.redemption_capacity_bn(float(led.equity_value_bn[fund])) if hasattr(agent, "redemption_capacity_bn") else total
+        # A fund promises only what it can pay from cash and undrawn credit: the rest is gated.
+        capacity = min(capacity, _liquid_bn(model, fund))
         paid_share = min(1.0, capacity / total) if total > 0 else 1.0
         for row, amount in reqs:
             model.obligations.add(fund, int(s.holder[row]), amount * paid_share, REDEMPTION, row)
@@ -68,6 +70,15 @@ def redemptions(model: ContagionModel) -> None:
         if paid_share < 1.0:
             model.log(PHASE, "gate", fund, None, total * (1 - paid_share),
                       f"{model.names[fund]} gated redemptions: {money(total * (1 - paid_share))} must wait")
+
+
+def _liquid_bn(model: ContagionModel, i: int) -> float:
+    """Cash plus undrawn credit lines, less what is already due this round."""
+    d = model.ledger.debt
+    lines = (d.obligor == i) & (d.kind == CREDIT_LINE) & d.active
+    undrawn = float(np.clip(d.limit_bn[lines] - d.principal_bn[lines], 0, None).sum())
+    due = float(model.obligations.due_by_payer()[i])
+    return max(float(model.ledger.cash_bn[i]) + undrawn - due, 0.0)
 
 
 def margin_calls(model: ContagionModel) -> None:
