@@ -36,9 +36,18 @@ OPERATING, VALUATION, FIRE_SALE, CREDIT = range(4)
 
 
 
+def _like(values, shape: tuple) -> np.ndarray:
+    """``values`` as a float array of ``shape`` (a scalar is repeated); cheap when it already is."""
+    if isinstance(values, np.ndarray) and values.shape == shape:
+        return values if values.dtype == np.float64 else values.astype(float)
+    if np.ndim(values) == 0:
+        return np.full(shape, float(values))
+    return np.broadcast_to(np.asarray(values, dtype=float), shape)
+
+
 def _scatter(index: np.ndarray, values, size: int) -> np.ndarray:
     """Sum ``values`` into a length-``size`` array at ``index`` (a vectorised group-by)."""
-    return np.bincount(index, weights=np.broadcast_to(values, index.shape), minlength=size)
+    return np.bincount(index, weights=_like(values, index.shape), minlength=size)
 
 
 class Ledger:
@@ -138,7 +147,7 @@ class Ledger:
     def transfer(self, payer, payee, amount_bn, *, income: bool = True) -> None:
         """Move cash between institutions; as revenue/expense if ``income`` else as a swap."""
         payer, payee = np.atleast_1d(payer), np.atleast_1d(payee)
-        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), payer.shape)
+        amount = _like(amount_bn, payer.shape)
         n = self.n_agents
         out, inn = _scatter(payer, amount, n), _scatter(payee, amount, n)
         self.cash_bn += inn - out
@@ -154,7 +163,7 @@ class Ledger:
         (equity raised or returned) or ``"none"`` (the caller books the other side itself).
         """
         agent = np.atleast_1d(agent)
-        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), agent.shape)
+        amount = _like(amount_bn, agent.shape)
         delta = _scatter(agent, amount, self.n_agents)
         self.cash_bn += delta
         self.exogenous_bn[name] += float(amount.sum())
@@ -179,7 +188,7 @@ class Ledger:
         """
         d = self.debt
         rows = np.atleast_1d(rows)
-        amount = np.minimum(np.broadcast_to(amount_bn, rows.shape), d.principal_bn[rows])
+        amount = np.minimum(_like(amount_bn, rows.shape), d.principal_bn[rows])
         self.transfer(d.obligor[rows], d.holder[rows], amount, income=False)
         self.book(_scatter(d.holder[rows], amount * (1.0 - d.value_factor[rows]), self.n_agents), CREDIT)
         np.subtract.at(d.principal_bn, rows, amount)
@@ -188,7 +197,7 @@ class Ledger:
         """Obligors draw ``amount_bn`` more on credit lines ``rows``; the holder pays cash."""
         d = self.debt
         rows = np.atleast_1d(rows)
-        amount = np.broadcast_to(amount_bn, rows.shape)
+        amount = _like(amount_bn, rows.shape)
         self.transfer(d.holder[rows], d.obligor[rows], amount, income=False)
         # New money is lent at par: keep the holder's carrying value consistent.
         old_value = d.principal_bn[rows] * d.value_factor[rows]
@@ -202,7 +211,7 @@ class Ledger:
         obligor gains the liability it no longer owes."""
         d = self.debt
         rows = np.atleast_1d(rows)
-        amount = np.minimum(np.broadcast_to(amount_bn, rows.shape), d.principal_bn[rows])
+        amount = np.minimum(_like(amount_bn, rows.shape), d.principal_bn[rows])
         n = self.n_agents
         self.book(_scatter(d.obligor[rows], amount, n) - _scatter(d.holder[rows], amount * d.value_factor[rows], n), CREDIT)
         np.subtract.at(d.principal_bn, rows, amount)
@@ -211,7 +220,7 @@ class Ledger:
         """Holders re-mark debt ``rows`` at ``value_factor`` x principal (1 = par)."""
         d = self.debt
         rows = np.atleast_1d(rows)
-        new = np.broadcast_to(np.asarray(value_factor, dtype=float), rows.shape)
+        new = _like(value_factor, rows.shape)
         self.book(_scatter(d.holder[rows], d.principal_bn[rows] * (new - d.value_factor[rows]), self.n_agents), CREDIT)
         d.value_factor[rows] = new
 
@@ -219,7 +228,7 @@ class Ledger:
         """Add unpaid interest to principal (the obligor still owes it; both sides book it)."""
         d = self.debt
         rows = np.atleast_1d(rows)
-        amount = np.broadcast_to(amount_bn, rows.shape)
+        amount = _like(amount_bn, rows.shape)
         n = self.n_agents
         self.book(_scatter(d.holder[rows], amount * d.value_factor[rows], n) - _scatter(d.obligor[rows], amount, n))
         np.add.at(d.principal_bn, rows, amount)
@@ -236,8 +245,8 @@ class Ledger:
         """Sell GPUs to buyers outside the model at ``price_bn`` per thousand (a fire sale if
         below the mark); the difference to the mark is a realised gain or loss."""
         seller, gen = np.atleast_1d(seller), np.atleast_1d(gen)
-        units = np.broadcast_to(units_k, seller.shape)
-        price = np.broadcast_to(price_bn, seller.shape)
+        units = _like(units_k, seller.shape)
+        price = _like(price_bn, seller.shape)
         np.subtract.at(self.gpu_units_k, (seller, gen), units)
         proceeds = units * price
         self.exogenous(seller, proceeds, name, entry="none")
@@ -246,8 +255,8 @@ class Ledger:
     def central_bank_buys_gpus(self, bank: int, seller, gen, units_k, price_bn, name: str) -> None:
         """A central bank buys GPUs as buyer of last resort, paying with reserves it creates."""
         seller, gen = np.atleast_1d(seller), np.atleast_1d(gen)
-        units = np.broadcast_to(units_k, seller.shape)
-        price = np.broadcast_to(price_bn, seller.shape)
+        units = _like(units_k, seller.shape)
+        price = _like(price_bn, seller.shape)
         paid = units * price
         np.subtract.at(self.gpu_units_k, (seller, gen), units)
         np.add.at(self.gpu_units_k, (np.full(seller.shape, bank), gen), units)
@@ -266,7 +275,7 @@ class Ledger:
         discount on the secondary market is the buyer's immediate (fire-sale) loss.
         """
         buyer, seller = np.atleast_1d(buyer), np.atleast_1d(seller)
-        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), buyer.shape)
+        amount = _like(amount_bn, buyer.shape)
         units = amount / unit_price_bn
         self.cash_bn -= _scatter(buyer, amount, self.n_agents)
         self.cash_bn += _scatter(seller, amount, self.n_agents)
@@ -349,7 +358,7 @@ class Ledger:
         units are cancelled and the fund returns that capital."""
         s = self.stakes
         rows = np.atleast_1d(rows)
-        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), rows.shape)
+        amount = _like(amount_bn, rows.shape)
         issuer = s.issuer[rows]
         price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
         units = np.minimum(np.where(price > 0, amount / np.where(price > 0, price, 1.0), 0.0), s.units[rows])
@@ -365,7 +374,7 @@ class Ledger:
         value; the haircut is a realised loss. Buyers outside the model are not tracked."""
         s = self.stakes
         rows = np.atleast_1d(rows)
-        share = np.broadcast_to(share_sold, rows.shape)
+        share = _like(share_sold, rows.shape)
         value = self.stake_values_bn()[rows] * share
         proceeds = value * (1.0 - haircut)
         self.exogenous(s.holder[rows], proceeds, name, entry="none")
@@ -378,7 +387,7 @@ class Ledger:
         in its ``other_liabilities_bn``)."""
         d = self.debt
         rows = np.atleast_1d(rows)
-        share = np.broadcast_to(share_sold, rows.shape)
+        share = _like(share_sold, rows.shape)
         principal = d.principal_bn[rows] * share
         value = principal * d.value_factor[rows]
         proceeds = value * (1.0 - haircut)
@@ -390,7 +399,7 @@ class Ledger:
     def revalue_real_assets(self, agent, new_value_bn, category: int = OPERATING) -> None:
         """Re-mark real assets (data centres) of ``agent`` at ``new_value_bn``."""
         agent = np.atleast_1d(agent)
-        new = np.broadcast_to(np.asarray(new_value_bn, dtype=float), agent.shape)
+        new = _like(new_value_bn, agent.shape)
         delta = np.zeros(self.n_agents)
         np.add.at(delta, agent, new - self.real_assets_bn[agent])
         self.book(delta, category)
@@ -432,7 +441,7 @@ class Ledger:
     def repay_outside(self, agent, amount_bn, name: str) -> None:
         """Pay creditors outside the model (``other_liabilities_bn``): cash leaves the system."""
         agent = np.atleast_1d(agent)
-        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), agent.shape)
+        amount = _like(amount_bn, agent.shape)
         self.exogenous(agent, -amount, name, entry="none")
         self.other_liabilities_bn -= _scatter(agent, amount, self.n_agents)
 

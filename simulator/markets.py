@@ -70,8 +70,10 @@ class Market:
         return bool(self.gpu_orders) or bool(self.debt_orders)
 
     # ----------------------------------------------------------------- clearing
-    def clear(self) -> None:
-        """Clear all submitted sales at once (phase 6)."""
+    def clear(self) -> bool:
+        """Clear all submitted sales at once (phase 6). Returns whether anything was sold."""
+        if not self.has_orders():
+            return False
         model, led = self.model, self.model.ledger
         impact_on = model.config.channels.fire_sale_impact
         gpu_cfg = model.config.markets.gpu
@@ -130,6 +132,7 @@ class Market:
         self.forced_gpu_sellers.clear()
         self.debt_orders.clear()
         self.debt_haircut.clear()
+        return True
 
 
 def _volume_at_factor(factor: float, depth: float, model: str) -> float:
@@ -170,8 +173,7 @@ def mark_equity(model: ContagionModel) -> None:
         new[mv] = new[mv] * f_ratio[mv] * s_ratio ** model.equity_beta[mv]
         model.last_fundamentals_bn = f_now
         model.last_sentiment = model.drivers.sentiment
-    defaulted = np.array([a.defaulted for a in model.institutions])
-    new[defaulted] = 0.0
+    new[model.defaulted] = 0.0
     led.mark_equity(new)
     model.mark_nav_issuers()
 

@@ -43,10 +43,20 @@ from simulator.markets import (
     mark_equity,
     mark_gpus,
 )
-from simulator.obligations import CHIP_SALE, CONTRACT, EQUITY_FUNDING, INTEREST, PRINCIPAL, Obligations
+from simulator.obligations import (
+    CHIP_SALE,
+    CONTRACT,
+    EQUITY_FUNDING,
+    INTEREST,
+    OPERATING_COST,
+    PRINCIPAL,
+    Obligations,
+)
 from simulator.reporters import make_datacollector, refresh_agent_snapshots
 
 COMPUTE, LEASE, CHIP, FUNDING = range(4)  # ContractBook kinds
+PHASE_OPERATE = "operate"
+MARKETS = "markets"  # the actor of market-wide events
 LIQUIDITY_ATTEMPTS = 3  # rounds of liquidity raising (with market clearing) before each clearing
 
 
@@ -105,7 +115,14 @@ class ContagionModel(mesa.Model):
         n = self.ledger.n_agents
         self.obligations = Obligations(n)
         self.market = Market(self)
-        self.closed = np.zeros(n, dtype=bool)
+        self.closed = np.zeros(n, dtype=bool)  # defaulted and wound up
+        self.defaulted = np.zeros(n, dtype=bool)
+        self.spot_share = np.array([getattr(a.rules, "spot_share", 0.0) for a in self.institutions])
+        self.spot_utilisation = np.array([getattr(a.rules, "spot_utilisation", 0.0) for a in self.institutions])
+        self.nav_passes = _nav_passes(self)
+        self.hyperscaler_indices = [a.index for a in self.institutions if isinstance(a, Hyperscaler)]
+        buffer_months = np.array([a.rules.liquidity_buffer_months for a in self.institutions])
+        self.cash_buffer_bn = buffer_months * self.opex_bn_per_month  # cash kept back from discretionary spending
         self.forced_failures: list[int] = []
         self.new_defaults: list[int] = []
         self.decided_rows: set[int] = set()
@@ -171,9 +188,10 @@ class ContagionModel(mesa.Model):
             raise KeyError(f"no institution {name!r}; known: {self.names}") from None
 
     # ================================================================== bookkeeping helpers
-    def log(self, phase: str, kind: str, actor: int, counterparty: int | None, amount_bn: float, message: str) -> None:
+    def log(self, phase: str, kind: str, actor: int | None, counterparty: int | None, amount_bn: float, message: str) -> None:
+        """Record an event; ``actor`` None means the markets (a market-wide shock)."""
         self.events.append(Event(
-            month=self.month, phase=phase, kind=kind, actor=self.names[actor],
+            month=self.month, phase=phase, kind=kind, actor=MARKETS if actor is None else self.names[actor],
             counterparty=None if counterparty is None or counterparty >= len(self.names) else self.names[counterparty],
             amount_bn=float(amount_bn), message=message,
         ))
@@ -185,17 +203,17 @@ class ContagionModel(mesa.Model):
         self.liabilities_bn = led.liabilities_bn()
         self.equity_bn = self.assets_bn - self.liabilities_bn
         due = self.obligations.due_by_payer()[: led.n_agents] if hasattr(self, "obligations") else 0.0
-        self.scheduled_outflows_bn = self.opex_bn_per_month + due
+        # What it must pay this month: its dues once they are known (they include operating costs).
+        self.scheduled_outflows_bn = np.maximum(due, self.opex_bn_per_month)
 
     def mark_nav_issuers(self, book_entry: bool = True) -> None:
         """NAV-valued issuers (funds, SPVs, ...) are worth their book equity (at least 0)."""
         led = self.ledger
         nav_valued = ~self.market_valued
-        for _ in range(5):
+        # One pass per level of NAV issuers holding NAV issuers (e.g. a fund holding an SPV).
+        for _ in range(getattr(self, "nav_passes", 5)):
             new = led.equity_value_bn.copy()
             new[nav_valued] = np.maximum(led.equity_bn()[nav_valued], 0.0)
-            if np.allclose(new, led.equity_value_bn, rtol=0, atol=1e-12):
-                break
             if book_entry:
                 led.mark_equity(new)
             else:
@@ -229,6 +247,7 @@ class ContagionModel(mesa.Model):
         led.mark_gpus(d.fundamental_price_bn * old_discount, OPERATING)
         mark_gpus(self, FIRE_SALE)
         depreciate_real_assets(self)
+        mark_equity(self)  # decisions this month see values after the shocks
 
     def _apply_shock(self, shock) -> None:
         d = self.drivers
@@ -266,8 +285,7 @@ class ContagionModel(mesa.Model):
             text = f"Payments on {target} were cut by {size:.0%}"
         else:  # pragma: no cover - the config schema admits only the kinds above
             raise ValueError(f"unknown shock kind {kind!r}")
-        actor = self.index_of.get(target, 0) if target in self.index_of else 0
-        self.log("shocks", "shock", actor, None, size, f"Shock: {text}")
+        self.log("shocks", "shock", self.index_of.get(target), None, size, f"Shock: {text}")
 
     def _generations(self, target) -> np.ndarray:
         if target in (None, "all"):
@@ -288,24 +306,21 @@ class ContagionModel(mesa.Model):
             [d.ai_revenue_index, d.demand_ratio, d.crypto_index],
             1.0,
         )
-        alive = np.array([not a.defaulted for a in self.institutions])
-        return self.revenue_bn_per_month * driver * scale * alive
+        return self.revenue_bn_per_month * driver * scale * ~self.defaulted
 
     def _spot_revenue(self) -> np.ndarray:
         led, d = self.ledger, self.drivers
-        share = np.array([getattr(a.rules, "spot_share", 0.0) for a in self.institutions])
-        utilisation = np.array([getattr(a.rules, "spot_utilisation", 0.0) for a in self.institutions])
-        utilisation = np.clip(utilisation * d.demand_ratio, 0.0, 1.0)
-        alive = np.array([not a.defaulted for a in self.institutions])
-        return (led.gpu_units_k @ d.rental_bn_per_k_month) * share * utilisation * alive
+        utilisation = np.clip(self.spot_utilisation * d.demand_ratio, 0.0, 1.0)
+        return (led.gpu_units_k @ d.rental_bn_per_k_month) * self.spot_share * utilisation * ~self.defaulted
 
     def operate(self) -> None:
         led, c = self.ledger, self.ledger.contracts
-        alive = np.array([not a.defaulted for a in self.institutions])
+        alive = ~self.defaulted
         self.outside_revenue_bn = self._outside_revenue()
         spot = self._spot_revenue()
         led.exogenous(np.arange(led.n_agents), self.outside_revenue_bn + spot, "revenue from outside customers")
-        led.exogenous(np.arange(led.n_agents), -self.opex_bn_per_month * alive, "operating costs paid outside")
+        # Operating costs are owed to suppliers outside the model and clear with everything else.
+        self.obligations.add(np.arange(led.n_agents), self.obligations.outside, self.opex_bn_per_month * alive, OPERATING_COST, -1)
         # Take-or-pay contracts and leases fall due.
         due = np.flatnonzero(c.due_mask(self.month) & ((c.kind == COMPUTE) | (c.kind == LEASE)))
         self.obligations.add(c.payer[due], c.payee[due], c.monthly_payment_bn[due], CONTRACT, due)
@@ -318,6 +333,7 @@ class ContagionModel(mesa.Model):
         self._funding_rounds(contract_out)
         if self.config.channels.lease_renegotiation:
             self._review_leases()
+        second_round.redemptions(self, PHASE_OPERATE)  # investors' monthly redemption requests
 
     def _funding_rounds(self, contract_out: np.ndarray) -> None:
         led = self.ledger
@@ -361,8 +377,7 @@ class ContagionModel(mesa.Model):
         led, d = self.ledger, self.ledger.debt
         n = led.n_agents
         live = d.active & (d.principal_bn > 1e-12)
-        defaulted = np.array([a.defaulted for a in self.institutions])
-        live &= ~defaulted[d.obligor]
+        live &= ~self.defaulted[d.obligor]
         rate = d.rate_per_year + d.floating * self.drivers.base_rate_per_year
         interest = np.where(live, d.principal_bn * rate / 12.0, 0.0)
         amort = np.where(live, np.minimum(d.original_principal_bn * d.amortisation_per_month, d.principal_bn), 0.0)
@@ -389,65 +404,63 @@ class ContagionModel(mesa.Model):
                          f"(sentiment {self.sentiment:.2f}, borrower {borrower.status}): repayment due")
 
     def spend_discretionary(self) -> None:
-        """Chip purchases (capex plans) and customer funding: paid only from spare cash."""
+        """Chip purchases (capex plans), construction and customer funding: discretionary, so
+        paid only from cash left after this month's obligations and a liquidity buffer."""
         led, c = self.ledger, self.ledger.contracts
         self.refresh()
         ratio = self.drivers.demand_ratio
-        spare = led.cash_bn - self.obligations.due_by_payer()[: led.n_agents]
-        for agent in self.institutions:
-            i = agent.index
-            if agent.defaulted:
-                continue
-            buffer = agent.rules.liquidity_buffer_months * self.opex_bn_per_month[i]
-            # Real capex (construction), then chip purchases.
-            scale = agent.capex_scale(ratio) if isinstance(agent, Hyperscaler) else 1.0
-            real = min(self.capex_real_bn_per_month[i] * scale, max(spare[i] - buffer, 0.0))
-            if real > 0:
-                led.spend_on_real_assets(i, real, "construction and power spending (outside)")
-                spare[i] -= real
-            rows = np.flatnonzero(c.due_mask(self.month) & (c.payer == i) & (c.kind == CHIP))
-            for row in rows:
-                planned = float(c.monthly_payment_bn[row]) * scale
-                amount = min(planned, max(spare[i] - buffer, 0.0))
-                if amount > 1e-9:
-                    self.obligations.add(i, int(c.payee[row]), amount, CHIP_SALE, row)
-                    spare[i] -= amount
-            rows = np.flatnonzero(c.due_mask(self.month) & (c.payer == i) & (c.kind == FUNDING))
-            if not len(rows):
-                continue
-            funds = self.config.channels.circular_funding and (
-                agent.funds_customers() if isinstance(agent, ChipMaker) else not agent.is_stressed()
-            )
-            if not funds:
-                if i not in self.funding_stopped:
+        spare = np.maximum(led.cash_bn - self.obligations.due_by_payer()[: led.n_agents] - self.cash_buffer_bn, 0.0)
+        spare[self.defaulted] = 0.0
+        scale = np.ones(led.n_agents)
+        for i in self.hyperscaler_indices:
+            scale[i] = self.institutions[i].capex_scale(ratio)
+        real = np.minimum(self.capex_real_bn_per_month * scale, spare)
+        if real.any():
+            led.spend_on_real_assets(np.arange(led.n_agents), real, "construction and power spending (outside)")
+            spare -= real
+        due = c.due_mask(self.month)
+        for row in np.flatnonzero(due & (c.kind == CHIP)):
+            i = int(c.payer[row])
+            amount = min(float(c.monthly_payment_bn[row]) * scale[i], spare[i])
+            if amount > 1e-9:
+                self.obligations.add(i, int(c.payee[row]), amount, CHIP_SALE, row)
+                spare[i] -= amount
+        funding_rows = np.flatnonzero(due & (c.kind == FUNDING))
+        decided: dict[int, bool] = {}
+        for row in funding_rows:
+            i = int(c.payer[row])
+            if i not in decided:
+                agent = self.institutions[i]
+                decided[i] = self.config.channels.circular_funding and (
+                    agent.funds_customers() if isinstance(agent, ChipMaker) else not agent.is_stressed()
+                )
+                if not decided[i] and i not in self.funding_stopped:
                     self.funding_stopped.add(i)
-                    self.log("operate", "customer_funding_stopped", i, None, float(c.monthly_payment_bn[rows].sum()),
+                    stopped = float(c.monthly_payment_bn[funding_rows[c.payer[funding_rows] == i]].sum())
+                    self.log("operate", "customer_funding_stopped", i, None, stopped,
                              f"{agent.name} stopped funding its customers (market value "
                              f"{led.equity_value_bn[i] / self.opening_equity_value_bn[i]:.0%} of its opening value)")
-                continue
-            for row in rows:
-                amount = min(float(c.monthly_payment_bn[row]), max(spare[i] - buffer, 0.0))
-                if amount > 1e-9:
-                    self.obligations.add(i, int(c.payee[row]), amount, EQUITY_FUNDING, row)
-                    spare[i] -= amount
+            amount = min(float(c.monthly_payment_bn[row]), spare[i]) if decided[i] else 0.0
+            if amount > 1e-9:
+                self.obligations.add(i, int(c.payee[row]), amount, EQUITY_FUNDING, row)
+                spare[i] -= amount
 
     # ================================================================== phases 5-7
     def propagate(self) -> None:
-        for round_number in range(self.config.resolution.max_rounds):
-            self.market.clear()  # 6: fire sales submitted in the previous round
-            self._mark()
+        for _ in range(self.config.resolution.max_rounds):
+            if self.market.clear():  # 6: fire sales submitted in the previous round
+                self._mark()
             # Those short of cash raise it; sales clear at once, so a seller that got less than it
             # hoped (price impact) can try again, a bounded number of times.
             for _ in range(LIQUIDITY_ATTEMPTS):
                 liquidity.raise_liquidity(self)
-                if not self.market.has_orders():
+                if not self.market.clear():
                     break
-                self.market.clear()
                 self._mark()
             new = resolution.clear_round(self)  # 5
             resolution.close_estates(self)
             self._mark()
-            second_round.run(self, first_round=round_number == 0)  # 7
+            second_round.run(self)  # 7
             if not new and len(self.obligations) == 0 and not self.market.has_orders():
                 break
 
@@ -464,6 +477,7 @@ class ContagionModel(mesa.Model):
         self.new_defaults = []
         self.ledger.debt.in_breach[:] = False
         self._losses_at_start = float(self.ledger.losses_bn().sum())
+        self.nav_at_start = self.ledger.equity_value_bn / self.ledger.shares_outstanding
         cb = self.central_bank
         self._cb_lending_at_start = self.central_bank_lending_bn() if cb else 0.0
 
@@ -484,6 +498,24 @@ class ContagionModel(mesa.Model):
         self.refresh()
         refresh_agent_snapshots(self)
         self.datacollector.collect(self)
+
+
+def _nav_passes(model: ContagionModel) -> int:
+    """Length of the longest chain of NAV-valued issuers holding each other's equity, plus one:
+    that many passes make every NAV exact (cycles are cut at the number of issuers)."""
+    s = model.ledger.stakes
+    nav = ~model.market_valued
+    edges = {(int(h), int(i)) for h, i in zip(s.holder, s.issuer) if nav[h] and nav[i]}
+    depth = {i: 1 for i in np.flatnonzero(nav)}
+    for _ in range(len(depth)):
+        changed = False
+        for h, i in edges:
+            if depth[h] < depth[i] + 1 <= len(depth):
+                depth[h] = depth[i] + 1
+                changed = True
+        if not changed:
+            break
+    return max(depth.values(), default=1)
 
 
 def _parse_seed(seed: Any) -> int:

@@ -25,8 +25,9 @@ OBLIGATION_KINDS = (
     "principal",  # principal (scheduled, maturing, accelerated, margin call, estate claim)
     "redemption",  # fund redemption: units cancelled at NAV
     "outside",  # claims of creditors outside the model (other liabilities)
+    "operating_cost",  # operating costs owed to suppliers outside the model: an expense
 )
-CONTRACT, CHIP_SALE, EQUITY_FUNDING, INTEREST, PRINCIPAL, REDEMPTION, OUTSIDE_CLAIM = range(7)
+CONTRACT, CHIP_SALE, EQUITY_FUNDING, INTEREST, PRINCIPAL, REDEMPTION, OUTSIDE_CLAIM, OPERATING_COST = range(8)
 
 
 @dataclass
@@ -136,6 +137,9 @@ def settle(
     sel = (kind == OUTSIDE_CLAIM) & (paid > 0) & ~internal
     if sel.any():
         ledger.repay_outside(payer[sel], paid[sel], "paid to creditors outside the model")
+    sel = (kind == OPERATING_COST) & (paid > 0)
+    if sel.any():
+        ledger.exogenous(payer[sel], -paid[sel], "operating costs paid outside")
     return paid
 
 

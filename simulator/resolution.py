@@ -108,6 +108,7 @@ def clear_round(model: ContagionModel) -> list[int]:
     ob.clear()
     new = [int(i) for i in failing if not model.institutions[i].defaulted]
     model.forced_failures.clear()
+    model.defaulted[new] = True  # all at once: estates keep their claims on each other
     for i in new:
         start_resolution(model, i)
     return new
@@ -118,6 +119,7 @@ def start_resolution(model: ContagionModel, i: int) -> None:
     led, d = model.ledger, model.ledger.debt
     agent = model.institutions[i]
     agent.defaulted_month = model.month
+    model.defaulted[i] = True
     agent.status = "defaulted"
     model.new_defaults.append(i)
     debt_total = float(d.principal_bn[(d.obligor == i) & d.active].sum() + led.other_liabilities_bn[i])
@@ -148,7 +150,9 @@ def start_resolution(model: ContagionModel, i: int) -> None:
     stake_rows = np.flatnonzero((s.holder == i) & (s.units > 0))
     if len(stake_rows):
         led.sell_stakes_outside(stake_rows, 1.0, model.config.resolution.stake_sale_haircut, "liquidation sales (outside buyers)")
-    held = np.flatnonzero((d.holder == i) & d.active & (d.principal_bn > 0))
+    # Claims on solvent obligors are sold; claims on other defaulters stay in the estate and are
+    # paid through the clearing as those estates distribute.
+    held = np.flatnonzero((d.holder == i) & d.active & (d.principal_bn > 0) & ~model.defaulted[d.obligor])
     if len(held):
         model.market.submit_debt(held, 1.0)
     # Its contracts end: customers lose the capacity, suppliers lose the revenue.
@@ -165,14 +169,26 @@ def start_resolution(model: ContagionModel, i: int) -> None:
 
 
 def close_estates(model: ContagionModel) -> None:
-    """Write off what defaulters still owe once they have nothing left to distribute."""
+    """Write off what defaulters still owe once they have nothing left to distribute.
+
+    An estate closes when it has no cash, no GPUs and nothing up for sale, and every claim it
+    still holds is on another estate that closes at the same time (so no later distribution
+    can reach a closed estate)."""
     led, d = model.ledger, model.ledger.debt
     pending = model.market.pending_sellers()
-    for i, agent in enumerate(model.institutions):
-        if not agent.defaulted or model.closed[i] or i in pending:
-            continue
-        if led.cash_bn[i] > 1e-9 or led.gpu_units_k[i].sum() > 1e-12:
-            continue
+    closing = {
+        i for i, agent in enumerate(model.institutions)
+        if agent.defaulted and not model.closed[i] and i not in pending
+        and led.cash_bn[i] <= 1e-9 and led.gpu_units_k[i].sum() <= 1e-12
+    }
+    claims = d.active & (d.principal_bn > 1e-12)
+    while True:
+        blocked = {i for i in closing
+                   if any(not model.closed[o] and o not in closing for o in d.obligor[claims & (d.holder == i)])}
+        if not blocked:
+            break
+        closing -= blocked
+    for i in sorted(closing):
         rows = np.flatnonzero((d.obligor == i) & d.active & (d.principal_bn > 0))
         loss = float(d.principal_bn[rows].sum())
         if len(rows):

@@ -1,8 +1,9 @@
 """Phase 7, second round: the reactions that new losses and prices trigger inside the month.
 
-* **Redemptions** (once a month): investors in private-credit funds redeem according to their
-  rules (more when the fund's NAV per unit has fallen from its peak); each fund pays up to its
-  gate and gates the rest.
+* **Redemptions**: investors in private-credit funds redeem according to their rules, more when
+  the fund's NAV per unit has fallen from its peak. Monthly requests are made in phase 2 (and
+  paid in the first clearing); here, a fund whose NAV fell *during* the month faces a second
+  wave, sized by that fresh fall. Each fund pays up to its gate and gates the rest.
 * **Margin calls**: a bank's credit line to a fund may be drawn only up to the bank's advance
   rate x the fund's loan book; the excess is called (due now).
 * **Capital-ratio de-risking**: insurers, pension funds and banks below their capital floor sell
@@ -30,6 +31,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 PHASE = "second_round"
 FUND_SHARE = STAKE_KINDS.index("fund_share")
+SECOND_WAVE_THRESHOLD = 0.005  # a fall in NAV per unit within the month that triggers a second wave
 CREDIT_LINE = DEBT_KINDS.index("credit_line")
 
 
@@ -38,21 +40,31 @@ def nav_per_unit(model: ContagionModel) -> np.ndarray:
     return led.equity_value_bn / led.shares_outstanding
 
 
-def redemptions(model: ContagionModel) -> None:
+def redemptions(model: ContagionModel, phase: str = PHASE) -> None:
+    """Redemption requests: the monthly ones (``phase`` operate: drawdown from the peak NAV) or a
+    second wave (phase 7: drawdown since the start of the month, funds that lost value only)."""
     if not model.config.channels.redemptions:
         return
     led, s = model.ledger, model.ledger.stakes
-    model.refresh()
     per_unit = nav_per_unit(model)
+    monthly = phase != PHASE
+    reference = model.peak_nav_per_unit if monthly else model.nav_at_start
+    with np.errstate(divide="ignore", invalid="ignore"):
+        drawdowns = np.where(reference > 0, 1.0 - per_unit / np.where(reference > 0, reference, 1.0), 0.0)
     rows = np.flatnonzero((s.kind == FUND_SHARE) & (s.units > 0))
+    if not monthly:
+        rows = rows[drawdowns[s.issuer[rows]] > SECOND_WAVE_THRESHOLD]
+        model.nav_at_start = np.minimum(model.nav_at_start, per_unit)  # one wave per fall
+    if not len(rows):
+        return
+    model.refresh()
     values = led.stake_values_bn()
     requests: dict[int, list[tuple[int, float]]] = {}
     for row in rows:
         fund = int(s.issuer[row])
-        if model.institutions[fund].defaulted:
+        if model.defaulted[fund]:
             continue
-        peak = model.peak_nav_per_unit[fund]
-        drawdown = 1.0 - per_unit[fund] / peak if peak > 0 else 0.0
+        drawdown = float(drawdowns[fund])
         share = model.institutions[s.holder[row]].redemption_share(drawdown)
         if share > 0 and values[row] > 0:
             requests.setdefault(fund, []).append((int(row), share * float(values[row])))
@@ -65,10 +77,10 @@ def redemptions(model: ContagionModel) -> None:
         paid_share = min(1.0, capacity / total) if total > 0 else 1.0
         for row, amount in reqs:
             model.obligations.add(fund, int(s.holder[row]), amount * paid_share, REDEMPTION, row)
-        model.log(PHASE, "redemption", fund, None, total * paid_share,
+        model.log(phase, "redemption", fund, None, total * paid_share,
                   f"Investors asked {model.names[fund]} to redeem {money(total)}; it pays {money(total * paid_share)} this month")
         if paid_share < 1.0:
-            model.log(PHASE, "gate", fund, None, total * (1 - paid_share),
+            model.log(phase, "gate", fund, None, total * (1 - paid_share),
                       f"{model.names[fund]} gated redemptions: {money(total * (1 - paid_share))} must wait")
 
 
@@ -132,9 +144,8 @@ def derisking(model: ContagionModel) -> None:
                       f"put {money(shed)} of loans, bonds and ABS up for sale")
 
 
-def run(model: ContagionModel, first_round: bool) -> None:
-    if first_round:
-        redemptions(model)
+def run(model: ContagionModel) -> None:
+    redemptions(model)
     margin_calls(model)
     derisking(model)
     covenants.test_and_decide(model, phase=PHASE, only_ltv=True)
