@@ -191,7 +191,7 @@ def mark_abs_tranches(model: ContagionModel) -> None:
         for tranche in (0, 1):  # senior, mezzanine
             tr = rows[d.tranche[rows] == tranche]
             face = d.principal_bn[tr].sum()
-            if face <= 0:
+            if face <= 1e-12:
                 continue
             factor = float(np.clip(value / face, 0.0, 1.0))
             value = max(value - face, 0.0)

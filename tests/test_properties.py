@@ -1,0 +1,84 @@
+"""Property-based tests: random perturbations of the baseline either run with every invariant
+holding (accounting, no negative holdings, no NaN) or are rejected up front with a clear
+ConfigError -- never a crash mid-run."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from simulator import ContagionModel
+from simulator.config import SHOCK_KINDS, Channels, ConfigError, build_scenario
+from tests.conftest import check_invariants, raw_copy
+
+finite = dict(allow_nan=False, allow_infinity=False)
+INSTITUTIONS = ["Nvidia", "Oracle", "OpenAI", "CoreWeave", "Lambda", "Miner Alpha", "Blackstone", "Blue Owl", "Bank B", "US Life Insurers"]
+
+
+@st.composite
+def perturbations(draw):
+    return {
+        "cash_scale": draw(st.floats(0.0, 3.0, **finite)),
+        "debt_scale": draw(st.floats(0.0, 3.0, **finite)),
+        "contract_scale": draw(st.floats(0.0, 3.0, **finite)),
+        "rate_shift": draw(st.floats(-0.05, 0.3, **finite)),
+        "ltv": draw(st.floats(0.1, 3.0, **finite)),
+        "depth": draw(st.floats(0.5, 500.0, **finite)),
+        "growth": draw(st.floats(-0.95, 3.0, **finite)),
+        "channels": draw(st.dictionaries(st.sampled_from(sorted(Channels.model_fields)), st.booleans(), max_size=5)),
+        "shocks": draw(st.lists(
+            st.fixed_dictionaries({
+                "month": st.integers(0, 10),
+                "kind": st.sampled_from(sorted(SHOCK_KINDS)),
+                "target": st.sampled_from([None, "H100", "Blackwell", *INSTITUTIONS, "openai_oracle_compute"]),
+                "size": st.floats(-1.5, 2.0, **finite),
+            }),
+            max_size=3,
+        )),
+        "central_bank": draw(st.booleans()),
+    }
+
+
+def apply(raw: dict, p: dict) -> dict:
+    raw = raw_copy(raw)
+    for inst in raw["institutions"].values():
+        inst["cash_bn"] = inst.get("cash_bn", 0.0) * p["cash_scale"]
+    for debt in raw["debts"].values():
+        debt["principal_bn"] *= p["debt_scale"]
+        if debt.get("limit_bn") is not None:
+            debt["limit_bn"] *= p["debt_scale"]
+        debt["rate_per_year"] += p["rate_shift"]  # may go negative or above 1: must be rejected
+        if debt.get("ltv_covenant") is not None:
+            debt["ltv_covenant"] = p["ltv"]
+    for contract in raw["contracts"].values():
+        contract["monthly_payment_bn"] *= p["contract_scale"]
+    raw["markets"]["gpu"]["market_depth_bn"] = p["depth"]
+    raw["markets"]["demand"]["ai_revenue_growth_per_year"] = p["growth"]
+    raw["channels"] = dict(p["channels"])
+    raw["shocks"] = [dict(s) for s in p["shocks"]]
+    raw["central_bank"] = {"enabled": p["central_bank"]}
+    return raw
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(p=perturbations())
+def test_perturbed_baseline_runs_cleanly_or_is_rejected_up_front(baseline_raw, p):
+    raw = apply(baseline_raw, p)
+    try:
+        model = ContagionModel(build_scenario(raw, "perturbed"), rng=0)
+    except ConfigError as exc:
+        message = str(exc)
+        assert "perturbed" in message and ":" in message  # names the source and a field
+        assert "Traceback" not in message
+        return
+    for _ in range(12):
+        model.step()
+        check_invariants(model)
+    df = model.datacollector.get_model_vars_dataframe()
+    values = df.to_numpy(dtype=float)
+    assert np.isfinite(values).all(), df.columns[~np.isfinite(values).all(axis=0)].tolist()
+    for event in model.events:
+        assert math.isfinite(event.amount_bn), event
