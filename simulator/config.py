@@ -478,9 +478,13 @@ def _describe(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors()[:10]:
         loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+        msg = err["msg"].removeprefix("Value error, ")
         got = err.get("input")
-        got_text = "" if isinstance(got, (dict, list)) else f" (got {got!r})"
-        lines.append(f"{source}: {loc or '<top level>'}: {err['msg']}{got_text}")
+        got_text = "" if isinstance(got, (dict, list)) or err["type"] == "value_error" else f" (got {got!r})"
+        # Cross-field checks start their message with the full field path; others get the location.
+        names_own_path = ":" in msg and "." in msg.split(":")[0] and " " not in msg.split(":")[0]
+        where = "" if names_own_path else f"{loc or 'top level'}: "
+        lines.append(f"{source}: {where}{msg}{got_text}")
     return "\n".join(lines)
 
 

@@ -47,16 +47,21 @@ class Obligations:
 
     def add(self, payer, payee, amount_bn, kind: int, ref) -> None:
         """Add one or many obligations (array arguments broadcast)."""
-        payer = np.atleast_1d(payer)
-        amount = np.broadcast_to(np.asarray(amount_bn, dtype=float), payer.shape)
-        keep = amount > 0
-        if not keep.any():
+        if np.ndim(payer) == 0:  # one obligation: the common case in decision loops
+            if amount_bn > 0:
+                self.payer.append(int(payer)), self.payee.append(int(payee)), self.amount_bn.append(float(amount_bn))
+                self.kind.append(kind), self.ref.append(int(ref))
+            return
+        payer = np.asarray(payer)
+        amount = np.asarray(amount_bn, dtype=float)
+        keep = np.flatnonzero(amount > 0) if amount.shape == payer.shape else np.flatnonzero(np.full(payer.shape, float(amount) > 0))
+        if not len(keep):
             return
         self.payer.extend(payer[keep].tolist())
-        self.payee.extend(np.broadcast_to(payee, payer.shape)[keep].tolist())
-        self.amount_bn.extend(amount[keep].tolist())
-        self.kind.extend([kind] * int(keep.sum()))
-        self.ref.extend(np.broadcast_to(ref, payer.shape)[keep].tolist())
+        self.payee.extend((payee[keep] if np.ndim(payee) else np.full(len(keep), payee)).tolist())
+        self.amount_bn.extend((amount[keep] if amount.shape == payer.shape else np.full(len(keep), float(amount))).tolist())
+        self.kind.extend([kind] * len(keep))
+        self.ref.extend((ref[keep] if np.ndim(ref) else np.full(len(keep), ref)).tolist())
 
     def __len__(self) -> int:
         return len(self.payer)

@@ -27,6 +27,11 @@ SECTORS = ("chip_maker", "hyperscaler", "ai_lab", "neocloud", "miner", "private_
            "insurer", "pension", "bank", "central_bank", "retail")
 
 
+def _clean(value: float) -> float:
+    """Round away floating-point dust (|x| < 1e-9 US$ bn, i.e. under a dollar) from sums."""
+    return 0.0 if abs(value) < 1e-9 else float(value)
+
+
 def _capital_ratio(kind: str):
     def report(model: ContagionModel) -> float | None:
         members = [a for a in model.institutions if a.kind == kind and isinstance(a, CapitalRegulated) and not a.defaulted]
@@ -44,10 +49,10 @@ def make_datacollector(model: ContagionModel) -> mesa.DataCollector:
         reporters[f"defaults_{kind}"] = lambda m, kind=kind: sum(1 for a in m.institutions if a.kind == kind and a.defaulted)
     for kind in kinds_present:
         mask = model.kinds == kind
-        reporters[f"losses_bn_{kind}"] = lambda m, mask=mask: float(m.ledger.losses_bn()[mask].sum())
+        reporters[f"losses_bn_{kind}"] = lambda m, mask=mask: _clean(m.ledger.losses_bn()[mask].sum())
     reporters.update({
         "defaults_total": lambda m: sum(1 for a in m.institutions if a.defaulted),
-        "losses_bn_total": lambda m: float(m.ledger.losses_bn().sum()),
+        "losses_bn_total": lambda m: _clean(m.ledger.losses_bn().sum()),
         "system_equity_bn": lambda m: float(m.equity_bn.sum()),
         "sentiment": lambda m: float(m.sentiment),
         "ai_demand_ratio": lambda m: float(m.drivers.demand_ratio),

@@ -1,0 +1,368 @@
+"""The ``aicontagion`` command line: run a scenario, list scenarios, start the app.
+
+::
+
+    aicontagion run [SCENARIO|PATH] --months N --seed S --out DIR [--set key=value ...] [--quiet]
+    aicontagion scenarios
+    aicontagion app [--host 127.0.0.1] [--port 8765] [--scenario NAME]
+
+``run`` prints a summary (defaults and losses by sector in US$ bn, the first covenant breach,
+the peak GPU price fall per generation, final sentiment, the ten most important events) and
+writes the outputs listed in :mod:`simulator.outputs` into DIR. Ctrl-C during a run writes what
+the finished months produced and exits with 130.
+
+Exit codes: 0 success, 1 the app server could not start, 2 bad input (unknown scenario, invalid
+config or override, out-of-range option; the message names the field and what is allowed),
+130 interrupted. This module is a thin front end: no model logic lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any, NoReturn
+
+from simulator.config import LEVERS, ConfigError, load_scenario, parse_assignment, scenario_names, scenario_summary
+
+DEFAULT_SCENARIO = "baseline_2025"
+DEFAULT_SEED = 42
+MAX_MONTHS = 600
+EXIT_OK, EXIT_SERVER, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class BadInput(Exception):
+    """Something the user typed is not allowed; the message says what and what is."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that reports errors as BadInput instead of exiting the interpreter."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadInput(f"{self.prog}: {message}. See '{self.prog} --help'.")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        if message:
+            sys.stderr.write(message)
+        raise _Exit(status)
+
+
+class _Exit(Exception):
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
+
+
+# ----------------------------------------------------------------------------- option types
+
+
+def _whole_number(text: str, field: str, low: int, high: int | None) -> int:
+    allowed = f"a whole number from {low} to {high}" if high is not None else f"a whole number >= {low}"
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{field} must be {allowed}, got {text!r}") from None
+    if value < low or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(f"{field} must be {allowed}, got {value}")
+    return value
+
+
+def _months(text: str) -> int:
+    return _whole_number(text, "months", 1, MAX_MONTHS)
+
+
+def _seed(text: str) -> int:
+    return _whole_number(text, "seed", 0, None)
+
+
+def _port(text: str) -> int:
+    return _whole_number(text, "port", 1, 65535)
+
+
+# ----------------------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="aicontagion",
+        description="Agent-based simulator of financial contagion in the AI-infrastructure boom.",
+        epilog="examples:\n"
+        "  aicontagion scenarios\n"
+        "  aicontagion run ai_winter --months 36 --seed 1 --out runs/winter\n"
+        "  aicontagion run --set gpu_market_depth_bn=40 --set central_bank_enabled=true\n"
+        "  aicontagion app --port 8765\n\n"
+        "exit codes: 0 ok, 1 app server could not start, 2 bad input, 130 interrupted",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser(
+        "run", help="run a scenario, print a summary and write its outputs",
+        description="Run a scenario month by month, print a summary and write the time series, "
+        "events, final deal graph and figures into --out.",
+    )  # fmt: skip
+    run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO|PATH",
+                     help=f"scenario name from configs/ or a path to a YAML file (default {DEFAULT_SCENARIO})")
+    run.add_argument("--months", type=_months, default=None, metavar="N",
+                     help=f"months to simulate, 1 to {MAX_MONTHS} (default: the scenario's months)")
+    run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="S",
+                     help=f"random seed, a whole number >= 0 (default {DEFAULT_SEED})")
+    run.add_argument("--out", type=Path, default=None, metavar="DIR",
+                     help="output folder (default runs/<scenario>-seed<S>)")
+    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                     help="change one setting: a dotted config path (markets.gpu.market_depth_bn=40) "
+                     "or a lever name (gpu_market_depth_bn=40, central_bank_enabled=true); repeatable")
+    run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    run.set_defaults(handler=cmd_run)
+
+    scenarios = sub.add_parser("scenarios", help="list the scenarios in configs/ with one line each",
+                               description="List the scenarios in configs/ with one line each.")
+    scenarios.set_defaults(handler=cmd_scenarios)
+
+    app = sub.add_parser("app", help="start the interactive web app",
+                         description="Start the Solara web app on a local server (Ctrl-C stops it).")
+    app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    app.add_argument("--port", type=_port, default=8765, help="port, 1 to 65535 (default 8765)")
+    app.add_argument("--scenario", default=None, metavar="NAME",
+                     help="scenario the app opens with (name from configs/ or a path)")
+    app.set_defaults(handler=cmd_app)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``aicontagion`` console script; returns the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "handler", None) is None:
+            parser.print_help(sys.stderr)
+            return EXIT_BAD_INPUT
+        return args.handler(args)
+    except _Exit as stop:
+        return stop.status
+    except BadInput as exc:
+        _error(str(exc))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        _error("aicontagion: interrupted")
+        return EXIT_INTERRUPTED
+
+
+def _error(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def split_settings(settings: list[str]) -> tuple[list[str], dict[str, Any]]:
+    """Split ``--set`` values into dotted config overrides and named levers (``LEVERS``).
+
+    A key without a dot that names a lever (``gpu_market_depth_bn``) is a lever; anything else
+    is a dotted config path. Raises ConfigError for text that is not ``key=value``.
+    """
+    overrides, levers = [], {}
+    for text in settings:
+        key, value = parse_assignment(text)
+        if not key:
+            raise ConfigError(f"override {text!r}: the key before '=' is empty")
+        if "." not in key and key in LEVERS:
+            levers[key] = value
+        else:
+            overrides.append(f"{key}={text.split('=', 1)[1]}")
+    return overrides, levers
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from simulator import outputs
+
+    model, scenario = _build_model(args)  # everything the user typed is checked before the run
+    months = args.months if args.months is not None else scenario.months
+    label = Path(args.scenario).stem if _is_path(args.scenario) else args.scenario
+    out_dir = args.out if args.out is not None else Path("runs") / f"{label}-seed{args.seed}"
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"aicontagion run: --out: cannot use {str(out_dir)!r} as the output folder "
+                       f"({exc.strerror or exc}); give a folder you can write to") from None
+
+    started = time.perf_counter()
+    stopped = _simulate(model, months)
+    elapsed = time.perf_counter() - started
+
+    summary = outputs.summarise(model)
+    summary.update(seed=args.seed, months_requested=months, seconds=round(elapsed, 3))
+    if stopped is not None:
+        cause = ("interrupted (Ctrl-C)" if isinstance(stopped, KeyboardInterrupt)
+                 else f"stopped by an error ({type(stopped).__name__})")  # fmt: skip
+        summary["note"] = f"{cause} after {summary['months']} of {months} months; outputs cover the finished months only"
+    try:
+        written = outputs.write_run(model, out_dir, summary)
+    except Exception:
+        if isinstance(stopped, Exception):
+            raise stopped from None  # the model's error matters more than a failed write
+        raise
+    if isinstance(stopped, Exception):  # a bug, not bad input: show the traceback
+        _error(f"aicontagion run: {summary['note']}; wrote {len(written)} files to {out_dir}")
+        raise stopped
+
+    if not args.quiet:
+        print_summary(summary, scenario.description, written, out_dir)
+    if stopped is not None:
+        _error(f"aicontagion run: {summary['note']}; wrote {len(written)} files to {out_dir}")
+        return EXIT_INTERRUPTED
+    return EXIT_OK
+
+
+def _build_model(args: argparse.Namespace):
+    """Load the scenario with the ``--set`` values and build the model; BadInput if invalid."""
+    from simulator.model import ContagionModel
+
+    try:
+        overrides, levers = split_settings(args.overrides)
+        scenario = load_scenario(args.scenario, overrides=overrides, **levers)
+        return ContagionModel(scenario, rng=args.seed), scenario
+    except (ConfigError, ValueError) as exc:
+        message = str(exc)
+        if "\n" in message:
+            message = "invalid configuration:\n" + message
+        raise BadInput(f"aicontagion run: {message}") from None
+
+
+def _simulate(model, months: int) -> BaseException | None:
+    """Step ``model`` for ``months`` months; return what stopped it early (Ctrl-C or an error).
+
+    The months finished before the stop stay in the model's data collector and event log.
+    """
+    try:
+        for _ in range(months):
+            model.step()
+    except (KeyboardInterrupt, Exception) as exc:
+        return exc
+    return None
+
+
+def print_summary(summary: dict, description: str, written: dict[str, Path], out_dir: Path) -> None:
+    """Print the summary of a run as plain-text tables (readable without colour or a TTY)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    from networks import SECTOR_LABELS
+
+    console = Console(highlight=False, soft_wrap=False)
+    months = summary["months"]
+    console.print(f"[bold]{summary['scenario']}[/bold]: seed {summary['seed']}, {months} months "
+                  f"simulated in {summary['seconds']:.2f} s")  # fmt: skip
+    if description.strip():
+        console.print(description.strip(), style="dim")
+    if summary.get("note"):
+        console.print(f"NOTE: {summary['note']}", style="bold")
+
+    sectors = Table(title="Defaults and losses by sector", title_justify="left", box=box.SIMPLE_HEAD,
+                    title_style="bold", pad_edge=False, show_edge=False)  # fmt: skip
+    sectors.add_column("Sector")
+    sectors.add_column("Defaults", justify="right")
+    sectors.add_column("Losses, US$ bn", justify="right")
+    counts = summary.get("institutions_by_kind", {})
+    for kind, losses in summary["losses_bn_by_sector"].items():
+        defaults = summary["defaults_by_kind"].get(kind, 0)
+        sectors.add_row(SECTOR_LABELS.get(kind, kind), f"{defaults} of {counts.get(kind, '?')}",
+                        _bn(losses))  # fmt: skip
+    sectors.add_section()
+    sectors.add_row("All", f"{summary['defaults_total']} of {sum(counts.values()) or '?'}",
+                    _bn(summary["losses_bn_total"]), style="bold")  # fmt: skip
+    console.print()
+    console.print(sectors)
+    console.print()
+
+    prices = Table(title="GPU secondary-market price, US$ thousand per GPU", title_justify="left",
+                   box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False, show_edge=False)  # fmt: skip
+    for name in ("Generation", "Month 0", "Lowest (month)", f"Month {months}", "Peak fall"):
+        prices.add_column(name, justify="left" if name == "Generation" else "right")
+    for gen, p in summary["gpu_prices"].items():
+        fall = "n/a" if p["peak_fall_pct"] is None else f"{p['peak_fall_pct']:.1f}%"
+        prices.add_row(gen, _num(p["start_k_usd"]), f"{_num(p['min_k_usd'])} ({p['min_month']})",
+                       _num(p["end_k_usd"]), fall)  # fmt: skip
+    console.print(prices)
+    console.print()
+
+    breach = summary["first_breach"]
+    console.print("[bold]First covenant breach:[/bold] " + (
+        f"month {breach['month']}: {breach['message']}" if breach else f"none in {months} months"))
+    sentiment = summary["sentiment"]
+    console.print(f"[bold]Sentiment[/bold] (1 = month 0): {_num(sentiment['start'], 2)} at month 0, "
+                  f"{_num(sentiment['end'], 2)} at month {months}")  # fmt: skip
+    equity = summary["system_equity_bn"]
+    console.print(f"[bold]System equity:[/bold] US$ {_bn(equity['start'], 0)} bn at month 0, "
+                  f"US$ {_bn(equity['end'], 0)} bn at month {months}")  # fmt: skip
+    if summary.get("central_bank_lending_bn_peak"):
+        console.print(f"[bold]Central-bank lending, peak:[/bold] US$ {_bn(summary['central_bank_lending_bn_peak'])} bn")
+    by_kind = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in summary["events_by_kind"].items())
+    console.print(f"[bold]Events:[/bold] {summary['events_total']}" + (f" ({by_kind})" if by_kind else ""))
+
+    top = summary["top_events"]
+    console.print()
+    if top:
+        events = Table(title=f"The {len(top)} most important events", title_justify="left",
+                       box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False, show_edge=False)  # fmt: skip
+        events.add_column("Month", justify="right")
+        events.add_column("Kind", no_wrap=True)
+        events.add_column("What happened", ratio=1)
+        for e in top:
+            events.add_row(str(e["month"]), e["kind"].replace("_", " "), e["message"])
+        console.print(events)
+    else:
+        console.print("[bold]Events:[/bold] nothing happened that the event log records")
+    console.print()
+
+    files = ", ".join(p.name for p in written.values())
+    console.print(f"Wrote {len(written)} files to {out_dir}: {files}")
+
+
+def _bn(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def _num(value: float | None, digits: int = 1) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _is_path(text: str) -> bool:
+    return text.endswith((".yaml", ".yml")) or "/" in text or Path(text).exists()
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+def cmd_scenarios(args: argparse.Namespace) -> int:
+    names = scenario_names()
+    width = max((len(n) for n in names), default=0)
+    for name in names:
+        print(f"{name:<{width}}  {scenario_summary(name)}")
+    return EXIT_OK
+
+
+# ----------------------------------------------------------------------------- app
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    from simulator.app_server import serve
+
+    if args.scenario is not None:
+        try:
+            load_scenario(args.scenario)
+        except ConfigError as exc:
+            raise BadInput(f"aicontagion app: --scenario: {exc}") from None
+    try:
+        return serve(host=args.host, port=args.port, scenario=args.scenario)
+    except ValueError as exc:
+        raise BadInput(f"aicontagion app: {exc}") from None
+    except OSError as exc:
+        _error(f"aicontagion app: cannot start the server: {exc}")
+        return EXIT_SERVER
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

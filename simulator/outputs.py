@@ -1,0 +1,356 @@
+"""Writers for the outputs of a run, and the summary figures ``aicontagion run`` prints.
+
+Every writer writes atomically (to a temporary file in the same folder, then renames it), so a
+reader -- or a run stopped halfway -- never sees half a file. Only the model's public API is read
+here (data collector, event log, deal graph, ``first_breach``, ``config``); no model logic.
+
+A model stopped in the middle of a month (Ctrl-C) has collected data only for the months it
+finished; :func:`summarise` and :func:`write_run` then describe those months only (events of
+the unfinished month are left out, and the deal graph, which would show a half-finished
+month, is not written).
+
+Files written by :func:`write_run` (money in US$ bn, time in months):
+
+=====================  ====================================================================
+``timeseries.csv``     model variables, one row per month (0 = opening balance sheet)
+``timeseries.parquet`` the same, typed
+``agents.csv``         agent variables, one row per institution per month
+``agents.parquet``     the same, typed
+``events.jsonl``       the event log, one JSON object per line, oldest first
+``graph.graphml``      the final deal graph (GraphML)
+``graph.json``         the same as networkx node-link JSON
+``summary.json``       the summary figures of :func:`summarise`
+``timeseries.png``     the time-series panel (:func:`simulator.plots.timeseries_panel`)
+``network.png``        the final deal graph coloured by status (:func:`simulator.plots.network_figure`)
+=====================  ====================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import networkx as nx
+import pandas as pd
+
+from simulator import plots
+from simulator.events import Event, most_important
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.model import ContagionModel
+
+__all__ = [
+    "OUTPUT_FILES",
+    "atomic_file",
+    "finished_month",
+    "summarise",
+    "model_timeseries",
+    "agent_timeseries",
+    "finished_events",
+    "write_timeseries_csv",
+    "write_timeseries_parquet",
+    "write_agents_csv",
+    "write_agents_parquet",
+    "write_events_jsonl",
+    "write_graph_graphml",
+    "write_graph_json",
+    "write_summary_json",
+    "write_timeseries_png",
+    "write_network_png",
+    "write_run",
+]
+
+#: Output name -> file name, in the order :func:`write_run` writes them.
+OUTPUT_FILES: dict[str, str] = {
+    "timeseries_csv": "timeseries.csv",
+    "timeseries_parquet": "timeseries.parquet",
+    "agents_csv": "agents.csv",
+    "agents_parquet": "agents.parquet",
+    "events_jsonl": "events.jsonl",
+    "summary_json": "summary.json",
+    "timeseries_png": "timeseries.png",
+    "graph_graphml": "graph.graphml",
+    "graph_json": "graph.json",
+    "network_png": "network.png",
+}
+_GRAPH_OUTPUTS = ("graph_graphml", "graph_json", "network_png")
+
+_NEGLIGIBLE_BN = 1e-9  # |amount| below this (US$ bn) is floating-point noise and reported as 0
+TOP_EVENTS = 10
+
+
+# ----------------------------------------------------------------------------- reading the run
+
+
+def model_timeseries(model: ContagionModel) -> pd.DataFrame:
+    """Model variables, one row per finished month (0 = opening balance sheet), index reset."""
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    if "month" in df:
+        df["month"] = df["month"].astype(int)
+    return df
+
+
+def agent_timeseries(model: ContagionModel) -> pd.DataFrame:
+    """Agent variables, one row per institution per finished month.
+
+    Columns ``month`` and ``institution`` (the node id in the deal graph) come first, then
+    the agent reporters (name, kind, equity_bn, cash_bn, leverage, ltv, dscr, status).
+    Missing values (e.g. the LTV of an institution with no GPU-backed loan) are empty.
+    """
+    df = model.datacollector.get_agent_vars_dataframe().reset_index()
+    df = df.rename(columns={"Step": "month"}).drop(columns=["AgentID"], errors="ignore")
+    df["month"] = df["month"].astype(int)
+    df.insert(1, "institution", df["name"].map(model.index_of).astype(int))
+    return df
+
+
+def finished_month(model: ContagionModel) -> int:
+    """The last month whose data were collected (``model.month`` unless stopped mid-month)."""
+    return len(model.datacollector.get_model_vars_dataframe()) - 1
+
+
+def finished_events(model: ContagionModel) -> list[Event]:
+    """The event log up to the last finished month, oldest first."""
+    last = finished_month(model)
+    return [e for e in model.events if e.month <= last]
+
+
+def _clean(x: Any) -> float | None:
+    """A float for JSON: None for NaN/inf, 0 for floating-point noise, else rounded to 1e-6."""
+    if x is None:
+        return None
+    x = float(x)
+    if not math.isfinite(x):
+        return None
+    return 0.0 if abs(x) < _NEGLIGIBLE_BN else round(x, 6)
+
+
+def _jsonable(obj: Any) -> Any:
+    """Recursively replace NaN/inf by None and numpy scalars by Python numbers."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, bool) or obj is None or isinstance(obj, str):
+        return obj
+    if hasattr(obj, "item"):  # numpy scalar
+        obj = obj.item()
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    return obj
+
+
+def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
+    """The summary figures of a run (only finished months), as JSON-ready Python values.
+
+    Keys: ``scenario``, ``months`` (finished), ``institutions_by_kind``, ``defaults_by_kind`` (institutions in default at
+    the end, by kind), ``defaults_total``, ``losses_bn_by_sector`` (cumulative, US$ bn),
+    ``losses_bn_total``, ``system_equity_bn`` (``start`` and ``end``), ``first_breach``
+    (``{"month", "message"}`` or None), ``gpu_prices`` (per generation: ``start_k_usd``,
+    ``min_k_usd``, ``min_month``, ``end_k_usd``, ``peak_fall_pct`` = fall from month 0 to the
+    minimum in %), ``sentiment`` (``start``, ``end``), ``central_bank_lending_bn`` (peak),
+    ``events_by_kind`` (counts), ``events_total``, ``top_events`` (the ``top`` most important,
+    :func:`simulator.events.most_important`, as dicts).
+    """
+    df = model_timeseries(model)
+    first, last = df.iloc[0], df.iloc[-1]
+    months = int(last.get("month", len(df) - 1))
+    events = finished_events(model)
+
+    defaults = {c[len("defaults_"):]: int(last[c]) for c in df.columns
+                if c.startswith("defaults_") and c != "defaults_total"}  # fmt: skip
+    losses = {c[len("losses_bn_"):]: _clean(last[c]) for c in df.columns
+              if c.startswith("losses_bn_") and c != "losses_bn_total"}  # fmt: skip
+
+    gpu_prices = {}
+    for col in df.columns:
+        if col.startswith("gpu_price_") and col.endswith("_k_usd"):
+            gen = col[len("gpu_price_") : -len("_k_usd")]
+            series = df[col].astype(float)
+            start, low = float(series.iloc[0]), float(series.min())
+            gpu_prices[gen] = {
+                "start_k_usd": _clean(start),
+                "min_k_usd": _clean(low),
+                "min_month": int(df["month"].iloc[int(series.to_numpy().argmin())]),
+                "end_k_usd": _clean(series.iloc[-1]),
+                "peak_fall_pct": _clean(100.0 * (start - low) / start) if start > 0 else None,
+            }
+
+    breach = model.first_breach
+    first_breach = None
+    if breach is not None and breach[0] <= months:
+        first_breach = {"month": int(breach[0]), "message": str(breach[1])}
+
+    kinds = Counter(e.kind for e in events)
+    summary = {
+        "scenario": model.config.name,
+        "months": months,
+        "institutions_by_kind": dict(Counter(str(a.kind) for a in model.institutions)),
+        "defaults_by_kind": defaults,
+        "defaults_total": int(last.get("defaults_total", sum(defaults.values()))),
+        "losses_bn_by_sector": losses,
+        "losses_bn_total": _clean(last.get("losses_bn_total", sum(v or 0 for v in losses.values()))),
+        "system_equity_bn": {"start": _clean(first.get("system_equity_bn")),
+                             "end": _clean(last.get("system_equity_bn"))},  # fmt: skip
+        "first_breach": first_breach,
+        "gpu_prices": gpu_prices,
+        "sentiment": {"start": _clean(first.get("sentiment")), "end": _clean(last.get("sentiment"))},
+        "central_bank_lending_bn_peak": _clean(df["central_bank_lending_bn"].max())
+        if "central_bank_lending_bn" in df else None,
+        "events_by_kind": dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "events_total": len(events),
+        "top_events": [_jsonable(e.to_dict()) for e in most_important(events, top=top)],
+    }
+    return _jsonable(summary)
+
+
+# ----------------------------------------------------------------------------- atomic writing
+
+
+@contextmanager
+def atomic_file(path: str | Path, mode: str = "w") -> Iterator[Any]:
+    """Open a temporary file next to ``path``; on success rename it to ``path``, else delete it.
+
+    Readers never see a half-written file, and an interrupted write leaves the old file (if
+    any) in place. Text mode writes UTF-8 with ``\\n`` line ends. The file gets the usual
+    permissions (0666 minus the umask), not the private 0600 of a temporary file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.chmod(tmp, 0o666 & ~_umask())
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# ----------------------------------------------------------------------------- one writer per file
+
+
+def write_timeseries_csv(df: pd.DataFrame, path: Path) -> Path:
+    """Model variables as CSV, one row per month."""
+    with atomic_file(Path(path)) as handle:
+        df.to_csv(handle, index=False, lineterminator="\n")
+    return Path(path)
+
+
+def write_timeseries_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """Model variables as Parquet."""
+    with atomic_file(Path(path), "wb") as handle:
+        df.to_parquet(handle, index=False)
+    return Path(path)
+
+
+def write_agents_csv(df: pd.DataFrame, path: Path) -> Path:
+    """Agent variables as CSV, one row per institution per month."""
+    return write_timeseries_csv(df, path)
+
+
+def write_agents_parquet(df: pd.DataFrame, path: Path) -> Path:
+    """Agent variables as Parquet."""
+    return write_timeseries_parquet(df, path)
+
+
+def write_events_jsonl(events: list[Event], path: Path) -> Path:
+    """The event log, one JSON object per line (month, phase, kind, actor, counterparty,
+    amount_bn, message), oldest first."""
+    with atomic_file(Path(path)) as handle:
+        for event in events:
+            handle.write(json.dumps(_jsonable(event.to_dict()), ensure_ascii=False, allow_nan=False))
+            handle.write("\n")
+    return Path(path)
+
+
+def write_graph_graphml(G: nx.MultiDiGraph, path: Path) -> Path:
+    """The deal graph as GraphML (attributes with None values are left out)."""
+    H = nx.MultiDiGraph()
+    H.add_nodes_from((n, {k: v for k, v in d.items() if v is not None}) for n, d in G.nodes(data=True))
+    H.add_edges_from((u, v, key, {k: x for k, x in d.items() if x is not None})
+                     for u, v, key, d in G.edges(keys=True, data=True))  # fmt: skip
+    with atomic_file(Path(path), "wb") as handle:
+        nx.write_graphml(H, handle)
+    return Path(path)
+
+
+def write_graph_json(G: nx.MultiDiGraph, path: Path) -> Path:
+    """The deal graph as networkx node-link JSON (``nodes`` and ``edges``; read it back with
+    ``networkx.node_link_graph(data, edges="edges")``)."""
+    data = nx.node_link_data(G, edges="edges")
+    with atomic_file(Path(path)) as handle:
+        json.dump(_jsonable(data), handle, indent=1, ensure_ascii=False, allow_nan=False)
+        handle.write("\n")
+    return Path(path)
+
+
+def write_summary_json(summary: dict, path: Path) -> Path:
+    """The summary figures (:func:`summarise`, plus anything the caller added) as JSON."""
+    with atomic_file(Path(path)) as handle:
+        json.dump(_jsonable(summary), handle, indent=2, ensure_ascii=False, allow_nan=False)
+        handle.write("\n")
+    return Path(path)
+
+
+def write_timeseries_png(df: pd.DataFrame, path: Path, title: str | None = None) -> Path:
+    """The time-series panel as PNG."""
+    return plots.save_figure(plots.timeseries_panel(df, title=title), path)
+
+
+def write_network_png(G: nx.MultiDiGraph, path: Path, title: str | None = None) -> Path:
+    """The deal graph coloured by status as PNG."""
+    return plots.save_figure(plots.network_figure(G, title=title), path)
+
+
+def write_run(model: ContagionModel, out_dir: str | Path, summary: dict) -> dict[str, Path]:
+    """Write every output of a run into ``out_dir`` (created); return output name -> path.
+
+    Files are written in the order of :data:`OUTPUT_FILES`, cheapest and most valuable first
+    (time series, agents, events, summary), so an interruption while writing loses as little
+    as possible. If the model stopped in the middle of a month, the graph outputs are skipped.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = {name: out / file for name, file in OUTPUT_FILES.items()}
+    months = finished_month(model)
+    title = f"{model.config.name}: {months} months"
+    if "seed" in summary:
+        title += f", seed {summary['seed']}"
+
+    timeseries = model_timeseries(model)
+    agents = agent_timeseries(model)
+    written = {
+        "timeseries_csv": write_timeseries_csv(timeseries, path["timeseries_csv"]),
+        "timeseries_parquet": write_timeseries_parquet(timeseries, path["timeseries_parquet"]),
+        "agents_csv": write_agents_csv(agents, path["agents_csv"]),
+        "agents_parquet": write_agents_parquet(agents, path["agents_parquet"]),
+        "events_jsonl": write_events_jsonl(finished_events(model), path["events_jsonl"]),
+        "summary_json": write_summary_json(summary, path["summary_json"]),
+        "timeseries_png": write_timeseries_png(timeseries, path["timeseries_png"], title=title),
+    }
+    if model.month == months:  # the state is the end of a finished month
+        G = model.deal_graph()
+        written["graph_graphml"] = write_graph_graphml(G, path["graph_graphml"])
+        written["graph_json"] = write_graph_json(G, path["graph_json"])
+        written["network_png"] = write_network_png(
+            G, path["network_png"], title=f"Deal network at month {months} ({model.config.name})"
+        )
+    else:  # stale graph files from an earlier run in this folder would not match this run
+        for name in _GRAPH_OUTPUTS:
+            path[name].unlink(missing_ok=True)
+    return written

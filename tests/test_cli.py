@@ -1,0 +1,248 @@
+"""The ``aicontagion`` command line: every scenario runs and writes all outputs; bad input gives a
+clear message and exit code 2 (never a traceback); an interrupted run keeps its finished months.
+
+Runs ``simulator.cli.main`` in-process (fast), plus one subprocess test of the installed script.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulator import cli
+from simulator.config import scenario_names
+from simulator.outputs import OUTPUT_FILES
+
+MONTHS = 6
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    code = cli.main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def write_yaml(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"extends: baseline_2025\nname: {name}\n{text}")
+    return path
+
+
+def assert_bad_input(code: int, err: str, *fragments: str) -> None:
+    assert code == 2, err
+    assert "Traceback" not in err
+    for fragment in fragments:
+        assert fragment in err, f"{fragment!r} not in message:\n{err}"
+
+
+# ----------------------------------------------------------------------------- run writes everything
+
+
+@pytest.mark.parametrize("scenario", scenario_names())
+def test_run_writes_all_outputs(scenario, tmp_path, capsys):
+    out = tmp_path / "out"
+    code, stdout, err = run_cli(capsys, "run", scenario, "--months", str(MONTHS), "--seed", "7", "--out", str(out))
+    assert code == 0, err
+    assert "Traceback" not in err
+    for heading in ("Defaults and losses by sector", "GPU secondary-market price", "First covenant breach",
+                    "Sentiment", "Events:"):
+        assert heading in stdout, heading
+
+    for file in OUTPUT_FILES.values():
+        assert (out / file).is_file(), file
+    assert not list(out.glob(".*.tmp")), "temporary files left behind"
+
+    timeseries = pd.read_csv(out / "timeseries.csv")
+    assert len(timeseries) == MONTHS + 1
+    assert timeseries["month"].tolist() == list(range(MONTHS + 1))
+    assert len(pd.read_parquet(out / "timeseries.parquet")) == MONTHS + 1
+    agents = pd.read_csv(out / "agents.csv")
+    assert sorted(agents["month"].unique()) == list(range(MONTHS + 1))
+
+    for line in (out / "events.jsonl").read_text().splitlines():
+        event = json.loads(line)
+        assert {"month", "phase", "kind", "actor", "counterparty", "amount_bn", "message"} <= set(event)
+        assert 1 <= event["month"] <= MONTHS
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["months"] == MONTHS and summary["seed"] == 7
+    assert set(summary["gpu_prices"]) == {"H100", "Blackwell", "Rubin"}
+    assert len(summary["top_events"]) <= 10
+
+    graph = json.loads((out / "graph.json").read_text())
+    assert graph["nodes"] and "edges" in graph
+    assert (out / "graph.graphml").read_text().lstrip().startswith("<?xml")
+
+    for png in ("timeseries.png", "network.png"):
+        data = (out / png).read_bytes()
+        assert data.startswith(PNG_SIGNATURE), png
+        assert len(data) > 10_000, png
+
+
+def test_run_defaults_and_quiet(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, stdout, err = run_cli(capsys, "run", "--months", "2", "--quiet")
+    assert code == 0, err
+    assert stdout == "" and err == ""
+    assert (tmp_path / "runs" / "baseline_2025-seed42" / "timeseries.csv").is_file()
+
+
+def test_same_seed_same_outputs(tmp_path, capsys):
+    for name in ("a", "b"):
+        assert cli.main(["run", "--months", "4", "--seed", "3", "--out", str(tmp_path / name), "--quiet"]) == 0
+    capsys.readouterr()
+    for file in ("timeseries.csv", "events.jsonl"):
+        assert (tmp_path / "a" / file).read_text() == (tmp_path / "b" / file).read_text(), file
+
+
+def test_set_accepts_config_paths_and_levers(tmp_path, capsys):
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out), "--quiet",
+                           "--set", "markets.gpu.market_depth_bn=40", "--set", "waiver_propensity=0.2")
+    assert code == 0, err
+
+
+# ----------------------------------------------------------------------------- bad input
+
+
+def test_wrong_type_in_config(tmp_path, capsys):
+    path = write_yaml(tmp_path, "wrong_type", "markets:\n  gpu:\n    market_depth_bn: deep\n")
+    code, _, err = run_cli(capsys, "run", str(path), "--months", "2", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, str(path), "markets.gpu.market_depth_bn", "valid number", "'deep'")
+    assert not (tmp_path / "o").exists(), "a bad config must fail before anything is written"
+
+
+def test_negative_amount_in_config(tmp_path, capsys):
+    path = write_yaml(tmp_path, "negative", "institutions:\n  CoreWeave:\n    cash_bn: -5\n")
+    code, _, err = run_cli(capsys, "run", str(path), "--months", "2", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, str(path), "institutions.CoreWeave.cash_bn", "greater than or equal to 0", "-5")
+
+
+def test_unknown_institution_in_contract(tmp_path, capsys):
+    path = write_yaml(tmp_path, "ghost", "contracts:\n  ghost_compute: {kind: compute_contract, payer: Ghost Labs,"
+                      " payee: CoreWeave, monthly_payment_bn: 0.1, months: 12}\n")
+    code, _, err = run_cli(capsys, "run", str(path), "--months", "2", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, str(path), "contracts.ghost_compute.payer", "unknown institution 'Ghost Labs'",
+                     "known:", "CoreWeave")
+
+
+def test_unknown_scenario(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "run", "no_such_scenario", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, "unknown scenario 'no_such_scenario'", "baseline_2025")
+    code, _, err = run_cli(capsys, "run", str(tmp_path / "missing.yaml"))
+    assert_bad_input(code, err, "missing.yaml", "no such scenario file")
+
+
+def test_out_of_range_set(tmp_path, capsys):
+    code, _, err = run_cli(capsys, "run", "--set", "markets.gpu.market_depth_bn=-5", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, "baseline_2025.yaml", "markets.gpu.market_depth_bn", "greater than 0", "-5")
+    code, _, err = run_cli(capsys, "run", "--set", "waiver_propensity=2", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, "waiver_propensity", "out of range", "[0.0, 1.0]")
+
+
+@pytest.mark.parametrize("setting", ["market_depth_bn", "=3"])
+def test_malformed_set(setting, tmp_path, capsys):
+    code, _, err = run_cli(capsys, "run", "--set", setting, "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, f"override {setting!r}", "key")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "allowed"),
+    [("--months", "0", "from 1 to 600"), ("--months", "-3", "from 1 to 600"), ("--months", "2.5", "from 1 to 600"),
+     ("--months", "601", "from 1 to 600"), ("--seed", "-1", ">= 0"), ("--seed", "abc", ">= 0")],
+)
+def test_bad_months_or_seed(option, value, allowed, tmp_path, capsys):
+    code, _, err = run_cli(capsys, "run", option, value, "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, option, allowed, value)
+
+
+def test_app_rejects_unknown_scenario(capsys):
+    code, _, err = run_cli(capsys, "app", "--scenario", "no_such_scenario")
+    assert_bad_input(code, err, "--scenario", "unknown scenario 'no_such_scenario'")
+
+
+# ----------------------------------------------------------------------------- interruption
+
+
+def _interrupt_after(monkeypatch, months: int, error: type[BaseException] = KeyboardInterrupt) -> None:
+    """Make ContagionModel.step raise ``error`` once ``months`` months have finished."""
+    from simulator.model import ContagionModel
+
+    real_step = ContagionModel.step
+
+    def step(self):
+        if self.month >= months:
+            raise error("stopped by the test")
+        real_step(self)
+
+    monkeypatch.setattr(ContagionModel, "step", step)
+
+
+def test_interrupted_run_keeps_finished_months(tmp_path, capsys, monkeypatch):
+    _interrupt_after(monkeypatch, 3)
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "run", "--months", "12", "--out", str(out))
+    assert code == 130
+    assert "Traceback" not in err and "interrupted" in err
+    assert len(pd.read_csv(out / "timeseries.csv")) == 3 + 1
+    events = [json.loads(line) for line in (out / "events.jsonl").read_text().splitlines()]
+    assert all(e["month"] <= 3 for e in events)
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["months"] == 3 and summary["months_requested"] == 12
+    assert "interrupted" in summary["note"]
+    assert (out / "network.png").is_file()  # stopped between months: the graph is consistent
+
+
+def test_interrupted_mid_month_skips_unfinished_month(tmp_path, capsys, monkeypatch):
+    from simulator import covenants
+
+    real_test = covenants.test_and_decide
+
+    def test_and_decide(model, *args, **kwargs):  # phase 4 of month 4: months 1-3 are finished
+        if model.month == 4:
+            raise KeyboardInterrupt
+        return real_test(model, *args, **kwargs)
+
+    monkeypatch.setattr(covenants, "test_and_decide", test_and_decide)
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "run", "--months", "12", "--out", str(out), "--quiet")
+    assert code == 130 and "Traceback" not in err
+    assert len(pd.read_csv(out / "timeseries.csv")) == 3 + 1
+    assert all(json.loads(line)["month"] <= 3 for line in (out / "events.jsonl").read_text().splitlines())
+    assert not (out / "graph.json").exists(), "a half-finished month's graph must not be written"
+
+
+def test_unexpected_error_propagates_after_writing_finished_months(tmp_path, capsys, monkeypatch):
+    _interrupt_after(monkeypatch, 2, error=RuntimeError)
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="stopped by the test"):
+        cli.main(["run", "--months", "12", "--out", str(out), "--quiet"])
+    assert "stopped by an error (RuntimeError) after 2 of 12 months" in capsys.readouterr().err
+    assert len(pd.read_csv(out / "timeseries.csv")) == 2 + 1
+
+
+# ----------------------------------------------------------------------------- scenarios and the script
+
+
+def test_scenarios_lists_every_scenario(capsys):
+    code, stdout, _ = run_cli(capsys, "scenarios")
+    assert code == 0
+    lines = stdout.splitlines()
+    assert [line.split()[0] for line in lines] == scenario_names()
+    assert all(len(line.split(maxsplit=1)) == 2 for line in lines), "every scenario has a description"
+
+
+def test_installed_console_script():
+    script = Path(sys.executable).parent / "aicontagion"
+    if not script.exists():
+        pytest.skip("the aicontagion script is not installed (pip install -e .)")
+    result = subprocess.run([str(script), "scenarios"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "baseline_2025" in result.stdout
+    assert "Traceback" not in result.stderr
