@@ -70,6 +70,9 @@ class Rules(BaseModel):
     redemption_sensitivity: float = Field(
         0.0, ge=0, le=20, description="extra monthly redemption share per unit of NAV drawdown"
     )
+    redemption_drawdown_tolerance: float = Field(
+        0.01, ge=0, le=1, description="NAV drawdown it ignores before redeeming more"
+    )
 
 
 @dataclass(frozen=True)
@@ -184,7 +187,8 @@ class Institution(mesa.Agent):
         """Share of a fund holding to redeem this month, given the fund's NAV drawdown from its
         peak (0 = at peak). Stressed investors redeem more, to raise cash."""
         r = self.rules
-        share = r.redemption_base_per_month + r.redemption_sensitivity * max(nav_drawdown, 0.0)
+        excess = max(nav_drawdown - r.redemption_drawdown_tolerance, 0.0)
+        share = r.redemption_base_per_month + r.redemption_sensitivity * excess
         if self.is_stressed():
             share += 0.05
         return float(np.clip(share, 0.0, 1.0))
