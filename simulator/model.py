@@ -52,7 +52,7 @@ from simulator.obligations import (
     PRINCIPAL,
     Obligations,
 )
-from simulator.reporters import make_datacollector, refresh_agent_snapshots
+from simulator.reporters import make_datacollector, model_report, refresh_agent_snapshots
 
 COMPUTE, LEASE, CHIP, FUNDING = range(4)  # ContractBook kinds
 PHASE_OPERATE = "operate"
@@ -497,6 +497,7 @@ class ContagionModel(mesa.Model):
     def _collect(self) -> None:
         self.refresh()
         refresh_agent_snapshots(self)
+        self.report = model_report(self)
         self.datacollector.collect(self)
 
 

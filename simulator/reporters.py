@@ -32,36 +32,43 @@ def _clean(value: float) -> float:
     return 0.0 if abs(value) < 1e-9 else float(value)
 
 
-def _capital_ratio(kind: str):
-    def report(model: ContagionModel) -> float | None:
-        members = [a for a in model.institutions if a.kind == kind and isinstance(a, CapitalRegulated) and not a.defaulted]
-        rwa = sum(a.risk_weighted_assets_bn() for a in members)
-        return float(sum(a.equity_bn() for a in members) / rwa) if rwa > 0 else None
+def _capital_ratio(model: ContagionModel, kind: str) -> float | None:
+    members = [a for a in model.institutions if a.kind == kind and isinstance(a, CapitalRegulated) and not a.defaulted]
+    rwa = sum(a.risk_weighted_assets_bn() for a in members)
+    return float(sum(a.equity_bn() for a in members) / rwa) if rwa > 0 else None
+
+
+def model_report(model: ContagionModel) -> dict[str, float | None]:
+    """Every model-level figure of the month, computed in one pass (the reporters read it)."""
+    led = model.ledger
+    report: dict[str, float | None] = {"month": model.month}
+    for g, name in enumerate(model.generation_names):
+        report[f"gpu_price_{name}_k_usd"] = float(led.gpu_price_bn[g] * 1e3)
+    losses = led.losses_bn()
+    for kind in model.sectors_present:
+        mask = model.kinds == kind
+        report[f"defaults_{kind}"] = int(model.defaulted[mask].sum())
+        report[f"losses_bn_{kind}"] = _clean(losses[mask].sum())
+    report.update({
+        "defaults_total": int(model.defaulted.sum()),
+        "losses_bn_total": _clean(losses.sum()),
+        "system_equity_bn": float(model.equity_bn.sum()),
+        "sentiment": float(model.sentiment),
+        "ai_demand_ratio": float(model.drivers.demand_ratio),
+        "private_credit_nav_bn": float(led.equity_value_bn[model.kinds == "private_credit"].sum()),
+        "capital_ratio_insurer": _capital_ratio(model, "insurer"),
+        "capital_ratio_bank": _capital_ratio(model, "bank"),
+        "central_bank_lending_bn": model.central_bank_lending_bn(),
+        "gpus_fire_sold_bn": float(model.gpu_sold_bn),
+    })
     return report
 
 
 def make_datacollector(model: ContagionModel) -> mesa.DataCollector:
-    reporters = {"month": lambda m: m.month}
-    for g, name in enumerate(model.generation_names):
-        reporters[f"gpu_price_{name}_k_usd"] = lambda m, g=g: float(m.ledger.gpu_price_bn[g] * 1e3)
-    kinds_present = [k for k in SECTORS if k in set(model.kinds)]
-    for kind in kinds_present:
-        reporters[f"defaults_{kind}"] = lambda m, kind=kind: sum(1 for a in m.institutions if a.kind == kind and a.defaulted)
-    for kind in kinds_present:
-        mask = model.kinds == kind
-        reporters[f"losses_bn_{kind}"] = lambda m, mask=mask: _clean(m.ledger.losses_bn()[mask].sum())
-    reporters.update({
-        "defaults_total": lambda m: sum(1 for a in m.institutions if a.defaulted),
-        "losses_bn_total": lambda m: _clean(m.ledger.losses_bn().sum()),
-        "system_equity_bn": lambda m: float(m.equity_bn.sum()),
-        "sentiment": lambda m: float(m.sentiment),
-        "ai_demand_ratio": lambda m: float(m.drivers.demand_ratio),
-        "private_credit_nav_bn": lambda m: float(m.ledger.equity_value_bn[m.kinds == "private_credit"].sum()),
-        "capital_ratio_insurer": _capital_ratio("insurer"),
-        "capital_ratio_bank": _capital_ratio("bank"),
-        "central_bank_lending_bn": lambda m: m.central_bank_lending_bn(),
-        "gpus_fire_sold_bn": lambda m: float(m.gpu_sold_bn),
-    })
+    """A DataCollector whose model reporters read ``model.report`` (see ``model_report``)."""
+    model.sectors_present = [k for k in SECTORS if k in set(model.kinds)]
+    keys = model_report(model).keys()
+    reporters = {key: (lambda m, key=key: m.report[key]) for key in keys}
     agent_reporters = {
         "name": "name", "kind": "kind", "equity_bn": "equity", "cash_bn": "cash",
         "leverage": "leverage", "ltv": "ltv", "dscr": "dscr", "status": "status",
