@@ -31,27 +31,45 @@ class CapitalRules(Rules):
     risk_weight_fund_share: float = Field(1.5, ge=0, le=5)
 
 
+RISK_CLASSES = ("other", "loan", "bond", "credit_line", "abs_senior", "abs_junior", "equity", "fund_share", "real")
+"""Asset classes with their own risk weight (``real`` = GPUs and data centres, weighted as loans)."""
+
+
+def risk_weight_matrix(institutions) -> np.ndarray:
+    """(n, len(RISK_CLASSES)) risk weights; zero rows for institutions without a capital rule."""
+    weights = np.zeros((len(institutions), len(RISK_CLASSES)))
+    for agent in institutions:
+        r = agent.rules
+        if isinstance(r, CapitalRules):
+            weights[agent.index] = [
+                r.risk_weight_other, r.risk_weight_loan, r.risk_weight_bond, r.risk_weight_credit_line,
+                r.risk_weight_abs_senior, r.risk_weight_abs_junior, r.risk_weight_equity,
+                r.risk_weight_fund_share, r.risk_weight_loan,
+            ]
+    return weights
+
+
+def risk_weighted_assets_bn(ledger, weights: np.ndarray) -> np.ndarray:
+    """Risk-weighted assets of every institution at once (US$ bn), from the ledger's marks."""
+    d, s, n = ledger.debt, ledger.stakes, ledger.n_agents
+    # DEBT_KINDS = loan, bond, credit_line, abs_tranche -> classes 1..4; junior ABS -> 5
+    debt_class = d.kind.astype(np.int64) + 1
+    debt_class = np.where((d.kind == DEBT_KINDS.index("abs_tranche")) & (d.tranche > 0), 5, debt_class)
+    rwa = np.bincount(d.holder, weights=d.principal_bn * d.value_factor * weights[d.holder, debt_class], minlength=n)
+    rwa += np.bincount(s.holder, weights=ledger.stake_values_bn() * weights[s.holder, 6 + s.kind.astype(np.int64)], minlength=n)
+    rwa += weights[:, 0] * ledger.other_assets_bn
+    rwa += weights[:, 8] * (ledger.gpu_value_bn() + ledger.real_assets_bn)
+    return rwa
+
+
 class CapitalRegulated(Institution):
     """Base for insurers, pension funds and banks."""
 
     Rules = CapitalRules
 
     def risk_weighted_assets_bn(self) -> float:
-        r, led, i = self.rules, self.ledger, self.index
-        d, s = led.debt, led.stakes
-        held = d.holder == i
-        values = d.principal_bn * d.value_factor
-        weight_by_kind = np.array([r.risk_weight_loan, r.risk_weight_bond, r.risk_weight_credit_line, r.risk_weight_abs_senior])
-        weights = weight_by_kind[d.kind]
-        abs_junior = (d.kind == DEBT_KINDS.index("abs_tranche")) & (d.tranche > 0)
-        weights = np.where(abs_junior, r.risk_weight_abs_junior, weights)
-        rwa = float(values[held] @ weights[held])
-        stake_w = np.array([r.risk_weight_equity, r.risk_weight_fund_share])[s.kind]
-        mine = s.holder == i
-        rwa += float(led.stake_values_bn()[mine] @ stake_w[mine])
-        rwa += r.risk_weight_other * float(led.other_assets_bn[i])
-        rwa += r.risk_weight_loan * float(led.gpu_value_bn()[i] + led.real_assets_bn[i])
-        return rwa
+        """Its risk-weighted assets, US$ bn (the model computes all institutions' at once)."""
+        return float(self.model.risk_weighted_assets_bn()[self.index])
 
     def capital_ratio(self) -> float | None:
         rwa = self.risk_weighted_assets_bn()

@@ -27,6 +27,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from agents.capital import risk_weight_matrix, risk_weighted_assets_bn
 from agents.central_bank import CentralBank
 from agents.chip_maker import ChipMaker
 from agents.hyperscaler import Hyperscaler
@@ -120,6 +121,7 @@ class ContagionModel(mesa.Model):
         self.spot_share = np.array([getattr(a.rules, "spot_share", 0.0) for a in self.institutions])
         self.spot_utilisation = np.array([getattr(a.rules, "spot_utilisation", 0.0) for a in self.institutions])
         self.nav_passes = _nav_passes(self)
+        self.risk_weights = risk_weight_matrix(self.institutions)
         self.hyperscaler_indices = [a.index for a in self.institutions if isinstance(a, Hyperscaler)]
         buffer_months = np.array([a.rules.liquidity_buffer_months for a in self.institutions])
         self.cash_buffer_bn = buffer_months * self.opex_bn_per_month  # cash kept back from discretionary spending
@@ -205,6 +207,13 @@ class ContagionModel(mesa.Model):
         due = self.obligations.due_by_payer()[: led.n_agents] if hasattr(self, "obligations") else 0.0
         # What it must pay this month: its dues once they are known (they include operating costs).
         self.scheduled_outflows_bn = np.maximum(due, self.opex_bn_per_month)
+        self._rwa_bn = None
+
+    def risk_weighted_assets_bn(self) -> np.ndarray:
+        """Risk-weighted assets of every institution (US$ bn), cached until the next refresh."""
+        if self._rwa_bn is None:
+            self._rwa_bn = risk_weighted_assets_bn(self.ledger, self.risk_weights)
+        return self._rwa_bn
 
     def mark_nav_issuers(self, book_entry: bool = True) -> None:
         """NAV-valued issuers (funds, SPVs, ...) are worth their book equity (at least 0)."""

@@ -64,16 +64,33 @@ def model_report(model: ContagionModel) -> dict[str, float | None]:
     return report
 
 
+AGENT_REPORTERS = {
+    "name": "name", "kind": "kind", "equity_bn": "equity", "cash_bn": "cash",
+    "leverage": "leverage", "ltv": "ltv", "dscr": "dscr", "status": "status",
+}
+
+
+class MonthlyDataCollector(mesa.DataCollector):
+    """Mesa's DataCollector (same tables, same dataframes), filled from the month's figures that
+    the model computes in one vectorised pass (``model.report``, ``model.agent_records``)
+    instead of calling one reporter per column and per agent. The values are plain floats,
+    ints, strings or None, so nothing needs copying."""
+
+    def collect(self, model) -> None:
+        if hasattr(self, "_collection_steps"):
+            self._collection_steps.append(model.time)
+        report = model.report
+        for var in self.model_reporters:
+            self.model_vars[var].append(report[var])
+        self._agent_records[model.time] = list(model.agent_records)
+
+
 def make_datacollector(model: ContagionModel) -> mesa.DataCollector:
-    """A DataCollector whose model reporters read ``model.report`` (see ``model_report``)."""
+    """A DataCollector whose columns are the keys of ``model_report`` and ``AGENT_REPORTERS``."""
     model.sectors_present = [k for k in SECTORS if k in set(model.kinds)]
     keys = model_report(model).keys()
     reporters = {key: (lambda m, key=key: m.report[key]) for key in keys}
-    agent_reporters = {
-        "name": "name", "kind": "kind", "equity_bn": "equity", "cash_bn": "cash",
-        "leverage": "leverage", "ltv": "ltv", "dscr": "dscr", "status": "status",
-    }
-    return mesa.DataCollector(model_reporters=reporters, agent_reporters=agent_reporters)
+    return MonthlyDataCollector(model_reporters=reporters, agent_reporters=AGENT_REPORTERS)
 
 
 def refresh_agent_snapshots(model: ContagionModel) -> None:
@@ -104,3 +121,8 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
             agent.status = "stressed"
         else:
             agent.status = "healthy"
+    # One record per institution, in the order of AGENT_REPORTERS (what the DataCollector stores).
+    model.agent_records = [
+        (model.time, a.unique_id, a.name, a.kind, a.equity, a.cash, a.leverage, a.ltv, a.dscr, a.status)
+        for a in model.institutions
+    ]
