@@ -92,9 +92,12 @@ class ContagionModel(mesa.Model):
         **levers: Any,
     ):
         if "scenario" in levers:
-            if config is not None:
-                raise ConfigError("give either config or scenario, not both")
-            config = levers.pop("scenario")
+            alias = levers.pop("scenario")
+            # Mesa's SolaraViz passes Mesa's own Scenario object back on Reset: not ours, ignore it.
+            if isinstance(alias, (str, Path, Scenario)):
+                if config is not None:
+                    raise ConfigError("give either config or scenario, not both")
+                config = alias
         if seed is not None:
             if rng is not None:
                 raise ConfigError("give either rng or seed, not both")
@@ -106,6 +109,7 @@ class ContagionModel(mesa.Model):
         else:
             scenario = load_scenario(config or "baseline_2025", overrides, **levers)
         super().__init__(rng=rng)
+        self.seed = rng if isinstance(rng, (int, np.integer)) else None  # None: not reproducible
         self.config: Scenario = scenario
         self.month = 0
         self.events: list[Event] = []
@@ -169,6 +173,7 @@ class ContagionModel(mesa.Model):
         self.propagate()  # 5-7
         self._end_month()
         self._collect()  # 8
+        self.running = self.month < self.config.months  # Play in the app stops at the horizon
 
     def run_for(self, months: int) -> None:  # noqa: D102 - documented in mesa; validates input
         if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or not 0 <= months <= 100_000:

@@ -104,7 +104,7 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     np.maximum.at(ltv, d.obligor[secured], d.principal_bn[secured] / collateral[secured])
     dscr = model.dscr_by_agent()
     breached = np.zeros(n, dtype=bool)
-    flagged = d.active & (d.in_breach | d.accelerated)
+    flagged = d.active & (d.principal_bn > 1e-12) & (d.in_breach | d.accelerated)
     breached[d.obligor[flagged]] = True
     for agent in model.institutions:
         i = agent.index
