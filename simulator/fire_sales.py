@@ -166,6 +166,25 @@ def price_impact(sold, depth, model: str = "exponential"):
     return PRICE_IMPACT_MODELS[model](sold, depth)
 
 
+def volume_for_price_factor(factor: float, depth: float, model: str = "exponential") -> float:
+    """Sales that move the price to ``factor`` x its level: the inverse of :func:`price_impact`.
+
+    ``-depth * ln(factor)`` for the exponential model, ``depth * (1 - factor)`` for the linear
+    one (same unit as ``depth``). Used where a buyer of last resort stops the price at a floor.
+
+    Raises
+    ------
+    ValueError
+        Unknown model, ``factor`` outside (0, 1] or ``depth`` <= 0.
+    """
+    check_choice(model, PRICE_IMPACT_MODELS, "model")
+    if not 0.0 < factor <= 1.0:
+        raise ValueError(f"factor must be in (0, 1], got {factor!r}")
+    if not depth > 0:
+        raise ValueError(f"depth must be > 0, got {depth!r}")
+    return float(-depth * np.log(factor)) if model == "exponential" else float(depth * (1.0 - factor))
+
+
 # ---------------------------------------------------------------------------
 # Greenwood, Landier & Thesmar (2015)
 # ---------------------------------------------------------------------------

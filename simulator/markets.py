@@ -28,7 +28,7 @@ import numpy as np
 from agents.instruments import DEBT_KINDS
 from agents.ledger import FIRE_SALE, OPERATING
 from simulator.events import money
-from simulator.fire_sales import price_impact
+from simulator.fire_sales import price_impact, volume_for_price_factor
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
@@ -93,7 +93,7 @@ class Market:
                 floor = 1.0 - cb.rules.gpu_haircut
                 below = factor < floor
                 if below.any():
-                    absorbed = _volume_at_factor(floor, gpu_cfg.market_depth_bn, gpu_cfg.impact_model)
+                    absorbed = volume_for_price_factor(floor, gpu_cfg.market_depth_bn, gpu_cfg.impact_model)
                     cb_share[below] = 1.0 - absorbed / value_offered[below]
                     factor = np.where(below, floor, factor)
             sale_price = price_before * factor
@@ -133,16 +133,6 @@ class Market:
         self.debt_orders.clear()
         self.debt_haircut.clear()
         return True
-
-
-def _volume_at_factor(factor: float, depth: float, model: str) -> float:
-    """Sales (US$ bn) that move the price to ``factor`` x its level: the inverse of the
-    price-impact function."""
-    if model == "exponential":
-        return -depth * float(np.log(factor))
-    if model == "linear":
-        return depth * (1.0 - factor)
-    raise ValueError(f"unknown price-impact model {model!r}; choose from ['exponential', 'linear']")
 
 
 # --------------------------------------------------------------------- marks

@@ -290,3 +290,16 @@ def test_cifuentes_errors():
         cifuentes_equilibrium(L, [1, 1], [0, 0], 0.0, 0.1)
     with pytest.raises(ValueError, match="liquid_assets has negative"):
         cifuentes_equilibrium(L, [1, 1], [0, -1], 0.1, 0.1)
+
+
+def test_volume_for_price_factor_inverts_price_impact():
+    from simulator.fire_sales import price_impact, volume_for_price_factor
+
+    for model in ("exponential", "linear"):
+        for factor in (0.3, 0.7, 1.0):
+            volume = volume_for_price_factor(factor, 12.0, model)
+            assert float(price_impact(volume, 12.0, model=model)) == pytest.approx(factor)
+    with pytest.raises(ValueError, match="unknown"):
+        volume_for_price_factor(0.5, 1.0, "cubic")
+    with pytest.raises(ValueError, match=r"factor must be in \(0, 1\]"):
+        volume_for_price_factor(0.0, 1.0)
