@@ -92,9 +92,11 @@ def _describe(model: ContagionModel, b: Breach) -> str:
     return f"{borrower} breached its {money(b.limit)} minimum-liquidity covenant with {lender}: cash {money(b.value)}"
 
 
-def test_and_decide(model: ContagionModel, phase: str = PHASE, only_ltv: bool = False) -> int:
-    """Find breaches, ask each lender, apply the decisions. Returns the number of breaches."""
-    model.refresh()
+def test_and_decide(model: ContagionModel, phase: str = PHASE, only_ltv: bool = False, refresh: bool = True) -> int:
+    """Find breaches, ask each lender, apply the decisions. Returns the number of breaches.
+    ``refresh=False`` when the caller has just refreshed the model's balance-sheet views."""
+    if refresh:
+        model.refresh()
     breaches = find_breaches(model, only_ltv=only_ltv)
     if not breaches:
         return 0

@@ -57,7 +57,8 @@ def redemptions(model: ContagionModel, phase: str = PHASE) -> None:
         model.nav_at_start = np.minimum(model.nav_at_start, per_unit)  # one wave per fall
     if not len(rows):
         return
-    model.refresh()
+    if monthly:
+        model.refresh()  # in the second round, run() refreshed already
     values = led.stake_values_bn()
     requests: dict[int, list[tuple[int, float]]] = {}
     for row in rows:
@@ -97,7 +98,6 @@ def margin_calls(model: ContagionModel) -> None:
     if not model.config.channels.margin_calls:
         return
     led, d = model.ledger, model.ledger.debt
-    model.refresh()
     held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
     rows = np.flatnonzero((d.kind == CREDIT_LINE) & d.active & (d.principal_bn > 0))
     for row in rows:
@@ -118,7 +118,6 @@ def derisking(model: ContagionModel) -> None:
     if not model.config.channels.capital_derisking:
         return
     led, d = model.ledger, model.ledger.debt
-    model.refresh()
     for agent in model.institutions:
         if not isinstance(agent, CapitalRegulated) or agent.defaulted or agent.index in model.derisked:
             continue
@@ -145,7 +144,10 @@ def derisking(model: ContagionModel) -> None:
 
 
 def run(model: ContagionModel) -> None:
+    """The second round; every institution reacts to the same state (the one after this
+    round's clearing and marks), so the views are refreshed once."""
+    model.refresh()
     redemptions(model)
     margin_calls(model)
     derisking(model)
-    covenants.test_and_decide(model, phase=PHASE, only_ltv=True)
+    covenants.test_and_decide(model, phase=PHASE, only_ltv=True, refresh=False)
