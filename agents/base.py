@@ -141,7 +141,15 @@ class Institution(mesa.Agent):
         return float(self.model.scheduled_outflows_bn[self.index])
 
     def is_stressed(self) -> bool:
-        """Low equity relative to assets, or cash below its liquidity buffer."""
+        """Low equity relative to assets, or cash below its liquidity buffer.
+
+        (Answered once per refresh of the model's balance-sheet views; see ``_stressed``.)"""
+        cache = self.model.stress_cache
+        if self.index not in cache:
+            cache[self.index] = self._stressed()
+        return cache[self.index]
+
+    def _stressed(self) -> bool:
         assets = self.assets_bn()
         equity_ratio = self.equity_bn() / assets if assets > 0 else 0.0
         buffer = self.rules.liquidity_buffer_months * self.monthly_outflows_bn()

@@ -55,7 +55,8 @@ def risk_weighted_assets_bn(ledger, weights: np.ndarray) -> np.ndarray:
     # DEBT_KINDS = loan, bond, credit_line, abs_tranche -> classes 1..4; junior ABS -> 5
     debt_class = d.kind.astype(np.int64) + 1
     debt_class = np.where((d.kind == DEBT_KINDS.index("abs_tranche")) & (d.tranche > 0), 5, debt_class)
-    rwa = np.bincount(d.holder, weights=d.principal_bn * d.value_factor * weights[d.holder, debt_class], minlength=n)
+    rwa = np.zeros(n)
+    rwa += np.bincount(d.holder, weights=d.principal_bn * d.value_factor * weights[d.holder, debt_class], minlength=n)
     rwa += np.bincount(s.holder, weights=ledger.stake_values_bn() * weights[s.holder, 6 + s.kind.astype(np.int64)], minlength=n)
     rwa += weights[:, 0] * ledger.other_assets_bn
     rwa += weights[:, 8] * (ledger.gpu_value_bn() + ledger.real_assets_bn)

@@ -47,6 +47,8 @@ def _like(values, shape: tuple) -> np.ndarray:
 
 def _scatter(index: np.ndarray, values, size: int) -> np.ndarray:
     """Sum ``values`` into a length-``size`` array at ``index`` (a vectorised group-by)."""
+    if not len(index):  # numpy returns integer zeros for an empty index
+        return np.zeros(size)
     return np.bincount(index, weights=_like(values, index.shape), minlength=size)
 
 
@@ -313,13 +315,16 @@ class Ledger:
         return credited
 
     # ------------------------------------------------------------------ equity
-    def mark_equity(self, new_equity_value_bn) -> None:
-        """Issuers' equity values move (market caps, NAVs): holders book the change."""
+    def mark_equity(self, new_equity_value_bn) -> np.ndarray:
+        """Issuers' equity values move (market caps, NAVs): holders book the change.
+        Returns the change in each institution's equity (US$ bn)."""
         new = np.asarray(new_equity_value_bn, dtype=float)
         s = self.stakes
         delta_per_unit = (new - self.equity_value_bn) / self.shares_outstanding
-        self.book(_scatter(s.holder, s.units * delta_per_unit[s.issuer], self.n_agents), VALUATION)
+        change = _scatter(s.holder, s.units * delta_per_unit[s.issuer], self.n_agents)
+        self.book(change, VALUATION)
         self.equity_value_bn = new.copy()
+        return change
 
     def issue_shares(self, issuer: int, amount_bn: float, holder: int | None, name: str) -> None:
         """``issuer`` raises ``amount_bn`` of new equity at the current price per share.

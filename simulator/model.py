@@ -213,6 +213,7 @@ class ContagionModel(mesa.Model):
         # What it must pay this month: its dues once they are known (they include operating costs).
         self.scheduled_outflows_bn = np.maximum(due, self.opex_bn_per_month)
         self._rwa_bn = None
+        self.stress_cache: dict[int, bool] = {}  # institution -> is_stressed(), for these views
 
     def risk_weighted_assets_bn(self) -> np.ndarray:
         """Risk-weighted assets of every institution (US$ bn), cached until the next refresh."""
@@ -224,14 +225,17 @@ class ContagionModel(mesa.Model):
         """NAV-valued issuers (funds, SPVs, ...) are worth their book equity (at least 0)."""
         led = self.ledger
         nav_valued = ~self.market_valued
-        # One pass per level of NAV issuers holding NAV issuers (e.g. a fund holding an SPV).
+        equity = led.equity_bn()
+        # One pass per level of NAV issuers holding NAV issuers (e.g. a fund holding an SPV); a
+        # re-mark changes holders' equity by exactly what it books, so no full revaluation.
         for _ in range(getattr(self, "nav_passes", 5)):
             new = led.equity_value_bn.copy()
-            new[nav_valued] = np.maximum(led.equity_bn()[nav_valued], 0.0)
+            new[nav_valued] = np.maximum(equity[nav_valued], 0.0)
             if book_entry:
-                led.mark_equity(new)
+                equity = equity + led.mark_equity(new)
             else:
                 led.equity_value_bn = new
+                equity = led.equity_bn()
 
     def dscr_by_agent(self) -> np.ndarray:
         """Debt-service coverage per institution over the last three months (inf if no debt)."""

@@ -92,10 +92,10 @@ class Obligations:
     def matrix(self) -> np.ndarray:
         """The (n+1) x (n+1) liabilities matrix: [i, j] = what i owes j (j = n is outside)."""
         n1 = self.n_agents + 1
-        L = np.zeros((n1, n1))
-        if self.payer:
-            np.add.at(L, (self.payer, self.payee), self.amount_bn)
-        return L
+        if not self.payer:
+            return np.zeros((n1, n1))
+        cell = np.asarray(self.payer) * n1 + np.asarray(self.payee)
+        return np.bincount(cell, weights=self.amount_bn, minlength=n1 * n1).reshape(n1, n1)
 
 
 def settle(

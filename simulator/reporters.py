@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from agents.capital import CapitalRegulated
 from agents.instruments import NO_COLLATERAL
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,9 +32,10 @@ def _clean(value: float) -> float:
 
 
 def _capital_ratio(model: ContagionModel, kind: str) -> float | None:
-    members = [a for a in model.institutions if a.kind == kind and isinstance(a, CapitalRegulated) and not a.defaulted]
-    rwa = sum(a.risk_weighted_assets_bn() for a in members)
-    return float(sum(a.equity_bn() for a in members) / rwa) if rwa > 0 else None
+    """Aggregate capital ratio of a sector's surviving institutions: equity / risk-weighted assets."""
+    members = (model.kinds == kind) & ~model.defaulted
+    rwa = float(model.risk_weighted_assets_bn()[members].sum())
+    return float(model.equity_bn[members].sum() / rwa) if rwa > 0 else None
 
 
 def model_report(model: ContagionModel) -> dict[str, float | None]:
