@@ -1,0 +1,300 @@
+"""The page's panels, as Solara components: deal network, time series, event log, inspector,
+systemic ranking and circular deals in the grid; the summary bar and the scenario card.
+
+Each panel reads the model through :mod:`simulator.views` and the HTML / SVG builders
+(:mod:`simulator.app_html`, :mod:`simulator.app_network_svg`, :mod:`simulator.app_chart_svg`),
+and shares the session's picks through :mod:`simulator.app_state`. No model logic here.
+"""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import solara
+import traitlets
+from mesa.visualization.utils import force_update, update_counter
+
+from networks import STATUSES
+from simulator import views
+from simulator.app_chart_svg import timeseries_html
+from simulator.app_html import (
+    _severity_class,
+    _shock_help,
+    _status_dot,
+    esc,
+    fmt_bn,
+    fmt_pct,
+    fmt_ratio,
+    inspector_html,
+    kind_label,
+)
+from simulator.app_network_svg import _legend_html, network_svg
+from simulator.app_state import (
+    chosen_scenario,
+    chosen_seed,
+    current_selection,
+    debtrank_method,
+    event_all_months,
+    event_institution,
+    event_kind,
+    highlight_choice,
+    run_message,
+    run_to_month,
+    selected_name,
+)
+from simulator.config import scenario_names
+from simulator.events import EVENT_KINDS
+from simulator.model import ContagionModel
+
+MAX_MONTH = 600
+EVENTS_SHOWN = 200
+
+
+# =============================================================================== deal network
+class NetworkView(v.VuetifyTemplate):
+    """Shows the SVG; a click on a node calls ``on_pick(name)``."""
+
+    template = traitlets.Unicode("""
+<template>
+  <div class="aic-net" v-html="svg" @click="pick"></div>
+</template>
+<script>
+module.exports = {
+  methods: {
+    pick(event) {
+      const node = event.target.closest("[data-name]");
+      if (node) { this.pick_node(node.getAttribute("data-name")); }
+    }
+  }
+}
+</script>
+""").tag(sync=True)
+    svg = traitlets.Unicode("").tag(sync=True)
+    on_pick = traitlets.Callable(None, allow_none=True)
+
+    def vue_pick_node(self, name):
+        if self.on_pick is not None:
+            self.on_pick(name)
+
+
+@solara.component
+def DealNetwork(model: ContagionModel):
+    """Deal network: fixed sector layout, status colours, contract styles, circular deals."""
+    update_counter.get()
+    selected = current_selection(model)
+    deals = views.circular_deals(model, max_length=4)
+    labels = {" → ".join(d["names"]): d for d in deals}
+    choices = ["no circular deals", "all circular deals", *labels]
+    choice = highlight_choice.value if highlight_choice.value in choices else "no circular deals"
+    if choice == "all circular deals":
+        cycles = [d["nodes"] for d in deals]
+    elif choice in labels:
+        cycles = [labels[choice]["nodes"]]
+    else:
+        cycles = []
+    svg = network_svg(model, selected, cycles)
+    kinds_present = {k for _, _, k in model.deal_graph().edges(data="kind")}
+    fig = views.key_figures(model, selected)
+    with solara.Column(gap="4px", classes=["aic-panel"]):
+        solara.HTML(tag="div", unsafe_innerHTML="<b>Deal network</b> <span class='aic-muted'>· hover a node for its "
+                    "figures, click to inspect it</span>", classes=["aic-title"])
+        with solara.Row(gap="8px", style="align-items: center"):
+            solara.Select("Highlight", values=choices, value=choice, on_value=highlight_choice.set, dense=True,
+                          style="max-width: 300px")
+            solara.Select("Institution", values=list(model.names), value=selected, on_value=selected_name.set,
+                          dense=True, style="max-width: 200px")
+        NetworkView.element(svg=svg, on_pick=selected_name.set)
+        solara.HTML(tag="div", classes=["aic-small", "aic-keyfigs"], unsafe_innerHTML=(
+            f"{_status_dot(fig['status'])}<b>{esc(fig['name'])}</b> ({kind_label(fig['kind'])}, {fig['status']}): "
+            f"assets {fmt_bn(fig['total_assets_bn'])} · equity {fmt_bn(fig['equity_bn'])} · cash {fmt_bn(fig['cash_bn'])} · "
+            f"LTV {fmt_pct(fig['ltv'])} · DSCR {fmt_ratio(fig['dscr'])}"))
+        solara.HTML(tag="div", unsafe_innerHTML=_legend_html(model, kinds_present))
+
+
+# =============================================================================== time series
+@solara.component
+def TimeSeries(model: ContagionModel):
+    """GPU prices, losses, defaults, sentiment, capital ratios, fire sales: one point per month."""
+    update_counter.get()
+    df = model.datacollector.get_model_vars_dataframe()
+    with solara.Column(gap="2px", classes=["aic-panel"]):
+        solara.HTML(tag="div", unsafe_innerHTML="<b>Time series</b> <span class='aic-muted'>· one point per month; "
+                    "hover a line for its latest value</span>", classes=["aic-title"])
+        solara.HTML(tag="div", classes=["aic-scroll"], unsafe_innerHTML=timeseries_html(df))
+
+
+# =============================================================================== event log
+@solara.component
+def EventLog(model: ContagionModel):
+    """This month's events as sentences, newest first; filter by kind and institution."""
+    update_counter.get()
+    kinds_seen = sorted({e.kind for e in model.events}, key=lambda k: EVENT_KINDS.index(k) if k in EVENT_KINDS else 99)
+    kind_values = ["all kinds", *kinds_seen]
+    inst_values = ["all institutions", *model.names]
+    kind = event_kind.value if event_kind.value in kind_values else "all kinds"
+    inst = event_institution.value if event_institution.value in inst_values else "all institutions"
+    kinds = None if kind == "all kinds" else kind
+    who = None if inst == "all institutions" else inst
+    if event_all_months.value:
+        events = views.event_log(model, kinds=kinds, institution=who, limit=EVENTS_SHOWN)
+        scope = "all months"
+    else:
+        events = views.events_for_month(model, kinds=kinds, institution=who)
+        scope = f"month {model.month}"
+    rows = "".join(
+        f"<li class='aic-event' data-kind='{e.kind}' data-month='{e.month}'>"
+        f"<span class='aic-month'>m{e.month}</span><span class='aic-kind {_severity_class(e.kind)}'>{kind_label(e.kind)}</span>"
+        f"<span class='aic-msg'>{esc(e.message)}</span></li>"
+        for e in events[:EVENTS_SHOWN]
+    )
+    if not rows:
+        rows = f"<li class='aic-muted aic-empty'>No events in {scope}{' for these filters' if kinds or who else ''}.</li>"
+    with solara.Column(gap="4px", classes=["aic-panel"]):
+        solara.HTML(tag="div", classes=["aic-title"], unsafe_innerHTML=(
+            f"<b>Event log</b> <span class='aic-muted'>· {len(events)} event{'s' if len(events) != 1 else ''} in {scope}, newest first</span>"))
+        with solara.Row(gap="8px", style="align-items: center"):
+            solara.Select("Kind", values=kind_values, value=kind, on_value=event_kind.set, dense=True, style="max-width: 170px")
+            solara.Select("Institution", values=inst_values, value=inst, on_value=event_institution.set, dense=True,
+                          style="max-width: 170px")
+            solara.Checkbox(label="all months", value=event_all_months.value, on_value=event_all_months.set)
+        solara.HTML(tag="ul", classes=["aic-events", "aic-scroll"], unsafe_innerHTML=rows,
+                    attributes={"data-month": str(model.month), "data-count": str(len(events))})
+
+
+# =============================================================================== inspector
+@solara.component
+def Inspector(model: ContagionModel):
+    """Choose an institution: balance sheet, loans and covenant headroom, exposures, round trip."""
+    update_counter.get()
+    name = current_selection(model)
+    with solara.Column(gap="4px", classes=["aic-panel"]):
+        with solara.Row(gap="8px", style="align-items: center"):
+            solara.HTML(tag="div", unsafe_innerHTML="<b>Inspector</b>", classes=["aic-title"])
+            solara.Select("Institution", values=list(model.names), value=name, on_value=selected_name.set, dense=True,
+                          style="max-width: 240px")
+        solara.HTML(tag="div", classes=["aic-scroll"], unsafe_innerHTML=inspector_html(model, name))
+
+
+# =============================================================================== systemic panel
+@solara.component
+def SystemicRisk(model: ContagionModel):
+    """DebtRank: whose failure now would cost the rest of the network the most equity."""
+    update_counter.get()
+    method = debtrank_method.value
+    try:
+        ranking = views.systemic_ranking(model, method=method)
+        error = None
+    except ImportError:
+        ranking, error = [], "DebtRank is not available (simulator.cascades is missing)."
+    total_equity = float(sum(e for e in views.exposure_inputs(model)[1] if e > 0)) or 1.0
+    top = [item for item in ranking if item[1] > 0][:10]
+    largest = max((s for _, s in top), default=0.0) or 1.0
+    bars = "".join(
+        f"<div class='aic-bar-row' data-name='{esc(n)}' data-score='{s:.4f}'><span class='aic-bar-name'>"
+        f"{_status_dot(model.institutions[model.index_of[n]].status)}{esc(n)}</span>"
+        f"<span class='aic-bar'><span style='width:{100 * s / largest:.1f}%'></span></span>"
+        f"<span class='aic-bar-val'>{fmt_bn(s)} <span class='aic-muted'>({fmt_pct(s / total_equity, 1)})</span></span></div>"
+        for n, s in top
+    ) or f"<div class='aic-muted aic-small'>{error or 'No institution would pass losses on to others now.'}</div>"
+    with solara.Column(gap="4px", classes=["aic-panel"]):
+        with solara.Row(gap="8px", style="align-items: center; justify-content: space-between"):
+            solara.HTML(tag="div", classes=["aic-title"], unsafe_innerHTML=(
+                "<b>Systemic risk now</b> <span class='aic-muted'>· DebtRank: equity the others would lose "
+                "if it failed</span>"))
+            solara.ToggleButtonsSingle(value=method, values=["linear", "original"], on_value=debtrank_method.set, dense=True)
+        solara.HTML(tag="div", classes=["aic-small", "aic-muted"], unsafe_innerHTML=(
+            "Exposures: equity, loans, bonds, credit lines, ABS and fund shares each holder has on the failing "
+            "institution, relative to the holder's book equity; % = share of system equity."))
+        solara.HTML(tag="div", classes=["aic-scroll", "aic-bars"], unsafe_innerHTML=bars,
+                    attributes={"data-testid": "debtrank", "data-month": str(model.month), "data-method": method})
+
+
+@solara.component
+def CircularDeals(model: ContagionModel):
+    """Cycles of claims: money that goes round and comes back (up to four institutions)."""
+    update_counter.get()
+    deals = views.circular_deals(model, max_length=4)
+    items = []
+    for deal in deals:
+        chain = " ".join(
+            f"{esc(link['from'])} <span class='aic-link'>→ {'/'.join(kind_label(k) for k in link['kinds'])} "
+            f"{fmt_bn(link['amount_bn'])} →</span>" for link in deal["links"]
+        ) + f" {esc(deal['names'][0])}"
+        items.append(f"<li data-names='{esc(' → '.join(deal['names']))}'>{chain}</li>")
+    body = "".join(items) or "<li class='aic-muted'>No circular deals in the network now.</li>"
+    with solara.Column(gap="4px", classes=["aic-panel"]):
+        solara.HTML(tag="div", classes=["aic-title"], unsafe_innerHTML=(
+            f"<b>Circular deals</b> <span class='aic-muted'>· {len(deals)} cycle{'s' if len(deals) != 1 else ''} "
+            "of claims; largest round-trip first (highlight them in the network)</span>"))
+        solara.HTML(tag="ul", classes=["aic-cycles", "aic-scroll"], unsafe_innerHTML=body,
+                    attributes={"data-testid": "circular-deals", "data-month": str(model.month)})
+
+
+# =============================================================================== summary + sidebar
+@solara.component
+def Summary(model: ContagionModel):
+    """One bar above the panels: where the run stands, and any problem with the parameters."""
+    update_counter.get()
+    counts = views.status_counts(model)
+    df = model.datacollector.get_model_vars_dataframe()
+    last = df.iloc[-1]
+    chips = "".join(
+        f"<span class='aic-chip' data-status='{s}' data-count='{counts[s]}'>{_status_dot(s)}{s} <b>{counts[s]}</b></span>"
+        for s in STATUSES
+    )
+    first = model.first_breach
+    breach = (f"<span class='aic-small'>First covenant breach: month {first[0]}: {esc(first[1])}</span>"
+              if first else "<span class='aic-small aic-muted'>No covenant breach yet.</span>")
+    with solara.Column(gap="2px", classes=["aic-summary"]):
+        solara.HTML(tag="div", attributes={"data-testid": "summary", "data-month": str(model.month),
+                                           "data-defaulted": str(counts["defaulted"])},
+                    unsafe_innerHTML=(
+            f"<b class='aic-scn'>{esc(model.config.name)}</b> · <b data-testid='month'>month {model.month}</b> · seed "
+            f"{model.app_seed} · {chips} · losses {fmt_bn(float(last['losses_bn_total']))} · system equity "
+            f"{fmt_bn(float(last['system_equity_bn']))} · sentiment {float(last['sentiment']):.2f}<br>{breach}"))
+        if model.param_error:
+            solara.Error(f"Not applied: {model.param_error}. Running {model.config.name} with seed {model.app_seed}"
+                         f"{' and the levers that were valid' if model.applied_levers else ' and its own settings'}.",
+                         dense=True, classes=["aic-param-error"])
+
+
+@solara.component
+def ScenarioCard(model: solara.Reactive[ContagionModel]):
+    """Scenario picker (loads at once) and "run to month N"."""
+    current = model.value
+    names = scenario_names()
+    requested = current.requested_scenario if current.requested_scenario in names else current.config.name
+
+    def load(name: str) -> None:
+        # Layout is keyed on the chosen scenario: the whole page starts afresh with it, so the
+        # model and every parameter widget start from the new scenario's values.
+        run_message.set("")
+        chosen_seed.set(current.app_seed)
+        chosen_scenario.set(name)
+
+    def run() -> None:
+        target = run_to_month.value
+        m = model.value
+        if target is None or not 1 <= target <= MAX_MONTH:
+            run_message.set(f"Choose a month from 1 to {MAX_MONTH}.")
+            return
+        if target <= m.month:
+            run_message.set(f"Already at month {m.month}: press Reset to start again.")
+            return
+        run_message.set("")
+        m.run_for(int(target - m.month))
+        force_update()
+
+    with solara.Card("Scenario", margin=0, classes=["aic-scenario-card"]):
+        solara.Select("Scenario", values=names, value=requested, on_value=load)
+        solara.HTML(tag="div", classes=["aic-small", "aic-muted"], unsafe_innerHTML=esc(
+            (current.config.description or "").strip()))
+        with solara.Row(gap="6px", style="align-items: center"):
+            solara.InputInt("Run to month", value=run_to_month, dense=True, style="max-width: 130px")
+            solara.Button("Run", color="primary", on_click=run, dense=True)
+        if run_message.value:
+            solara.Warning(run_message.value, dense=True)
+        with solara.Details("Extra shock: kinds, sizes and targets"):
+            solara.HTML(tag="div", unsafe_innerHTML=_shock_help())
+        solara.HTML(tag="div", classes=["aic-small", "aic-muted"], unsafe_innerHTML=(
+            "Picking a scenario loads it. The parameters below start at its values; changes apply when "
+            "you press <b>Reset</b>. A slider you leave alone keeps the scenario's own detail."))
