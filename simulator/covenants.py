@@ -34,9 +34,8 @@ def measure(model: ContagionModel) -> dict[str, np.ndarray]:
     led, d = model.ledger, model.ledger.debt
     price = np.where(d.collateral_gen != NO_COLLATERAL, led.gpu_price_bn[np.maximum(d.collateral_gen, 0)], 0.0)
     collateral = d.collateral_units_k * price
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ltv = np.where(collateral > 0, d.principal_bn / np.where(collateral > 0, collateral, 1.0), np.inf)
-    ltv = np.where(d.principal_bn > 0, ltv, 0.0)
+    ltv = np.divide(d.principal_bn, collateral, out=np.full(len(collateral), np.inf), where=collateral > 0)
+    ltv[d.principal_bn <= 0] = 0.0
     dscr_by_agent = model.dscr_by_agent()
     return {"ltv": ltv, "collateral_bn": collateral, "dscr": dscr_by_agent[d.obligor], "cash": led.cash_bn[d.obligor]}
 

@@ -110,4 +110,4 @@ class Drivers:
         self.sentiment += s.mean_reversion_per_month * (anchor - self.sentiment) + noise
 
     def hit_sentiment(self, amount: float) -> None:
-        self.sentiment = float(np.clip(self.sentiment - amount, 0.05, 2.0))
+        self.sentiment = min(max(float(self.sentiment - amount), 0.05), 2.0)

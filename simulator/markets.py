@@ -157,8 +157,8 @@ def mark_equity(model: ContagionModel) -> None:
     mv = model.market_valued
     if model.config.channels.equity_marks:
         f_now = fundamentals_bn(model)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            f_ratio = np.where(model.last_fundamentals_bn > 0, f_now / model.last_fundamentals_bn, 1.0)
+        last = model.last_fundamentals_bn
+        f_ratio = np.divide(f_now, last, out=np.ones(len(last)), where=last > 0)
         s_ratio = model.drivers.sentiment / model.last_sentiment
         new[mv] = new[mv] * f_ratio[mv] * s_ratio ** model.equity_beta[mv]
         model.last_fundamentals_bn = f_now
@@ -183,7 +183,7 @@ def mark_abs_tranches(model: ContagionModel) -> None:
             face = d.principal_bn[tr].sum()
             if face <= 1e-12:
                 continue
-            factor = float(np.clip(value / face, 0.0, 1.0))
+            factor = min(max(float(value / face), 0.0), 1.0)
             value = max(value - face, 0.0)
             changed = tr[np.abs(d.value_factor[tr] - factor) > 1e-12]
             if len(changed):

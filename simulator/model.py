@@ -241,8 +241,7 @@ class ContagionModel(mesa.Model):
         """Debt-service coverage per institution over the last three months (inf if no debt)."""
         service = self.debt_service_history.sum(axis=0)
         ebitda = self.ebitda_history.sum(axis=0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(service > 1e-12, ebitda / np.where(service > 1e-12, service, 1.0), np.inf)
+        return np.divide(ebitda, service, out=np.full(len(service), np.inf), where=service > 1e-12)
 
     # ================================================================== phase 1: shocks
     def apply_shocks(self) -> None:
@@ -346,8 +345,7 @@ class ContagionModel(mesa.Model):
         contract_in = np.bincount(c.payee[due], weights=c.monthly_payment_bn[due], minlength=n)
         contract_out = np.bincount(c.payer[due], weights=c.monthly_payment_bn[due], minlength=n)
         ebitda = self.outside_revenue_bn + spot + contract_in - self.opex_bn_per_month * alive - contract_out
-        self.ebitda_history = np.roll(self.ebitda_history, 1, axis=0)
-        self.ebitda_history[0] = ebitda
+        self.ebitda_history[self.month % 3] = ebitda  # a ring of the last three months
         self._funding_rounds(contract_out)
         if self.config.channels.lease_renegotiation:
             self._review_leases()
@@ -403,8 +401,7 @@ class ContagionModel(mesa.Model):
         self.obligations.add(d.obligor, d.holder, interest, INTEREST, rows)
         self.obligations.add(d.obligor, d.holder, amort, PRINCIPAL, rows)
         service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
-        self.debt_service_history = np.roll(self.debt_service_history, 1, axis=0)
-        self.debt_service_history[0] = service
+        self.debt_service_history[self.month % 3] = service
         self.refresh()
         maturing = np.flatnonzero(live & (d.maturity_month <= self.month))
         for row in maturing:
@@ -437,12 +434,12 @@ class ContagionModel(mesa.Model):
             led.spend_on_real_assets(np.arange(led.n_agents), real, "construction and power spending (outside)")
             spare -= real
         due = c.due_mask(self.month)
-        for row in np.flatnonzero(due & (c.kind == CHIP)):
-            i = int(c.payer[row])
-            amount = min(float(c.monthly_payment_bn[row]) * scale[i], spare[i])
-            if amount > 1e-9:
-                self.obligations.add(i, int(c.payee[row]), amount, CHIP_SALE, row)
-                spare[i] -= amount
+        chip_rows = np.flatnonzero(due & (c.kind == CHIP))
+        amounts = np.zeros(len(chip_rows))
+        for k, (i, planned) in enumerate(zip(c.payer[chip_rows].tolist(), c.monthly_payment_bn[chip_rows].tolist())):
+            amounts[k] = min(planned * scale[i], spare[i])  # in order: a payer's earlier plans come first
+            spare[i] -= amounts[k]
+        self.obligations.add(c.payer[chip_rows], c.payee[chip_rows], np.where(amounts > 1e-9, amounts, 0.0), CHIP_SALE, chip_rows)
         funding_rows = np.flatnonzero(due & (c.kind == FUNDING))
         decided: dict[int, bool] = {}
         for row in funding_rows:

@@ -106,23 +106,23 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     breached = np.zeros(n, dtype=bool)
     flagged = d.active & (d.principal_bn > 1e-12) & (d.in_breach | d.accelerated)
     breached[d.obligor[flagged]] = True
-    for agent in model.institutions:
-        i = agent.index
-        agent.equity = float(model.equity_bn[i])
-        agent.cash = float(led.cash_bn[i])
-        agent.leverage = float(model.assets_bn[i] / model.equity_bn[i]) if model.equity_bn[i] > 0 else None
-        agent.ltv = float(ltv[i]) if ltv[i] >= 0 else None
-        agent.dscr = float(dscr[i]) if np.isfinite(dscr[i]) else None
-        if agent.defaulted:
+    columns = zip(model.institutions, model.equity_bn.tolist(), led.cash_bn.tolist(), model.assets_bn.tolist(),
+                  ltv.tolist(), dscr.tolist(), breached.tolist(), model.defaulted.tolist())
+    records = []
+    for agent, equity, cash, assets, agent_ltv, agent_dscr, is_breached, is_defaulted in columns:
+        agent.equity, agent.cash = equity, cash
+        agent.leverage = assets / equity if equity > 0 else None
+        agent.ltv = agent_ltv if agent_ltv >= 0 else None
+        agent.dscr = agent_dscr if agent_dscr != np.inf else None
+        if is_defaulted:
             agent.status = "defaulted"
-        elif breached[i]:
+        elif is_breached:
             agent.status = "breached"
         elif agent.is_stressed():
             agent.status = "stressed"
         else:
             agent.status = "healthy"
-    # One record per institution, in the order of AGENT_REPORTERS (what the DataCollector stores).
-    model.agent_records = [
-        (model.time, a.unique_id, a.name, a.kind, a.equity, a.cash, a.leverage, a.ltv, a.dscr, a.status)
-        for a in model.institutions
-    ]
+        # One record per institution, in the order of AGENT_REPORTERS (what the DataCollector stores).
+        records.append((model.time, agent.unique_id, agent.name, agent.kind, equity, cash,
+                        agent.leverage, agent.ltv, agent.dscr, agent.status))
+    model.agent_records = records

@@ -85,8 +85,7 @@ def clear_round(model: ContagionModel) -> list[int]:
         defaulters |= found
 
     total_due = L.sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(total_due > 0, np.minimum(result.payments / np.where(total_due > 0, total_due, 1.0), 1.0), 1.0)
+    share = np.minimum(np.divide(result.payments, total_due, out=np.ones(len(total_due)), where=total_due > 0), 1.0)
     received = share @ L  # what each institution was paid this round
     newest = model.drivers.newest_generation(model.month)
     # New GPUs are sold at the newest generation's fundamental value (its list price when new).

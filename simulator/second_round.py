@@ -49,8 +49,7 @@ def redemptions(model: ContagionModel, phase: str = PHASE) -> None:
     per_unit = nav_per_unit(model)
     monthly = phase != PHASE
     reference = model.peak_nav_per_unit if monthly else model.nav_at_start
-    with np.errstate(divide="ignore", invalid="ignore"):
-        drawdowns = np.where(reference > 0, 1.0 - per_unit / np.where(reference > 0, reference, 1.0), 0.0)
+    drawdowns = 1.0 - np.divide(per_unit, reference, out=np.ones(len(reference)), where=reference > 0)
     rows = np.flatnonzero((s.kind == FUND_SHARE) & (s.units > 0))
     if not monthly:
         rows = rows[drawdowns[s.issuer[rows]] > SECOND_WAVE_THRESHOLD]
