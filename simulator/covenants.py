@@ -96,6 +96,7 @@ def test_and_decide(model: ContagionModel, phase: str = PHASE, only_ltv: bool = 
     ``refresh=False`` when the caller has just refreshed the model's balance-sheet views."""
     if refresh:
         model.refresh()
+    model.gpu_prices_tested = model.ledger.gpu_price_bn.copy()
     breaches = find_breaches(model, only_ltv=only_ltv)
     if not breaches:
         return 0

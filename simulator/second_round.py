@@ -149,4 +149,6 @@ def run(model: ContagionModel) -> None:
     redemptions(model)
     margin_calls(model)
     derisking(model)
-    covenants.test_and_decide(model, phase=PHASE, only_ltv=True, refresh=False)
+    # LTVs move only with GPU prices (payments only lower them): re-test after a price move.
+    if not np.array_equal(model.ledger.gpu_price_bn, model.gpu_prices_tested):
+        covenants.test_and_decide(model, phase=PHASE, only_ltv=True, refresh=False)
