@@ -118,10 +118,7 @@ def settle(
     outside = obligations.outside
     internal = payee != outside
 
-    sel = (kind == CONTRACT) & (paid > 0)
-    if sel.any():
-        ledger.transfer(payer[sel], payee[sel], paid[sel], income=True)
-    sel = (kind == INTEREST) & (paid > 0)
+    sel = ((kind == CONTRACT) | (kind == INTEREST)) & (paid > 0)  # both revenue for the payee
     if sel.any():
         ledger.transfer(payer[sel], payee[sel], paid[sel], income=True)
     sel = (kind == PRINCIPAL) & (paid > 0)

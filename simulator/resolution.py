@@ -60,21 +60,19 @@ def clear_round(model: ContagionModel) -> list[int]:
     n = led.n_agents
     res_cfg = model.config.resolution
     alpha, beta = res_cfg.recovery_external, res_cfg.recovery_interbank
-    in_resolution = {i for i, a in enumerate(model.institutions) if a.defaulted and not model.closed[i]}
-    forced = set(model.forced_failures)
-    defaulters = in_resolution | forced
+    in_resolution = set(np.flatnonzero(model.defaulted & ~model.closed).tolist())
+    defaulters = in_resolution | set(model.forced_failures)
     base = len(ob)
-    cash_before = np.concatenate([led.cash_bn, [0.0]])
-    cash_before = np.maximum(cash_before, 0.0)
+    cash_before = np.maximum(np.append(led.cash_bn, 0.0), 0.0)
     while True:
         # Remove estate claims added by a previous pass, then add those of the current set.
         del ob.payer[base:], ob.payee[base:], ob.amount_bn[base:], ob.kind[base:], ob.ref[base:]
-        payer, _, amount, kind, ref = ob.arrays()
-        due_principal = np.zeros(len(led.debt))
-        sel = kind == PRINCIPAL
-        np.add.at(due_principal, ref[sel], amount[sel])
-        for claim in _estate_claims(model, defaulters, due_principal):
-            ob.add(*claim)
+        if defaulters:
+            _, _, amount, kind, ref = ob.arrays()
+            sel = kind == PRINCIPAL
+            due_principal = np.bincount(ref[sel], weights=amount[sel], minlength=len(led.debt))
+            for claim in _estate_claims(model, defaulters, due_principal):
+                ob.add(*claim)
         if len(ob) == 0:
             return []
         L = ob.matrix()
@@ -95,7 +93,9 @@ def clear_round(model: ContagionModel) -> list[int]:
         unit_price_bn=float(model.drivers.fundamental_price_bn[newest]),
         cost_of_goods_share=model.cost_of_goods_share,
     )
-    failing = np.array(sorted(i for i in range(n) if result.defaulted[i] or i in defaulters), dtype=np.int64)
+    failing_mask = result.defaulted[:n].copy()
+    failing_mask[list(defaulters)] = True
+    failing = np.flatnonzero(failing_mask)
     if len(failing):
         book_default_costs(led, failing, cash_before, received, alpha, beta)
     # Record missed payments before the obligations are cleared.
@@ -105,7 +105,7 @@ def clear_round(model: ContagionModel) -> list[int]:
             model.log(PHASE, "missed_payment", i, None, short,
                       f"{model.names[i]} could pay only {money(result.payments[i])} of the {money(total_due[i])} it owed this month")
     ob.clear()
-    new = [int(i) for i in failing if not model.institutions[i].defaulted]
+    new = [int(i) for i in failing if not model.defaulted[i]]
     model.forced_failures.clear()
     model.defaulted[new] = True  # all at once: estates keep their claims on each other
     for i in new:
