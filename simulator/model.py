@@ -145,6 +145,7 @@ class ContagionModel(mesa.Model):
             [a.rules.cost_of_goods_share if isinstance(a, ChipMaker) else 0.0 for a in self.institutions]
         )
         self.funding_stopped: set[int] = set()
+        self.capex_cutters: set[int] = set()  # institutions currently buying < 50% of planned chips
         self.outside_revenue_bn = self._outside_revenue()
         self.ebitda_history = np.zeros((3, n))
         self.debt_service_history = np.zeros((3, n))
@@ -436,10 +437,12 @@ class ContagionModel(mesa.Model):
         due = c.due_mask(self.month)
         chip_rows = np.flatnonzero(due & (c.kind == CHIP))
         amounts = np.zeros(len(chip_rows))
-        for k, (i, planned) in enumerate(zip(c.payer[chip_rows].tolist(), c.monthly_payment_bn[chip_rows].tolist())):
-            amounts[k] = min(planned * scale[i], spare[i])  # in order: a payer's earlier plans come first
+        planned = c.monthly_payment_bn[chip_rows]
+        for k, (i, plan) in enumerate(zip(c.payer[chip_rows].tolist(), planned.tolist())):
+            amounts[k] = min(plan * scale[i], spare[i])  # in order: a payer's earlier plans come first
             spare[i] -= amounts[k]
         self.obligations.add(c.payer[chip_rows], c.payee[chip_rows], np.where(amounts > 1e-9, amounts, 0.0), CHIP_SALE, chip_rows)
+        self._report_capex_cuts(c.payer[chip_rows], planned, amounts)
         funding_rows = np.flatnonzero(due & (c.kind == FUNDING))
         decided: dict[int, bool] = {}
         for row in funding_rows:
@@ -459,6 +462,20 @@ class ContagionModel(mesa.Model):
             if amount > 1e-9:
                 self.obligations.add(i, int(c.payee[row]), amount, EQUITY_FUNDING, row)
                 spare[i] -= amount
+
+    def _report_capex_cuts(self, payers: np.ndarray, planned: np.ndarray, paid: np.ndarray) -> None:
+        """Log when an institution starts buying less than half of its planned chips (once per
+        episode; the episode ends when it is back above 90% of plan)."""
+        n = self.ledger.n_agents
+        plan = np.bincount(payers, weights=planned, minlength=n)
+        bought = np.bincount(payers, weights=paid, minlength=n)
+        for i in np.flatnonzero((plan > 0) & (bought < 0.5 * plan) & ~self.defaulted):
+            if i not in self.capex_cutters:
+                self.capex_cutters.add(int(i))
+                self.log("operate", "capex_cut", int(i), None, float(plan[i] - bought[i]),
+                         f"{self.names[i]} cut its chip purchases to {money(bought[i])} of a planned "
+                         f"{money(plan[i])} this month ({'stressed' if self.institutions[i].is_stressed() else 'short of spare cash'})")
+        self.capex_cutters -= {int(i) for i in np.flatnonzero(bought >= 0.9 * plan)}
 
     # ================================================================== phases 5-7
     def propagate(self) -> None:
