@@ -33,29 +33,36 @@ def _clean(value: float) -> float:
 
 def _capital_ratio(model: ContagionModel, kind: str) -> float | None:
     """Aggregate capital ratio of a sector's surviving institutions: equity / risk-weighted assets."""
-    members = (model.kinds == kind) & ~model.defaulted
+    members = model.sector_members.get(kind, _NONE)
+    members = members[~model.defaulted[members]]
     rwa = float(model.risk_weighted_assets_bn()[members].sum())
     return float(model.equity_bn[members].sum() / rwa) if rwa > 0 else None
+
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def model_report(model: ContagionModel) -> dict[str, float | None]:
     """Every model-level figure of the month, computed in one pass (the reporters read it)."""
     led = model.ledger
     report: dict[str, float | None] = {"month": model.month}
-    for g, name in enumerate(model.generation_names):
-        report[f"gpu_price_{name}_k_usd"] = float(led.gpu_price_bn[g] * 1e3)
+    for name, price in zip(model.generation_names, (led.gpu_price_bn * 1e3).tolist()):
+        report[f"gpu_price_{name}_k_usd"] = price
     losses = led.losses_bn()
-    for kind in model.sectors_present:
-        mask = model.kinds == kind
-        report[f"defaults_{kind}"] = int(model.defaulted[mask].sum())
-        report[f"losses_bn_{kind}"] = _clean(losses[mask].sum())
+    # Sector totals in one group-by each (sector_code: position in sectors_present).
+    n_sectors = len(model.sectors_present)
+    defaults = np.bincount(model.sector_code[model.defaulted], minlength=n_sectors).tolist()
+    sector_losses = np.bincount(model.sector_code, weights=losses, minlength=n_sectors).tolist()
+    for kind, sector_defaults, sector_loss in zip(model.sectors_present, defaults, sector_losses):
+        report[f"defaults_{kind}"] = sector_defaults
+        report[f"losses_bn_{kind}"] = _clean(sector_loss)
     report.update({
         "defaults_total": int(model.defaulted.sum()),
         "losses_bn_total": _clean(losses.sum()),
         "system_equity_bn": float(model.equity_bn.sum()),
         "sentiment": float(model.sentiment),
         "ai_demand_ratio": float(model.drivers.demand_ratio),
-        "private_credit_nav_bn": float(led.equity_value_bn[model.kinds == "private_credit"].sum()),
+        "private_credit_nav_bn": float(led.equity_value_bn[model.sector_members.get("private_credit", _NONE)].sum()),
         "capital_ratio_insurer": _capital_ratio(model, "insurer"),
         "capital_ratio_bank": _capital_ratio(model, "bank"),
         "central_bank_lending_bn": model.central_bank_lending_bn(),
@@ -88,6 +95,9 @@ class MonthlyDataCollector(mesa.DataCollector):
 def make_datacollector(model: ContagionModel) -> mesa.DataCollector:
     """A DataCollector whose columns are the keys of ``model_report`` and ``AGENT_REPORTERS``."""
     model.sectors_present = [k for k in SECTORS if k in set(model.kinds)]
+    # Institutions never change kind, so the sector of each is fixed for the whole run.
+    model.sector_members = {k: np.flatnonzero(model.kinds == k) for k in model.sectors_present}
+    model.sector_code = np.array([model.sectors_present.index(k) for k in model.kinds], dtype=np.int64)
     keys = model_report(model).keys()
     reporters = {key: (lambda m, key=key: m.report[key]) for key in keys}
     return MonthlyDataCollector(model_reporters=reporters, agent_reporters=AGENT_REPORTERS)
