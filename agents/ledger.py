@@ -351,7 +351,7 @@ class Ledger:
 
     def _add_units(self, holder: int, issuer: int, units: float) -> None:
         s = self.stakes
-        rows = np.flatnonzero((s.holder == holder) & (s.issuer == issuer))
+        rows = ((s.holder == holder) & (s.issuer == issuer)).nonzero()[0]
         if len(rows):
             s.units[rows[0]] += units
         else:

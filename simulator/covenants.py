@@ -58,7 +58,7 @@ def find_breaches(model: ContagionModel, only_ltv: bool = False) -> list[Breach]
         tests.append(("min_liquidity", live & (d.min_liquidity_bn > 0) & (m["cash"] < d.min_liquidity_bn)))
     assets, liabilities = model.assets_bn, model.liabilities_bn
     for covenant, mask in tests:
-        for row in np.flatnonzero(mask):
+        for row in mask.nonzero()[0]:
             if row in decided:
                 continue
             lender = model.institutions[d.holder[row]]

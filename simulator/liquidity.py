@@ -57,7 +57,7 @@ def raise_liquidity(model: ContagionModel) -> None:
 
 def draw_credit(model: ContagionModel, i: int, need: float, _=None) -> float:
     led, d = model.ledger, model.ledger.debt
-    rows = np.flatnonzero((d.obligor == i) & (d.kind == CREDIT_LINE) & d.active & (d.limit_bn > d.principal_bn + 1e-12))
+    rows = ((d.obligor == i) & (d.kind == CREDIT_LINE) & d.active & (d.limit_bn > d.principal_bn + 1e-12)).nonzero()[0]
     raised = 0.0
     for row in rows:
         lender = model.institutions[d.holder[row]]
@@ -130,7 +130,7 @@ def sell_loans(model: ContagionModel, i: int, need: float, _=None) -> float:
         model.log(PHASE, "asset_sale", i, None, raised,
                   f"{model.names[i]} sold {money(book)} of loans outside the network for {money(raised)} ({haircut:.0%} discount)")
     rest = need - raised
-    rows = np.flatnonzero((d.holder == i) & d.active & (d.principal_bn > 0))
+    rows = ((d.holder == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
     value = float((d.principal_bn[rows] * d.value_factor[rows]).sum())
     if rest > 1e-9 and value > 0:
         share = min(1.0, rest / (value * (1 - haircut)))
@@ -162,7 +162,7 @@ def cut_contracts(model: ContagionModel, i: int, need: float, share: float) -> f
         return 0.0
     c, ob = model.ledger.contracts, model.obligations
     max_cuts = getattr(model.institutions[i].rules, "max_renegotiations", 3)
-    rows = np.flatnonzero((c.payer == i) & c.active & (c.kind == COMPUTE) & (c.renegotiations < max_cuts))
+    rows = ((c.payer == i) & c.active & (c.kind == COMPUTE) & (c.renegotiations < max_cuts)).nonzero()[0]
     saved = 0.0
     for row in rows:
         before = float(c.monthly_payment_bn[row])

@@ -171,7 +171,7 @@ def mark_equity(model: ContagionModel) -> None:
 def mark_abs_tranches(model: ContagionModel) -> None:
     """Sequential waterfall: the SPV's assets cover senior tranches first, then mezzanine."""
     led, d = model.ledger, model.ledger.debt
-    abs_rows = np.flatnonzero((d.kind == ABS) & d.active)
+    abs_rows = ((d.kind == ABS) & d.active).nonzero()[0]
     if not len(abs_rows):
         return
     assets = led.assets_bn()

@@ -339,7 +339,7 @@ class ContagionModel(mesa.Model):
         # Operating costs are owed to suppliers outside the model and clear with everything else.
         self.obligations.add(np.arange(led.n_agents), self.obligations.outside, self.opex_bn_per_month * alive, OPERATING_COST, -1)
         # Take-or-pay contracts and leases fall due.
-        due = np.flatnonzero(c.due_mask(self.month) & ((c.kind == COMPUTE) | (c.kind == LEASE)))
+        due = (c.due_mask(self.month) & ((c.kind == COMPUTE) | (c.kind == LEASE))).nonzero()[0]
         self.obligations.add(c.payer[due], c.payee[due], c.monthly_payment_bn[due], CONTRACT, due)
         n = led.n_agents
         contract_in = np.bincount(c.payee[due], weights=c.monthly_payment_bn[due], minlength=n)
@@ -375,7 +375,7 @@ class ContagionModel(mesa.Model):
             cut = agent.lease_cut_wanted(ratio)
             if cut <= 0:
                 continue
-            rows = np.flatnonzero((c.payer == agent.index) & c.active & (c.kind == LEASE) & (c.renegotiations == 0))
+            rows = ((c.payer == agent.index) & c.active & (c.kind == LEASE) & (c.renegotiations == 0)).nonzero()[0]
             for row in rows:
                 before = float(c.monthly_payment_bn[row])
                 c.monthly_payment_bn[row] *= 1 - cut
@@ -403,7 +403,7 @@ class ContagionModel(mesa.Model):
         service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
         self.debt_service_history[self.month % 3] = service
         self.refresh()
-        maturing = np.flatnonzero(live & (d.maturity_month <= self.month))
+        maturing = (live & (d.maturity_month <= self.month)).nonzero()[0]
         for row in maturing:
             lender, borrower = self.institutions[d.holder[row]], self.institutions[d.obligor[row]]
             rest = float(d.principal_bn[row] - amort[row])
@@ -434,13 +434,13 @@ class ContagionModel(mesa.Model):
             led.spend_on_real_assets(np.arange(led.n_agents), real, "construction and power spending (outside)")
             spare -= real
         due = c.due_mask(self.month)
-        chip_rows = np.flatnonzero(due & (c.kind == CHIP))
+        chip_rows = (due & (c.kind == CHIP)).nonzero()[0]
         amounts = np.zeros(len(chip_rows))
         for k, (i, planned) in enumerate(zip(c.payer[chip_rows].tolist(), c.monthly_payment_bn[chip_rows].tolist())):
             amounts[k] = min(planned * scale[i], spare[i])  # in order: a payer's earlier plans come first
             spare[i] -= amounts[k]
         self.obligations.add(c.payer[chip_rows], c.payee[chip_rows], np.where(amounts > 1e-9, amounts, 0.0), CHIP_SALE, chip_rows)
-        funding_rows = np.flatnonzero(due & (c.kind == FUNDING))
+        funding_rows = (due & (c.kind == FUNDING)).nonzero()[0]
         decided: dict[int, bool] = {}
         for row in funding_rows:
             i = int(c.payer[row])
@@ -522,7 +522,7 @@ def _nav_passes(model: ContagionModel) -> int:
     s = model.ledger.stakes
     nav = ~model.market_valued
     edges = {(int(h), int(i)) for h, i in zip(s.holder, s.issuer) if nav[h] and nav[i]}
-    depth = {i: 1 for i in np.flatnonzero(nav)}
+    depth = {i: 1 for i in nav.nonzero()[0]}
     for _ in range(len(depth)):
         changed = False
         for h, i in edges:

@@ -54,7 +54,7 @@ class Obligations:
             return
         payer = np.asarray(payer)
         amount = np.asarray(amount_bn, dtype=float)
-        keep = np.flatnonzero(amount > 0) if amount.shape == payer.shape else np.flatnonzero(np.full(payer.shape, float(amount) > 0))
+        keep = (amount > 0).nonzero()[0] if amount.shape == payer.shape else np.full(payer.shape, float(amount) > 0).nonzero()[0]
         if not len(keep):
             return
         self.payer.extend(payer[keep].tolist())
@@ -130,7 +130,7 @@ def settle(
         # The chip maker pays its suppliers (foundries, memory) outside the model.
         cogs = paid[sel] * cost_of_goods_share[payee[sel]]
         ledger.exogenous(payee[sel], -cogs, "chip production costs (suppliers)")
-    sel = np.flatnonzero((kind == EQUITY_FUNDING) & (paid > 0))
+    sel = ((kind == EQUITY_FUNDING) & (paid > 0)).nonzero()[0]
     for k in sel:
         ledger.issue_shares(int(payee[k]), float(paid[k]), int(payer[k]), "equity funding")
     sel = (kind == REDEMPTION) & (paid > 0)
