@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import mesa
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -199,7 +198,7 @@ class Institution(mesa.Agent):
         share = r.redemption_base_per_month + r.redemption_sensitivity * excess
         if self.is_stressed():
             share += 0.05
-        return float(np.clip(share, 0.0, 1.0))
+        return min(max(float(share), 0.0), 1.0)
 
     # ------------------------------------------------------------------ as a borrower
     def liquidity_actions(self, shortfall_bn: float) -> list[tuple]:

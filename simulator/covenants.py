@@ -75,7 +75,7 @@ def find_breaches(model: ContagionModel, only_ltv: bool = False) -> list[Breach]
                 ob = d.obligor[row]
                 recovery = assets[ob] * (1 - lender.rules.liquidation_discount) / liabilities[ob] if liabilities[ob] > 0 else 1.0
             breaches.append(Breach(int(row), covenant, value, limit, max(float(severity), 0.0),
-                                   float(np.clip(recovery, 0.0, 1.0)), int(d.waivers[row]), int(d.amendments[row])))
+                                   min(max(float(recovery), 0.0), 1.0), int(d.waivers[row]), int(d.amendments[row])))
     return breaches
 
 

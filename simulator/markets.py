@@ -175,7 +175,7 @@ def mark_abs_tranches(model: ContagionModel) -> None:
     if not len(abs_rows):
         return
     assets = led.assets_bn()
-    for spv in np.unique(d.obligor[abs_rows]):
+    for spv in sorted(set(d.obligor[abs_rows].tolist())):
         rows = abs_rows[d.obligor[abs_rows] == spv]
         value = assets[spv]
         for tranche in (0, 1):  # senior, mezzanine

@@ -145,6 +145,8 @@ class ContagionModel(mesa.Model):
             [a.rules.cost_of_goods_share if isinstance(a, ChipMaker) else 0.0 for a in self.institutions]
         )
         self.funding_stopped: set[int] = set()
+        # Which institutions' outside revenue follows which driver (fixed by the scenario).
+        self.driven_by = {name: self.revenue_driver == name for name in ("ai_demand", "ai_capex", "crypto")}
         self.outside_revenue_bn = self._outside_revenue()
         self.ebitda_history = np.zeros((3, n))
         self.debt_service_history = np.zeros((3, n))
@@ -232,7 +234,10 @@ class ContagionModel(mesa.Model):
             new = led.equity_value_bn.copy()
             new[nav_valued] = np.maximum(equity[nav_valued], 0.0)
             if book_entry:
-                equity = equity + led.mark_equity(new)
+                change = led.mark_equity(new)
+                if not change[nav_valued].any():
+                    break  # no NAV issuer's equity moved: a further pass would re-mark nothing
+                equity = equity + change
             else:
                 led.equity_value_bn = new
                 equity = led.equity_bn()
@@ -318,11 +323,10 @@ class ContagionModel(mesa.Model):
         scale = np.ones(self.ledger.n_agents)
         for i, s in d.revenue_scale.items():
             scale[i] = s
-        driver = np.select(
-            [self.revenue_driver == "ai_demand", self.revenue_driver == "ai_capex", self.revenue_driver == "crypto"],
-            [d.ai_revenue_index, d.demand_ratio, d.crypto_index],
-            1.0,
-        )
+        driver = np.ones(self.ledger.n_agents)
+        driver[self.driven_by["ai_demand"]] = d.ai_revenue_index
+        driver[self.driven_by["ai_capex"]] = d.demand_ratio
+        driver[self.driven_by["crypto"]] = d.crypto_index
         return self.revenue_bn_per_month * driver * scale * ~self.defaulted
 
     def _spot_revenue(self) -> np.ndarray:
