@@ -27,7 +27,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents.capital import risk_weight_matrix, risk_weighted_assets_bn
+from agents.capital import CapitalRegulated, risk_weight_matrix, risk_weighted_assets_bn
 from agents.central_bank import CentralBank
 from agents.chip_maker import ChipMaker
 from agents.hyperscaler import Hyperscaler
@@ -127,6 +127,7 @@ class ContagionModel(mesa.Model):
         self.nav_passes = _nav_passes(self)
         self.risk_weights = risk_weight_matrix(self.institutions)
         self.hyperscaler_indices = [a.index for a in self.institutions if isinstance(a, Hyperscaler)]
+        self.capital_regulated = [a for a in self.institutions if isinstance(a, CapitalRegulated)]  # in index order
         buffer_months = np.array([a.rules.liquidity_buffer_months for a in self.institutions])
         self.cash_buffer_bn = buffer_months * self.opex_bn_per_month  # cash kept back from discretionary spending
         self.forced_failures: list[int] = []

@@ -115,32 +115,33 @@ def settle(
     if len(payer) == 0:
         return np.zeros(0)
     paid = amount * paid_share[payer]
-    outside = obligations.outside
-    internal = payee != outside
+    positive = paid > 0
+    kinds_paid = set(kind[positive].tolist())  # most months see only a few kinds
 
-    sel = ((kind == CONTRACT) | (kind == INTEREST)) & (paid > 0)  # both revenue for the payee
-    if sel.any():
+    if CONTRACT in kinds_paid or INTEREST in kinds_paid:
+        sel = ((kind == CONTRACT) | (kind == INTEREST)) & positive  # both revenue for the payee
         ledger.transfer(payer[sel], payee[sel], paid[sel], income=True)
-    sel = (kind == PRINCIPAL) & (paid > 0)
-    if sel.any():
+    if PRINCIPAL in kinds_paid:
+        sel = (kind == PRINCIPAL) & positive
         ledger.pay_principal(ref[sel], paid[sel])
-    sel = (kind == CHIP_SALE) & (paid > 0)
-    if sel.any():
+    if CHIP_SALE in kinds_paid:
+        sel = (kind == CHIP_SALE) & positive
         ledger.buy_new_gpus(payer[sel], payee[sel], newest_gen, paid[sel], unit_price_bn)
         # The chip maker pays its suppliers (foundries, memory) outside the model.
         cogs = paid[sel] * cost_of_goods_share[payee[sel]]
         ledger.exogenous(payee[sel], -cogs, "chip production costs (suppliers)")
-    sel = ((kind == EQUITY_FUNDING) & (paid > 0)).nonzero()[0]
-    for k in sel:
-        ledger.issue_shares(int(payee[k]), float(paid[k]), int(payer[k]), "equity funding")
-    sel = (kind == REDEMPTION) & (paid > 0)
-    if sel.any():
+    if EQUITY_FUNDING in kinds_paid:
+        for k in ((kind == EQUITY_FUNDING) & positive).nonzero()[0]:
+            ledger.issue_shares(int(payee[k]), float(paid[k]), int(payer[k]), "equity funding")
+    if REDEMPTION in kinds_paid:
+        sel = (kind == REDEMPTION) & positive
         ledger.redeem_units(ref[sel], paid[sel])
-    sel = (kind == OUTSIDE_CLAIM) & (paid > 0) & ~internal
-    if sel.any():
-        ledger.repay_outside(payer[sel], paid[sel], "paid to creditors outside the model")
-    sel = (kind == OPERATING_COST) & (paid > 0)
-    if sel.any():
+    if OUTSIDE_CLAIM in kinds_paid:
+        sel = (kind == OUTSIDE_CLAIM) & positive & (payee == obligations.outside)
+        if sel.any():
+            ledger.repay_outside(payer[sel], paid[sel], "paid to creditors outside the model")
+    if OPERATING_COST in kinds_paid:
+        sel = (kind == OPERATING_COST) & positive
         ledger.exogenous(payer[sel], -paid[sel], "operating costs paid outside")
     return paid
 

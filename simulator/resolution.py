@@ -174,11 +174,13 @@ def close_estates(model: ContagionModel) -> None:
     still holds is on another estate that closes at the same time (so no later distribution
     can reach a closed estate)."""
     led, d = model.ledger, model.ledger.debt
+    open_estates = (model.defaulted & ~model.closed).nonzero()[0].tolist()
+    if not open_estates:
+        return  # the common case: nobody is in resolution
     pending = model.market.pending_sellers()
     closing = {
-        i for i, agent in enumerate(model.institutions)
-        if agent.defaulted and not model.closed[i] and i not in pending
-        and led.cash_bn[i] <= 1e-9 and led.gpu_units_k[i].sum() <= 1e-12
+        i for i in open_estates
+        if i not in pending and led.cash_bn[i] <= 1e-9 and led.gpu_units_k[i].sum() <= 1e-12
     }
     claims = d.active & (d.principal_bn > 1e-12)
     while True:

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.capital import CapitalRegulated
 from agents.instruments import DEBT_KINDS, STAKE_KINDS
 from simulator import covenants
 from simulator.events import money
@@ -117,8 +116,8 @@ def derisking(model: ContagionModel) -> None:
     if not model.config.channels.capital_derisking:
         return
     led, d = model.ledger, model.ledger.debt
-    for agent in model.institutions:
-        if not isinstance(agent, CapitalRegulated) or agent.defaulted or agent.index in model.derisked:
+    for agent in model.capital_regulated:
+        if agent.defaulted or agent.index in model.derisked:
             continue
         target = agent.derisking_sale_bn()
         if target <= 1e-9:
