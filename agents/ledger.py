@@ -405,9 +405,7 @@ class Ledger:
         """Re-mark real assets (data centres) of ``agent`` at ``new_value_bn``."""
         agent = np.atleast_1d(agent)
         new = _like(new_value_bn, agent.shape)
-        delta = np.zeros(self.n_agents)
-        np.add.at(delta, agent, new - self.real_assets_bn[agent])
-        self.book(delta, category)
+        self.book(_scatter(agent, new - self.real_assets_bn[agent], self.n_agents), category)
         self.real_assets_bn[agent] = new
 
     def liquidate_other_assets(self, agent: int, recovery: float, name: str) -> float:

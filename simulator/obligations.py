@@ -54,14 +54,19 @@ class Obligations:
             return
         payer = np.asarray(payer)
         amount = np.asarray(amount_bn, dtype=float)
-        keep = (amount > 0).nonzero()[0] if amount.shape == payer.shape else np.full(payer.shape, float(amount) > 0).nonzero()[0]
+        if amount.shape == payer.shape:
+            keep = (amount > 0).nonzero()[0]
+            amounts = amount[keep].tolist()
+        else:  # one amount for every payer
+            keep = np.arange(len(payer)) if float(amount) > 0 else np.arange(0)
+            amounts = [float(amount)] * len(keep)
         if not len(keep):
             return
         self.payer.extend(payer[keep].tolist())
-        self.payee.extend((payee[keep] if np.ndim(payee) else np.full(len(keep), payee)).tolist())
-        self.amount_bn.extend((amount[keep] if amount.shape == payer.shape else np.full(len(keep), float(amount))).tolist())
+        self.payee.extend(payee[keep].tolist() if np.ndim(payee) else [int(payee)] * len(keep))
+        self.amount_bn.extend(amounts)
         self.kind.extend([kind] * len(keep))
-        self.ref.extend((ref[keep] if np.ndim(ref) else np.full(len(keep), ref)).tolist())
+        self.ref.extend(ref[keep].tolist() if np.ndim(ref) else [int(ref)] * len(keep))
 
     def __len__(self) -> int:
         return len(self.payer)
