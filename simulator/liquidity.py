@@ -33,12 +33,14 @@ def shortfalls(model: ContagionModel) -> np.ndarray:
 
 
 def raise_liquidity(model: ContagionModel) -> None:
-    model.refresh()
     short = shortfalls(model)
+    needy = (~(short <= 1e-9) & ~model.defaulted).nonzero()[0].tolist()  # (NaN counts as short, as before)
+    if not needy:
+        return  # nobody is short: no decisions to make, so no fresh views needed
+    model.refresh()  # the views the institutions decide on (shortfalls do not depend on it)
     plans = []
-    for i, agent in enumerate(model.institutions):
-        if short[i] <= 1e-9 or agent.defaulted:
-            continue
+    for i in needy:
+        agent = model.institutions[i]
         actions = list(agent.liquidity_actions(float(short[i])))
         if model.central_bank is not None and model.central_bank.backstop_active(model.sentiment) \
                 and agent.kind in model.central_bank.rules.eligible_kinds:
