@@ -12,6 +12,7 @@ has none), dscr (None if it has no debt service), status.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -110,7 +111,7 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     price = np.where(d.collateral_gen != NO_COLLATERAL, led.gpu_price_bn[np.maximum(d.collateral_gen, 0)], 0.0)
     collateral = d.collateral_units_k * price
     secured = d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 1e-12) & (collateral > 0)
-    ltv = np.full(n, -1.0)
+    ltv = np.full(n, -1.0)  # highest LTV of its GPU-backed loans (-1: none)
     np.maximum.at(ltv, d.obligor[secured], d.principal_bn[secured] / collateral[secured])
     dscr = model.dscr_by_agent()
     breached = np.zeros(n, dtype=bool)
@@ -118,21 +119,24 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     breached[d.obligor[flagged]] = True
     columns = zip(model.institutions, model.equity_bn.tolist(), led.cash_bn.tolist(), model.assets_bn.tolist(),
                   ltv.tolist(), dscr.tolist(), breached.tolist(), model.defaulted.tolist())
+    time = model.time
     records = []
     for agent, equity, cash, assets, agent_ltv, agent_dscr, is_breached, is_defaulted in columns:
-        agent.equity, agent.cash = equity, cash
-        agent.leverage = assets / equity if equity > 0 else None
-        agent.ltv = agent_ltv if agent_ltv >= 0 else None
-        agent.dscr = agent_dscr if agent_dscr != np.inf else None
+        leverage = assets / equity if equity > 0 else None
+        if agent_ltv < 0:
+            agent_ltv = None
+        if agent_dscr == math.inf:
+            agent_dscr = None
         if is_defaulted:
-            agent.status = "defaulted"
+            status = "defaulted"
         elif is_breached:
-            agent.status = "breached"
+            status = "breached"
         elif agent.is_stressed():
-            agent.status = "stressed"
+            status = "stressed"
         else:
-            agent.status = "healthy"
+            status = "healthy"
+        agent.equity, agent.cash, agent.leverage, agent.ltv, agent.dscr, agent.status = (
+            equity, cash, leverage, agent_ltv, agent_dscr, status)
         # One record per institution, in the order of AGENT_REPORTERS (what the DataCollector stores).
-        records.append((model.time, agent.unique_id, agent.name, agent.kind, equity, cash,
-                        agent.leverage, agent.ltv, agent.dscr, agent.status))
+        records.append((time, agent.unique_id, agent.name, agent.kind, equity, cash, leverage, agent_ltv, agent_dscr, status))
     model.agent_records = records
