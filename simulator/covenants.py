@@ -138,7 +138,7 @@ def accelerate(model: ContagionModel, row: int, phase: str, reason: str) -> None
     """Make the whole principal of debt ``row`` due now."""
     d, ob = model.ledger.debt, model.obligations
     d.accelerated[row] = True
-    already = sum(a for a, k, r in zip(ob.amount_bn, ob.kind, ob.ref) if k == PRINCIPAL and r == row)
+    already = sum(a for a, k, r in zip(ob.amount_bn.tolist(), ob.kind.tolist(), ob.ref.tolist()) if k == PRINCIPAL and r == row)
     rest = float(d.principal_bn[row]) - already
     lender, borrower = int(d.holder[row]), int(d.obligor[row])
     ob.add(borrower, lender, rest, PRINCIPAL, row)

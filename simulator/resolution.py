@@ -66,7 +66,7 @@ def clear_round(model: ContagionModel) -> list[int]:
     cash_before = np.maximum(np.append(led.cash_bn, 0.0), 0.0)
     while True:
         # Remove estate claims added by a previous pass, then add those of the current set.
-        del ob.payer[base:], ob.payee[base:], ob.amount_bn[base:], ob.kind[base:], ob.ref[base:]
+        ob.truncate(base)
         if defaulters:
             _, _, amount, kind, ref = ob.arrays()
             sel = kind == PRINCIPAL
