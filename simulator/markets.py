@@ -158,13 +158,15 @@ def mark_equity(model: ContagionModel) -> None:
     if model.config.channels.equity_marks:
         f_now = fundamentals_bn(model)
         last = model.last_fundamentals_bn
-        f_ratio = np.divide(f_now, last, out=np.ones(len(last)), where=last > 0)
         s_ratio = model.drivers.sentiment / model.last_sentiment
-        new[mv] = new[mv] * f_ratio[mv] * s_ratio ** model.equity_beta[mv]
+        if s_ratio != 1.0 or not np.array_equal(f_now, last):  # (both ratios 1: values stay as they are)
+            f_ratio = np.divide(f_now, last, out=np.ones(len(last)), where=last > 0)
+            new[mv] = new[mv] * f_ratio[mv] * s_ratio ** model.equity_beta[mv]
         model.last_fundamentals_bn = f_now
         model.last_sentiment = model.drivers.sentiment
     new[model.defaulted] = 0.0
-    led.mark_equity(new)
+    if not np.array_equal(new, led.equity_value_bn):  # an unchanged value would book zeros
+        led.mark_equity(new)
     model.mark_nav_issuers()
 
 
