@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import mesa
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -150,10 +149,13 @@ class Institution(mesa.Agent):
         return cache[self.index]
 
     def _stressed(self) -> bool:
-        assets = self.assets_bn()
-        equity_ratio = self.equity_bn() / assets if assets > 0 else 0.0
-        buffer = self.rules.liquidity_buffer_months * self.monthly_outflows_bn()
-        return equity_ratio < self.rules.stress_equity_ratio or self.cash_bn < buffer
+        # Reads the model's refreshed views directly (the same figures as assets_bn(), equity_bn(),
+        # monthly_outflows_bn() and cash_bn): this runs for every institution several times a month.
+        model, i, rules = self.model, self.index, self.rules
+        assets = float(model.assets_bn[i])
+        equity_ratio = float(model.equity_bn[i]) / assets if assets > 0 else 0.0
+        buffer = rules.liquidity_buffer_months * float(model.scheduled_outflows_bn[i])
+        return equity_ratio < rules.stress_equity_ratio or float(model.ledger.cash_bn[i]) < buffer
 
     # ------------------------------------------------------------------ as a lender
     def respond_to_breach(self, breach: Breach) -> str:
@@ -199,7 +201,7 @@ class Institution(mesa.Agent):
         share = r.redemption_base_per_month + r.redemption_sensitivity * excess
         if self.is_stressed():
             share += 0.05
-        return float(np.clip(share, 0.0, 1.0))
+        return min(max(float(share), 0.0), 1.0)
 
     # ------------------------------------------------------------------ as a borrower
     def liquidity_actions(self, shortfall_bn: float) -> list[tuple]:

@@ -49,7 +49,9 @@ def _scatter(index: np.ndarray, values, size: int) -> np.ndarray:
     """Sum ``values`` into a length-``size`` array at ``index`` (a vectorised group-by)."""
     if not len(index):  # numpy returns integer zeros for an empty index
         return np.zeros(size)
-    return np.bincount(index, weights=_like(values, index.shape), minlength=size)
+    if not (isinstance(values, np.ndarray) and values.shape == index.shape and values.dtype == np.float64):
+        values = _like(values, index.shape)  # (checked inline first: this is called ~60 times a month)
+    return np.bincount(index, weights=values, minlength=size)
 
 
 class Ledger:
@@ -104,14 +106,13 @@ class Ledger:
 
     def assets_bn(self) -> np.ndarray:
         n = self.n_agents
-        return (
-            self.cash_bn
-            + self.other_assets_bn
-            + self.real_assets_bn
-            + self.gpu_value_bn()
-            + _scatter(self.debt.holder, self.debt_asset_values_bn(), n)
-            + _scatter(self.stakes.holder, self.stake_values_bn(), n)
-        )
+        # Summed left to right into one new array (in place: no temporary per term).
+        total = self.cash_bn + self.other_assets_bn
+        total += self.real_assets_bn
+        total += self.gpu_value_bn()
+        total += _scatter(self.debt.holder, self.debt_asset_values_bn(), n)
+        total += _scatter(self.stakes.holder, self.stake_values_bn(), n)
+        return total
 
     def liabilities_bn(self) -> np.ndarray:
         return self.other_liabilities_bn + _scatter(
@@ -351,7 +352,7 @@ class Ledger:
 
     def _add_units(self, holder: int, issuer: int, units: float) -> None:
         s = self.stakes
-        rows = np.flatnonzero((s.holder == holder) & (s.issuer == issuer))
+        rows = ((s.holder == holder) & (s.issuer == issuer)).nonzero()[0]
         if len(rows):
             s.units[rows[0]] += units
         else:
@@ -405,9 +406,7 @@ class Ledger:
         """Re-mark real assets (data centres) of ``agent`` at ``new_value_bn``."""
         agent = np.atleast_1d(agent)
         new = _like(new_value_bn, agent.shape)
-        delta = np.zeros(self.n_agents)
-        np.add.at(delta, agent, new - self.real_assets_bn[agent])
-        self.book(delta, category)
+        self.book(_scatter(agent, new - self.real_assets_bn[agent], self.n_agents), category)
         self.real_assets_bn[agent] = new
 
     def liquidate_other_assets(self, agent: int, recovery: float, name: str) -> float:

@@ -58,7 +58,7 @@ def find_breaches(model: ContagionModel, only_ltv: bool = False) -> list[Breach]
         tests.append(("min_liquidity", live & (d.min_liquidity_bn > 0) & (m["cash"] < d.min_liquidity_bn)))
     assets, liabilities = model.assets_bn, model.liabilities_bn
     for covenant, mask in tests:
-        for row in np.flatnonzero(mask):
+        for row in mask.nonzero()[0]:
             if row in decided:
                 continue
             lender = model.institutions[d.holder[row]]
@@ -75,7 +75,7 @@ def find_breaches(model: ContagionModel, only_ltv: bool = False) -> list[Breach]
                 ob = d.obligor[row]
                 recovery = assets[ob] * (1 - lender.rules.liquidation_discount) / liabilities[ob] if liabilities[ob] > 0 else 1.0
             breaches.append(Breach(int(row), covenant, value, limit, max(float(severity), 0.0),
-                                   float(np.clip(recovery, 0.0, 1.0)), int(d.waivers[row]), int(d.amendments[row])))
+                                   min(max(float(recovery), 0.0), 1.0), int(d.waivers[row]), int(d.amendments[row])))
     return breaches
 
 
@@ -138,7 +138,7 @@ def accelerate(model: ContagionModel, row: int, phase: str, reason: str) -> None
     """Make the whole principal of debt ``row`` due now."""
     d, ob = model.ledger.debt, model.obligations
     d.accelerated[row] = True
-    already = sum(a for a, k, r in zip(ob.amount_bn, ob.kind, ob.ref) if k == PRINCIPAL and r == row)
+    already = sum(a for a, k, r in zip(ob.amount_bn.tolist(), ob.kind.tolist(), ob.ref.tolist()) if k == PRINCIPAL and r == row)
     rest = float(d.principal_bn[row]) - already
     lender, borrower = int(d.holder[row]), int(d.obligor[row])
     ob.add(borrower, lender, rest, PRINCIPAL, row)

@@ -71,7 +71,7 @@ class Drivers:
         return self.launch_month <= month
 
     def newest_generation(self, month: int) -> int:
-        launched = np.flatnonzero(self.launched(month))
+        launched = self.launched(month).nonzero()[0]
         return int(launched[np.argmax(self.launch_month[launched])])
 
     def depreciation_per_year(self, month: int) -> np.ndarray:

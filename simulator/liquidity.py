@@ -33,12 +33,14 @@ def shortfalls(model: ContagionModel) -> np.ndarray:
 
 
 def raise_liquidity(model: ContagionModel) -> None:
-    model.refresh()
     short = shortfalls(model)
+    needy = (~(short <= 1e-9) & ~model.defaulted).nonzero()[0].tolist()  # (NaN counts as short, as before)
+    if not needy:
+        return  # nobody is short: no decisions to make, so no fresh views needed
+    model.refresh()  # the views the institutions decide on (shortfalls do not depend on it)
     plans = []
-    for i, agent in enumerate(model.institutions):
-        if short[i] <= 1e-9 or agent.defaulted:
-            continue
+    for i in needy:
+        agent = model.institutions[i]
         actions = list(agent.liquidity_actions(float(short[i])))
         if model.central_bank is not None and model.central_bank.backstop_active(model.sentiment) \
                 and agent.kind in model.central_bank.rules.eligible_kinds:
@@ -57,7 +59,7 @@ def raise_liquidity(model: ContagionModel) -> None:
 
 def draw_credit(model: ContagionModel, i: int, need: float, _=None) -> float:
     led, d = model.ledger, model.ledger.debt
-    rows = np.flatnonzero((d.obligor == i) & (d.kind == CREDIT_LINE) & d.active & (d.limit_bn > d.principal_bn + 1e-12))
+    rows = ((d.obligor == i) & (d.kind == CREDIT_LINE) & d.active & (d.limit_bn > d.principal_bn + 1e-12)).nonzero()[0]
     raised = 0.0
     for row in rows:
         lender = model.institutions[d.holder[row]]
@@ -130,7 +132,7 @@ def sell_loans(model: ContagionModel, i: int, need: float, _=None) -> float:
         model.log(PHASE, "asset_sale", i, None, raised,
                   f"{model.names[i]} sold {money(book)} of loans outside the network for {money(raised)} ({haircut:.0%} discount)")
     rest = need - raised
-    rows = np.flatnonzero((d.holder == i) & d.active & (d.principal_bn > 0))
+    rows = ((d.holder == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
     value = float((d.principal_bn[rows] * d.value_factor[rows]).sum())
     if rest > 1e-9 and value > 0:
         share = min(1.0, rest / (value * (1 - haircut)))
@@ -162,16 +164,15 @@ def cut_contracts(model: ContagionModel, i: int, need: float, share: float) -> f
         return 0.0
     c, ob = model.ledger.contracts, model.obligations
     max_cuts = getattr(model.institutions[i].rules, "max_renegotiations", 3)
-    rows = np.flatnonzero((c.payer == i) & c.active & (c.kind == COMPUTE) & (c.renegotiations < max_cuts))
+    rows = ((c.payer == i) & c.active & (c.kind == COMPUTE) & (c.renegotiations < max_cuts)).nonzero()[0]
     saved = 0.0
     for row in rows:
         before = float(c.monthly_payment_bn[row])
         c.monthly_payment_bn[row] *= 1.0 - share
         c.renegotiations[row] += 1
-        for k in range(len(ob.payer)):
-            if ob.kind[k] == CONTRACT and ob.ref[k] == row:
-                saved += ob.amount_bn[k] * share
-                ob.amount_bn[k] *= 1.0 - share
+        for k in ((ob.kind == CONTRACT) & (ob.ref == row)).nonzero()[0].tolist():
+            saved += float(ob.amount_bn[k]) * share
+            ob.amount_bn[k] *= 1.0 - share  # a view: this changes the obligation
         payee = int(c.payee[row])
         model.log(PHASE, "contract_renegotiation", i, payee, before * share,
                   f"{model.names[i]}, short of cash, cut its {c.ids[row]} commitment to {model.names[payee]} by "

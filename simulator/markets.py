@@ -158,24 +158,26 @@ def mark_equity(model: ContagionModel) -> None:
     if model.config.channels.equity_marks:
         f_now = fundamentals_bn(model)
         last = model.last_fundamentals_bn
-        f_ratio = np.divide(f_now, last, out=np.ones(len(last)), where=last > 0)
         s_ratio = model.drivers.sentiment / model.last_sentiment
-        new[mv] = new[mv] * f_ratio[mv] * s_ratio ** model.equity_beta[mv]
+        if s_ratio != 1.0 or not np.array_equal(f_now, last):  # (both ratios 1: values stay as they are)
+            f_ratio = np.divide(f_now, last, out=np.ones(len(last)), where=last > 0)
+            new[mv] = new[mv] * f_ratio[mv] * s_ratio ** model.equity_beta[mv]
         model.last_fundamentals_bn = f_now
         model.last_sentiment = model.drivers.sentiment
     new[model.defaulted] = 0.0
-    led.mark_equity(new)
+    if not np.array_equal(new, led.equity_value_bn):  # an unchanged value would book zeros
+        led.mark_equity(new)
     model.mark_nav_issuers()
 
 
 def mark_abs_tranches(model: ContagionModel) -> None:
     """Sequential waterfall: the SPV's assets cover senior tranches first, then mezzanine."""
     led, d = model.ledger, model.ledger.debt
-    abs_rows = np.flatnonzero((d.kind == ABS) & d.active)
+    abs_rows = ((d.kind == ABS) & d.active).nonzero()[0]
     if not len(abs_rows):
         return
     assets = led.assets_bn()
-    for spv in np.unique(d.obligor[abs_rows]):
+    for spv in sorted(set(d.obligor[abs_rows].tolist())):
         rows = abs_rows[d.obligor[abs_rows] == spv]
         value = assets[spv]
         for tranche in (0, 1):  # senior, mezzanine

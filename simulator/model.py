@@ -27,7 +27,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from agents.capital import risk_weight_matrix, risk_weighted_assets_bn
+from agents.capital import CapitalRegulated, risk_weight_matrix, risk_weighted_assets_bn
 from agents.central_bank import CentralBank
 from agents.chip_maker import ChipMaker
 from agents.hyperscaler import Hyperscaler
@@ -127,6 +127,7 @@ class ContagionModel(mesa.Model):
         self.nav_passes = _nav_passes(self)
         self.risk_weights = risk_weight_matrix(self.institutions)
         self.hyperscaler_indices = [a.index for a in self.institutions if isinstance(a, Hyperscaler)]
+        self.capital_regulated = [a for a in self.institutions if isinstance(a, CapitalRegulated)]  # in index order
         buffer_months = np.array([a.rules.liquidity_buffer_months for a in self.institutions])
         self.cash_buffer_bn = buffer_months * self.opex_bn_per_month  # cash kept back from discretionary spending
         self.forced_failures: list[int] = []
@@ -146,6 +147,8 @@ class ContagionModel(mesa.Model):
         )
         self.funding_stopped: set[int] = set()
         self.capex_cutters: set[int] = set()  # institutions currently buying < 50% of planned chips
+        # Which institutions' outside revenue follows which driver (fixed by the scenario).
+        self.driven_by = {name: self.revenue_driver == name for name in ("ai_demand", "ai_capex", "crypto")}
         self.outside_revenue_bn = self._outside_revenue()
         self.ebitda_history = np.zeros((3, n))
         self.debt_service_history = np.zeros((3, n))
@@ -233,7 +236,10 @@ class ContagionModel(mesa.Model):
             new = led.equity_value_bn.copy()
             new[nav_valued] = np.maximum(equity[nav_valued], 0.0)
             if book_entry:
-                equity = equity + led.mark_equity(new)
+                change = led.mark_equity(new)
+                if not change[nav_valued].any():
+                    break  # no NAV issuer's equity moved: a further pass would re-mark nothing
+                equity = equity + change
             else:
                 led.equity_value_bn = new
                 equity = led.equity_bn()
@@ -319,11 +325,10 @@ class ContagionModel(mesa.Model):
         scale = np.ones(self.ledger.n_agents)
         for i, s in d.revenue_scale.items():
             scale[i] = s
-        driver = np.select(
-            [self.revenue_driver == "ai_demand", self.revenue_driver == "ai_capex", self.revenue_driver == "crypto"],
-            [d.ai_revenue_index, d.demand_ratio, d.crypto_index],
-            1.0,
-        )
+        driver = np.ones(self.ledger.n_agents)
+        driver[self.driven_by["ai_demand"]] = d.ai_revenue_index
+        driver[self.driven_by["ai_capex"]] = d.demand_ratio
+        driver[self.driven_by["crypto"]] = d.crypto_index
         return self.revenue_bn_per_month * driver * scale * ~self.defaulted
 
     def _spot_revenue(self) -> np.ndarray:
@@ -340,7 +345,7 @@ class ContagionModel(mesa.Model):
         # Operating costs are owed to suppliers outside the model and clear with everything else.
         self.obligations.add(np.arange(led.n_agents), self.obligations.outside, self.opex_bn_per_month * alive, OPERATING_COST, -1)
         # Take-or-pay contracts and leases fall due.
-        due = np.flatnonzero(c.due_mask(self.month) & ((c.kind == COMPUTE) | (c.kind == LEASE)))
+        due = (c.due_mask(self.month) & ((c.kind == COMPUTE) | (c.kind == LEASE))).nonzero()[0]
         self.obligations.add(c.payer[due], c.payee[due], c.monthly_payment_bn[due], CONTRACT, due)
         n = led.n_agents
         contract_in = np.bincount(c.payee[due], weights=c.monthly_payment_bn[due], minlength=n)
@@ -376,7 +381,7 @@ class ContagionModel(mesa.Model):
             cut = agent.lease_cut_wanted(ratio)
             if cut <= 0:
                 continue
-            rows = np.flatnonzero((c.payer == agent.index) & c.active & (c.kind == LEASE) & (c.renegotiations == 0))
+            rows = ((c.payer == agent.index) & c.active & (c.kind == LEASE) & (c.renegotiations == 0)).nonzero()[0]
             for row in rows:
                 before = float(c.monthly_payment_bn[row])
                 c.monthly_payment_bn[row] *= 1 - cut
@@ -404,7 +409,7 @@ class ContagionModel(mesa.Model):
         service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
         self.debt_service_history[self.month % 3] = service
         self.refresh()
-        maturing = np.flatnonzero(live & (d.maturity_month <= self.month))
+        maturing = (live & (d.maturity_month <= self.month)).nonzero()[0]
         for row in maturing:
             lender, borrower = self.institutions[d.holder[row]], self.institutions[d.obligor[row]]
             rest = float(d.principal_bn[row] - amort[row])
@@ -435,7 +440,7 @@ class ContagionModel(mesa.Model):
             led.spend_on_real_assets(np.arange(led.n_agents), real, "construction and power spending (outside)")
             spare -= real
         due = c.due_mask(self.month)
-        chip_rows = np.flatnonzero(due & (c.kind == CHIP))
+        chip_rows = (due & (c.kind == CHIP)).nonzero()[0]
         amounts = np.zeros(len(chip_rows))
         planned = c.monthly_payment_bn[chip_rows]
         for k, (i, plan) in enumerate(zip(c.payer[chip_rows].tolist(), planned.tolist())):
@@ -443,7 +448,7 @@ class ContagionModel(mesa.Model):
             spare[i] -= amounts[k]
         self.obligations.add(c.payer[chip_rows], c.payee[chip_rows], np.where(amounts > 1e-9, amounts, 0.0), CHIP_SALE, chip_rows)
         self._report_capex_cuts(c.payer[chip_rows], planned, amounts)
-        funding_rows = np.flatnonzero(due & (c.kind == FUNDING))
+        funding_rows = (due & (c.kind == FUNDING)).nonzero()[0]
         decided: dict[int, bool] = {}
         for row in funding_rows:
             i = int(c.payer[row])
@@ -539,7 +544,7 @@ def _nav_passes(model: ContagionModel) -> int:
     s = model.ledger.stakes
     nav = ~model.market_valued
     edges = {(int(h), int(i)) for h, i in zip(s.holder, s.issuer) if nav[h] and nav[i]}
-    depth = {i: 1 for i in np.flatnonzero(nav)}
+    depth = {i: 1 for i in nav.nonzero()[0]}
     for _ in range(len(depth)):
         changed = False
         for h, i in edges:

@@ -10,8 +10,6 @@ Payments to creditors outside the model use the pseudo-institution ``OUTSIDE`` (
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 
 from agents.ledger import CREDIT, Ledger
@@ -30,71 +28,105 @@ OBLIGATION_KINDS = (
 CONTRACT, CHIP_SALE, EQUITY_FUNDING, INTEREST, PRINCIPAL, REDEMPTION, OUTSIDE_CLAIM, OPERATING_COST = range(8)
 
 
-@dataclass
 class Obligations:
-    """Obligations falling due, as parallel lists (converted to arrays when cleared)."""
+    """Obligations falling due, as parallel columns: growable numpy arrays whose first
+    ``len(self)`` entries are live, so that sums by payer and the clearing matrix need no
+    list-to-array conversion. ``payer``, ``payee``, ``amount_bn``, ``kind`` and ``ref`` (row in
+    the book the kind refers to) are views of the live entries: writing into one (e.g. a cut
+    contract scaling its amount) changes the obligation."""
 
-    n_agents: int
-    payer: list[int] = field(default_factory=list)
-    payee: list[int] = field(default_factory=list)
-    amount_bn: list[float] = field(default_factory=list)
-    kind: list[int] = field(default_factory=list)
-    ref: list[int] = field(default_factory=list)  # row in the book the kind refers to
+    def __init__(self, n_agents: int, capacity: int = 64):
+        self.n_agents = n_agents
+        self._count = 0
+        self._payer = np.zeros(capacity, dtype=np.int64)
+        self._payee = np.zeros(capacity, dtype=np.int64)
+        self._amount_bn = np.zeros(capacity)
+        self._kind = np.zeros(capacity, dtype=np.int64)
+        self._ref = np.zeros(capacity, dtype=np.int64)
 
     @property
     def outside(self) -> int:
         return self.n_agents
 
+    payer = property(lambda self: self._payer[: self._count])
+    payee = property(lambda self: self._payee[: self._count])
+    amount_bn = property(lambda self: self._amount_bn[: self._count])
+    kind = property(lambda self: self._kind[: self._count])
+    ref = property(lambda self: self._ref[: self._count])
+
+    def _reserve(self, extra: int) -> None:
+        """Make room for ``extra`` more obligations (doubling, so appends stay cheap)."""
+        needed = self._count + extra
+        if needed <= len(self._payer):
+            return
+        capacity = max(needed, 2 * len(self._payer))
+        for name in ("_payer", "_payee", "_amount_bn", "_kind", "_ref"):
+            old = getattr(self, name)
+            grown = np.zeros(capacity, dtype=old.dtype)
+            grown[: self._count] = old[: self._count]
+            setattr(self, name, grown)
+
     def add(self, payer, payee, amount_bn, kind: int, ref) -> None:
-        """Add one or many obligations (array arguments broadcast)."""
+        """Add one or many obligations (array arguments broadcast); amounts <= 0 are dropped."""
         if np.ndim(payer) == 0:  # one obligation: the common case in decision loops
             if amount_bn > 0:
-                self.payer.append(int(payer)), self.payee.append(int(payee)), self.amount_bn.append(float(amount_bn))
-                self.kind.append(kind), self.ref.append(int(ref))
+                self._reserve(1)
+                k = self._count
+                self._payer[k], self._payee[k], self._amount_bn[k] = int(payer), int(payee), float(amount_bn)
+                self._kind[k], self._ref[k] = kind, int(ref)
+                self._count += 1
             return
         payer = np.asarray(payer)
         amount = np.asarray(amount_bn, dtype=float)
-        keep = np.flatnonzero(amount > 0) if amount.shape == payer.shape else np.flatnonzero(np.full(payer.shape, float(amount) > 0))
-        if not len(keep):
+        if amount.shape == payer.shape:
+            keep = (amount > 0).nonzero()[0]
+            amount = amount[keep]
+        else:  # one amount for every payer
+            keep = np.arange(len(payer)) if float(amount) > 0 else np.arange(0)
+            amount = float(amount)
+        m = len(keep)
+        if not m:
             return
-        self.payer.extend(payer[keep].tolist())
-        self.payee.extend((payee[keep] if np.ndim(payee) else np.full(len(keep), payee)).tolist())
-        self.amount_bn.extend((amount[keep] if amount.shape == payer.shape else np.full(len(keep), float(amount))).tolist())
-        self.kind.extend([kind] * len(keep))
-        self.ref.extend((ref[keep] if np.ndim(ref) else np.full(len(keep), ref)).tolist())
+        self._reserve(m)
+        live = slice(self._count, self._count + m)
+        self._payer[live] = payer[keep]
+        self._payee[live] = payee[keep] if np.ndim(payee) else int(payee)
+        self._amount_bn[live] = amount
+        self._kind[live] = kind
+        self._ref[live] = ref[keep] if np.ndim(ref) else int(ref)
+        self._count += m
 
     def __len__(self) -> int:
-        return len(self.payer)
+        return self._count
 
     def arrays(self):
-        return (
-            np.asarray(self.payer, dtype=np.int64),
-            np.asarray(self.payee, dtype=np.int64),
-            np.asarray(self.amount_bn, dtype=float),
-            np.asarray(self.kind, dtype=np.int64),
-            np.asarray(self.ref, dtype=np.int64),
-        )
+        """Copies of the live columns: payer, payee, amount_bn, kind, ref."""
+        return self.payer.copy(), self.payee.copy(), self.amount_bn.copy(), self.kind.copy(), self.ref.copy()
 
     def due_by_payer(self) -> np.ndarray:
-        if not self.payer:
+        if not self._count:
             return np.zeros(self.n_agents + 1)
         return np.bincount(self.payer, weights=self.amount_bn, minlength=self.n_agents + 1)
 
     def scale_where(self, mask_fn, factor: float) -> None:
         """Multiply the amounts of obligations selected by ``mask_fn(payer, kind, ref)``."""
-        for k in range(len(self.payer)):
-            if mask_fn(self.payer[k], self.kind[k], self.ref[k]):
-                self.amount_bn[k] *= factor
+        for k, (payer, kind, ref) in enumerate(zip(self.payer.tolist(), self.kind.tolist(), self.ref.tolist())):
+            if mask_fn(payer, kind, ref):
+                self._amount_bn[k] *= factor
+
+    def truncate(self, length: int) -> None:
+        """Drop every obligation added after the first ``length``."""
+        self._count = min(self._count, length)
 
     def clear(self) -> None:
-        self.payer.clear(), self.payee.clear(), self.amount_bn.clear(), self.kind.clear(), self.ref.clear()
+        self._count = 0
 
     def matrix(self) -> np.ndarray:
         """The (n+1) x (n+1) liabilities matrix: [i, j] = what i owes j (j = n is outside)."""
         n1 = self.n_agents + 1
-        if not self.payer:
+        if not self._count:
             return np.zeros((n1, n1))
-        cell = np.asarray(self.payer) * n1 + np.asarray(self.payee)
+        cell = self.payer * n1 + self.payee
         return np.bincount(cell, weights=self.amount_bn, minlength=n1 * n1).reshape(n1, n1)
 
 
@@ -115,32 +147,33 @@ def settle(
     if len(payer) == 0:
         return np.zeros(0)
     paid = amount * paid_share[payer]
-    outside = obligations.outside
-    internal = payee != outside
+    positive = paid > 0
+    kinds_paid = set(kind[positive].tolist())  # most months see only a few kinds
 
-    sel = ((kind == CONTRACT) | (kind == INTEREST)) & (paid > 0)  # both revenue for the payee
-    if sel.any():
+    if CONTRACT in kinds_paid or INTEREST in kinds_paid:
+        sel = ((kind == CONTRACT) | (kind == INTEREST)) & positive  # both revenue for the payee
         ledger.transfer(payer[sel], payee[sel], paid[sel], income=True)
-    sel = (kind == PRINCIPAL) & (paid > 0)
-    if sel.any():
+    if PRINCIPAL in kinds_paid:
+        sel = (kind == PRINCIPAL) & positive
         ledger.pay_principal(ref[sel], paid[sel])
-    sel = (kind == CHIP_SALE) & (paid > 0)
-    if sel.any():
+    if CHIP_SALE in kinds_paid:
+        sel = (kind == CHIP_SALE) & positive
         ledger.buy_new_gpus(payer[sel], payee[sel], newest_gen, paid[sel], unit_price_bn)
         # The chip maker pays its suppliers (foundries, memory) outside the model.
         cogs = paid[sel] * cost_of_goods_share[payee[sel]]
         ledger.exogenous(payee[sel], -cogs, "chip production costs (suppliers)")
-    sel = np.flatnonzero((kind == EQUITY_FUNDING) & (paid > 0))
-    for k in sel:
-        ledger.issue_shares(int(payee[k]), float(paid[k]), int(payer[k]), "equity funding")
-    sel = (kind == REDEMPTION) & (paid > 0)
-    if sel.any():
+    if EQUITY_FUNDING in kinds_paid:
+        for k in ((kind == EQUITY_FUNDING) & positive).nonzero()[0]:
+            ledger.issue_shares(int(payee[k]), float(paid[k]), int(payer[k]), "equity funding")
+    if REDEMPTION in kinds_paid:
+        sel = (kind == REDEMPTION) & positive
         ledger.redeem_units(ref[sel], paid[sel])
-    sel = (kind == OUTSIDE_CLAIM) & (paid > 0) & ~internal
-    if sel.any():
-        ledger.repay_outside(payer[sel], paid[sel], "paid to creditors outside the model")
-    sel = (kind == OPERATING_COST) & (paid > 0)
-    if sel.any():
+    if OUTSIDE_CLAIM in kinds_paid:
+        sel = (kind == OUTSIDE_CLAIM) & positive & (payee == obligations.outside)
+        if sel.any():
+            ledger.repay_outside(payer[sel], paid[sel], "paid to creditors outside the model")
+    if OPERATING_COST in kinds_paid:
+        sel = (kind == OPERATING_COST) & positive
         ledger.exogenous(payer[sel], -paid[sel], "operating costs paid outside")
     return paid
 

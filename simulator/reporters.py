@@ -12,6 +12,7 @@ has none), dscr (None if it has no debt service), status.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import mesa
@@ -33,29 +34,36 @@ def _clean(value: float) -> float:
 
 def _capital_ratio(model: ContagionModel, kind: str) -> float | None:
     """Aggregate capital ratio of a sector's surviving institutions: equity / risk-weighted assets."""
-    members = (model.kinds == kind) & ~model.defaulted
+    members = model.sector_members.get(kind, _NONE)
+    members = members[~model.defaulted[members]]
     rwa = float(model.risk_weighted_assets_bn()[members].sum())
     return float(model.equity_bn[members].sum() / rwa) if rwa > 0 else None
+
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def model_report(model: ContagionModel) -> dict[str, float | None]:
     """Every model-level figure of the month, computed in one pass (the reporters read it)."""
     led = model.ledger
     report: dict[str, float | None] = {"month": model.month}
-    for g, name in enumerate(model.generation_names):
-        report[f"gpu_price_{name}_k_usd"] = float(led.gpu_price_bn[g] * 1e3)
+    for name, price in zip(model.generation_names, (led.gpu_price_bn * 1e3).tolist()):
+        report[f"gpu_price_{name}_k_usd"] = price
     losses = led.losses_bn()
-    for kind in model.sectors_present:
-        mask = model.kinds == kind
-        report[f"defaults_{kind}"] = int(model.defaulted[mask].sum())
-        report[f"losses_bn_{kind}"] = _clean(losses[mask].sum())
+    # Sector totals in one group-by each (sector_code: position in sectors_present).
+    n_sectors = len(model.sectors_present)
+    defaults = np.bincount(model.sector_code[model.defaulted], minlength=n_sectors).tolist()
+    sector_losses = np.bincount(model.sector_code, weights=losses, minlength=n_sectors).tolist()
+    for kind, sector_defaults, sector_loss in zip(model.sectors_present, defaults, sector_losses):
+        report[f"defaults_{kind}"] = sector_defaults
+        report[f"losses_bn_{kind}"] = _clean(sector_loss)
     report.update({
         "defaults_total": int(model.defaulted.sum()),
         "losses_bn_total": _clean(losses.sum()),
         "system_equity_bn": float(model.equity_bn.sum()),
         "sentiment": float(model.sentiment),
         "ai_demand_ratio": float(model.drivers.demand_ratio),
-        "private_credit_nav_bn": float(led.equity_value_bn[model.kinds == "private_credit"].sum()),
+        "private_credit_nav_bn": float(led.equity_value_bn[model.sector_members.get("private_credit", _NONE)].sum()),
         "capital_ratio_insurer": _capital_ratio(model, "insurer"),
         "capital_ratio_bank": _capital_ratio(model, "bank"),
         "central_bank_lending_bn": model.central_bank_lending_bn(),
@@ -88,6 +96,9 @@ class MonthlyDataCollector(mesa.DataCollector):
 def make_datacollector(model: ContagionModel) -> mesa.DataCollector:
     """A DataCollector whose columns are the keys of ``model_report`` and ``AGENT_REPORTERS``."""
     model.sectors_present = [k for k in SECTORS if k in set(model.kinds)]
+    # Institutions never change kind, so the sector of each is fixed for the whole run.
+    model.sector_members = {k: np.flatnonzero(model.kinds == k) for k in model.sectors_present}
+    model.sector_code = np.array([model.sectors_present.index(k) for k in model.kinds], dtype=np.int64)
     keys = model_report(model).keys()
     reporters = {key: (lambda m, key=key: m.report[key]) for key in keys}
     return MonthlyDataCollector(model_reporters=reporters, agent_reporters=AGENT_REPORTERS)
@@ -100,7 +111,7 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     price = np.where(d.collateral_gen != NO_COLLATERAL, led.gpu_price_bn[np.maximum(d.collateral_gen, 0)], 0.0)
     collateral = d.collateral_units_k * price
     secured = d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 1e-12) & (collateral > 0)
-    ltv = np.full(n, -1.0)
+    ltv = np.full(n, -1.0)  # highest LTV of its GPU-backed loans (-1: none)
     np.maximum.at(ltv, d.obligor[secured], d.principal_bn[secured] / collateral[secured])
     dscr = model.dscr_by_agent()
     breached = np.zeros(n, dtype=bool)
@@ -108,21 +119,24 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     breached[d.obligor[flagged]] = True
     columns = zip(model.institutions, model.equity_bn.tolist(), led.cash_bn.tolist(), model.assets_bn.tolist(),
                   ltv.tolist(), dscr.tolist(), breached.tolist(), model.defaulted.tolist())
+    time = model.time
     records = []
     for agent, equity, cash, assets, agent_ltv, agent_dscr, is_breached, is_defaulted in columns:
-        agent.equity, agent.cash = equity, cash
-        agent.leverage = assets / equity if equity > 0 else None
-        agent.ltv = agent_ltv if agent_ltv >= 0 else None
-        agent.dscr = agent_dscr if agent_dscr != np.inf else None
+        leverage = assets / equity if equity > 0 else None
+        if agent_ltv < 0:
+            agent_ltv = None
+        if agent_dscr == math.inf:
+            agent_dscr = None
         if is_defaulted:
-            agent.status = "defaulted"
+            status = "defaulted"
         elif is_breached:
-            agent.status = "breached"
+            status = "breached"
         elif agent.is_stressed():
-            agent.status = "stressed"
+            status = "stressed"
         else:
-            agent.status = "healthy"
+            status = "healthy"
+        agent.equity, agent.cash, agent.leverage, agent.ltv, agent.dscr, agent.status = (
+            equity, cash, leverage, agent_ltv, agent_dscr, status)
         # One record per institution, in the order of AGENT_REPORTERS (what the DataCollector stores).
-        records.append((model.time, agent.unique_id, agent.name, agent.kind, equity, cash,
-                        agent.leverage, agent.ltv, agent.dscr, agent.status))
+        records.append((time, agent.unique_id, agent.name, agent.kind, equity, cash, leverage, agent_ltv, agent_dscr, status))
     model.agent_records = records

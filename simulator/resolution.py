@@ -44,7 +44,7 @@ def _estate_claims(model: ContagionModel, agents: set[int], already_due: np.ndar
     led, d = model.ledger, model.ledger.debt
     claims = []
     for i in sorted(agents):
-        rows = np.flatnonzero((d.obligor == i) & d.active & (d.principal_bn > 1e-12))
+        rows = ((d.obligor == i) & d.active & (d.principal_bn > 1e-12)).nonzero()[0]
         for row in rows:
             rest = d.principal_bn[row] - already_due[row]
             if rest > 1e-12:
@@ -60,13 +60,13 @@ def clear_round(model: ContagionModel) -> list[int]:
     n = led.n_agents
     res_cfg = model.config.resolution
     alpha, beta = res_cfg.recovery_external, res_cfg.recovery_interbank
-    in_resolution = set(np.flatnonzero(model.defaulted & ~model.closed).tolist())
+    in_resolution = set((model.defaulted & ~model.closed).nonzero()[0].tolist())
     defaulters = in_resolution | set(model.forced_failures)
     base = len(ob)
     cash_before = np.maximum(np.append(led.cash_bn, 0.0), 0.0)
     while True:
         # Remove estate claims added by a previous pass, then add those of the current set.
-        del ob.payer[base:], ob.payee[base:], ob.amount_bn[base:], ob.kind[base:], ob.ref[base:]
+        ob.truncate(base)
         if defaulters:
             _, _, amount, kind, ref = ob.arrays()
             sel = kind == PRINCIPAL
@@ -77,7 +77,7 @@ def clear_round(model: ContagionModel) -> list[int]:
             return []
         L = ob.matrix()
         result = rogers_veraart(L, cash_before, alpha, beta)
-        found = set(np.flatnonzero(result.defaulted[:n]).tolist())
+        found = set(result.defaulted[:n].nonzero()[0].tolist())
         if found <= defaulters:
             break
         defaulters |= found
@@ -95,7 +95,7 @@ def clear_round(model: ContagionModel) -> list[int]:
     )
     failing_mask = result.defaulted[:n].copy()
     failing_mask[list(defaulters)] = True
-    failing = np.flatnonzero(failing_mask)
+    failing = failing_mask.nonzero()[0]
     if len(failing):
         book_default_costs(led, failing, cash_before, received, alpha, beta)
     # Record missed payments before the obligations are cleared.
@@ -125,7 +125,7 @@ def start_resolution(model: ContagionModel, i: int) -> None:
     model.log(PHASE, "default", i, None, debt_total,
               f"{model.names[i]} defaulted with {money(debt_total)} of debt outstanding")
     # Secured lenders seize their collateral and must sell it.
-    secured = np.flatnonzero((d.obligor == i) & d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 0))
+    secured = ((d.obligor == i) & d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 0)).nonzero()[0]
     if len(secured):
         credited = led.seize_collateral(secured)
         for row, value in zip(secured, credited):
@@ -146,17 +146,17 @@ def start_resolution(model: ContagionModel, i: int) -> None:
                   f"{model.names[i]}'s other assets were sold for {money(recovered)} "
                   f"({model.config.resolution.other_asset_recovery:.0%} of book)")
     s = led.stakes
-    stake_rows = np.flatnonzero((s.holder == i) & (s.units > 0))
+    stake_rows = ((s.holder == i) & (s.units > 0)).nonzero()[0]
     if len(stake_rows):
         led.sell_stakes_outside(stake_rows, 1.0, model.config.resolution.stake_sale_haircut, "liquidation sales (outside buyers)")
     # Claims on solvent obligors are sold; claims on other defaulters stay in the estate and are
     # paid through the clearing as those estates distribute.
-    held = np.flatnonzero((d.holder == i) & d.active & (d.principal_bn > 0) & ~model.defaulted[d.obligor])
+    held = ((d.holder == i) & d.active & (d.principal_bn > 0) & ~model.defaulted[d.obligor]).nonzero()[0]
     if len(held):
         model.market.submit_debt(held, 1.0)
     # Its contracts end: customers lose the capacity, suppliers lose the revenue.
     c = led.contracts
-    ended = np.flatnonzero(c.active & ((c.payer == i) | (c.payee == i)))
+    ended = (c.active & ((c.payer == i) | (c.payee == i))).nonzero()[0]
     for row in ended:
         c.active[row] = False
         other = int(c.payee[row] if c.payer[row] == i else c.payer[row])
@@ -174,11 +174,13 @@ def close_estates(model: ContagionModel) -> None:
     still holds is on another estate that closes at the same time (so no later distribution
     can reach a closed estate)."""
     led, d = model.ledger, model.ledger.debt
+    open_estates = (model.defaulted & ~model.closed).nonzero()[0].tolist()
+    if not open_estates:
+        return  # the common case: nobody is in resolution
     pending = model.market.pending_sellers()
     closing = {
-        i for i, agent in enumerate(model.institutions)
-        if agent.defaulted and not model.closed[i] and i not in pending
-        and led.cash_bn[i] <= 1e-9 and led.gpu_units_k[i].sum() <= 1e-12
+        i for i in open_estates
+        if i not in pending and led.cash_bn[i] <= 1e-9 and led.gpu_units_k[i].sum() <= 1e-12
     }
     claims = d.active & (d.principal_bn > 1e-12)
     while True:
@@ -188,7 +190,7 @@ def close_estates(model: ContagionModel) -> None:
             break
         closing -= blocked
     for i in sorted(closing):
-        rows = np.flatnonzero((d.obligor == i) & d.active & (d.principal_bn > 0))
+        rows = ((d.obligor == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
         loss = float(d.principal_bn[rows].sum())
         if len(rows):
             for row in rows:

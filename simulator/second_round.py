@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.capital import CapitalRegulated
 from agents.instruments import DEBT_KINDS, STAKE_KINDS
 from simulator import covenants
 from simulator.events import money
@@ -50,7 +49,7 @@ def redemptions(model: ContagionModel, phase: str = PHASE) -> None:
     monthly = phase != PHASE
     reference = model.peak_nav_per_unit if monthly else model.nav_at_start
     drawdowns = 1.0 - np.divide(per_unit, reference, out=np.ones(len(reference)), where=reference > 0)
-    rows = np.flatnonzero((s.kind == FUND_SHARE) & (s.units > 0))
+    rows = ((s.kind == FUND_SHARE) & (s.units > 0)).nonzero()[0]
     if not monthly:
         rows = rows[drawdowns[s.issuer[rows]] > SECOND_WAVE_THRESHOLD]
         model.nav_at_start = np.minimum(model.nav_at_start, per_unit)  # one wave per fall
@@ -98,7 +97,7 @@ def margin_calls(model: ContagionModel) -> None:
         return
     led, d = model.ledger, model.ledger.debt
     held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
-    rows = np.flatnonzero((d.kind == CREDIT_LINE) & d.active & (d.principal_bn > 0))
+    rows = ((d.kind == CREDIT_LINE) & d.active & (d.principal_bn > 0)).nonzero()[0]
     for row in rows:
         bank, fund = model.institutions[d.holder[row]], model.institutions[d.obligor[row]]
         if fund.kind != "private_credit" or fund.defaulted or not hasattr(bank, "current_advance_rate"):
@@ -117,14 +116,14 @@ def derisking(model: ContagionModel) -> None:
     if not model.config.channels.capital_derisking:
         return
     led, d = model.ledger, model.ledger.debt
-    for agent in model.institutions:
-        if not isinstance(agent, CapitalRegulated) or agent.defaulted or agent.index in model.derisked:
+    for agent in model.capital_regulated:
+        if agent.defaulted or agent.index in model.derisked:
             continue
         target = agent.derisking_sale_bn()
         if target <= 1e-9:
             continue
         model.derisked.add(agent.index)
-        rows = np.flatnonzero((d.holder == agent.index) & d.active & (d.principal_bn > 0))
+        rows = ((d.holder == agent.index) & d.active & (d.principal_bn > 0)).nonzero()[0]
         # Riskiest first: junior ABS and loans, then bonds, then senior ABS.
         order = sorted(rows, key=lambda r: (-(1.0 if d.kind[r] != DEBT_KINDS.index("abs_tranche") or d.tranche[r] > 0 else 0.3), int(r)))
         shed = 0.0
