@@ -15,12 +15,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 import mesa
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:  # pragma: no cover
     from agents.ledger import Ledger
 
 STATUSES = ("healthy", "stressed", "breached", "defaulted")
+
+
+def stressed_flags(assets_bn, equity_bn, cash_bn, outflows_bn, stress_equity_ratio, buffer_months, can_be_stressed):
+    """The stress rule, for every institution at once (arrays, one entry per institution).
+
+    An institution is *stressed* when its equity is below ``stress_equity_ratio`` of its assets,
+    or its cash is below ``buffer_months`` of the month's scheduled outflows -- unless it cannot
+    be stressed at all (a central bank creates its own reserves; households have no covenants).
+    """
+    equity_ratio = np.divide(equity_bn, assets_bn, out=np.zeros(len(assets_bn)), where=assets_bn > 0)
+    return can_be_stressed & ((equity_ratio < stress_equity_ratio) | (cash_bn < buffer_months * outflows_bn))
 
 
 class Rules(BaseModel):
@@ -107,6 +119,7 @@ class Institution(mesa.Agent):
 
     kind: ClassVar[str] = "institution"
     Rules: ClassVar[type[Rules]] = Rules
+    can_be_stressed: ClassVar[bool] = True
 
     def __init__(self, model: mesa.Model, index: int, name: str, rules: Rules):
         super().__init__(model)
@@ -140,22 +153,9 @@ class Institution(mesa.Agent):
         return float(self.model.scheduled_outflows_bn[self.index])
 
     def is_stressed(self) -> bool:
-        """Low equity relative to assets, or cash below its liquidity buffer.
-
-        (Answered once per refresh of the model's balance-sheet views; see ``_stressed``.)"""
-        cache = self.model.stress_cache
-        if self.index not in cache:
-            cache[self.index] = self._stressed()
-        return cache[self.index]
-
-    def _stressed(self) -> bool:
-        # Reads the model's refreshed views directly (the same figures as assets_bn(), equity_bn(),
-        # monthly_outflows_bn() and cash_bn): this runs for every institution several times a month.
-        model, i, rules = self.model, self.index, self.rules
-        assets = float(model.assets_bn[i])
-        equity_ratio = float(model.equity_bn[i]) / assets if assets > 0 else 0.0
-        buffer = rules.liquidity_buffer_months * float(model.scheduled_outflows_bn[i])
-        return equity_ratio < rules.stress_equity_ratio or float(model.ledger.cash_bn[i]) < buffer
+        """Low equity relative to assets, or cash below its liquidity buffer (the rule is
+        ``stressed_flags``, applied to everyone each time the model refreshes its views)."""
+        return bool(self.model.stressed[self.index])
 
     # ------------------------------------------------------------------ as a lender
     def respond_to_breach(self, breach: Breach) -> str:

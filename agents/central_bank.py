@@ -35,8 +35,7 @@ class CentralBank(Institution):
     kind = "central_bank"
     Rules = CentralBankRules
 
+    can_be_stressed = False  # it can always create reserves
+
     def backstop_active(self, sentiment: float) -> bool:
         return self.rules.enabled and sentiment < self.rules.stress_sentiment_threshold
-
-    def is_stressed(self) -> bool:
-        return False  # it can always create reserves

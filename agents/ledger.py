@@ -327,6 +327,17 @@ class Ledger:
         self.equity_value_bn = new.copy()
         return change
 
+    def mark_issuer(self, issuer: int, new_value_bn: float) -> np.ndarray:
+        """Re-mark one issuer's equity value; its holders book the change. Returns the change in
+        each institution's equity (US$ bn)."""
+        s = self.stakes
+        rows = (s.issuer == issuer).nonzero()[0]
+        per_unit = (new_value_bn - self.equity_value_bn[issuer]) / self.shares_outstanding[issuer]
+        change = _scatter(s.holder[rows], s.units[rows] * per_unit, self.n_agents)
+        self.book(change, VALUATION)
+        self.equity_value_bn[issuer] = new_value_bn
+        return change
+
     def issue_shares(self, issuer: int, amount_bn: float, holder: int | None, name: str) -> None:
         """``issuer`` raises ``amount_bn`` of new equity at the current price per share.
 

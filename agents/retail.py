@@ -17,5 +17,4 @@ class RetailSavers(Institution):
     kind = "retail"
     Rules = RetailRules
 
-    def is_stressed(self) -> bool:
-        return False  # households have no covenants or capital ratios here
+    can_be_stressed = False  # households have no covenants or capital ratios here

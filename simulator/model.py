@@ -27,6 +27,7 @@ from typing import Any
 import mesa
 import numpy as np
 
+from agents.base import stressed_flags
 from agents.capital import CapitalRegulated, risk_weight_matrix, risk_weighted_assets_bn
 from agents.central_bank import CentralBank
 from agents.chip_maker import ChipMaker
@@ -124,7 +125,6 @@ class ContagionModel(mesa.Model):
         self.defaulted = np.zeros(n, dtype=bool)
         self.spot_share = np.array([getattr(a.rules, "spot_share", 0.0) for a in self.institutions])
         self.spot_utilisation = np.array([getattr(a.rules, "spot_utilisation", 0.0) for a in self.institutions])
-        self.nav_passes = _nav_passes(self)
         self.risk_weights = risk_weight_matrix(self.institutions)
         self.hyperscaler_indices = [a.index for a in self.institutions if isinstance(a, Hyperscaler)]
         self.capital_regulated = [a for a in self.institutions if isinstance(a, CapitalRegulated)]  # in index order
@@ -217,7 +217,10 @@ class ContagionModel(mesa.Model):
         # What it must pay this month: its dues once they are known (they include operating costs).
         self.scheduled_outflows_bn = np.maximum(due, self.opex_bn_per_month)
         self._rwa_bn = None
-        self.stress_cache: dict[int, bool] = {}  # institution -> is_stressed(), for these views
+        # Everyone's stress flag under the same views (the rule: agents.base.stressed_flags).
+        self.stressed = stressed_flags(
+            self.assets_bn, self.equity_bn, led.cash_bn, self.scheduled_outflows_bn, *self.stress_parameters
+        )
 
     def risk_weighted_assets_bn(self) -> np.ndarray:
         """Risk-weighted assets of every institution (US$ bn), cached until the next refresh."""
@@ -226,23 +229,49 @@ class ContagionModel(mesa.Model):
         return self._rwa_bn
 
     def mark_nav_issuers(self, book_entry: bool = True) -> None:
-        """NAV-valued issuers (funds, SPVs, ...) are worth their book equity (at least 0)."""
+        """NAV-valued issuers (funds, SPVs, ...) are worth their book equity (at least 0).
+
+        Issuers that someone in the network holds are re-marked one by one, each after the NAV
+        issuers it holds (a fund after the SPV it owns), so one pass makes every NAV exact; a
+        re-mark changes its holders' equity by exactly what it books. Issuers nobody holds just
+        take their book equity (there is no holder to book anything)."""
         led = self.ledger
-        nav_valued = ~self.market_valued
+        order = self._nav_order()
         equity = led.equity_bn()
-        # One pass per level of NAV issuers holding NAV issuers (e.g. a fund holding an SPV); a
-        # re-mark changes holders' equity by exactly what it books, so no full revaluation.
-        for _ in range(getattr(self, "nav_passes", 5)):
-            new = led.equity_value_bn.copy()
-            new[nav_valued] = np.maximum(equity[nav_valued], 0.0)
+        for k in order:
+            new_value = max(float(equity[k]), 0.0)
+            if new_value == led.equity_value_bn[k]:
+                continue
             if book_entry:
-                change = led.mark_equity(new)
-                if not change[nav_valued].any():
-                    break  # no NAV issuer's equity moved: a further pass would re-mark nothing
-                equity = equity + change
+                equity = equity + led.mark_issuer(k, new_value)
             else:
-                led.equity_value_bn = new
+                led.equity_value_bn[k] = new_value
                 equity = led.equity_bn()
+        unheld = self._nav_unheld
+        led.equity_value_bn[unheld] = np.maximum(equity[unheld], 0.0)
+
+    def _nav_order(self) -> list[int]:
+        """NAV-valued issuers with holders, each after the NAV issuers it holds (recomputed when
+        the stake book grows). Raises if NAV issuers hold each other in a circle."""
+        s = self.ledger.stakes
+        if getattr(self, "_nav_order_rows", None) == len(s):
+            return self._nav_order_cache
+        nav = ~self.market_valued
+        held = [int(i) for i in np.unique(s.issuer) if nav[i]]
+        holds = {k: {int(i) for h, i in zip(s.holder, s.issuer) if h == k and nav[i] and i != k} for k in held}
+        order: list[int] = []
+        pending = set(held)
+        while pending:
+            ready = sorted(k for k in pending if not (holds[k] & pending))
+            if not ready:
+                names = [self.names[k] for k in sorted(pending)]
+                raise ConfigError(f"stakes: NAV-valued institutions hold each other in a circle: {names}")
+            order += ready
+            pending -= set(ready)
+        unheld = nav.copy()
+        unheld[held] = False
+        self._nav_order_cache, self._nav_unheld, self._nav_order_rows = order, unheld, len(s)
+        return order
 
     def dscr_by_agent(self) -> np.ndarray:
         """Debt-service coverage per institution over the last three months (inf if no debt)."""
@@ -358,8 +387,8 @@ class ContagionModel(mesa.Model):
         second_round.redemptions(self, PHASE_OPERATE)  # investors' monthly redemption requests
 
     def _funding_rounds(self, contract_out: np.ndarray) -> None:
+        """Labs short of runway raise money (their rule reads cash and sentiment, not the views)."""
         led = self.ledger
-        self.refresh()
         for agent in self.institutions:
             if agent.kind != "ai_lab" or agent.defaulted:
                 continue
@@ -408,8 +437,9 @@ class ContagionModel(mesa.Model):
         self.obligations.add(d.obligor, d.holder, amort, PRINCIPAL, rows)
         service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
         self.debt_service_history[self.month % 3] = service
-        self.refresh()
         maturing = (live & (d.maturity_month <= self.month)).nonzero()[0]
+        if len(maturing):
+            self.refresh()  # lenders decide on the current views
         for row in maturing:
             lender, borrower = self.institutions[d.holder[row]], self.institutions[d.obligor[row]]
             rest = float(d.principal_bn[row] - amort[row])
@@ -536,24 +566,6 @@ class ContagionModel(mesa.Model):
         refresh_agent_snapshots(self)
         self.report = model_report(self)
         self.datacollector.collect(self)
-
-
-def _nav_passes(model: ContagionModel) -> int:
-    """Length of the longest chain of NAV-valued issuers holding each other's equity, plus one:
-    that many passes make every NAV exact (cycles are cut at the number of issuers)."""
-    s = model.ledger.stakes
-    nav = ~model.market_valued
-    edges = {(int(h), int(i)) for h, i in zip(s.holder, s.issuer) if nav[h] and nav[i]}
-    depth = {i: 1 for i in nav.nonzero()[0]}
-    for _ in range(len(depth)):
-        changed = False
-        for h, i in edges:
-            if depth[h] < depth[i] + 1 <= len(depth):
-                depth[h] = depth[i] + 1
-                changed = True
-        if not changed:
-            break
-    return max(depth.values(), default=1)
 
 
 def _parse_seed(seed: Any) -> int:

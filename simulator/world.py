@@ -46,6 +46,12 @@ def build_world(model: ContagionModel, scenario: Scenario) -> None:
         for gen, units in inst.gpus_k.items():
             ledger.gpu_units_k[i, gen_index[gen]] = units
     ledger.gpu_price_bn = np.array([g.price_bn_per_k for g in scenario.markets.gpu.generations])
+    # Parameters of the stress rule, one entry per institution (agents.base.stressed_flags).
+    model.stress_parameters = (
+        np.array([a.rules.stress_equity_ratio for a in model.institutions]),
+        np.array([a.rules.liquidity_buffer_months for a in model.institutions]),
+        np.array([a.can_be_stressed for a in model.institutions]),
+    )
 
     kinds = np.array([inst.kind for inst in scenario.institutions.values()])
     model.kinds = kinds
