@@ -28,7 +28,6 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUME
     os.environ.setdefault(_var, "1")
 
 import argparse  # noqa: E402
-import importlib.util  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -46,35 +45,15 @@ from simulator.clearing import eisenberg_noe, rogers_veraart  # noqa: E402
 from simulator.fire_sales import caccioli_cascade  # noqa: E402
 
 
-def _load_reference():
-    path = ROOT / "tests" / "_pure_python.py"
-    spec = importlib.util.spec_from_file_location("_pure_python_reference", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-ref = _load_reference()
+from networks.synthetic import random_interbank_liabilities  # noqa: E402
+from tests import _pure_python as ref  # noqa: E402  (the pure-Python baselines)
 
 RV_ALPHA = RV_BETA = 0.9
 
 
 def make_network(n: int, z: float = 10.0, seed: int = 0, shocked_share: float = 0.15, buffer: float = 0.05):
     """Directed ER liabilities (CSR), pre-shock and post-shock external assets, shocked mask."""
-    rng = np.random.default_rng(seed)
-    m = rng.binomial(n * (n - 1), z / (n - 1))
-    code = rng.choice(n * (n - 1), m, replace=False)
-    i = code // (n - 1)
-    j = code % (n - 1)
-    j = j + (j >= i)
-    L = sp.csr_matrix((rng.exponential(1.0, m), (i, j)), shape=(n, n))
-    pbar = np.asarray(L.sum(axis=1)).ravel()
-    recv = np.asarray(L.sum(axis=0)).ravel()
-    e0 = np.maximum(0.0, pbar - recv) + buffer * (pbar + recv)
-    shocked = np.zeros(n, dtype=bool)
-    shocked[rng.choice(n, int(round(shocked_share * n)), replace=False)] = True
-    e = np.where(shocked, 0.0, e0)
-    return L, e0, e, shocked
+    return random_interbank_liabilities(n, z, seed, buffer=buffer, shocked_share=shocked_share)
 
 
 def timeit(fn, repeats: int) -> float:

@@ -29,7 +29,7 @@ from networks.kinds import (
     STATUSES,
 )
 from networks.layout import draw_deal_graph, sector_layout
-from networks.synthetic import directed_erdos_renyi_edges, random_deal_graph
+from networks.synthetic import directed_erdos_renyi_edges, random_deal_graph, random_interbank_liabilities
 
 __all__ = [
     # vocabularies
@@ -63,4 +63,5 @@ __all__ = [
     # synthetic
     "random_deal_graph",
     "directed_erdos_renyi_edges",
+    "random_interbank_liabilities",
 ]

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,15 +13,7 @@ from hypothesis import strategies as st
 from simulator.cascades import DEBTRANK_METHODS, debtrank, gai_kapadia, gai_kapadia_thresholds, threshold_cascade
 
 
-def _load_reference():
-    path = Path(__file__).with_name("_pure_python.py")
-    spec = importlib.util.spec_from_file_location("_pure_python_reference", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-ref = _load_reference()
+from tests import _pure_python as ref  # noqa: E402  (the pure-Python references)
 
 
 # ---------------------------------------------------------------------------

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 from fractions import Fraction
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,18 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from networks.synthetic import random_interbank_liabilities
 from simulator.clearing import ClearingResult, eisenberg_noe, rogers_veraart
 
 
-def _load_reference():
-    path = Path(__file__).with_name("_pure_python.py")
-    spec = importlib.util.spec_from_file_location("_pure_python_reference", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-ref = _load_reference()
+from tests import _pure_python as ref  # noqa: E402  (the pure-Python references)
 
 
 # ---------------------------------------------------------------------------
@@ -343,17 +334,7 @@ def test_dense_and_sparse_agree(net, alpha, beta):
 
 
 def _random_network(n, z, seed, buffer, shocked_share):
-    rng = np.random.default_rng(seed)
-    m = rng.binomial(n * (n - 1), z / (n - 1))
-    code = rng.choice(n * (n - 1), m, replace=False)
-    i = code // (n - 1)
-    j = code % (n - 1)
-    j = j + (j >= i)
-    L = sp.csr_matrix((rng.exponential(1.0, m), (i, j)), shape=(n, n))
-    pbar = np.asarray(L.sum(axis=1)).ravel()
-    recv = np.asarray(L.sum(axis=0)).ravel()
-    e = np.maximum(0.0, pbar - recv) + buffer * (pbar + recv)
-    e[rng.choice(n, int(shocked_share * n), replace=False)] = 0.0
+    L, _, e, _ = random_interbank_liabilities(n, z, seed, buffer=buffer, shocked_share=shocked_share)
     return L, e
 
 
