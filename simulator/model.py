@@ -501,6 +501,8 @@ class ContagionModel(mesa.Model):
     def _report_capex_cuts(self, payers: np.ndarray, planned: np.ndarray, paid: np.ndarray) -> None:
         """Log when an institution starts buying less than half of its planned chips (once per
         episode; the episode ends when it is back above 90% of plan)."""
+        if not self.capex_cutters and (paid >= 0.5 * planned).all():
+            return  # every plan at least half bought, so no institution's total is below half
         n = self.ledger.n_agents
         plan = np.bincount(payers, weights=planned, minlength=n)
         bought = np.bincount(payers, weights=paid, minlength=n)

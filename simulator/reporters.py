@@ -118,10 +118,10 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     flagged = d.active & (d.principal_bn > 1e-12) & (d.in_breach | d.accelerated)
     breached[d.obligor[flagged]] = True
     columns = zip(model.institutions, model.equity_bn.tolist(), led.cash_bn.tolist(), model.assets_bn.tolist(),
-                  ltv.tolist(), dscr.tolist(), breached.tolist(), model.defaulted.tolist())
+                  ltv.tolist(), dscr.tolist(), breached.tolist(), model.defaulted.tolist(), model.stressed.tolist())
     time = model.time
     records = []
-    for agent, equity, cash, assets, agent_ltv, agent_dscr, is_breached, is_defaulted in columns:
+    for agent, equity, cash, assets, agent_ltv, agent_dscr, is_breached, is_defaulted, is_stressed in columns:
         leverage = assets / equity if equity > 0 else None
         if agent_ltv < 0:
             agent_ltv = None
@@ -131,7 +131,7 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
             status = "defaulted"
         elif is_breached:
             status = "breached"
-        elif agent.is_stressed():
+        elif is_stressed:  # agent.is_stressed(), for everyone at once
             status = "stressed"
         else:
             status = "healthy"
