@@ -80,6 +80,7 @@ interbank network. *Management Science* 59(4), 882–898.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 
@@ -344,27 +345,21 @@ def _clear_dense(L: np.ndarray, e: np.ndarray, alpha: float, beta: float, rtol: 
                           rounds=tuple(rounds), total_liabilities=pbar)
 
 
-_EYE_CACHE: dict[int, np.ndarray] = {}
-_ONES_CACHE: dict[int, np.ndarray] = {}
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
+@functools.lru_cache(maxsize=None)
 def _eye(n: int) -> np.ndarray:
     """Read-only identity matrix, cached per size (small-n hot path)."""
-    m = _EYE_CACHE.get(n)
-    if m is None:
-        m = np.eye(n)
-        m.flags.writeable = False
-        _EYE_CACHE[n] = m
-    return m
+    return _read_only(np.eye(n))
 
 
+@functools.lru_cache(maxsize=None)
 def _ones(n: int) -> np.ndarray:
-    v = _ONES_CACHE.get(n)
-    if v is None:
-        v = np.ones(n)
-        v.flags.writeable = False
-        _ONES_CACHE[n] = v
-    return v
+    """Read-only vector of ones, cached per size."""
+    return _read_only(np.ones(n))
 
 
 def _solve_dense_block(M, rhs, idx, LT, pbar, e, alpha, beta, D, r_prev):
