@@ -148,10 +148,6 @@ class Institution(mesa.Agent):
     def assets_bn(self) -> float:
         return float(self.model.assets_bn[self.index])
 
-    def monthly_outflows_bn(self) -> float:
-        """Scheduled cash outflows this month (costs and dues), US$ billions."""
-        return float(self.model.scheduled_outflows_bn[self.index])
-
     def is_stressed(self) -> bool:
         """Low equity relative to assets, or cash below its liquidity buffer (the rule is
         ``stressed_flags``, applied to everyone each time the model refreshes its views)."""

@@ -156,12 +156,6 @@ class DebtBook(_Table):
             amendments=0,
         )
 
-    def is_kind(self, kind: str) -> np.ndarray:
-        return self.kind == DEBT_KINDS.index(kind)
-
-    def kind_name(self, row: int) -> str:
-        return DEBT_KINDS[self.kind[row]]
-
 
 @dataclass
 class StakeBook(_Table):
@@ -180,9 +174,6 @@ class StakeBook(_Table):
         return self._append(
             contract_id, kind=STAKE_KINDS.index(kind), holder=holder, issuer=issuer, units=units
         )
-
-    def is_kind(self, kind: str) -> np.ndarray:
-        return self.kind == STAKE_KINDS.index(kind)
 
 
 @dataclass
@@ -237,9 +228,6 @@ class ContractBook(_Table):
             active=True,
             renegotiations=0,
         )
-
-    def is_kind(self, kind: str) -> np.ndarray:
-        return self.kind == CONTRACT_KINDS.index(kind)
 
     def due_mask(self, month: int) -> np.ndarray:
         """Contracts with a payment due in ``month``."""

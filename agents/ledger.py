@@ -227,15 +227,6 @@ class Ledger:
         self.book(_scatter(d.holder[rows], d.principal_bn[rows] * (new - d.value_factor[rows]), self.n_agents), CREDIT)
         d.value_factor[rows] = new
 
-    def capitalise(self, rows, amount_bn) -> None:
-        """Add unpaid interest to principal (the obligor still owes it; both sides book it)."""
-        d = self.debt
-        rows = np.atleast_1d(rows)
-        amount = _like(amount_bn, rows.shape)
-        n = self.n_agents
-        self.book(_scatter(d.holder[rows], amount * d.value_factor[rows], n) - _scatter(d.obligor[rows], amount, n))
-        np.add.at(d.principal_bn, rows, amount)
-
     # ------------------------------------------------------------------ GPUs
     def mark_gpus(self, new_price_bn, category: int = FIRE_SALE) -> None:
         """Revalue every GPU at new prices (per thousand units); ``category`` is OPERATING for

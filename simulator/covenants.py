@@ -41,7 +41,7 @@ def measure(model: ContagionModel) -> dict[str, np.ndarray]:
 
 
 def find_breaches(model: ContagionModel, only_ltv: bool = False) -> list[Breach]:
-    led, d = model.ledger, model.ledger.debt
+    d = model.ledger.debt
     ch = model.config.channels
     m = measure(model)
     live = d.active & (d.principal_bn > 1e-9) & ~d.accelerated

@@ -43,16 +43,13 @@ class Market:
     def __init__(self, model: ContagionModel):
         self.model = model
         self.gpu_orders: dict[tuple[int, int], float] = defaultdict(float)  # (seller, gen) -> units
-        self.forced_gpu_sellers: set[int] = set()
         self.debt_orders: dict[int, float] = defaultdict(float)  # debt row -> share sold
         self.debt_haircut: dict[int, float] = {}
 
     # ----------------------------------------------------------------- submissions
-    def submit_gpus(self, seller: int, gen: int, units_k: float, *, forced: bool = False) -> None:
+    def submit_gpus(self, seller: int, gen: int, units_k: float) -> None:
         held = self.model.ledger.gpu_units_k[seller, gen]
         self.gpu_orders[(seller, gen)] = min(self.gpu_orders[(seller, gen)] + units_k, held)
-        if forced:
-            self.forced_gpu_sellers.add(seller)
 
     def submit_debt(self, rows, share: float, haircut: float = 0.0) -> None:
         for row in np.atleast_1d(rows):
@@ -129,7 +126,6 @@ class Market:
                               f"{model.names[seller]} sold {d.ids[row]} worth {money(val)} for "
                               f"{money(val * (1 - haircut))} ({haircut:.0%} discount)")
         self.gpu_orders.clear()
-        self.forced_gpu_sellers.clear()
         self.debt_orders.clear()
         self.debt_haircut.clear()
         return True

@@ -108,12 +108,6 @@ class Obligations:
             return np.zeros(self.n_agents + 1)
         return np.bincount(self.payer, weights=self.amount_bn, minlength=self.n_agents + 1)
 
-    def scale_where(self, mask_fn, factor: float) -> None:
-        """Multiply the amounts of obligations selected by ``mask_fn(payer, kind, ref)``."""
-        for k, (payer, kind, ref) in enumerate(zip(self.payer.tolist(), self.kind.tolist(), self.ref.tolist())):
-            if mask_fn(payer, kind, ref):
-                self._amount_bn[k] *= factor
-
     def truncate(self, length: int) -> None:
         """Drop every obligation added after the first ``length``."""
         self._count = min(self._count, length)

@@ -135,11 +135,11 @@ def start_resolution(model: ContagionModel, i: int) -> None:
             gen = int(d.collateral_gen[row])
             model.log(PHASE, "seizure", lender, i, float(value),
                       f"{model.names[lender]} seized {model.generation_names[gen]} GPUs worth {money(value)} from {model.names[i]}")
-            model.market.submit_gpus(lender, gen, led.gpu_units_k[lender, gen], forced=True)
+            model.market.submit_gpus(lender, gen, led.gpu_units_k[lender, gen])
     # Everything else it owns is sold.
     for gen in range(led.n_generations):
         if led.gpu_units_k[i, gen] > 0:
-            model.market.submit_gpus(i, gen, led.gpu_units_k[i, gen], forced=True)
+            model.market.submit_gpus(i, gen, led.gpu_units_k[i, gen])
     recovered = led.liquidate_other_assets(i, model.config.resolution.other_asset_recovery, "liquidation sales (outside buyers)")
     if recovered > 0:
         model.log(PHASE, "liquidation", i, None, recovered,

@@ -115,7 +115,7 @@ def margin_calls(model: ContagionModel) -> None:
 def derisking(model: ContagionModel) -> None:
     if not model.config.channels.capital_derisking:
         return
-    led, d = model.ledger, model.ledger.debt
+    d = model.ledger.debt
     for agent in model.capital_regulated:
         if agent.defaulted or agent.index in model.derisked:
             continue
