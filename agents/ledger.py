@@ -90,6 +90,15 @@ class Ledger:
         self.opening_equity_bn = np.zeros(n)
         self.exogenous_bn: dict[str, float] = defaultdict(float)
         self.opening_cash_bn = 0.0
+        # ``version`` counts changes to the balance sheet: every method below that changes what
+        # a valuation reads bumps it, so a view computed at one version is current while the
+        # version is unchanged (``ContagionModel.refresh``). Code that writes the arrays directly
+        # must call ``changed()``.
+        self.version = 0
+
+    def changed(self) -> None:
+        """Record a change made by writing balance-sheet arrays directly (building the world)."""
+        self.version += 1
 
     # ------------------------------------------------------------------ valuation
     def gpu_value_bn(self) -> np.ndarray:
@@ -105,6 +114,7 @@ class Ledger:
         return d.principal_bn * d.value_factor
 
     def assets_bn(self) -> np.ndarray:
+        """Total assets per institution, marked to market (US$ bn)."""
         n = self.n_agents
         # Summed left to right into one new array (in place: no temporary per term).
         total = self.cash_bn + self.other_assets_bn
@@ -115,12 +125,11 @@ class Ledger:
         return total
 
     def liabilities_bn(self) -> np.ndarray:
-        return self.other_liabilities_bn + _scatter(
-            self.debt.obligor, self.debt.principal_bn, self.n_agents
-        )
+        """Total liabilities per institution (US$ bn)."""
+        return self.other_liabilities_bn + _scatter(self.debt.obligor, self.debt.principal_bn, self.n_agents)
 
     def equity_bn(self) -> np.ndarray:
-        """Book equity from the balance sheet: assets minus liabilities, marked to market."""
+        """Book equity from the balance sheet: assets minus liabilities, marked to market (US$ bn)."""
         return self.assets_bn() - self.liabilities_bn()
 
     def equity_from_flows_bn(self) -> np.ndarray:
@@ -137,6 +146,7 @@ class Ledger:
 
     def open_books(self) -> None:
         """Freeze the opening balance sheet; flows are measured from here."""
+        self.changed()
         self.opening_equity_bn = self.equity_bn()
         self.pnl_bn[:] = 0.0
         self.capital_bn[:] = 0.0
@@ -149,6 +159,7 @@ class Ledger:
     # ------------------------------------------------------------------ cash flows
     def transfer(self, payer, payee, amount_bn, *, income: bool = True) -> None:
         """Move cash between institutions; as revenue/expense if ``income`` else as a swap."""
+        self.version += 1
         payer, payee = np.atleast_1d(payer), np.atleast_1d(payee)
         amount = _like(amount_bn, payer.shape)
         n = self.n_agents
@@ -165,6 +176,7 @@ class Ledger:
         ``entry`` says what balances the cash: ``"pnl"`` (revenue or cost), ``"capital"``
         (equity raised or returned) or ``"none"`` (the caller books the other side itself).
         """
+        self.version += 1
         agent = np.atleast_1d(agent)
         amount = _like(amount_bn, agent.shape)
         delta = _scatter(agent, amount, self.n_agents)
@@ -179,6 +191,7 @@ class Ledger:
 
     def spend_on_real_assets(self, agent, amount_bn, name: str) -> None:
         """Capitalised spending paid outside the model (construction, power): cash -> real assets."""
+        self.version += 1
         agent = np.atleast_1d(agent)
         self.exogenous(agent, -np.asarray(amount_bn, dtype=float), name, entry="none")
         self.real_assets_bn += _scatter(agent, amount_bn, self.n_agents)
@@ -189,6 +202,7 @@ class Ledger:
 
         A holder that had marked the claim below par books the difference as a gain.
         """
+        self.version += 1
         d = self.debt
         rows = np.atleast_1d(rows)
         amount = np.minimum(_like(amount_bn, rows.shape), d.principal_bn[rows])
@@ -198,6 +212,7 @@ class Ledger:
 
     def draw_credit(self, rows, amount_bn) -> None:
         """Obligors draw ``amount_bn`` more on credit lines ``rows``; the holder pays cash."""
+        self.version += 1
         d = self.debt
         rows = np.atleast_1d(rows)
         amount = _like(amount_bn, rows.shape)
@@ -212,6 +227,7 @@ class Ledger:
     def write_off(self, rows, amount_bn) -> None:
         """Extinguish ``amount_bn`` of principal: the holder loses its carrying value, the
         obligor gains the liability it no longer owes."""
+        self.version += 1
         d = self.debt
         rows = np.atleast_1d(rows)
         amount = np.minimum(_like(amount_bn, rows.shape), d.principal_bn[rows])
@@ -221,6 +237,7 @@ class Ledger:
 
     def mark_debt(self, rows, value_factor) -> None:
         """Holders re-mark debt ``rows`` at ``value_factor`` x principal (1 = par)."""
+        self.version += 1
         d = self.debt
         rows = np.atleast_1d(rows)
         new = _like(value_factor, rows.shape)
@@ -231,6 +248,7 @@ class Ledger:
     def mark_gpus(self, new_price_bn, category: int = FIRE_SALE) -> None:
         """Revalue every GPU at new prices (per thousand units); ``category`` is OPERATING for
         scheduled depreciation and FIRE_SALE for fire-sale discounts and their healing."""
+        self.version += 1
         new_price_bn = np.asarray(new_price_bn, dtype=float)
         self.book(self.gpu_units_k @ (new_price_bn - self.gpu_price_bn), category)
         self.gpu_price_bn = new_price_bn.copy()
@@ -238,6 +256,7 @@ class Ledger:
     def sell_gpus_outside(self, seller, gen, units_k, price_bn, name: str) -> None:
         """Sell GPUs to buyers outside the model at ``price_bn`` per thousand (a fire sale if
         below the mark); the difference to the mark is a realised gain or loss."""
+        self.version += 1
         seller, gen = np.atleast_1d(seller), np.atleast_1d(gen)
         units = _like(units_k, seller.shape)
         price = _like(price_bn, seller.shape)
@@ -248,6 +267,7 @@ class Ledger:
 
     def central_bank_buys_gpus(self, bank: int, seller, gen, units_k, price_bn, name: str) -> None:
         """A central bank buys GPUs as buyer of last resort, paying with reserves it creates."""
+        self.version += 1
         seller, gen = np.atleast_1d(seller), np.atleast_1d(gen)
         units = _like(units_k, seller.shape)
         price = _like(price_bn, seller.shape)
@@ -268,6 +288,7 @@ class Ledger:
         The chip maker books revenue; the buyer books GPUs at the market mark, so a fire-sale
         discount on the secondary market is the buyer's immediate (fire-sale) loss.
         """
+        self.version += 1
         buyer, seller = np.atleast_1d(buyer), np.atleast_1d(seller)
         amount = _like(amount_bn, buyer.shape)
         units = amount / unit_price_bn
@@ -283,6 +304,7 @@ class Ledger:
         The claim falls by the market value taken; any shortfall stays as an unsecured
         deficiency claim. Returns the value credited per row (US$ billions).
         """
+        self.version += 1
         d = self.debt
         rows = np.atleast_1d(rows)
         secured = rows[d.collateral_gen[rows] != NO_COLLATERAL]
@@ -310,6 +332,7 @@ class Ledger:
     def mark_equity(self, new_equity_value_bn) -> np.ndarray:
         """Issuers' equity values move (market caps, NAVs): holders book the change.
         Returns the change in each institution's equity (US$ bn)."""
+        self.version += 1
         new = np.asarray(new_equity_value_bn, dtype=float)
         s = self.stakes
         delta_per_unit = (new - self.equity_value_bn) / self.shares_outstanding
@@ -321,6 +344,7 @@ class Ledger:
     def mark_issuer(self, issuer: int, new_value_bn: float) -> np.ndarray:
         """Re-mark one issuer's equity value; its holders book the change. Returns the change in
         each institution's equity (US$ bn)."""
+        self.version += 1
         s = self.stakes
         rows = (s.issuer == issuer).nonzero()[0]
         per_unit = (new_value_bn - self.equity_value_bn[issuer]) / self.shares_outstanding[issuer]
@@ -336,6 +360,7 @@ class Ledger:
         issuer's equity value rises by the new money (post-money), so existing holders keep
         their value while their share is diluted.
         """
+        self.version += 1
         if amount_bn <= 0:
             return
         price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
@@ -353,6 +378,7 @@ class Ledger:
         self.equity_value_bn[issuer] += amount_bn
 
     def _add_units(self, holder: int, issuer: int, units: float) -> None:
+        self.version += 1
         s = self.stakes
         rows = ((s.holder == holder) & (s.issuer == issuer)).nonzero()[0]
         if len(rows):
@@ -364,6 +390,7 @@ class Ledger:
     def redeem_units(self, rows, amount_bn) -> None:
         """Fund investors in stake ``rows`` are paid ``amount_bn`` cash at NAV per unit; their
         units are cancelled and the fund returns that capital."""
+        self.version += 1
         s = self.stakes
         rows = np.atleast_1d(rows)
         amount = _like(amount_bn, rows.shape)
@@ -380,6 +407,7 @@ class Ledger:
     def sell_stakes_outside(self, rows, share_sold, haircut: float, name: str) -> None:
         """Holders sell ``share_sold`` of stake ``rows`` to outside buyers at (1 - haircut) x
         value; the haircut is a realised loss. Buyers outside the model are not tracked."""
+        self.version += 1
         s = self.stakes
         rows = np.atleast_1d(rows)
         share = _like(share_sold, rows.shape)
@@ -393,6 +421,7 @@ class Ledger:
         """Holders sell ``share_sold`` of debt ``rows`` to outside buyers at (1 - haircut) x
         their mark. The claim leaves the model (the obligor now owes an outside creditor, held
         in its ``other_liabilities_bn``)."""
+        self.version += 1
         d = self.debt
         rows = np.atleast_1d(rows)
         share = _like(share_sold, rows.shape)
@@ -406,6 +435,7 @@ class Ledger:
 
     def revalue_real_assets(self, agent, new_value_bn, category: int = OPERATING) -> None:
         """Re-mark real assets (data centres) of ``agent`` at ``new_value_bn``."""
+        self.version += 1
         agent = np.atleast_1d(agent)
         new = _like(new_value_bn, agent.shape)
         self.book(_scatter(agent, new - self.real_assets_bn[agent], self.n_agents), category)
@@ -413,6 +443,7 @@ class Ledger:
 
     def liquidate_other_assets(self, agent: int, recovery: float, name: str) -> float:
         """Sell an institution's other and real assets outside at ``recovery`` x book."""
+        self.version += 1
         book = self.other_assets_bn[agent] + self.real_assets_bn[agent]
         proceeds = book * recovery
         self.other_assets_bn[agent] = 0.0
@@ -423,12 +454,14 @@ class Ledger:
 
     def borrow_outside(self, agent: int, amount_bn: float, name: str) -> None:
         """Borrow from investors outside the model (e.g. a bond sold to the market)."""
+        self.version += 1
         self.other_liabilities_bn[agent] += amount_bn
         self.exogenous(agent, amount_bn, name, entry="none")
 
     def sell_other_assets(self, agent: int, book_bn: float, name: str, haircut: float = 0.0) -> float:
         """Sell ``book_bn`` (book value) of other assets outside at ``(1 - haircut)`` x book;
         the haircut is a fire-sale loss. Returns the proceeds."""
+        self.version += 1
         proceeds = book_bn * (1.0 - haircut)
         self.other_assets_bn[agent] -= book_bn
         self.exogenous(agent, proceeds, name, entry="none")
@@ -438,6 +471,7 @@ class Ledger:
     def lend_new_reserves(self, row: int, name: str) -> None:
         """A central bank funds the new loan ``row`` by creating reserves: the borrower gets
         cash, the central bank owes the reserves (its ``other_liabilities_bn``)."""
+        self.version += 1
         d = self.debt
         amount = float(d.principal_bn[row])
         self.cash_bn[d.obligor[row]] += amount
@@ -446,6 +480,7 @@ class Ledger:
 
     def repay_outside(self, agent, amount_bn, name: str) -> None:
         """Pay creditors outside the model (``other_liabilities_bn``): cash leaves the system."""
+        self.version += 1
         agent = np.atleast_1d(agent)
         amount = _like(amount_bn, agent.shape)
         self.exogenous(agent, -amount, name, entry="none")
@@ -453,6 +488,7 @@ class Ledger:
 
     def write_down_other_liabilities(self, agent: int, amount_bn: float) -> None:
         """Outside creditors (depositors, policyholders) lose ``amount_bn`` of their claim."""
+        self.version += 1
         amount = min(amount_bn, self.other_liabilities_bn[agent])
         self.other_liabilities_bn[agent] -= amount
         self.pnl_bn[agent, CREDIT] += amount

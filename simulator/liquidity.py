@@ -172,7 +172,7 @@ def cut_contracts(model: ContagionModel, i: int, need: float, share: float) -> f
         c.renegotiations[row] += 1
         for k in ((ob.kind == CONTRACT) & (ob.ref == row)).nonzero()[0].tolist():
             saved += float(ob.amount_bn[k]) * share
-            ob.amount_bn[k] *= 1.0 - share  # a view: this changes the obligation
+            ob.scale(k, 1.0 - share)
         payee = int(c.payee[row])
         model.log(PHASE, "contract_renegotiation", i, payee, before * share,
                   f"{model.names[i]}, short of cash, cut its {c.ids[row]} commitment to {model.names[payee]} by "

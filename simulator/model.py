@@ -115,6 +115,7 @@ class ContagionModel(mesa.Model):
         self.month = 0
         self.events: list[Event] = []
         self.drivers = Drivers(scenario, self.rng)
+        self._views_state = None  # (ledger, obligations) versions the views were computed at
         from simulator.world import build_world  # local import: world needs the class defined
 
         build_world(self, scenario)
@@ -207,9 +208,20 @@ class ContagionModel(mesa.Model):
             amount_bn=float(amount_bn), message=message,
         ))
 
+    verify_views = False
+    """When True (the test suite sets it), a refresh skipped because nothing changed recomputes
+    the views anyway and fails if they differ: a change that bypassed the version counters."""
+
     def refresh(self) -> None:
-        """Recompute the balance-sheet views agents read when they decide."""
+        """Recompute the balance-sheet views agents read when they decide (skipped when neither
+        the ledger nor the obligations changed since the last refresh)."""
         led = self.ledger
+        state = (led.version, self.obligations.version) if hasattr(self, "obligations") else None
+        if state is not None and state == self._views_state:
+            if self.verify_views:
+                self._verify_views()
+            return
+        self._views_state = state
         self.assets_bn = led.assets_bn()
         self.liabilities_bn = led.liabilities_bn()
         self.equity_bn = self.assets_bn - self.liabilities_bn
@@ -221,6 +233,14 @@ class ContagionModel(mesa.Model):
         self.stressed = stressed_flags(
             self.assets_bn, self.equity_bn, led.cash_bn, self.scheduled_outflows_bn, *self.stress_parameters
         )
+
+    def _verify_views(self) -> None:
+        kept = (self.assets_bn, self.liabilities_bn, self.scheduled_outflows_bn, self.stressed, self.risk_weighted_assets_bn())
+        self._views_state = None
+        self.refresh()
+        fresh = (self.assets_bn, self.liabilities_bn, self.scheduled_outflows_bn, self.stressed, self.risk_weighted_assets_bn())
+        if not all(np.array_equal(a, b) for a, b in zip(kept, fresh)):
+            raise AssertionError(f"month {self.month}: stale balance-sheet views (a change bypassed Ledger.version)")
 
     def risk_weighted_assets_bn(self) -> np.ndarray:
         """Risk-weighted assets of every institution (US$ bn), cached until the next refresh."""
@@ -246,9 +266,13 @@ class ContagionModel(mesa.Model):
                 equity = equity + led.mark_issuer(k, new_value)
             else:
                 led.equity_value_bn[k] = new_value
+                led.changed()
                 equity = led.equity_bn()
         unheld = self._nav_unheld
-        led.equity_value_bn[unheld] = np.maximum(equity[unheld], 0.0)
+        nav = np.maximum(equity[unheld], 0.0)
+        if not np.array_equal(nav, led.equity_value_bn[unheld]):
+            led.equity_value_bn[unheld] = nav
+            led.changed()
 
     def _nav_order(self) -> list[int]:
         """NAV-valued issuers with holders, each after the NAV issuers it holds (recomputed when

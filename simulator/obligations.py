@@ -32,12 +32,13 @@ class Obligations:
     """Obligations falling due, as parallel columns: growable numpy arrays whose first
     ``len(self)`` entries are live, so that sums by payer and the clearing matrix need no
     list-to-array conversion. ``payer``, ``payee``, ``amount_bn``, ``kind`` and ``ref`` (row in
-    the book the kind refers to) are views of the live entries: writing into one (e.g. a cut
-    contract scaling its amount) changes the obligation."""
+    the book the kind refers to) are views of the live entries, for reading: change obligations
+    only through ``add``, ``scale``, ``truncate`` and ``clear``, which bump ``version``."""
 
     def __init__(self, n_agents: int, capacity: int = 64):
         self.n_agents = n_agents
         self._count = 0
+        self.version = 0  # bumped by every change (see Ledger.version)
         self._payer = np.zeros(capacity, dtype=np.int64)
         self._payee = np.zeros(capacity, dtype=np.int64)
         self._amount_bn = np.zeros(capacity)
@@ -70,6 +71,7 @@ class Obligations:
         """Add one or many obligations (array arguments broadcast); amounts <= 0 are dropped."""
         if np.ndim(payer) == 0:  # one obligation: the common case in decision loops
             if amount_bn > 0:
+                self.version += 1
                 self._reserve(1)
                 k = self._count
                 self._payer[k], self._payee[k], self._amount_bn[k] = int(payer), int(payee), float(amount_bn)
@@ -87,6 +89,7 @@ class Obligations:
         m = len(keep)
         if not m:
             return
+        self.version += 1
         self._reserve(m)
         live = slice(self._count, self._count + m)
         self._payer[live] = payer[keep]
@@ -110,10 +113,17 @@ class Obligations:
 
     def truncate(self, length: int) -> None:
         """Drop every obligation added after the first ``length``."""
-        self._count = min(self._count, length)
+        if length < self._count:
+            self.version += 1
+            self._count = length
 
     def clear(self) -> None:
-        self._count = 0
+        self.truncate(0)
+
+    def scale(self, k: int, factor: float) -> None:
+        """Scale obligation ``k``'s amount by ``factor`` (a renegotiated contract)."""
+        self.version += 1
+        self._amount_bn[k] *= factor
 
     def matrix(self) -> np.ndarray:
         """The (n+1) x (n+1) liabilities matrix: [i, j] = what i owes j (j = n is outside)."""

@@ -108,6 +108,7 @@ def build_world(model: ContagionModel, scenario: Scenario) -> None:
             )
 
     # Equity: market values for listed/private companies, NAV for the others.
+    ledger.changed()  # the arrays above were written directly
     model.refresh()
     book = ledger.equity_bn()
     for i, inst in enumerate(scenario.institutions.values()):
@@ -115,6 +116,7 @@ def build_world(model: ContagionModel, scenario: Scenario) -> None:
     ledger.shares_outstanding[:] = 1.0
     for cid, s in scenario.stakes.items():
         ledger.stakes.add(cid, kind=s.kind, holder=index[s.holder], issuer=index[s.issuer], units=s.share)
+    ledger.changed()
     # Stakes held add to holders' assets; NAV-valued issuers that hold stakes need a re-mark.
     model.mark_nav_issuers(book_entry=False)
     ledger.open_books()

@@ -9,6 +9,11 @@ import numpy as np
 import pytest
 import yaml
 
+from simulator.model import ContagionModel
+
+# Every refresh skipped as unchanged is checked against a fresh one in the tests.
+ContagionModel.verify_views = True
+
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"
 
