@@ -236,4 +236,4 @@ class ContractBook(_Table):
     def remaining_value_bn(self, month: int) -> np.ndarray:
         """Undiscounted value of the payments still to come, US$ billions."""
         months_left = np.maximum(self.end_month - np.maximum(self.start_month, month), 0)
-        return np.where(self.active, self.monthly_payment_bn * months_left, 0.0)
+        return self.monthly_payment_bn * (months_left * self.active)  # (inactive: no payments left)

@@ -248,8 +248,10 @@ class Ledger:
     def mark_gpus(self, new_price_bn, category: int = FIRE_SALE) -> None:
         """Revalue every GPU at new prices (per thousand units); ``category`` is OPERATING for
         scheduled depreciation and FIRE_SALE for fire-sale discounts and their healing."""
-        self.version += 1
         new_price_bn = np.asarray(new_price_bn, dtype=float)
+        if (new_price_bn == self.gpu_price_bn).all():
+            return  # unchanged: nothing to book, and cached views stay current
+        self.version += 1
         self.book(self.gpu_units_k @ (new_price_bn - self.gpu_price_bn), category)
         self.gpu_price_bn = new_price_bn.copy()
 
@@ -341,12 +343,13 @@ class Ledger:
         self.equity_value_bn = new.copy()
         return change
 
-    def mark_issuer(self, issuer: int, new_value_bn: float) -> np.ndarray:
+    def mark_issuer(self, issuer: int, new_value_bn: float, rows: np.ndarray | None = None) -> np.ndarray:
         """Re-mark one issuer's equity value; its holders book the change. Returns the change in
-        each institution's equity (US$ bn)."""
+        each institution's equity (US$ bn). ``rows``: the issuer's stake rows, if known."""
         self.version += 1
         s = self.stakes
-        rows = (s.issuer == issuer).nonzero()[0]
+        if rows is None:
+            rows = (s.issuer == issuer).nonzero()[0]
         per_unit = (new_value_bn - self.equity_value_bn[issuer]) / self.shares_outstanding[issuer]
         change = _scatter(s.holder[rows], s.units[rows] * per_unit, self.n_agents)
         self.book(change, VALUATION)

@@ -155,13 +155,15 @@ def mark_equity(model: ContagionModel) -> None:
         f_now = fundamentals_bn(model)
         last = model.last_fundamentals_bn
         s_ratio = model.drivers.sentiment / model.last_sentiment
-        if s_ratio != 1.0 or not np.array_equal(f_now, last):  # (both ratios 1: values stay as they are)
-            f_ratio = np.divide(f_now, last, out=np.ones(len(last)), where=last > 0)
+        if s_ratio != 1.0 or not (f_now == last).all():  # (both ratios 1: values stay as they are)
+            f_ratio = np.ones(len(last))
+            moved = last > 0
+            f_ratio[moved] = f_now[moved] / last[moved]
             new[mv] = new[mv] * f_ratio[mv] * s_ratio ** model.equity_beta[mv]
         model.last_fundamentals_bn = f_now
         model.last_sentiment = model.drivers.sentiment
     new[model.defaulted] = 0.0
-    if not np.array_equal(new, led.equity_value_bn):  # an unchanged value would book zeros
+    if not (new == led.equity_value_bn).all():  # an unchanged value would book zeros
         led.mark_equity(new)
     model.mark_nav_issuers()
 

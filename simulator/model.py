@@ -258,12 +258,12 @@ class ContagionModel(mesa.Model):
         led = self.ledger
         order = self._nav_order()
         equity = led.equity_bn()
-        for k in order:
+        for k, rows in zip(order, self._nav_stake_rows):
             new_value = max(float(equity[k]), 0.0)
             if new_value == led.equity_value_bn[k]:
                 continue
             if book_entry:
-                equity = equity + led.mark_issuer(k, new_value)
+                equity = equity + led.mark_issuer(k, new_value, rows)
             else:
                 led.equity_value_bn[k] = new_value
                 led.changed()
@@ -295,6 +295,7 @@ class ContagionModel(mesa.Model):
         unheld = nav.copy()
         unheld[held] = False
         self._nav_order_cache, self._nav_unheld, self._nav_order_rows = order, unheld, len(s)
+        self._nav_stake_rows = [(s.issuer == k).nonzero()[0] for k in order]
         return order
 
     def dscr_by_agent(self) -> np.ndarray:

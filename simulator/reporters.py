@@ -12,12 +12,14 @@ has none), dscr (None if it has no debt service), status.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
 
+from agents.base import STATUSES
 from agents.instruments import NO_COLLATERAL
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,6 +101,8 @@ def make_datacollector(model: ContagionModel) -> mesa.DataCollector:
     # Institutions never change kind, so the sector of each is fixed for the whole run.
     model.sector_members = {k: np.flatnonzero(model.kinds == k) for k in model.sectors_present}
     model.sector_code = np.array([model.sectors_present.index(k) for k in model.kinds], dtype=np.int64)
+    model.agent_ids = [a.unique_id for a in model.institutions]
+    model.kinds_list = [a.kind for a in model.institutions]
     keys = model_report(model).keys()
     reporters = {key: (lambda m, key=key: m.report[key]) for key in keys}
     return MonthlyDataCollector(model_reporters=reporters, agent_reporters=AGENT_REPORTERS)
@@ -108,35 +112,25 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     """Write each institution's current figures and status onto the agent (for reporters)."""
     led, d = model.ledger, model.ledger.debt
     n = led.n_agents
-    price = np.where(d.collateral_gen != NO_COLLATERAL, led.gpu_price_bn[np.maximum(d.collateral_gen, 0)], 0.0)
-    collateral = d.collateral_units_k * price
-    secured = d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 1e-12) & (collateral > 0)
+    secured = (d.collateral_gen != NO_COLLATERAL).nonzero()[0]
     ltv = np.full(n, -1.0)  # highest LTV of its GPU-backed loans (-1: none)
-    np.maximum.at(ltv, d.obligor[secured], d.principal_bn[secured] / collateral[secured])
-    dscr = model.dscr_by_agent()
-    breached = np.zeros(n, dtype=bool)
+    if len(secured):
+        collateral = d.collateral_units_k[secured] * led.gpu_price_bn[d.collateral_gen[secured]]
+        live = d.active[secured] & (d.principal_bn[secured] > 1e-12) & (collateral > 0)
+        np.maximum.at(ltv, d.obligor[secured[live]], d.principal_bn[secured[live]] / collateral[live])
+    # Status, most severe first: defaulted > breached (a loan in breach or accelerated) > stressed.
+    code = model.stressed.astype(np.int64)
     flagged = d.active & (d.principal_bn > 1e-12) & (d.in_breach | d.accelerated)
-    breached[d.obligor[flagged]] = True
-    columns = zip(model.institutions, model.equity_bn.tolist(), led.cash_bn.tolist(), model.assets_bn.tolist(),
-                  ltv.tolist(), dscr.tolist(), breached.tolist(), model.defaulted.tolist(), model.stressed.tolist())
-    time = model.time
-    records = []
-    for agent, equity, cash, assets, agent_ltv, agent_dscr, is_breached, is_defaulted, is_stressed in columns:
-        leverage = assets / equity if equity > 0 else None
-        if agent_ltv < 0:
-            agent_ltv = None
-        if agent_dscr == math.inf:
-            agent_dscr = None
-        if is_defaulted:
-            status = "defaulted"
-        elif is_breached:
-            status = "breached"
-        elif is_stressed:  # agent.is_stressed(), for everyone at once
-            status = "stressed"
-        else:
-            status = "healthy"
-        agent.equity, agent.cash, agent.leverage, agent.ltv, agent.dscr, agent.status = (
-            equity, cash, leverage, agent_ltv, agent_dscr, status)
-        # One record per institution, in the order of AGENT_REPORTERS (what the DataCollector stores).
-        records.append((time, agent.unique_id, agent.name, agent.kind, equity, cash, leverage, agent_ltv, agent_dscr, status))
-    model.agent_records = records
+    code[d.obligor[flagged]] = 2
+    code[model.defaulted] = 3
+    status = [STATUSES[k] for k in code.tolist()]
+    equity, assets = model.equity_bn.tolist(), model.assets_bn.tolist()
+    leverage = [a / e if e > 0 else None for a, e in zip(assets, equity)]
+    ltv_or_none = [None if x < 0 else x for x in ltv.tolist()]
+    dscr = [None if x == math.inf else x for x in model.dscr_by_agent().tolist()]
+    cash = led.cash_bn.tolist()
+    for agent, *figures in zip(model.institutions, equity, cash, leverage, ltv_or_none, dscr, status):
+        agent.equity, agent.cash, agent.leverage, agent.ltv, agent.dscr, agent.status = figures
+    # One record per institution, in the order of AGENT_REPORTERS (what the DataCollector stores).
+    model.agent_records = list(zip(itertools.repeat(model.time), model.agent_ids, model.names, model.kinds_list,
+                                   equity, cash, leverage, ltv_or_none, dscr, status))
