@@ -40,9 +40,20 @@ def _like(values, shape: tuple) -> np.ndarray:
     """``values`` as a float array of ``shape`` (a scalar is repeated); cheap when it already is."""
     if isinstance(values, np.ndarray) and values.shape == shape:
         return values if values.dtype == np.float64 else values.astype(float)
-    if np.ndim(values) == 0:
-        return np.full(shape, float(values))
+    # (Python and numpy scalars are recognised without np.ndim, which costs ~1 µs on a scalar)
+    if isinstance(values, (int, float, np.number)) or np.ndim(values) == 0:
+        repeated = np.empty(shape)
+        repeated.fill(float(values))
+        return repeated
     return np.broadcast_to(np.asarray(values, dtype=float), shape)
+
+
+def _indices(index) -> np.ndarray:
+    """``index`` (one institution or row, or an array of them) as a 1-D array, like
+    ``np.atleast_1d`` but without its Python overhead when it already is one."""
+    if isinstance(index, np.ndarray) and index.ndim == 1:
+        return index
+    return np.atleast_1d(index)
 
 
 def _scatter(index: np.ndarray, values, size: int) -> np.ndarray:
@@ -160,13 +171,13 @@ class Ledger:
     def transfer(self, payer, payee, amount_bn, *, income: bool = True) -> None:
         """Move cash between institutions; as revenue/expense if ``income`` else as a swap."""
         self.version += 1
-        payer, payee = np.atleast_1d(payer), np.atleast_1d(payee)
+        payer, payee = _indices(payer), _indices(payee)
         amount = _like(amount_bn, payer.shape)
         n = self.n_agents
-        out, inn = _scatter(payer, amount, n), _scatter(payee, amount, n)
-        self.cash_bn += inn - out
+        net = _scatter(payee, amount, n) - _scatter(payer, amount, n)
+        self.cash_bn += net
         if income:
-            self.book(inn - out)
+            self.book(net)
 
     def exogenous(
         self, agent, amount_bn, name: str, *, entry: str = "pnl", category: int = OPERATING
@@ -177,7 +188,7 @@ class Ledger:
         (equity raised or returned) or ``"none"`` (the caller books the other side itself).
         """
         self.version += 1
-        agent = np.atleast_1d(agent)
+        agent = _indices(agent)
         amount = _like(amount_bn, agent.shape)
         delta = _scatter(agent, amount, self.n_agents)
         self.cash_bn += delta
@@ -192,7 +203,7 @@ class Ledger:
     def spend_on_real_assets(self, agent, amount_bn, name: str) -> None:
         """Capitalised spending paid outside the model (construction, power): cash -> real assets."""
         self.version += 1
-        agent = np.atleast_1d(agent)
+        agent = _indices(agent)
         self.exogenous(agent, -np.asarray(amount_bn, dtype=float), name, entry="none")
         self.real_assets_bn += _scatter(agent, amount_bn, self.n_agents)
 
@@ -204,17 +215,18 @@ class Ledger:
         """
         self.version += 1
         d = self.debt
-        rows = np.atleast_1d(rows)
+        rows = _indices(rows)
         amount = np.minimum(_like(amount_bn, rows.shape), d.principal_bn[rows])
-        self.transfer(d.obligor[rows], d.holder[rows], amount, income=False)
-        self.book(_scatter(d.holder[rows], amount * (1.0 - d.value_factor[rows]), self.n_agents), CREDIT)
+        holder = d.holder[rows]
+        self.transfer(d.obligor[rows], holder, amount, income=False)
+        self.book(_scatter(holder, amount * (1.0 - d.value_factor[rows]), self.n_agents), CREDIT)
         np.subtract.at(d.principal_bn, rows, amount)
 
     def draw_credit(self, rows, amount_bn) -> None:
         """Obligors draw ``amount_bn`` more on credit lines ``rows``; the holder pays cash."""
         self.version += 1
         d = self.debt
-        rows = np.atleast_1d(rows)
+        rows = _indices(rows)
         amount = _like(amount_bn, rows.shape)
         self.transfer(d.holder[rows], d.obligor[rows], amount, income=False)
         # New money is lent at par: keep the holder's carrying value consistent.
@@ -229,7 +241,7 @@ class Ledger:
         obligor gains the liability it no longer owes."""
         self.version += 1
         d = self.debt
-        rows = np.atleast_1d(rows)
+        rows = _indices(rows)
         amount = np.minimum(_like(amount_bn, rows.shape), d.principal_bn[rows])
         n = self.n_agents
         self.book(_scatter(d.obligor[rows], amount, n) - _scatter(d.holder[rows], amount * d.value_factor[rows], n), CREDIT)
@@ -239,7 +251,7 @@ class Ledger:
         """Holders re-mark debt ``rows`` at ``value_factor`` x principal (1 = par)."""
         self.version += 1
         d = self.debt
-        rows = np.atleast_1d(rows)
+        rows = _indices(rows)
         new = _like(value_factor, rows.shape)
         self.book(_scatter(d.holder[rows], d.principal_bn[rows] * (new - d.value_factor[rows]), self.n_agents), CREDIT)
         d.value_factor[rows] = new
@@ -259,7 +271,7 @@ class Ledger:
         """Sell GPUs to buyers outside the model at ``price_bn`` per thousand (a fire sale if
         below the mark); the difference to the mark is a realised gain or loss."""
         self.version += 1
-        seller, gen = np.atleast_1d(seller), np.atleast_1d(gen)
+        seller, gen = _indices(seller), _indices(gen)
         units = _like(units_k, seller.shape)
         price = _like(price_bn, seller.shape)
         np.subtract.at(self.gpu_units_k, (seller, gen), units)
@@ -270,7 +282,7 @@ class Ledger:
     def central_bank_buys_gpus(self, bank: int, seller, gen, units_k, price_bn, name: str) -> None:
         """A central bank buys GPUs as buyer of last resort, paying with reserves it creates."""
         self.version += 1
-        seller, gen = np.atleast_1d(seller), np.atleast_1d(gen)
+        seller, gen = _indices(seller), _indices(gen)
         units = _like(units_k, seller.shape)
         price = _like(price_bn, seller.shape)
         paid = units * price
@@ -291,14 +303,16 @@ class Ledger:
         discount on the secondary market is the buyer's immediate (fire-sale) loss.
         """
         self.version += 1
-        buyer, seller = np.atleast_1d(buyer), np.atleast_1d(seller)
+        buyer, seller = _indices(buyer), _indices(seller)
         amount = _like(amount_bn, buyer.shape)
         units = amount / unit_price_bn
-        self.cash_bn -= _scatter(buyer, amount, self.n_agents)
-        self.cash_bn += _scatter(seller, amount, self.n_agents)
-        self.book(_scatter(seller, amount, self.n_agents))
-        np.add.at(self.gpu_units_k, (buyer, np.full(buyer.shape, gen)), units)
-        self.book(_scatter(buyer, units * self.gpu_price_bn[gen] - amount, self.n_agents), FIRE_SALE)
+        n = self.n_agents
+        sales = _scatter(seller, amount, n)
+        self.cash_bn -= _scatter(buyer, amount, n)
+        self.cash_bn += sales
+        self.book(sales)
+        np.add.at(self.gpu_units_k[:, gen], buyer, units)  # (a buyer may appear more than once)
+        self.book(_scatter(buyer, units * self.gpu_price_bn[gen] - amount, n), FIRE_SALE)
 
     def seize_collateral(self, rows) -> np.ndarray:
         """Secured lenders take pledged GPUs worth up to the principal of debt ``rows``.
@@ -308,7 +322,7 @@ class Ledger:
         """
         self.version += 1
         d = self.debt
-        rows = np.atleast_1d(rows)
+        rows = _indices(rows)
         secured = rows[d.collateral_gen[rows] != NO_COLLATERAL]
         credited = np.zeros(len(rows))
         for k, row in enumerate(rows):
@@ -395,7 +409,7 @@ class Ledger:
         units are cancelled and the fund returns that capital."""
         self.version += 1
         s = self.stakes
-        rows = np.atleast_1d(rows)
+        rows = _indices(rows)
         amount = _like(amount_bn, rows.shape)
         issuer = s.issuer[rows]
         price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
@@ -412,7 +426,7 @@ class Ledger:
         value; the haircut is a realised loss. Buyers outside the model are not tracked."""
         self.version += 1
         s = self.stakes
-        rows = np.atleast_1d(rows)
+        rows = _indices(rows)
         share = _like(share_sold, rows.shape)
         value = self.stake_values_bn()[rows] * share
         proceeds = value * (1.0 - haircut)
@@ -426,7 +440,7 @@ class Ledger:
         in its ``other_liabilities_bn``)."""
         self.version += 1
         d = self.debt
-        rows = np.atleast_1d(rows)
+        rows = _indices(rows)
         share = _like(share_sold, rows.shape)
         principal = d.principal_bn[rows] * share
         value = principal * d.value_factor[rows]
@@ -439,7 +453,7 @@ class Ledger:
     def revalue_real_assets(self, agent, new_value_bn, category: int = OPERATING) -> None:
         """Re-mark real assets (data centres) of ``agent`` at ``new_value_bn``."""
         self.version += 1
-        agent = np.atleast_1d(agent)
+        agent = _indices(agent)
         new = _like(new_value_bn, agent.shape)
         self.book(_scatter(agent, new - self.real_assets_bn[agent], self.n_agents), category)
         self.real_assets_bn[agent] = new
@@ -484,7 +498,7 @@ class Ledger:
     def repay_outside(self, agent, amount_bn, name: str) -> None:
         """Pay creditors outside the model (``other_liabilities_bn``): cash leaves the system."""
         self.version += 1
-        agent = np.atleast_1d(agent)
+        agent = _indices(agent)
         amount = _like(amount_bn, agent.shape)
         self.exogenous(agent, -amount, name, entry="none")
         self.other_liabilities_bn -= _scatter(agent, amount, self.n_agents)
