@@ -147,10 +147,12 @@ def settle(
     its amount (clearing pays all of a payer's creditors pro rata). Returns the amount paid per
     obligation (US$ billions).
     """
-    payer, payee, amount, kind, ref = obligations.arrays()
-    if len(payer) == 0:
+    if not len(obligations):
         return np.zeros(0)
-    paid = amount * paid_share[payer]
+    # The live columns themselves, not copies: booking payments changes the ledger, never the
+    # obligations, and every selection below is a fancy index (a copy) anyway.
+    payer, payee, kind, ref = obligations.payer, obligations.payee, obligations.kind, obligations.ref
+    paid = obligations.amount_bn * paid_share[payer]
     positive = paid > 0
     kinds_paid = set(kind[positive].tolist())  # most months see only a few kinds
 
@@ -162,10 +164,11 @@ def settle(
         ledger.pay_principal(ref[sel], paid[sel])
     if CHIP_SALE in kinds_paid:
         sel = (kind == CHIP_SALE) & positive
-        ledger.buy_new_gpus(payer[sel], payee[sel], newest_gen, paid[sel], unit_price_bn)
+        chip_maker, chip_paid = payee[sel], paid[sel]
+        ledger.buy_new_gpus(payer[sel], chip_maker, newest_gen, chip_paid, unit_price_bn)
         # The chip maker pays its suppliers (foundries, memory) outside the model.
-        cogs = paid[sel] * cost_of_goods_share[payee[sel]]
-        ledger.exogenous(payee[sel], -cogs, "chip production costs (suppliers)")
+        cogs = chip_paid * cost_of_goods_share[chip_maker]
+        ledger.exogenous(chip_maker, -cogs, "chip production costs (suppliers)")
     if EQUITY_FUNDING in kinds_paid:
         for k in ((kind == EQUITY_FUNDING) & positive).nonzero()[0]:
             ledger.issue_shares(int(payee[k]), float(paid[k]), int(payer[k]), "equity funding")
