@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.instruments import NO_COLLATERAL
-from simulator.clearing import rogers_veraart
+from simulator.clearing import rogers_veraart_unchecked
 from simulator.events import money
 from simulator.obligations import OUTSIDE_CLAIM, PRINCIPAL, book_default_costs, settle
 
@@ -63,28 +63,31 @@ def clear_round(model: ContagionModel) -> list[int]:
     in_resolution = set((model.defaulted & ~model.closed).nonzero()[0].tolist())
     defaulters = in_resolution | set(model.forced_failures)
     base = len(ob)
-    cash_before = np.maximum(np.append(led.cash_bn, 0.0), 0.0)
+    # External assets of the clearing: cash floored at zero, and nothing for the outside (index n).
+    cash_before = np.zeros(n + 1)
+    np.maximum(led.cash_bn, 0.0, out=cash_before[:n])
     while True:
         # Remove estate claims added by a previous pass, then add those of the current set.
         ob.truncate(base)
         if defaulters:
-            _, _, amount, kind, ref = ob.arrays()
-            sel = kind == PRINCIPAL
-            due_principal = np.bincount(ref[sel], weights=amount[sel], minlength=len(led.debt))
+            sel = ob.kind == PRINCIPAL  # (read from the live columns before adding to them)
+            due_principal = np.bincount(ob.ref[sel], weights=ob.amount_bn[sel], minlength=len(led.debt))
             for claim in _estate_claims(model, defaulters, due_principal):
                 ob.add(*claim)
         if len(ob) == 0:
             return []
         L = ob.matrix()
-        result = rogers_veraart(L, cash_before, alpha, beta)
+        # (the engine built L and cash_before itself: no need to re-validate them)
+        result = rogers_veraart_unchecked(L, cash_before, alpha, beta)
         found = set(result.defaulted[:n].nonzero()[0].tolist())
         if found <= defaulters:
             break
         defaulters |= found
 
-    total_due = L.sum(axis=1)
-    share = np.minimum(np.divide(result.payments, total_due, out=np.ones(len(total_due)), where=total_due > 0), 1.0)
-    received = share @ L  # what each institution was paid this round
+    total_due = result.total_liabilities  # row sums of L
+    share = np.ones(n + 1)  # (a payer owing nothing has paid all it owes)
+    owes = total_due > 0
+    share[owes] = np.minimum(result.payments[owes] / total_due[owes], 1.0)
     newest = model.drivers.newest_generation(model.month)
     # New GPUs are sold at the newest generation's fundamental value (its list price when new).
     settle(
@@ -94,9 +97,11 @@ def clear_round(model: ContagionModel) -> list[int]:
         cost_of_goods_share=model.cost_of_goods_share,
     )
     failing_mask = result.defaulted[:n].copy()
-    failing_mask[list(defaulters)] = True
+    if defaulters:
+        failing_mask[list(defaulters)] = True
     failing = failing_mask.nonzero()[0]
     if len(failing):
+        received = share @ L  # what each institution was paid this round
         book_default_costs(led, failing, cash_before, received, alpha, beta)
     # Record missed payments before the obligations are cleared.
     for i in failing:
