@@ -28,6 +28,12 @@ OBLIGATION_KINDS = (
 CONTRACT, CHIP_SALE, EQUITY_FUNDING, INTEREST, PRINCIPAL, REDEMPTION, OUTSIDE_CLAIM, OPERATING_COST = range(8)
 
 
+def _is_scalar(x) -> bool:
+    """True for one index (a Python or numpy integer, or a 0-d array). Integers are recognised
+    first: ``np.ndim`` costs about 1 µs on a Python scalar, and ``add`` runs in decision loops."""
+    return isinstance(x, (int, np.integer)) or np.ndim(x) == 0
+
+
 class Obligations:
     """Obligations falling due, as parallel columns: growable numpy arrays whose first
     ``len(self)`` entries are live, so that sums by payer and the clearing matrix need no
@@ -44,6 +50,7 @@ class Obligations:
         self._amount_bn = np.zeros(capacity)
         self._kind = np.zeros(capacity, dtype=np.int64)
         self._ref = np.zeros(capacity, dtype=np.int64)
+        self._due_by_payer = None  # (version, result) of the last due_by_payer()
 
     @property
     def outside(self) -> int:
@@ -69,11 +76,12 @@ class Obligations:
 
     def add(self, payer, payee, amount_bn, kind: int, ref) -> None:
         """Add one or many obligations (array arguments broadcast); amounts <= 0 are dropped."""
-        if np.ndim(payer) == 0:  # one obligation: the common case in decision loops
+        if _is_scalar(payer):  # one obligation: the common case in decision loops
             if amount_bn > 0:
                 self.version += 1
-                self._reserve(1)
                 k = self._count
+                if k == len(self._payer):
+                    self._reserve(1)
                 self._payer[k], self._payee[k], self._amount_bn[k] = int(payer), int(payee), float(amount_bn)
                 self._kind[k], self._ref[k] = kind, int(ref)
                 self._count += 1
@@ -93,10 +101,10 @@ class Obligations:
         self._reserve(m)
         live = slice(self._count, self._count + m)
         self._payer[live] = payer[keep]
-        self._payee[live] = payee[keep] if np.ndim(payee) else int(payee)
+        self._payee[live] = int(payee) if _is_scalar(payee) else payee[keep]
         self._amount_bn[live] = amount
         self._kind[live] = kind
-        self._ref[live] = ref[keep] if np.ndim(ref) else int(ref)
+        self._ref[live] = int(ref) if _is_scalar(ref) else ref[keep]
         self._count += m
 
     def __len__(self) -> int:
@@ -107,9 +115,20 @@ class Obligations:
         return self.payer.copy(), self.payee.copy(), self.amount_bn.copy(), self.kind.copy(), self.ref.copy()
 
     def due_by_payer(self) -> np.ndarray:
+        """Total amount due from each payer (length n + 1; index n is the outside), US$ bn.
+
+        Read-only: it is kept until the obligations change (several phases ask for it between
+        two changes)."""
+        cached = self._due_by_payer
+        if cached is not None and cached[0] == self.version:
+            return cached[1]
         if not self._count:
-            return np.zeros(self.n_agents + 1)
-        return np.bincount(self.payer, weights=self.amount_bn, minlength=self.n_agents + 1)
+            due = np.zeros(self.n_agents + 1)
+        else:
+            due = np.bincount(self.payer, weights=self.amount_bn, minlength=self.n_agents + 1)
+        due.flags.writeable = False
+        self._due_by_payer = (self.version, due)
+        return due
 
     def truncate(self, length: int) -> None:
         """Drop every obligation added after the first ``length``."""
