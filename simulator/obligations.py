@@ -29,8 +29,11 @@ CONTRACT, CHIP_SALE, EQUITY_FUNDING, INTEREST, PRINCIPAL, REDEMPTION, OUTSIDE_CL
 
 
 def _is_scalar(x) -> bool:
-    """True for one index (a Python or numpy integer, or a 0-d array). Integers are recognised
-    first: ``np.ndim`` costs about 1 µs on a Python scalar, and ``add`` runs in decision loops."""
+    """True for one index (a Python or numpy integer, or a 0-d array), like ``np.ndim(x) == 0``
+    but cheaper on arrays and integers (``np.ndim`` costs about 1 µs on a Python scalar, and
+    ``add`` runs in decision loops)."""
+    if isinstance(x, np.ndarray):
+        return x.ndim == 0
     return isinstance(x, (int, np.integer)) or np.ndim(x) == 0
 
 
