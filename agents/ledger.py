@@ -127,17 +127,21 @@ class Ledger:
     def assets_bn(self) -> np.ndarray:
         """Total assets per institution, marked to market (US$ bn)."""
         n = self.n_agents
-        # Summed left to right into one new array (in place: no temporary per term).
+        # Summed left to right into one new array (in place: no temporary per term). The book
+        # columns are float arrays already, so np.bincount is called directly (an empty book
+        # gives integer zeros, which add exactly like float ones).
         total = self.cash_bn + self.other_assets_bn
         total += self.real_assets_bn
         total += self.gpu_value_bn()
-        total += _scatter(self.debt.holder, self.debt_asset_values_bn(), n)
-        total += _scatter(self.stakes.holder, self.stake_values_bn(), n)
+        total += np.bincount(self.debt.holder, weights=self.debt_asset_values_bn(), minlength=n)
+        total += np.bincount(self.stakes.holder, weights=self.stake_values_bn(), minlength=n)
         return total
 
     def liabilities_bn(self) -> np.ndarray:
         """Total liabilities per institution (US$ bn)."""
-        return self.other_liabilities_bn + _scatter(self.debt.obligor, self.debt.principal_bn, self.n_agents)
+        d = self.debt
+        # (np.bincount directly, as in assets_bn)
+        return self.other_liabilities_bn + np.bincount(d.obligor, weights=d.principal_bn, minlength=self.n_agents)
 
     def equity_bn(self) -> np.ndarray:
         """Book equity from the balance sheet: assets minus liabilities, marked to market (US$ bn)."""
