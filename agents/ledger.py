@@ -97,6 +97,7 @@ class Ledger:
         # Flow statements
         # cumulative profit and loss per agent and category (see PNL_CATEGORIES)
         self.pnl_bn = np.zeros((n, len(PNL_CATEGORIES)))
+        self._pnl_columns = self._columns_of(self.pnl_bn)  # what book() adds to
         self.capital_bn = np.zeros(n)  # cumulative equity raised (+) or returned (-)
         self.opening_equity_bn = np.zeros(n)
         self.exogenous_bn: dict[str, float] = defaultdict(float)
@@ -151,9 +152,19 @@ class Ledger:
         """Equity from the flow statements: opening equity + cumulative P&L + capital."""
         return self.opening_equity_bn + self.pnl_bn.sum(axis=1) + self.capital_bn
 
+    @staticmethod
+    def _columns_of(pnl: np.ndarray) -> tuple:
+        return tuple(pnl[:, k] for k in range(pnl.shape[1]))
+
     def book(self, delta_bn: np.ndarray, category: int = OPERATING) -> None:
         """Record a P&L change per agent (length-n array) in ``category``."""
-        self.pnl_bn[:, category] += delta_bn
+        # Through views of the columns taken once (slicing a column costs as much as the
+        # addition, and almost every ledger method books); fresh ones if pnl_bn was rebound.
+        column = self._pnl_columns[category]
+        if column.base is not self.pnl_bn:
+            self._pnl_columns = self._columns_of(self.pnl_bn)
+            column = self._pnl_columns[category]
+        column += delta_bn
 
     def losses_bn(self) -> np.ndarray:
         """Cumulative contagion losses per agent (fire-sale and credit; positive = loss), US$ bn."""
