@@ -112,9 +112,10 @@ def clear_round(model: ContagionModel) -> list[int]:
     ob.clear()
     new = [int(i) for i in failing if not model.defaulted[i]]
     model.forced_failures.clear()
-    model.defaulted[new] = True  # all at once: estates keep their claims on each other
-    for i in new:
-        start_resolution(model, i)
+    if new:
+        model.defaulted[new] = True  # all at once: estates keep their claims on each other
+        for i in new:
+            start_resolution(model, i)
     return new
 
 
