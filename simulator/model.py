@@ -128,6 +128,8 @@ class ContagionModel(mesa.Model):
         self.spot_utilisation = np.array([getattr(a.rules, "spot_utilisation", 0.0) for a in self.institutions])
         self.risk_weights = risk_weight_matrix(self.institutions)
         self.hyperscaler_indices = [a.index for a in self.institutions if isinstance(a, Hyperscaler)]
+        self.labs = [a for a in self.institutions if a.kind == "ai_lab"]
+        self.all_agents = np.arange(n)  # every institution's index (the ledger's rows)
         self.capital_regulated = [a for a in self.institutions if isinstance(a, CapitalRegulated)]  # in index order
         buffer_months = np.array([a.rules.liquidity_buffer_months for a in self.institutions])
         self.cash_buffer_bn = buffer_months * self.opex_bn_per_month  # cash kept back from discretionary spending
@@ -153,6 +155,7 @@ class ContagionModel(mesa.Model):
         self.outside_revenue_bn = self._outside_revenue()
         self.ebitda_history = np.zeros((3, n))
         self.debt_service_history = np.zeros((3, n))
+        self._dscr = None  # dscr_by_agent(), until the histories change
         self.last_fundamentals_bn = fundamentals_bn(self)
         self.last_sentiment = self.drivers.sentiment
         self.opening_system_equity_bn = float(np.clip(self.ledger.equity_bn(), 0, None).sum())
@@ -299,10 +302,17 @@ class ContagionModel(mesa.Model):
         return order
 
     def dscr_by_agent(self) -> np.ndarray:
-        """Debt-service coverage per institution over the last three months (inf if no debt)."""
-        service = self.debt_service_history.sum(axis=0)
-        ebitda = self.ebitda_history.sum(axis=0)
-        return np.divide(ebitda, service, out=np.full(len(service), np.inf), where=service > 1e-12)
+        """Debt-service coverage per institution over the last three months (inf if no debt);
+        computed once after the month's histories are written (read-only)."""
+        if self._dscr is None:
+            service = self.debt_service_history.sum(axis=0)
+            ebitda = self.ebitda_history.sum(axis=0)
+            dscr = np.full(len(service), np.inf)
+            owes = service > 1e-12
+            dscr[owes] = ebitda[owes] / service[owes]
+            dscr.flags.writeable = False
+            self._dscr = dscr
+        return self._dscr
 
     # ================================================================== phase 1: shocks
     def apply_shocks(self) -> None:
@@ -376,10 +386,11 @@ class ContagionModel(mesa.Model):
     # ================================================================== phase 2: operate
     def _outside_revenue(self) -> np.ndarray:
         d = self.drivers
-        scale = np.ones(self.ledger.n_agents)
+        n = self.ledger.n_agents
+        scale = np.ones(n)
         for i, s in d.revenue_scale.items():
             scale[i] = s
-        driver = np.ones(self.ledger.n_agents)
+        driver = np.ones(n)
         driver[self.driven_by["ai_demand"]] = d.ai_revenue_index
         driver[self.driven_by["ai_capex"]] = d.demand_ratio
         driver[self.driven_by["crypto"]] = d.crypto_index
@@ -387,7 +398,7 @@ class ContagionModel(mesa.Model):
 
     def _spot_revenue(self) -> np.ndarray:
         led, d = self.ledger, self.drivers
-        utilisation = np.clip(self.spot_utilisation * d.demand_ratio, 0.0, 1.0)
+        utilisation = np.minimum(np.maximum(self.spot_utilisation * d.demand_ratio, 0.0), 1.0)  # (np.clip, cheaper)
         return (led.gpu_units_k @ d.rental_bn_per_k_month) * self.spot_share * utilisation * ~self.defaulted
 
     def operate(self) -> None:
@@ -395,9 +406,9 @@ class ContagionModel(mesa.Model):
         alive = ~self.defaulted
         self.outside_revenue_bn = self._outside_revenue()
         spot = self._spot_revenue()
-        led.exogenous(np.arange(led.n_agents), self.outside_revenue_bn + spot, "revenue from outside customers")
+        led.exogenous(self.all_agents, self.outside_revenue_bn + spot, "revenue from outside customers")
         # Operating costs are owed to suppliers outside the model and clear with everything else.
-        self.obligations.add(np.arange(led.n_agents), self.obligations.outside, self.opex_bn_per_month * alive, OPERATING_COST, -1)
+        self.obligations.add(self.all_agents, self.obligations.outside, self.opex_bn_per_month * alive, OPERATING_COST, -1)
         # Take-or-pay contracts and leases fall due.
         due = (c.due_mask(self.month) & ((c.kind == COMPUTE) | (c.kind == LEASE))).nonzero()[0]
         self.obligations.add(c.payer[due], c.payee[due], c.monthly_payment_bn[due], CONTRACT, due)
@@ -406,6 +417,7 @@ class ContagionModel(mesa.Model):
         contract_out = np.bincount(c.payer[due], weights=c.monthly_payment_bn[due], minlength=n)
         ebitda = self.outside_revenue_bn + spot + contract_in - self.opex_bn_per_month * alive - contract_out
         self.ebitda_history[self.month % 3] = ebitda  # a ring of the last three months
+        self._dscr = None
         self._funding_rounds(contract_out)
         if self.config.channels.lease_renegotiation:
             self._review_leases()
@@ -414,8 +426,8 @@ class ContagionModel(mesa.Model):
     def _funding_rounds(self, contract_out: np.ndarray) -> None:
         """Labs short of runway raise money (their rule reads cash and sentiment, not the views)."""
         led = self.ledger
-        for agent in self.institutions:
-            if agent.kind != "ai_lab" or agent.defaulted:
+        for agent in self.labs:
+            if agent.defaulted:
                 continue
             i = agent.index
             burn = self.opex_bn_per_month[i] + contract_out[i] - self.outside_revenue_bn[i]
@@ -429,8 +441,9 @@ class ContagionModel(mesa.Model):
     def _review_leases(self) -> None:
         led, c = self.ledger, self.ledger.contracts
         ratio = self.drivers.demand_ratio
-        for agent in self.institutions:
-            if not isinstance(agent, Hyperscaler) or agent.defaulted:
+        for i in self.hyperscaler_indices:
+            agent = self.institutions[i]
+            if agent.defaulted:
                 continue
             cut = agent.lease_cut_wanted(ratio)
             if cut <= 0:
@@ -455,13 +468,15 @@ class ContagionModel(mesa.Model):
         live = d.active & (d.principal_bn > 1e-12)
         live &= ~self.defaulted[d.obligor]
         rate = d.rate_per_year + d.floating * self.drivers.base_rate_per_year
-        interest = np.where(live, d.principal_bn * rate / 12.0, 0.0)
-        amort = np.where(live, np.minimum(d.original_principal_bn * d.amortisation_per_month, d.principal_bn), 0.0)
+        # (x * live: x where live, else 0 -- np.where, cheaper; principal and rates are >= 0)
+        interest = d.principal_bn * rate / 12.0 * live
+        amort = np.minimum(d.original_principal_bn * d.amortisation_per_month, d.principal_bn) * live
         rows = np.arange(len(d))
         self.obligations.add(d.obligor, d.holder, interest, INTEREST, rows)
         self.obligations.add(d.obligor, d.holder, amort, PRINCIPAL, rows)
         service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
         self.debt_service_history[self.month % 3] = service
+        self._dscr = None
         maturing = (live & (d.maturity_month <= self.month)).nonzero()[0]
         if len(maturing):
             self.refresh()  # lenders decide on the current views
@@ -492,7 +507,7 @@ class ContagionModel(mesa.Model):
             scale[i] = self.institutions[i].capex_scale(ratio)
         real = np.minimum(self.capex_real_bn_per_month * scale, spare)
         if real.any():
-            led.spend_on_real_assets(np.arange(led.n_agents), real, "construction and power spending (outside)")
+            led.spend_on_real_assets(self.all_agents, real, "construction and power spending (outside)")
             spare -= real
         due = c.due_mask(self.month)
         chip_rows = (due & (c.kind == CHIP)).nonzero()[0]
