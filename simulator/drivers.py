@@ -56,6 +56,9 @@ class Drivers:
         self.launch_month = np.array([g.launch_month for g in gens])
         self.extra_depreciation = np.zeros(len(gens))
         self._newest: dict[int, int] = {}  # month -> newest generation on sale (launch dates are fixed)
+        # depreciation_per_year() changes only when a generation launches or a shock steepens it
+        self._depreciation: tuple[tuple[int, int], np.ndarray] | None = None
+        self._shocks_applied = 0
         # Monthly volatilities and crypto drift (scenario constants, computed once).
         d = m.demand
         self._ai_vol_per_month = d.ai_revenue_volatility_per_year / np.sqrt(12.0)
@@ -84,12 +87,23 @@ class Drivers:
         return newest
 
     def depreciation_per_year(self, month: int) -> np.ndarray:
-        """Each generation depreciates faster once a newer one has launched."""
-        newest_launch = self.launch_month[self.newest_generation(month)]
-        superseded = self.launch_month < newest_launch
-        steepen = self.scenario.markets.gpu.next_gen_extra_depreciation_per_year * superseded
-        # clipped to [0, 0.99] (np.minimum/np.maximum: np.clip's wrapper costs more than the work)
-        return np.minimum(np.maximum(self.base_depreciation + steepen + self.extra_depreciation, 0.0), 0.99)
+        """Each generation depreciates faster once a newer one has launched (read-only array,
+        recomputed only when a generation launches or ``add_depreciation`` changes it)."""
+        newest = self.newest_generation(month)
+        key = (newest, self._shocks_applied)
+        if self._depreciation is None or self._depreciation[0] != key:
+            superseded = self.launch_month < self.launch_month[newest]
+            steepen = self.scenario.markets.gpu.next_gen_extra_depreciation_per_year * superseded
+            # clipped to [0, 0.99] (np.minimum/np.maximum: np.clip's wrapper costs more than the work)
+            rate = np.minimum(np.maximum(self.base_depreciation + steepen + self.extra_depreciation, 0.0), 0.99)
+            rate.flags.writeable = False
+            self._depreciation = (key, rate)
+        return self._depreciation[1]
+
+    def add_depreciation(self, generations: np.ndarray, extra_per_year: float) -> None:
+        """A shock: ``generations`` depreciate ``extra_per_year`` faster from now on."""
+        self.extra_depreciation[generations] += extra_per_year
+        self._shocks_applied += 1
 
     def credit_spread_per_year(self) -> float:
         r = self.scenario.markets.rates

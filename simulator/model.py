@@ -116,6 +116,7 @@ class ContagionModel(mesa.Model):
         self.events: list[Event] = []
         self.drivers = Drivers(scenario, self.rng)
         self._views_state = None  # (ledger, obligations) versions the views were computed at
+        self._cb_lending = (-1, 0.0)  # (ledger version, central-bank lending in US$ bn)
         from simulator.world import build_world  # local import: world needs the class defined
 
         build_world(self, scenario)
@@ -238,10 +239,14 @@ class ContagionModel(mesa.Model):
         )
 
     def _verify_views(self) -> None:
-        kept = (self.assets_bn, self.liabilities_bn, self.scheduled_outflows_bn, self.stressed, self.risk_weighted_assets_bn())
-        self._views_state = None
+        """Recompute everything cached on the version counters; fail if anything was stale."""
+        def views():
+            return (self.assets_bn, self.liabilities_bn, self.scheduled_outflows_bn, self.stressed,
+                    self.risk_weighted_assets_bn(), np.array([self.central_bank_lending_bn()]))
+        kept = views()
+        self._views_state, self._cb_lending = None, (-1, 0.0)
         self.refresh()
-        fresh = (self.assets_bn, self.liabilities_bn, self.scheduled_outflows_bn, self.stressed, self.risk_weighted_assets_bn())
+        fresh = views()
         if not all(np.array_equal(a, b) for a, b in zip(kept, fresh)):
             raise AssertionError(f"month {self.month}: stale balance-sheet views (a change bypassed Ledger.version)")
 
@@ -271,11 +276,9 @@ class ContagionModel(mesa.Model):
                 led.equity_value_bn[k] = new_value
                 led.changed()
                 equity = led.equity_bn()
+        # Nobody in the network holds these, so no balance sheet (and no cached view) changes.
         unheld = self._nav_unheld
-        nav = np.maximum(equity[unheld], 0.0)
-        if not np.array_equal(nav, led.equity_value_bn[unheld]):
-            led.equity_value_bn[unheld] = nav
-            led.changed()
+        led.equity_value_bn[unheld] = np.maximum(equity[unheld], 0.0)
 
     def _nav_order(self) -> list[int]:
         """NAV-valued issuers with holders, each after the NAV issuers it holds (recomputed when
@@ -355,7 +358,7 @@ class ContagionModel(mesa.Model):
             d.crypto_index *= 1 - size
             text = f"Crypto prices fell {size:.0%}"
         elif kind == "depreciation":
-            d.extra_depreciation[gens] += size
+            d.add_depreciation(gens, size)
             text = f"{self._gen_text(gens)} GPUs now depreciate {size:.0%} a year faster"
         elif kind == "gpu_price":
             d.fundamental_price_bn[gens] *= 1 - size
@@ -598,10 +601,14 @@ class ContagionModel(mesa.Model):
         self.peak_nav_per_unit = np.maximum(self.peak_nav_per_unit, per_unit)
 
     def central_bank_lending_bn(self) -> float:
+        """Central-bank loans outstanding, US$ bn (recomputed when the ledger changes)."""
         if self.central_bank is None:
             return 0.0
-        d = self.ledger.debt
-        return float(d.principal_bn[(d.holder == self.central_bank.index) & d.active].sum())
+        led = self.ledger
+        if self._cb_lending[0] != led.version:
+            d = led.debt
+            self._cb_lending = (led.version, float(d.principal_bn[(d.holder == self.central_bank.index) & d.active].sum()))
+        return self._cb_lending[1]
 
     def _collect(self) -> None:
         self.refresh()
