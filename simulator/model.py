@@ -117,6 +117,7 @@ class ContagionModel(mesa.Model):
         self.drivers = Drivers(scenario, self.rng)
         self._views_state = None  # (ledger, obligations) versions the views were computed at
         self._cb_lending = (-1, 0.0)  # (ledger version, central-bank lending in US$ bn)
+        self._debt_rows = np.arange(0)  # 0..len(debt book)-1
         from simulator.world import build_world  # local import: world needs the class defined
 
         build_world(self, scenario)
@@ -474,7 +475,9 @@ class ContagionModel(mesa.Model):
         # (x * live: x where live, else 0 -- np.where, cheaper; principal and rates are >= 0)
         interest = d.principal_bn * rate / 12.0 * live
         amort = np.minimum(d.original_principal_bn * d.amortisation_per_month, d.principal_bn) * live
-        rows = np.arange(len(d))
+        if len(self._debt_rows) != len(d):  # the book grows (central-bank loans)
+            self._debt_rows = np.arange(len(d))
+        rows = self._debt_rows
         self.obligations.add(d.obligor, d.holder, interest, INTEREST, rows)
         self.obligations.add(d.obligor, d.holder, amort, PRINCIPAL, rows)
         service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
@@ -549,13 +552,13 @@ class ContagionModel(mesa.Model):
         n = self.ledger.n_agents
         plan = np.bincount(payers, weights=planned, minlength=n)
         bought = np.bincount(payers, weights=paid, minlength=n)
-        for i in np.flatnonzero((plan > 0) & (bought < 0.5 * plan) & ~self.defaulted):
+        for i in ((plan > 0) & (bought < 0.5 * plan) & ~self.defaulted).nonzero()[0].tolist():
             if i not in self.capex_cutters:
-                self.capex_cutters.add(int(i))
-                self.log("operate", "capex_cut", int(i), None, float(plan[i] - bought[i]),
+                self.capex_cutters.add(i)
+                self.log("operate", "capex_cut", i, None, float(plan[i] - bought[i]),
                          f"{self.names[i]} cut its chip purchases to {money(bought[i])} of a planned "
                          f"{money(plan[i])} this month ({'stressed' if self.institutions[i].is_stressed() else 'short of spare cash'})")
-        self.capex_cutters -= {int(i) for i in np.flatnonzero(bought >= 0.9 * plan)}
+        self.capex_cutters -= set((bought >= 0.9 * plan).nonzero()[0].tolist())
 
     # ================================================================== phases 5-7
     def propagate(self) -> None:
