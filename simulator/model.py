@@ -120,9 +120,9 @@ class ContagionModel(mesa.Model):
         self._debt_rows = np.arange(0)  # 0..len(debt book)-1
         from simulator.world import build_world  # local import: world needs the class defined
 
+        self.obligations = Obligations(len(scenario.institutions))
         build_world(self, scenario)
         n = self.ledger.n_agents
-        self.obligations = Obligations(n)
         self.market = Market(self)
         self.closed = np.zeros(n, dtype=bool)  # defaulted and wound up
         self.defaulted = np.zeros(n, dtype=bool)
@@ -221,8 +221,8 @@ class ContagionModel(mesa.Model):
         """Recompute the balance-sheet views agents read when they decide (skipped when neither
         the ledger nor the obligations changed since the last refresh)."""
         led = self.ledger
-        state = (led.version, self.obligations.version) if hasattr(self, "obligations") else None
-        if state is not None and state == self._views_state:
+        state = (led.version, self.obligations.version)
+        if state == self._views_state:
             if self.verify_views:
                 self._verify_views()
             return
@@ -230,7 +230,7 @@ class ContagionModel(mesa.Model):
         self.assets_bn = led.assets_bn()
         self.liabilities_bn = led.liabilities_bn()
         self.equity_bn = self.assets_bn - self.liabilities_bn
-        due = self.obligations.due_by_payer()[: led.n_agents] if hasattr(self, "obligations") else 0.0
+        due = self.obligations.due_by_payer()[: led.n_agents]
         # What it must pay this month: its dues once they are known (they include operating costs).
         self.scheduled_outflows_bn = np.maximum(due, self.opex_bn_per_month)
         self._rwa_bn = None
