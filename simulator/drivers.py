@@ -55,6 +55,15 @@ class Drivers:
         self.base_depreciation = np.array([g.depreciation_per_year for g in gens])
         self.launch_month = np.array([g.launch_month for g in gens])
         self.extra_depreciation = np.zeros(len(gens))
+        self._newest: dict[int, int] = {}  # month -> newest generation on sale (launch dates are fixed)
+        # depreciation_per_year() changes only when a generation launches or a shock steepens it
+        self._depreciation: tuple[tuple[int, int], np.ndarray] | None = None
+        self._shocks_applied = 0
+        # Monthly volatilities and crypto drift (scenario constants, computed once).
+        d = m.demand
+        self._ai_vol_per_month = d.ai_revenue_volatility_per_year / np.sqrt(12.0)
+        self._crypto_vol_per_month = d.crypto_volatility_per_year / np.sqrt(12.0)
+        self._crypto_drift_per_month = np.log1p(d.crypto_drift_per_year) / 12.0 if d.crypto_drift_per_year > -1 else -1.0
         self.revenue_scale: dict[int, float] = {}  # institution index -> share of outside revenue kept
 
     # ----------------------------------------------------------------- derived
@@ -71,15 +80,30 @@ class Drivers:
         return self.launch_month <= month
 
     def newest_generation(self, month: int) -> int:
-        launched = self.launched(month).nonzero()[0]
-        return int(launched[np.argmax(self.launch_month[launched])])
+        newest = self._newest.get(month)
+        if newest is None:
+            launched = self.launched(month).nonzero()[0]
+            newest = self._newest[month] = int(launched[np.argmax(self.launch_month[launched])])
+        return newest
 
     def depreciation_per_year(self, month: int) -> np.ndarray:
-        """Each generation depreciates faster once a newer one has launched."""
-        newest_launch = self.launch_month[self.launched(month)].max()
-        superseded = self.launch_month < newest_launch
-        steepen = self.scenario.markets.gpu.next_gen_extra_depreciation_per_year * superseded
-        return np.clip(self.base_depreciation + steepen + self.extra_depreciation, 0.0, 0.99)
+        """Each generation depreciates faster once a newer one has launched (read-only array,
+        recomputed only when a generation launches or ``add_depreciation`` changes it)."""
+        newest = self.newest_generation(month)
+        key = (newest, self._shocks_applied)
+        if self._depreciation is None or self._depreciation[0] != key:
+            superseded = self.launch_month < self.launch_month[newest]
+            steepen = self.scenario.markets.gpu.next_gen_extra_depreciation_per_year * superseded
+            # clipped to [0, 0.99] (np.minimum/np.maximum: np.clip's wrapper costs more than the work)
+            rate = np.minimum(np.maximum(self.base_depreciation + steepen + self.extra_depreciation, 0.0), 0.99)
+            rate.flags.writeable = False
+            self._depreciation = (key, rate)
+        return self._depreciation[1]
+
+    def add_depreciation(self, generations: np.ndarray, extra_per_year: float) -> None:
+        """A shock: ``generations`` depreciate ``extra_per_year`` faster from now on."""
+        self.extra_depreciation[generations] += extra_per_year
+        self._shocks_applied += 1
 
     def credit_spread_per_year(self) -> float:
         r = self.scenario.markets.rates
@@ -90,12 +114,11 @@ class Drivers:
         """Move the exogenous drivers from month-1 to ``month`` (before shocks apply)."""
         m = self.scenario.markets
         d = m.demand
-        vol = d.ai_revenue_volatility_per_year / np.sqrt(12.0)
+        vol = self._ai_vol_per_month
         growth = np.log1p(self.ai_growth_per_year) / 12.0
         self.ai_revenue_index *= float(np.exp(growth - 0.5 * vol**2 + vol * self.rng.standard_normal()))
         self.expected_ai_index *= (1.0 + d.expected_ai_revenue_growth_per_year) ** (1.0 / 12.0)
-        cvol = d.crypto_volatility_per_year / np.sqrt(12.0)
-        cdrift = np.log1p(d.crypto_drift_per_year) / 12.0 if d.crypto_drift_per_year > -1 else -1.0
+        cvol, cdrift = self._crypto_vol_per_month, self._crypto_drift_per_month
         self.crypto_index *= float(np.exp(cdrift - 0.5 * cvol**2 + cvol * self.rng.standard_normal()))
         # Generations not yet on sale keep their launch price.
         dep = self.depreciation_per_year(month) * self.launched(month - 1)

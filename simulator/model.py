@@ -116,11 +116,13 @@ class ContagionModel(mesa.Model):
         self.events: list[Event] = []
         self.drivers = Drivers(scenario, self.rng)
         self._views_state = None  # (ledger, obligations) versions the views were computed at
+        self._cb_lending = (-1, 0.0)  # (ledger version, central-bank lending in US$ bn)
+        self._debt_rows = np.arange(0)  # 0..len(debt book)-1
         from simulator.world import build_world  # local import: world needs the class defined
 
+        self.obligations = Obligations(len(scenario.institutions))
         build_world(self, scenario)
         n = self.ledger.n_agents
-        self.obligations = Obligations(n)
         self.market = Market(self)
         self.closed = np.zeros(n, dtype=bool)  # defaulted and wound up
         self.defaulted = np.zeros(n, dtype=bool)
@@ -128,6 +130,8 @@ class ContagionModel(mesa.Model):
         self.spot_utilisation = np.array([getattr(a.rules, "spot_utilisation", 0.0) for a in self.institutions])
         self.risk_weights = risk_weight_matrix(self.institutions)
         self.hyperscaler_indices = [a.index for a in self.institutions if isinstance(a, Hyperscaler)]
+        self.labs = [a for a in self.institutions if a.kind == "ai_lab"]
+        self.all_agents = np.arange(n)  # every institution's index (the ledger's rows)
         self.capital_regulated = [a for a in self.institutions if isinstance(a, CapitalRegulated)]  # in index order
         buffer_months = np.array([a.rules.liquidity_buffer_months for a in self.institutions])
         self.cash_buffer_bn = buffer_months * self.opex_bn_per_month  # cash kept back from discretionary spending
@@ -153,6 +157,7 @@ class ContagionModel(mesa.Model):
         self.outside_revenue_bn = self._outside_revenue()
         self.ebitda_history = np.zeros((3, n))
         self.debt_service_history = np.zeros((3, n))
+        self._dscr = None  # dscr_by_agent(), until the histories change
         self.last_fundamentals_bn = fundamentals_bn(self)
         self.last_sentiment = self.drivers.sentiment
         self.opening_system_equity_bn = float(np.clip(self.ledger.equity_bn(), 0, None).sum())
@@ -216,8 +221,8 @@ class ContagionModel(mesa.Model):
         """Recompute the balance-sheet views agents read when they decide (skipped when neither
         the ledger nor the obligations changed since the last refresh)."""
         led = self.ledger
-        state = (led.version, self.obligations.version) if hasattr(self, "obligations") else None
-        if state is not None and state == self._views_state:
+        state = (led.version, self.obligations.version)
+        if state == self._views_state:
             if self.verify_views:
                 self._verify_views()
             return
@@ -225,7 +230,7 @@ class ContagionModel(mesa.Model):
         self.assets_bn = led.assets_bn()
         self.liabilities_bn = led.liabilities_bn()
         self.equity_bn = self.assets_bn - self.liabilities_bn
-        due = self.obligations.due_by_payer()[: led.n_agents] if hasattr(self, "obligations") else 0.0
+        due = self.obligations.due_by_payer()[: led.n_agents]
         # What it must pay this month: its dues once they are known (they include operating costs).
         self.scheduled_outflows_bn = np.maximum(due, self.opex_bn_per_month)
         self._rwa_bn = None
@@ -235,10 +240,14 @@ class ContagionModel(mesa.Model):
         )
 
     def _verify_views(self) -> None:
-        kept = (self.assets_bn, self.liabilities_bn, self.scheduled_outflows_bn, self.stressed, self.risk_weighted_assets_bn())
-        self._views_state = None
+        """Recompute everything cached on the version counters; fail if anything was stale."""
+        def views():
+            return (self.assets_bn, self.liabilities_bn, self.scheduled_outflows_bn, self.stressed,
+                    self.risk_weighted_assets_bn(), np.array([self.central_bank_lending_bn()]))
+        kept = views()
+        self._views_state, self._cb_lending = None, (-1, 0.0)
         self.refresh()
-        fresh = (self.assets_bn, self.liabilities_bn, self.scheduled_outflows_bn, self.stressed, self.risk_weighted_assets_bn())
+        fresh = views()
         if not all(np.array_equal(a, b) for a, b in zip(kept, fresh)):
             raise AssertionError(f"month {self.month}: stale balance-sheet views (a change bypassed Ledger.version)")
 
@@ -268,11 +277,9 @@ class ContagionModel(mesa.Model):
                 led.equity_value_bn[k] = new_value
                 led.changed()
                 equity = led.equity_bn()
+        # Nobody in the network holds these, so no balance sheet (and no cached view) changes.
         unheld = self._nav_unheld
-        nav = np.maximum(equity[unheld], 0.0)
-        if not np.array_equal(nav, led.equity_value_bn[unheld]):
-            led.equity_value_bn[unheld] = nav
-            led.changed()
+        led.equity_value_bn[unheld] = np.maximum(equity[unheld], 0.0)
 
     def _nav_order(self) -> list[int]:
         """NAV-valued issuers with holders, each after the NAV issuers it holds (recomputed when
@@ -299,10 +306,17 @@ class ContagionModel(mesa.Model):
         return order
 
     def dscr_by_agent(self) -> np.ndarray:
-        """Debt-service coverage per institution over the last three months (inf if no debt)."""
-        service = self.debt_service_history.sum(axis=0)
-        ebitda = self.ebitda_history.sum(axis=0)
-        return np.divide(ebitda, service, out=np.full(len(service), np.inf), where=service > 1e-12)
+        """Debt-service coverage per institution over the last three months (inf if no debt);
+        computed once after the month's histories are written (read-only)."""
+        if self._dscr is None:
+            service = self.debt_service_history.sum(axis=0)
+            ebitda = self.ebitda_history.sum(axis=0)
+            dscr = np.full(len(service), np.inf)
+            owes = service > 1e-12
+            dscr[owes] = ebitda[owes] / service[owes]
+            dscr.flags.writeable = False
+            self._dscr = dscr
+        return self._dscr
 
     # ================================================================== phase 1: shocks
     def apply_shocks(self) -> None:
@@ -345,7 +359,7 @@ class ContagionModel(mesa.Model):
             d.crypto_index *= 1 - size
             text = f"Crypto prices fell {size:.0%}"
         elif kind == "depreciation":
-            d.extra_depreciation[gens] += size
+            d.add_depreciation(gens, size)
             text = f"{self._gen_text(gens)} GPUs now depreciate {size:.0%} a year faster"
         elif kind == "gpu_price":
             d.fundamental_price_bn[gens] *= 1 - size
@@ -376,10 +390,11 @@ class ContagionModel(mesa.Model):
     # ================================================================== phase 2: operate
     def _outside_revenue(self) -> np.ndarray:
         d = self.drivers
-        scale = np.ones(self.ledger.n_agents)
+        n = self.ledger.n_agents
+        scale = np.ones(n)
         for i, s in d.revenue_scale.items():
             scale[i] = s
-        driver = np.ones(self.ledger.n_agents)
+        driver = np.ones(n)
         driver[self.driven_by["ai_demand"]] = d.ai_revenue_index
         driver[self.driven_by["ai_capex"]] = d.demand_ratio
         driver[self.driven_by["crypto"]] = d.crypto_index
@@ -387,7 +402,7 @@ class ContagionModel(mesa.Model):
 
     def _spot_revenue(self) -> np.ndarray:
         led, d = self.ledger, self.drivers
-        utilisation = np.clip(self.spot_utilisation * d.demand_ratio, 0.0, 1.0)
+        utilisation = np.minimum(np.maximum(self.spot_utilisation * d.demand_ratio, 0.0), 1.0)  # (np.clip, cheaper)
         return (led.gpu_units_k @ d.rental_bn_per_k_month) * self.spot_share * utilisation * ~self.defaulted
 
     def operate(self) -> None:
@@ -395,9 +410,9 @@ class ContagionModel(mesa.Model):
         alive = ~self.defaulted
         self.outside_revenue_bn = self._outside_revenue()
         spot = self._spot_revenue()
-        led.exogenous(np.arange(led.n_agents), self.outside_revenue_bn + spot, "revenue from outside customers")
+        led.exogenous(self.all_agents, self.outside_revenue_bn + spot, "revenue from outside customers")
         # Operating costs are owed to suppliers outside the model and clear with everything else.
-        self.obligations.add(np.arange(led.n_agents), self.obligations.outside, self.opex_bn_per_month * alive, OPERATING_COST, -1)
+        self.obligations.add(self.all_agents, self.obligations.outside, self.opex_bn_per_month * alive, OPERATING_COST, -1)
         # Take-or-pay contracts and leases fall due.
         due = (c.due_mask(self.month) & ((c.kind == COMPUTE) | (c.kind == LEASE))).nonzero()[0]
         self.obligations.add(c.payer[due], c.payee[due], c.monthly_payment_bn[due], CONTRACT, due)
@@ -406,6 +421,7 @@ class ContagionModel(mesa.Model):
         contract_out = np.bincount(c.payer[due], weights=c.monthly_payment_bn[due], minlength=n)
         ebitda = self.outside_revenue_bn + spot + contract_in - self.opex_bn_per_month * alive - contract_out
         self.ebitda_history[self.month % 3] = ebitda  # a ring of the last three months
+        self._dscr = None
         self._funding_rounds(contract_out)
         if self.config.channels.lease_renegotiation:
             self._review_leases()
@@ -414,8 +430,8 @@ class ContagionModel(mesa.Model):
     def _funding_rounds(self, contract_out: np.ndarray) -> None:
         """Labs short of runway raise money (their rule reads cash and sentiment, not the views)."""
         led = self.ledger
-        for agent in self.institutions:
-            if agent.kind != "ai_lab" or agent.defaulted:
+        for agent in self.labs:
+            if agent.defaulted:
                 continue
             i = agent.index
             burn = self.opex_bn_per_month[i] + contract_out[i] - self.outside_revenue_bn[i]
@@ -429,8 +445,9 @@ class ContagionModel(mesa.Model):
     def _review_leases(self) -> None:
         led, c = self.ledger, self.ledger.contracts
         ratio = self.drivers.demand_ratio
-        for agent in self.institutions:
-            if not isinstance(agent, Hyperscaler) or agent.defaulted:
+        for i in self.hyperscaler_indices:
+            agent = self.institutions[i]
+            if agent.defaulted:
                 continue
             cut = agent.lease_cut_wanted(ratio)
             if cut <= 0:
@@ -455,13 +472,17 @@ class ContagionModel(mesa.Model):
         live = d.active & (d.principal_bn > 1e-12)
         live &= ~self.defaulted[d.obligor]
         rate = d.rate_per_year + d.floating * self.drivers.base_rate_per_year
-        interest = np.where(live, d.principal_bn * rate / 12.0, 0.0)
-        amort = np.where(live, np.minimum(d.original_principal_bn * d.amortisation_per_month, d.principal_bn), 0.0)
-        rows = np.arange(len(d))
+        # (x * live: x where live, else 0 -- np.where, cheaper; principal and rates are >= 0)
+        interest = d.principal_bn * rate / 12.0 * live
+        amort = np.minimum(d.original_principal_bn * d.amortisation_per_month, d.principal_bn) * live
+        if len(self._debt_rows) != len(d):  # the book grows (central-bank loans)
+            self._debt_rows = np.arange(len(d))
+        rows = self._debt_rows
         self.obligations.add(d.obligor, d.holder, interest, INTEREST, rows)
         self.obligations.add(d.obligor, d.holder, amort, PRINCIPAL, rows)
         service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
         self.debt_service_history[self.month % 3] = service
+        self._dscr = None
         maturing = (live & (d.maturity_month <= self.month)).nonzero()[0]
         if len(maturing):
             self.refresh()  # lenders decide on the current views
@@ -492,7 +513,7 @@ class ContagionModel(mesa.Model):
             scale[i] = self.institutions[i].capex_scale(ratio)
         real = np.minimum(self.capex_real_bn_per_month * scale, spare)
         if real.any():
-            led.spend_on_real_assets(np.arange(led.n_agents), real, "construction and power spending (outside)")
+            led.spend_on_real_assets(self.all_agents, real, "construction and power spending (outside)")
             spare -= real
         due = c.due_mask(self.month)
         chip_rows = (due & (c.kind == CHIP)).nonzero()[0]
@@ -531,13 +552,13 @@ class ContagionModel(mesa.Model):
         n = self.ledger.n_agents
         plan = np.bincount(payers, weights=planned, minlength=n)
         bought = np.bincount(payers, weights=paid, minlength=n)
-        for i in np.flatnonzero((plan > 0) & (bought < 0.5 * plan) & ~self.defaulted):
+        for i in ((plan > 0) & (bought < 0.5 * plan) & ~self.defaulted).nonzero()[0].tolist():
             if i not in self.capex_cutters:
-                self.capex_cutters.add(int(i))
-                self.log("operate", "capex_cut", int(i), None, float(plan[i] - bought[i]),
+                self.capex_cutters.add(i)
+                self.log("operate", "capex_cut", i, None, float(plan[i] - bought[i]),
                          f"{self.names[i]} cut its chip purchases to {money(bought[i])} of a planned "
                          f"{money(plan[i])} this month ({'stressed' if self.institutions[i].is_stressed() else 'short of spare cash'})")
-        self.capex_cutters -= {int(i) for i in np.flatnonzero(bought >= 0.9 * plan)}
+        self.capex_cutters -= set((bought >= 0.9 * plan).nonzero()[0].tolist())
 
     # ================================================================== phases 5-7
     def propagate(self) -> None:
@@ -583,10 +604,14 @@ class ContagionModel(mesa.Model):
         self.peak_nav_per_unit = np.maximum(self.peak_nav_per_unit, per_unit)
 
     def central_bank_lending_bn(self) -> float:
+        """Central-bank loans outstanding, US$ bn (recomputed when the ledger changes)."""
         if self.central_bank is None:
             return 0.0
-        d = self.ledger.debt
-        return float(d.principal_bn[(d.holder == self.central_bank.index) & d.active].sum())
+        led = self.ledger
+        if self._cb_lending[0] != led.version:
+            d = led.debt
+            self._cb_lending = (led.version, float(d.principal_bn[(d.holder == self.central_bank.index) & d.active].sum()))
+        return self._cb_lending[1]
 
     def _collect(self) -> None:
         self.refresh()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import mesa
 import numpy as np
@@ -45,22 +45,30 @@ def _capital_ratio(model: ContagionModel, kind: str) -> float | None:
 _NONE = np.zeros(0, dtype=np.int64)
 
 
+class _ReportKeys(NamedTuple):
+    """Column names that depend on the scenario (its GPU generations and sectors), built once."""
+
+    gpu_prices: list[str]
+    defaults: list[str]
+    losses: list[str]
+
+
 def model_report(model: ContagionModel) -> dict[str, float | None]:
     """Every model-level figure of the month, computed in one pass (the reporters read it)."""
     led = model.ledger
     report: dict[str, float | None] = {"month": model.month}
-    for name, price in zip(model.generation_names, (led.gpu_price_bn * 1e3).tolist()):
-        report[f"gpu_price_{name}_k_usd"] = price
+    keys = model.report_keys
+    report.update(zip(keys.gpu_prices, (led.gpu_price_bn * 1e3).tolist()))
     losses = led.losses_bn()
     # Sector totals in one group-by each (sector_code: position in sectors_present).
     n_sectors = len(model.sectors_present)
     defaults = np.bincount(model.sector_code[model.defaulted], minlength=n_sectors).tolist()
     sector_losses = np.bincount(model.sector_code, weights=losses, minlength=n_sectors).tolist()
-    for kind, sector_defaults, sector_loss in zip(model.sectors_present, defaults, sector_losses):
-        report[f"defaults_{kind}"] = sector_defaults
-        report[f"losses_bn_{kind}"] = _clean(sector_loss)
+    for default_key, loss_key, sector_defaults, sector_loss in zip(keys.defaults, keys.losses, defaults, sector_losses):
+        report[default_key] = sector_defaults
+        report[loss_key] = 0.0 if abs(sector_loss) < 1e-9 else sector_loss  # (_clean, inline: it runs 12 times a month)
     report.update({
-        "defaults_total": int(model.defaulted.sum()),
+        "defaults_total": int(np.count_nonzero(model.defaulted)),
         "losses_bn_total": _clean(losses.sum()),
         "system_equity_bn": float(model.equity_bn.sum()),
         "sentiment": float(model.sentiment),
@@ -86,13 +94,17 @@ class MonthlyDataCollector(mesa.DataCollector):
     instead of calling one reporter per column and per agent. The values are plain floats,
     ints, strings or None, so nothing needs copying."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._columns = [(self.model_vars[var], var) for var in self.model_reporters]  # (list, key) pairs
+
     def collect(self, model) -> None:
         if hasattr(self, "_collection_steps"):
             self._collection_steps.append(model.time)
         report = model.report
-        for var in self.model_reporters:
-            self.model_vars[var].append(report[var])
-        self._agent_records[model.time] = list(model.agent_records)
+        for values, var in self._columns:
+            values.append(report[var])
+        self._agent_records[model.time] = model.agent_records  # a new list each month
 
 
 def make_datacollector(model: ContagionModel) -> mesa.DataCollector:
@@ -101,6 +113,11 @@ def make_datacollector(model: ContagionModel) -> mesa.DataCollector:
     # Institutions never change kind, so the sector of each is fixed for the whole run.
     model.sector_members = {k: np.flatnonzero(model.kinds == k) for k in model.sectors_present}
     model.sector_code = np.array([model.sectors_present.index(k) for k in model.kinds], dtype=np.int64)
+    model.report_keys = _ReportKeys(
+        gpu_prices=[f"gpu_price_{name}_k_usd" for name in model.generation_names],
+        defaults=[f"defaults_{kind}" for kind in model.sectors_present],
+        losses=[f"losses_bn_{kind}" for kind in model.sectors_present],
+    )
     model.agent_ids = [a.unique_id for a in model.institutions]
     model.kinds_list = [a.kind for a in model.institutions]
     keys = model_report(model).keys()
