@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import Field
 
 from agents.base import Institution, Rules
-from agents.instruments import DEBT_KINDS
+from agents.instruments import DEBT_KINDS, STAKE_KINDS, TRANCHES
 
 
 class CapitalRules(Rules):
@@ -35,6 +35,27 @@ RISK_CLASSES = ("other", "loan", "bond", "credit_line", "abs_senior", "abs_junio
 """Asset classes with their own risk weight (``real`` = GPUs and data centres, weighted as loans)."""
 
 
+def _debt_risk_classes() -> np.ndarray:
+    """Risk class of a debt row by ``[kind, tranche]`` (``DEBT_KINDS`` x ``TRANCHES``; the last
+    column is tranche -1, "not a tranche"): loans, bonds and credit lines are their own class,
+    senior ABS ``abs_senior``, mezzanine and equity tranches ``abs_junior``."""
+    table = np.empty((len(DEBT_KINDS), len(TRANCHES) + 1), dtype=np.intp)
+    for kind, kind_name in enumerate(DEBT_KINDS):
+        for tranche in range(-1, len(TRANCHES)):
+            if kind_name != "abs_tranche":
+                name = kind_name
+            else:
+                name = "abs_junior" if tranche > 0 else "abs_senior"
+            table[kind, tranche] = RISK_CLASSES.index(name)
+    return table
+
+
+DEBT_RISK_CLASS = _debt_risk_classes()
+STAKE_CLASSES = slice(RISK_CLASSES.index(STAKE_KINDS[0]), RISK_CLASSES.index(STAKE_KINDS[-1]) + 1)
+"""Risk-class columns of the ``STAKE_KINDS``, in that order."""
+assert RISK_CLASSES[STAKE_CLASSES] == STAKE_KINDS
+
+
 def risk_weight_matrix(institutions) -> np.ndarray:
     """(n, len(RISK_CLASSES)) risk weights; zero rows for institutions without a capital rule."""
     weights = np.zeros((len(institutions), len(RISK_CLASSES)))
@@ -52,12 +73,11 @@ def risk_weight_matrix(institutions) -> np.ndarray:
 def risk_weighted_assets_bn(ledger, weights: np.ndarray) -> np.ndarray:
     """Risk-weighted assets of every institution at once (US$ bn), from the ledger's marks."""
     d, s, n = ledger.debt, ledger.stakes, ledger.n_agents
-    # DEBT_KINDS = loan, bond, credit_line, abs_tranche -> classes 1..4; junior ABS -> 5
-    debt_class = d.kind.astype(np.int64) + 1
-    debt_class = np.where((d.kind == DEBT_KINDS.index("abs_tranche")) & (d.tranche > 0), 5, debt_class)
+    debt_class = DEBT_RISK_CLASS[d.kind, d.tranche]  # (a table look-up: no int8 arithmetic)
     rwa = np.zeros(n)
     rwa += np.bincount(d.holder, weights=d.principal_bn * d.value_factor * weights[d.holder, debt_class], minlength=n)
-    rwa += np.bincount(s.holder, weights=ledger.stake_values_bn() * weights[s.holder, 6 + s.kind.astype(np.int64)], minlength=n)
+    stake_weights = weights[:, STAKE_CLASSES]  # one column per STAKE_KINDS entry
+    rwa += np.bincount(s.holder, weights=ledger.stake_values_bn() * stake_weights[s.holder, s.kind], minlength=n)
     rwa += weights[:, 0] * ledger.other_assets_bn
     rwa += weights[:, 8] * (ledger.gpu_value_bn() + ledger.real_assets_bn)
     return rwa
