@@ -45,6 +45,21 @@ class Market:
         self.gpu_orders: dict[tuple[int, int], float] = defaultdict(float)  # (seller, gen) -> units
         self.debt_orders: dict[int, float] = defaultdict(float)  # debt row -> share sold
         self.debt_haircut: dict[int, float] = {}
+        self._waterfalls: tuple[int, list[tuple[int, list[np.ndarray]]]] = (-1, [])  # see abs_waterfalls
+
+    def abs_waterfalls(self) -> list[tuple[int, list[np.ndarray]]]:
+        """Each SPV that issued ABS tranches, in index order, with the debt rows of its senior and
+        of its mezzanine tranches (active or not). A row's kind, obligor and tranche never change
+        and rows are only appended, so this is recomputed only when the debt book grows."""
+        d = self.model.ledger.debt
+        if self._waterfalls[0] != len(d):
+            abs_rows = (d.kind == ABS).nonzero()[0]
+            spvs = sorted(set(d.obligor[abs_rows].tolist()))
+            self._waterfalls = (len(d), [
+                (spv, [abs_rows[(d.obligor[abs_rows] == spv) & (d.tranche[abs_rows] == tranche)] for tranche in (0, 1)])
+                for spv in spvs
+            ])
+        return self._waterfalls[1]
 
     # ----------------------------------------------------------------- submissions
     def submit_gpus(self, seller: int, gen: int, units_k: float) -> None:
@@ -171,23 +186,26 @@ def mark_equity(model: ContagionModel) -> None:
 def mark_abs_tranches(model: ContagionModel) -> None:
     """Sequential waterfall: the SPV's assets cover senior tranches first, then mezzanine."""
     led, d = model.ledger, model.ledger.debt
-    abs_rows = ((d.kind == ABS) & d.active).nonzero()[0]
-    if not len(abs_rows):
-        return
-    assets = led.assets_bn()
-    for spv in sorted(set(d.obligor[abs_rows].tolist())):
-        rows = abs_rows[d.obligor[abs_rows] == spv]
-        value = assets[spv]
-        for tranche in (0, 1):  # senior, mezzanine
-            tr = rows[d.tranche[rows] == tranche]
+    assets = None  # computed once, when the first SPV with active tranches is met
+    for spv, tranches in model.market.abs_waterfalls():
+        value = None
+        for rows in tranches:  # senior, mezzanine
+            tr = rows[d.active[rows]]
+            if not len(tr):
+                continue
             face = d.principal_bn[tr].sum()
             if face <= 1e-12:
                 continue
+            if value is None:
+                if assets is None:
+                    assets = led.assets_bn()
+                value = assets[spv]
             factor = min(max(float(value / face), 0.0), 1.0)
             value = max(value - face, 0.0)
-            changed = tr[np.abs(d.value_factor[tr] - factor) > 1e-12]
-            if len(changed):
-                led.mark_debt(changed, factor)
+            vf = d.value_factor
+            changed = [row for row in tr.tolist() if abs(vf[row] - factor) > 1e-12]  # (a tranche is a row or two)
+            if changed:
+                led.mark_debt(np.array(changed, dtype=np.int64), factor)
 
 
 def depreciate_real_assets(model: ContagionModel) -> None:
