@@ -27,14 +27,20 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
 
 PHASE = "test_covenants"
+assert NO_COLLATERAL == -1  # (measure indexes the zero price appended to the GPU prices with it)
+_NO_PRICE = np.zeros(1)
 
 
 def measure(model: ContagionModel) -> dict[str, np.ndarray]:
     """LTV, DSCR and cash per debt row (inf / nan-free: undefined tests give safe values)."""
     led, d = model.ledger, model.ledger.debt
-    price = np.where(d.collateral_gen != NO_COLLATERAL, led.gpu_price_bn[np.maximum(d.collateral_gen, 0)], 0.0)
+    # Price of each row's collateral: unsecured rows (NO_COLLATERAL = -1) pick the 0 appended last.
+    price = np.concatenate((led.gpu_price_bn, _NO_PRICE))[d.collateral_gen]
     collateral = d.collateral_units_k * price
-    ltv = np.divide(d.principal_bn, collateral, out=np.full(len(collateral), np.inf), where=collateral > 0)
+    ltv = np.empty(len(collateral))
+    ltv.fill(np.inf)
+    secured = collateral > 0
+    ltv[secured] = d.principal_bn[secured] / collateral[secured]
     ltv[d.principal_bn <= 0] = 0.0
     dscr_by_agent = model.dscr_by_agent()
     return {"ltv": ltv, "collateral_bn": collateral, "dscr": dscr_by_agent[d.obligor], "cash": led.cash_bn[d.obligor]}
@@ -44,21 +50,25 @@ def find_breaches(model: ContagionModel, only_ltv: bool = False) -> list[Breach]
     d = model.ledger.debt
     ch = model.config.channels
     m = measure(model)
-    live = d.active & (d.principal_bn > 1e-9) & ~d.accelerated
-    defaulted = model.defaulted
-    live &= ~defaulted[d.obligor] & ~defaulted[d.holder]
     breaches: list[Breach] = []
     decided = model.decided_rows
     tests = []
     if ch.ltv_covenants:
-        tests.append(("ltv", live & np.isfinite(d.ltv_covenant) & (m["ltv"] > d.ltv_covenant)))
+        tests.append(("ltv", np.isfinite(d.ltv_covenant) & (m["ltv"] > d.ltv_covenant)))
     if not only_ltv and ch.dscr_covenants:
-        tests.append(("dscr", live & (d.dscr_covenant > 0) & (m["dscr"] < d.dscr_covenant)))
+        tests.append(("dscr", (d.dscr_covenant > 0) & (m["dscr"] < d.dscr_covenant)))
     if not only_ltv and ch.liquidity_covenants:
-        tests.append(("min_liquidity", live & (d.min_liquidity_bn > 0) & (m["cash"] < d.min_liquidity_bn)))
+        tests.append(("min_liquidity", (d.min_liquidity_bn > 0) & (m["cash"] < d.min_liquidity_bn)))
     assets, liabilities = model.assets_bn, model.liabilities_bn
-    for covenant, mask in tests:
-        for row in mask.nonzero()[0]:
+    live = None  # which rows can breach at all: built only when some test fails
+    for covenant, failed in tests:
+        rows = failed.nonzero()[0]
+        if not len(rows):
+            continue
+        if live is None:
+            defaulted = model.defaulted
+            live = d.active & (d.principal_bn > 1e-9) & ~d.accelerated & ~defaulted[d.obligor] & ~defaulted[d.holder]
+        for row in rows[live[rows]]:
             if row in decided:
                 continue
             lender = model.institutions[d.holder[row]]
