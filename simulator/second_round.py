@@ -48,7 +48,11 @@ def redemptions(model: ContagionModel, phase: str = PHASE) -> None:
     per_unit = nav_per_unit(model)
     monthly = phase != PHASE
     reference = model.peak_nav_per_unit if monthly else model.nav_at_start
-    drawdowns = 1.0 - np.divide(per_unit, reference, out=np.ones(len(reference)), where=reference > 0)
+    ratio = np.empty(len(reference))
+    ratio.fill(1.0)  # (no reference value: no drawdown)
+    known = reference > 0
+    ratio[known] = per_unit[known] / reference[known]
+    drawdowns = 1.0 - ratio
     rows = ((s.kind == FUND_SHARE) & (s.units > 0)).nonzero()[0]
     if not monthly:
         rows = rows[drawdowns[s.issuer[rows]] > SECOND_WAVE_THRESHOLD]
@@ -57,16 +61,15 @@ def redemptions(model: ContagionModel, phase: str = PHASE) -> None:
         return
     if monthly:
         model.refresh()  # in the second round, run() refreshed already
-    values = led.stake_values_bn()
+    values = led.stake_values_bn()[rows].tolist()
+    drawdown_of, defaulted, institutions = drawdowns.tolist(), model.defaulted.tolist(), model.institutions
     requests: dict[int, list[tuple[int, float]]] = {}
-    for row in rows:
-        fund = int(s.issuer[row])
-        if model.defaulted[fund]:
+    for row, fund, holder, value in zip(rows.tolist(), s.issuer[rows].tolist(), s.holder[rows].tolist(), values):
+        if defaulted[fund]:
             continue
-        drawdown = float(drawdowns[fund])
-        share = model.institutions[s.holder[row]].redemption_share(drawdown)
-        if share > 0 and values[row] > 0:
-            requests.setdefault(fund, []).append((int(row), share * float(values[row])))
+        share = institutions[holder].redemption_share(drawdown_of[fund])
+        if share > 0 and value > 0:
+            requests.setdefault(fund, []).append((row, share * value))
     for fund, reqs in sorted(requests.items()):
         total = sum(a for _, a in reqs)
         agent = model.institutions[fund]
