@@ -171,10 +171,14 @@ def mark_equity(model: ContagionModel) -> None:
         last = model.last_fundamentals_bn
         s_ratio = model.drivers.sentiment / model.last_sentiment
         if s_ratio != 1.0 or not (f_now == last).all():  # (both ratios 1: values stay as they are)
-            f_ratio = np.ones(len(last))
+            f_ratio = np.empty(len(last))
+            f_ratio.fill(1.0)
             moved = last > 0
             f_ratio[moved] = f_now[moved] / last[moved]
-            new[mv] = new[mv] * f_ratio[mv] * s_ratio ** model.equity_beta[mv]
+            value = new[mv] * f_ratio[mv]
+            if s_ratio != 1.0:  # (otherwise every factor 1 ** beta is exactly 1)
+                value *= s_ratio ** model.equity_beta[mv]
+            new[mv] = value
         model.last_fundamentals_bn = f_now
         model.last_sentiment = model.drivers.sentiment
     new[model.defaulted] = 0.0
