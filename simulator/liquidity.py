@@ -105,14 +105,18 @@ def sell_gpus(model: ContagionModel, i: int, need: float, _=None) -> float:
     """Offer unpledged GPUs, oldest generation first, worth about ``need`` at current prices."""
     led, d = model.ledger, model.ledger.debt
     offered = 0.0
-    for gen in np.argsort(model.drivers.launch_month):
-        pledged = d.collateral_units_k[(d.obligor == i) & d.active & (d.collateral_gen == gen)].sum()
-        free = led.gpu_units_k[i, gen] - pledged - model.market.gpu_orders.get((i, int(gen)), 0.0)
-        price = led.gpu_price_bn[gen]
-        if free <= 1e-12 or price <= 0:
+    own_debt = (d.obligor == i) & d.active
+    held, prices, orders = led.gpu_units_k[i].tolist(), led.gpu_price_bn.tolist(), model.market.gpu_orders
+    for gen in np.argsort(model.drivers.launch_month).tolist():
+        price = prices[gen]
+        if price <= 0:
+            continue
+        pledged = d.collateral_units_k[own_debt & (d.collateral_gen == gen)].sum()
+        free = held[gen] - pledged - orders.get((i, gen), 0.0)
+        if free <= 1e-12:
             continue
         units = min(free, (need - offered) / price)
-        model.market.submit_gpus(i, int(gen), units)
+        model.market.submit_gpus(i, gen, units)
         offered += units * price
         if offered >= need - 1e-12:
             break

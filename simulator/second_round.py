@@ -99,17 +99,20 @@ def margin_calls(model: ContagionModel) -> None:
     if not model.config.channels.margin_calls:
         return
     led, d = model.ledger, model.ledger.debt
-    held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
     rows = ((d.kind == CREDIT_LINE) & d.active & (d.principal_bn > 0)).nonzero()[0]
-    for row in rows:
-        bank, fund = model.institutions[d.holder[row]], model.institutions[d.obligor[row]]
+    if not len(rows):
+        return
+    held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
+    institutions = model.institutions
+    for row, holder, obligor, drawn in zip(rows.tolist(), d.holder[rows].tolist(), d.obligor[rows].tolist(), d.principal_bn[rows].tolist()):
+        bank, fund = institutions[holder], institutions[obligor]
         if fund.kind != "private_credit" or fund.defaulted or not hasattr(bank, "current_advance_rate"):
             continue
-        base = bank.current_advance_rate() * (held_value[fund.index] + led.other_assets_bn[fund.index])
-        excess = float(d.principal_bn[row]) - base - model.margin_called.get(int(row), 0.0)
+        base = bank.current_advance_rate() * (held_value[obligor] + led.other_assets_bn[obligor])
+        excess = drawn - base - model.margin_called.get(row, 0.0)
         if excess > 1e-9:
-            model.margin_called[int(row)] = model.margin_called.get(int(row), 0.0) + excess
-            model.obligations.add(fund.index, bank.index, excess, PRINCIPAL, int(row))
+            model.margin_called[row] = model.margin_called.get(row, 0.0) + excess
+            model.obligations.add(fund.index, bank.index, excess, PRINCIPAL, row)
             model.log(PHASE, "margin_call", bank.index, fund.index, excess,
                       f"{bank.name} made a {money(excess)} margin call on {fund.name}'s credit line: "
                       f"drawn {money(d.principal_bn[row])} vs borrowing base {money(base)}")
