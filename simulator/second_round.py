@@ -53,10 +53,14 @@ def redemptions(model: ContagionModel, phase: str = PHASE) -> None:
     known = reference > 0
     ratio[known] = per_unit[known] / reference[known]
     drawdowns = 1.0 - ratio
+    if not monthly:
+        model.nav_at_start = np.minimum(model.nav_at_start, per_unit)  # one wave per fall
+        fell = drawdowns > SECOND_WAVE_THRESHOLD
+        if not len(fell.nonzero()[0]):
+            return  # no fund lost value this month: no second wave
     rows = ((s.kind == FUND_SHARE) & (s.units > 0)).nonzero()[0]
     if not monthly:
-        rows = rows[drawdowns[s.issuer[rows]] > SECOND_WAVE_THRESHOLD]
-        model.nav_at_start = np.minimum(model.nav_at_start, per_unit)  # one wave per fall
+        rows = rows[fell[s.issuer[rows]]]
     if not len(rows):
         return
     if monthly:
