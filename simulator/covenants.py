@@ -60,16 +60,13 @@ def find_breaches(model: ContagionModel, only_ltv: bool = False) -> list[Breach]
     if not only_ltv and ch.liquidity_covenants:
         tests.append(("min_liquidity", (d.min_liquidity_bn > 0) & (m["cash"] < d.min_liquidity_bn)))
     assets, liabilities = model.assets_bn, model.liabilities_bn
-    live = None  # which rows can breach at all: built only when some test fails
+    active, principal, accelerated, defaulted = d.active, d.principal_bn, d.accelerated, model.defaulted
     for covenant, failed in tests:
-        rows = failed.nonzero()[0]
-        if not len(rows):
-            continue
-        if live is None:
-            defaulted = model.defaulted
-            live = d.active & (d.principal_bn > 1e-9) & ~d.accelerated & ~defaulted[d.obligor] & ~defaulted[d.holder]
-        for row in rows[live[rows]]:
-            if row in decided:
+        # Only live rows breach: active, with principal left, not accelerated, between two
+        # institutions that have not defaulted (checked row by row: few rows fail a test).
+        for row in failed.nonzero()[0].tolist():
+            if not (active[row] and principal[row] > 1e-9 and not accelerated[row]) \
+                    or defaulted[d.obligor[row]] or defaulted[d.holder[row]] or row in decided:
                 continue
             lender = model.institutions[d.holder[row]]
             if covenant == "ltv":
