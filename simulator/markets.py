@@ -215,4 +215,4 @@ def mark_abs_tranches(model: ContagionModel) -> None:
 def depreciate_real_assets(model: ContagionModel) -> None:
     """Data-centre shells last about 40 years (TRI): straight-line, 1/480 of value a month."""
     led = model.ledger
-    led.revalue_real_assets(np.arange(led.n_agents), led.real_assets_bn * (1.0 - 1.0 / 480.0), OPERATING)
+    led.revalue_real_assets(model.all_agents, led.real_assets_bn * (1.0 - 1.0 / 480.0), OPERATING)
