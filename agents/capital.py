@@ -70,36 +70,14 @@ def risk_weight_matrix(institutions) -> np.ndarray:
     return weights
 
 
-_row_weights: tuple = ((), None, None)  # (the inputs, by identity; debt-row weights; stake-row weights)
-
-
-def _weights_by_row(ledger, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The risk weight of every debt row and every stake row (its holder's weight for its class).
-
-    A row's holder, kind and tranche never change and a book that gains rows gets new column
-    arrays, so the last result is reused while the same weight matrix and the same column arrays
-    (of the same lengths) are in place -- each month, until a book grows or another model asks.
-    """
-    global _row_weights
-    d, s = ledger.debt, ledger.stakes
-    key = (weights, d.holder, d.kind, d.tranche, s.holder, s.kind)
-    cached_key, debt_weights, stake_weights = _row_weights
-    if len(cached_key) == len(key) and all(a is b for a, b in zip(cached_key, key)) \
-            and len(debt_weights) == len(d.holder) and len(stake_weights) == len(s.holder):
-        return debt_weights, stake_weights
-    debt_weights = weights[d.holder, DEBT_RISK_CLASS[d.kind, d.tranche]]
-    stake_weights = weights[:, STAKE_CLASSES][s.holder, s.kind]  # (one column per STAKE_KINDS entry)
-    _row_weights = (key, debt_weights, stake_weights)
-    return debt_weights, stake_weights
-
-
 def risk_weighted_assets_bn(ledger, weights: np.ndarray) -> np.ndarray:
     """Risk-weighted assets of every institution at once (US$ bn), from the ledger's marks."""
     d, s, n = ledger.debt, ledger.stakes, ledger.n_agents
-    debt_weights, stake_weights = _weights_by_row(ledger, weights)
+    debt_class = DEBT_RISK_CLASS[d.kind, d.tranche]  # (a table look-up: no int8 arithmetic)
     rwa = np.zeros(n)
-    rwa += np.bincount(d.holder, weights=d.principal_bn * d.value_factor * debt_weights, minlength=n)
-    rwa += np.bincount(s.holder, weights=ledger.stake_values_bn() * stake_weights, minlength=n)
+    rwa += np.bincount(d.holder, weights=d.principal_bn * d.value_factor * weights[d.holder, debt_class], minlength=n)
+    stake_weights = weights[:, STAKE_CLASSES]  # one column per STAKE_KINDS entry
+    rwa += np.bincount(s.holder, weights=ledger.stake_values_bn() * stake_weights[s.holder, s.kind], minlength=n)
     rwa += weights[:, 0] * ledger.other_assets_bn
     rwa += weights[:, 8] * (ledger.gpu_value_bn() + ledger.real_assets_bn)
     return rwa
