@@ -114,7 +114,11 @@ class Institution(mesa.Agent):
     rules : Rules
         Its decision parameters.
     status : str
-        One of ``STATUSES``, refreshed each phase by the model.
+        One of ``STATUSES``, as of the last month-end snapshot (a default shows at once).
+    equity, cash, leverage, ltv, dscr
+        Its figures at the last month-end snapshot (what the DataCollector records: US$ bn,
+        assets / equity, highest LTV of its GPU-backed loans, debt-service coverage; None where
+        undefined). They are read from the model's snapshot, written once for everyone.
     """
 
     kind: ClassVar[str] = "institution"
@@ -126,8 +130,23 @@ class Institution(mesa.Agent):
         self.index = index
         self.name = name
         self.rules = rules
-        self.status = "healthy"
         self.defaulted_month: int | None = None
+
+    # ------------------------------------------------------------------ month-end snapshot
+    # (model.agent_records: one tuple per institution, in simulator.reporters.AGENT_REPORTERS order)
+    @property
+    def status(self) -> str:
+        return self.model.agent_status[self.index]
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self.model.agent_status[self.index] = value
+
+    equity = property(lambda self: self.model.agent_records[self.index][4], doc="equity at the snapshot, US$ bn")
+    cash = property(lambda self: self.model.agent_records[self.index][5], doc="cash at the snapshot, US$ bn")
+    leverage = property(lambda self: self.model.agent_records[self.index][6], doc="assets / equity (None if equity <= 0)")
+    ltv = property(lambda self: self.model.agent_records[self.index][7], doc="highest LTV of its GPU-backed loans, or None")
+    dscr = property(lambda self: self.model.agent_records[self.index][8], doc="debt-service coverage, or None")
 
     # ------------------------------------------------------------------ views of the ledger
     @property

@@ -146,8 +146,7 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     ltv_or_none = [None if x < 0 else x for x in ltv.tolist()]
     dscr = [None if x == math.inf else x for x in model.dscr_by_agent().tolist()]
     cash = led.cash_bn.tolist()
-    for agent, *figures in zip(model.institutions, equity, cash, leverage, ltv_or_none, dscr, status):
-        agent.equity, agent.cash, agent.leverage, agent.ltv, agent.dscr, agent.status = figures
+    model.agent_status = status  # each agent's ``status`` (and its other figures, from the records)
     # One record per institution, in the order of AGENT_REPORTERS (what the DataCollector stores).
     model.agent_records = list(zip(itertools.repeat(model.time), model.agent_ids, model.names, model.kinds_list,
                                    equity, cash, leverage, ltv_or_none, dscr, status))

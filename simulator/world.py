@@ -32,6 +32,7 @@ def build_world(model: ContagionModel, scenario: Scenario) -> None:
     model.generation_names = gens
 
     model.institutions = []
+    model.agent_status = ["healthy"] * len(names)  # Institution.status (simulator.reporters writes it)
     for i, (name, inst) in enumerate(scenario.institutions.items()):
         cls = agent_class(inst.kind)
         rules_raw = dict(inst.rules)
