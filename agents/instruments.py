@@ -72,6 +72,9 @@ class DebtBook(_Table):
     principal_bn          outstanding principal, US$ billions (drawn amount for credit lines)
     limit_bn              credit-line limit, US$ billions (= original principal otherwise)
     rate_per_year         contractual interest rate (fixed part), per year
+    reference_rate_per_year  the market rate ``rate_per_year`` was set against, per year: the
+                          credit spread, plus the base rate for fixed-rate debt (a rollover
+                          reprices by how far the market has moved since)
     floating              True if the base rate is added to ``rate_per_year`` each month
     amortisation_per_month  scheduled repayment as a share of original principal, per month
     maturity_month        month in which the remaining principal falls due
@@ -94,6 +97,7 @@ class DebtBook(_Table):
     original_principal_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     limit_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rate_per_year: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    reference_rate_per_year: np.ndarray = field(default_factory=lambda: np.zeros(0))
     floating: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     amortisation_per_month: np.ndarray = field(default_factory=lambda: np.zeros(0))
     maturity_month: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -119,6 +123,7 @@ class DebtBook(_Table):
         obligor: int,
         principal_bn: float,
         rate_per_year: float,
+        reference_rate_per_year: float = 0.0,
         limit_bn: float | None = None,
         floating: bool = False,
         amortisation_per_month: float = 0.0,
@@ -139,6 +144,7 @@ class DebtBook(_Table):
             original_principal_bn=principal_bn,
             limit_bn=principal_bn if limit_bn is None else limit_bn,
             rate_per_year=rate_per_year,
+            reference_rate_per_year=reference_rate_per_year,
             floating=floating,
             amortisation_per_month=amortisation_per_month,
             maturity_month=maturity_month,

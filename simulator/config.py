@@ -116,6 +116,7 @@ class Channels(Strict):
     dscr_covenants: bool = True
     liquidity_covenants: bool = True
     refinancing: bool = True  # maturing debt must be rolled at the lender's choice
+    rollover_repricing: bool = True  # rolled debt pays today's base rate and credit spread
     contract_cuts: bool = True  # labs cut compute commitments when short
     lease_renegotiation: bool = True
     fire_sale_impact: bool = True  # forced sales move prices

@@ -106,8 +106,14 @@ class Drivers:
         self._shocks_applied += 1
 
     def credit_spread_per_year(self) -> float:
+        """The market credit spread now: its calm level, widened as sentiment falls below 1."""
         r = self.scenario.markets.rates
         return r.credit_spread_per_year * (1.0 + r.spread_sentiment_sensitivity * max(0.0, 1.0 - self.sentiment))
+
+    def market_rate_per_year(self, floating: bool) -> float:
+        """The rate new debt is priced against now: the credit spread, plus the base rate for
+        fixed-rate debt (floating-rate debt pays the base rate on top of its contractual rate)."""
+        return self.credit_spread_per_year() + (0.0 if floating else self.base_rate_per_year)
 
     # ----------------------------------------------------------------- monthly update
     def advance(self, month: int) -> None:

@@ -94,7 +94,9 @@ def central_bank(model: ContagionModel, i: int, need: float, _=None) -> float:
     if amount <= 1e-9:
         return 0.0
     row = d.add(f"central_bank_loan_{model.month}_{i}_{len(d)}", kind="loan", holder=cb.index, obligor=i,
-                principal_bn=amount, rate_per_year=r.lending_rate_per_year, maturity_month=model.month + r.loan_term_months)
+                principal_bn=amount, rate_per_year=r.lending_rate_per_year,
+                reference_rate_per_year=model.drivers.market_rate_per_year(False),
+                maturity_month=model.month + r.loan_term_months)
     led.lend_new_reserves(row, "central bank reserves created")
     model.log(PHASE, "central_bank_loan", cb.index, i, amount,
               f"{cb.name} lent {money(amount)} to {model.names[i]} against collateral")

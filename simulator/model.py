@@ -491,14 +491,32 @@ class ContagionModel(mesa.Model):
             rest = float(d.principal_bn[row] - amort[row])
             if not self.config.channels.refinancing or lender.rolls_over(borrower, self.sentiment):
                 d.maturity_month[row] = self.month + lender.rules.rollover_term_months
+                terms = self._reprice_rollover(row)
                 if rest > 0:
                     self.log("service_debt", "rollover", lender.index, borrower.index, rest,
-                             f"{lender.name} rolled over {money(rest)} owed by {borrower.name} ({d.ids[row]})")
+                             f"{lender.name} rolled over {money(rest)} owed by {borrower.name} ({d.ids[row]}){terms}")
             elif rest > 0:
                 self.obligations.add(borrower.index, lender.index, rest, PRINCIPAL, row)
                 self.log("service_debt", "refinancing_refused", lender.index, borrower.index, rest,
                          f"{lender.name} refused to roll over {money(rest)} owed by {borrower.name} "
                          f"(sentiment {self.sentiment:.2f}, borrower {borrower.status}): repayment due")
+
+    def _reprice_rollover(self, row: int) -> str:
+        """Rolled debt is priced at today's market: its rate moves by how far the market rate
+        (credit spread, plus the base rate for fixed-rate debt) has moved since it was set.
+        Returns the terms for the event's sentence."""
+        d = self.ledger.debt
+        old_rate = float(d.rate_per_year[row])
+        if not self.config.channels.rollover_repricing:
+            return f" at {old_rate:.2%} a year"
+        market = self.drivers.market_rate_per_year(bool(d.floating[row]))
+        new_rate = max(old_rate + market - float(d.reference_rate_per_year[row]), 0.0)
+        d.rate_per_year[row] = new_rate
+        d.reference_rate_per_year[row] = market
+        floating = " over the base rate" if d.floating[row] else ""
+        if abs(new_rate - old_rate) < 5e-5:  # under half a basis point: as before
+            return f" at {new_rate:.2%} a year{floating}, unchanged"
+        return f" at {new_rate:.2%} a year{floating} (was {old_rate:.2%}: market rates and spreads moved)"
 
     def spend_discretionary(self) -> None:
         """Chip purchases (capex plans), construction and customer funding: discretionary, so

@@ -73,6 +73,7 @@ def build_world(model: ContagionModel, scenario: Scenario) -> None:
             principal_bn=d.principal_bn,
             limit_bn=d.limit_bn,
             rate_per_year=d.rate_per_year,
+            reference_rate_per_year=model.drivers.market_rate_per_year(d.floating),
             floating=d.floating,
             amortisation_per_month=d.amortisation_per_month,
             maturity_month=d.maturity_month,

@@ -198,6 +198,62 @@ def test_with_refinancing_switched_off_the_loan_rolls():
     assert not model.agent("Neo").defaulted
 
 
+# --------------------------------------------------------------------------- rollover repricing
+def repricing_network(sentiment_fall: float = 0.0) -> dict:
+    """A fixed-rate and a floating-rate loan mature in month 2, after a +200 bp rate shock (and,
+    optionally, a fall in sentiment that widens credit spreads)."""
+    shocks = [{"month": 1, "kind": "rate_shock", "size": 0.02}]
+    if sentiment_fall:
+        shocks.append({"month": 1, "kind": "sentiment", "size": sentiment_fall})
+    raw = mini(
+        {
+            "Neo": {"kind": "neocloud", "cash_bn": 5.0, "gpus_k": {"H100": 50.0}},
+            "Bank": {"kind": "bank", "cash_bn": 50.0, "other_assets_bn": 100.0, "other_liabilities_bn": 130.0,
+                     "rules": {"rollover_sentiment_floor": 0.0}},
+        },
+        {
+            "fixed": {"kind": "loan", "holder": "Bank", "obligor": "Neo", "principal_bn": 1.0,
+                      "rate_per_year": 0.05, "maturity_month": 2},
+            "floating": {"kind": "loan", "holder": "Bank", "obligor": "Neo", "principal_bn": 1.0,
+                         "rate_per_year": 0.02, "floating": True, "maturity_month": 2},
+        },
+        shocks=shocks,
+    )
+    raw["markets"]["rates"] = {"base_rate_per_year": 0.04, "credit_spread_per_year": 0.01, "spread_sentiment_sensitivity": 2.0}
+    return raw
+
+
+def test_rolled_debt_pays_the_new_base_rate_and_spread():
+    model = run(repricing_network(), 2)
+    d = model.ledger.debt
+    fixed, floating = d.ids.index("fixed"), d.ids.index("floating")
+    # Fixed-rate debt reprices by the +200 bp; floating-rate debt already pays the base rate.
+    assert d.rate_per_year[fixed] == pytest.approx(0.07)
+    assert d.rate_per_year[floating] == pytest.approx(0.02)
+    rolled = [e.message for e in model.events if e.kind == "rollover"]
+    assert any("(fixed) at 7.00% a year (was 5.00%" in m for m in rolled), rolled
+    assert any("(floating) at 2.00% a year over the base rate, unchanged" in m for m in rolled), rolled
+    # The next month's interest is charged at the new rates (base rate now 6% for the floater).
+    model.step()
+    interest = model.debt_service_history[model.month % 3]
+    assert interest[model.index_of["Neo"]] == pytest.approx((0.07 + 0.02 + 0.06) / 12)
+
+
+def test_wider_spreads_reprice_both_kinds_of_debt():
+    model = run(repricing_network(sentiment_fall=0.25), 2)  # spread 1% x (1 + 2 x 0.25) = 1.5%
+    d = model.ledger.debt
+    assert d.rate_per_year[d.ids.index("fixed")] == pytest.approx(0.05 + 0.02 + 0.005)
+    assert d.rate_per_year[d.ids.index("floating")] == pytest.approx(0.02 + 0.005)
+
+
+def test_with_rollover_repricing_switched_off_rates_stay():
+    model = run(repricing_network(sentiment_fall=0.25), 2, rollover_repricing=False)
+    d = model.ledger.debt
+    assert d.rate_per_year[d.ids.index("fixed")] == 0.05
+    assert d.rate_per_year[d.ids.index("floating")] == 0.02
+    assert any(e.kind == "rollover" and "at 5.00% a year" in e.message for e in model.events)
+
+
 # --------------------------------------------------------------------------- DSCR squeeze
 def test_rental_deflation_squeezes_dscr_until_the_covenant_breaks():
     raw = mini(
