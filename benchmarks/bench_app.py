@@ -73,10 +73,10 @@ def server_side(scenario: str, steps: int) -> dict[str, list[float]]:
     import ipyvuetify as v
     import solara
 
-    from simulator import app, views
+    from simulator import app, app_chart_svg, app_html, app_network_svg, app_params, app_state, views
 
     out: dict[str, list[float]] = {"model.step()": [], "step + build every panel": [], "Step click, Solara render": []}
-    model = app.AppModel(scenario_name=scenario)
+    model = app_params.AppModel(scenario_name=scenario)
     name = model.focus
     for _ in range(steps):
         t0 = time.perf_counter()
@@ -84,10 +84,10 @@ def server_side(scenario: str, steps: int) -> dict[str, list[float]]:
         t1 = time.perf_counter()
         df = model.datacollector.get_model_vars_dataframe()
         deals = views.circular_deals(model, max_length=4)
-        app.network_svg(model, name, [])
-        app.timeseries_html(df)
+        app_network_svg.network_svg(model, name, [])
+        app_chart_svg.timeseries_html(df)
         views.event_log(model, months=(model.month, model.month))
-        app.inspector_html(model, name)
+        app_html.inspector_html(model, name)
         views.systemic_ranking(model)
         views.exposure_inputs(model)
         views.status_counts(model)
@@ -96,7 +96,7 @@ def server_side(scenario: str, steps: int) -> dict[str, list[float]]:
         out["model.step()"].append(1000 * (t1 - t0))
         out["step + build every panel"].append(1000 * (t2 - t0))
 
-    app.chosen_scenario.set(scenario)
+    app_state.chosen_scenario.set(scenario)
 
     @solara.component
     def Wrapped():
@@ -112,7 +112,7 @@ def server_side(scenario: str, steps: int) -> dict[str, list[float]]:
             out["Step click, Solara render"].append(1000 * (time.perf_counter() - t0))
     finally:
         rc.close()
-        app.chosen_scenario.set("")
+        app_state.chosen_scenario.set("")
     return out
 
 

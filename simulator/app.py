@@ -48,33 +48,6 @@ from simulator.app_panels import (
 from simulator.app_params import AppModel, model_params_for, scenario_config_safe
 from simulator.app_state import chosen_seed, session_scenario
 
-# Names tests/test_app_components.py and benchmarks/bench_app.py read as ``app.<name>``.
-from simulator.app_chart_svg import timeseries_html  # noqa: F401
-from simulator.app_html import esc, fmt_bn, inspector_html  # noqa: F401
-from simulator.app_network_svg import network_svg  # noqa: F401
-from simulator.app_panels import NetworkView  # noqa: F401
-from simulator.app_params import (  # noqa: F401
-    CHANNELS,
-    DEFAULT_SEED,
-    KNOBS,
-    SCENARIO_ENV,
-    levers_from_widgets,
-    parse_seed,
-    scenario_config,
-    widget_defaults,
-)
-from simulator.app_state import (  # noqa: F401
-    chosen_scenario,
-    debtrank_method,
-    event_all_months,
-    event_institution,
-    event_kind,
-    highlight_choice,
-    run_message,
-    run_to_month,
-    selected_name,
-)
-
 # =============================================================================== page
 COMPONENTS = [DealNetwork, TimeSeries, EventLog, Inspector, SystemicRisk, CircularDeals]
 # Grid cells (12 columns, rows of 30 px + 10 px margin): big network and charts on top, then the
