@@ -190,20 +190,17 @@ def mark_equity(model: ContagionModel) -> None:
 def mark_abs_tranches(model: ContagionModel) -> None:
     """Sequential waterfall: the SPV's assets cover senior tranches first, then mezzanine."""
     led, d = model.ledger, model.ledger.debt
-    assets = None  # computed once, when the first SPV with active tranches is met
-    for spv, tranches in model.market.abs_waterfalls():
-        value = None
+    waterfalls = model.market.abs_waterfalls()
+    if not waterfalls:
+        return
+    assets = led.assets_bn()
+    for spv, tranches in waterfalls:
+        value = assets[spv]
         for rows in tranches:  # senior, mezzanine
             tr = rows[d.active[rows]]
-            if not len(tr):
-                continue
             face = d.principal_bn[tr].sum()
-            if face <= 1e-12:
+            if face <= 1e-12:  # (no active rows, or nothing left owed)
                 continue
-            if value is None:
-                if assets is None:
-                    assets = led.assets_bn()
-                value = assets[spv]
             factor = min(max(float(value / face), 0.0), 1.0)
             value = max(value - face, 0.0)
             vf = d.value_factor

@@ -117,7 +117,6 @@ class ContagionModel(mesa.Model):
         self.drivers = Drivers(scenario, self.rng)
         self._views_state = None  # (ledger, obligations) versions the views were computed at
         self._cb_lending = (-1, 0.0)  # (ledger version, central-bank lending in US$ bn)
-        self._debt_rows = np.arange(0)  # 0..len(debt book)-1
         from simulator.world import build_world  # local import: world needs the class defined
 
         self.obligations = Obligations(len(scenario.institutions))
@@ -475,9 +474,7 @@ class ContagionModel(mesa.Model):
         # (x * live: x where live, else 0 -- np.where, cheaper; principal and rates are >= 0)
         interest = d.principal_bn * rate / 12.0 * live
         amort = np.minimum(d.original_principal_bn * d.amortisation_per_month, d.principal_bn) * live
-        if len(self._debt_rows) != len(d):  # the book grows (central-bank loans)
-            self._debt_rows = np.arange(len(d))
-        rows = self._debt_rows
+        rows = np.arange(len(d))
         self.obligations.add(d.obligor, d.holder, interest, INTEREST, rows)
         self.obligations.add(d.obligor, d.holder, amort, PRINCIPAL, rows)
         service = np.bincount(d.obligor, weights=interest + amort, minlength=n)

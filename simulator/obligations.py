@@ -113,10 +113,6 @@ class Obligations:
     def __len__(self) -> int:
         return self._count
 
-    def arrays(self):
-        """Copies of the live columns: payer, payee, amount_bn, kind, ref."""
-        return self.payer.copy(), self.payee.copy(), self.amount_bn.copy(), self.kind.copy(), self.ref.copy()
-
     def due_by_payer(self) -> np.ndarray:
         """Total amount due from each payer (length n + 1; index n is the outside), US$ bn.
 

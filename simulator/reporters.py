@@ -66,7 +66,7 @@ def model_report(model: ContagionModel) -> dict[str, float | None]:
     sector_losses = np.bincount(model.sector_code, weights=losses, minlength=n_sectors).tolist()
     for default_key, loss_key, sector_defaults, sector_loss in zip(keys.defaults, keys.losses, defaults, sector_losses):
         report[default_key] = sector_defaults
-        report[loss_key] = 0.0 if abs(sector_loss) < 1e-9 else sector_loss  # (_clean, inline: it runs 12 times a month)
+        report[loss_key] = _clean(sector_loss)
     report.update({
         "defaults_total": int(np.count_nonzero(model.defaulted)),
         "losses_bn_total": _clean(losses.sum()),

@@ -56,7 +56,7 @@ def redemptions(model: ContagionModel, phase: str = PHASE) -> None:
     if not monthly:
         model.nav_at_start = np.minimum(model.nav_at_start, per_unit)  # one wave per fall
         fell = drawdowns > SECOND_WAVE_THRESHOLD
-        if not len(fell.nonzero()[0]):
+        if not fell.any():
             return  # no fund lost value this month: no second wave
     rows = ((s.kind == FUND_SHARE) & (s.units > 0)).nonzero()[0]
     if not monthly:
