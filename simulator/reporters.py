@@ -20,7 +20,7 @@ import mesa
 import numpy as np
 
 from agents.base import STATUSES
-from agents.instruments import NO_COLLATERAL
+from simulator.covenants import measure
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
@@ -129,12 +129,11 @@ def refresh_agent_snapshots(model: ContagionModel) -> None:
     """Write each institution's current figures and status onto the agent (for reporters)."""
     led, d = model.ledger, model.ledger.debt
     n = led.n_agents
-    secured = (d.collateral_gen != NO_COLLATERAL).nonzero()[0]
-    ltv = np.full(n, -1.0)  # highest LTV of its GPU-backed loans (-1: none)
-    if len(secured):
-        collateral = d.collateral_units_k[secured] * led.gpu_price_bn[d.collateral_gen[secured]]
-        live = d.active[secured] & (d.principal_bn[secured] > 1e-12) & (collateral > 0)
-        np.maximum.at(ltv, d.obligor[secured[live]], d.principal_bn[secured[live]] / collateral[live])
+    # Highest LTV of its live GPU-backed loans (-1: none), from the covenant test's measures.
+    m = measure(model)
+    secured = d.active & (d.principal_bn > 1e-12) & (m["collateral_bn"] > 0)
+    ltv = np.full(n, -1.0)
+    np.maximum.at(ltv, d.obligor[secured], m["ltv"][secured])
     # Status, most severe first: defaulted > breached (a loan in breach or accelerated) > stressed.
     code = model.stressed.astype(np.int64)
     flagged = d.active & (d.principal_bn > 1e-12) & (d.in_breach | d.accelerated)
