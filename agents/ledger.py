@@ -36,12 +36,20 @@ OPERATING, VALUATION, FIRE_SALE, CREDIT = range(4)
 
 
 
+def is_scalar(x) -> bool:
+    """True for a single number or index (Python or numpy scalar, or a 0-d array): like
+    ``np.ndim(x) == 0``, which costs about 1 µs on a Python scalar, but cheap on the arrays and
+    numbers the ledger and the obligations are handed in their hot paths."""
+    if isinstance(x, np.ndarray):
+        return x.ndim == 0
+    return isinstance(x, (int, float, np.number)) or np.ndim(x) == 0
+
+
 def _like(values, shape: tuple) -> np.ndarray:
     """``values`` as a float array of ``shape`` (a scalar is repeated); cheap when it already is."""
     if isinstance(values, np.ndarray) and values.shape == shape:
         return values if values.dtype == np.float64 else values.astype(float)
-    # (Python and numpy scalars are recognised without np.ndim, which costs ~1 µs on a scalar)
-    if isinstance(values, (int, float, np.number)) or np.ndim(values) == 0:
+    if is_scalar(values):
         repeated = np.empty(shape)
         repeated.fill(float(values))
         return repeated

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.ledger import CREDIT, Ledger
+from agents.ledger import CREDIT, Ledger, is_scalar
 
 # kind of obligation -> how a payment is booked
 OBLIGATION_KINDS = (
@@ -26,15 +26,6 @@ OBLIGATION_KINDS = (
     "operating_cost",  # operating costs owed to suppliers outside the model: an expense
 )
 CONTRACT, CHIP_SALE, EQUITY_FUNDING, INTEREST, PRINCIPAL, REDEMPTION, OUTSIDE_CLAIM, OPERATING_COST = range(8)
-
-
-def _is_scalar(x) -> bool:
-    """True for one index (a Python or numpy integer, or a 0-d array), like ``np.ndim(x) == 0``
-    but cheaper on arrays and integers (``np.ndim`` costs about 1 µs on a Python scalar, and
-    ``add`` runs in decision loops)."""
-    if isinstance(x, np.ndarray):
-        return x.ndim == 0
-    return isinstance(x, (int, np.integer)) or np.ndim(x) == 0
 
 
 class Obligations:
@@ -79,7 +70,7 @@ class Obligations:
 
     def add(self, payer, payee, amount_bn, kind: int, ref) -> None:
         """Add one or many obligations (array arguments broadcast); amounts <= 0 are dropped."""
-        if _is_scalar(payer):  # one obligation: the common case in decision loops
+        if is_scalar(payer):  # one obligation: the common case in decision loops
             if amount_bn > 0:
                 self.version += 1
                 k = self._count
@@ -104,10 +95,10 @@ class Obligations:
         self._reserve(m)
         live = slice(self._count, self._count + m)
         self._payer[live] = payer[keep]
-        self._payee[live] = int(payee) if _is_scalar(payee) else payee[keep]
+        self._payee[live] = int(payee) if is_scalar(payee) else payee[keep]
         self._amount_bn[live] = amount
         self._kind[live] = kind
-        self._ref[live] = int(ref) if _is_scalar(ref) else ref[keep]
+        self._ref[live] = int(ref) if is_scalar(ref) else ref[keep]
         self._count += m
 
     def __len__(self) -> int:
