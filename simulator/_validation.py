@@ -51,6 +51,26 @@ def _check_values(data: np.ndarray, name: str, nonnegative: bool) -> None:
         raise ValueError(f"{name} has negative entries (min {data.min():g}); entries must be >= 0")
 
 
+def _canonical_csr(x, name: str, nonnegative: bool):
+    """A ``float64`` CSR copy of sparse ``x``, duplicates summed, values checked, zeros dropped."""
+    m = sp.csr_matrix(x, dtype=np.float64, copy=True)
+    m.sum_duplicates()
+    _check_values(m.data, name, nonnegative)
+    m.eliminate_zeros()
+    return m
+
+
+def _dense_2d(x, name: str) -> np.ndarray:
+    """``x`` as a ``float64`` ndarray, which must be two-dimensional (values not yet checked)."""
+    try:
+        a = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be a numeric matrix ({exc})") from None
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D matrix, got an array with shape {a.shape}")
+    return a
+
+
 def as_square_matrix(x, name: str, *, nonnegative: bool = True):
     """Validate a square matrix and return it with a flag telling if it is sparse.
 
@@ -88,17 +108,8 @@ def as_square_matrix(x, name: str, *, nonnegative: bool = True):
             # modify their inputs), which saves a copy of large matrices
             _check_values(x.data, name, nonnegative)
             return x, True
-        m = sp.csr_matrix(x, dtype=np.float64, copy=True)
-        m.sum_duplicates()
-        _check_values(m.data, name, nonnegative)
-        m.eliminate_zeros()
-        return m, True
-    try:
-        a = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a numeric matrix ({exc})") from None
-    if a.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D matrix, got an array with shape {a.shape}")
+        return _canonical_csr(x, name, nonnegative), True
+    a = _dense_2d(x, name)
     if a.shape[0] != a.shape[1]:
         raise ValueError(f"{name} must be a square matrix, got shape {a.shape}")
     if not a.flags.c_contiguous:
@@ -131,18 +142,10 @@ def as_matrix(x, name: str, shape=None, *, nonnegative: bool = True, allow_spars
     if sp.issparse(x):
         if x.ndim != 2:
             raise ValueError(f"{name} must be a 2-D matrix, got a {x.ndim}-D sparse array")
-        m = sp.csr_matrix(x, dtype=np.float64, copy=True)
-        m.sum_duplicates()
-        _check_values(m.data, name, nonnegative)
-        m.eliminate_zeros()
+        m = _canonical_csr(x, name, nonnegative)
         out, is_sparse = (m, True) if allow_sparse else (m.toarray(), False)
     else:
-        try:
-            out = np.asarray(x, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(f"{name} must be a numeric matrix ({exc})") from None
-        if out.ndim != 2:
-            raise ValueError(f"{name} must be a 2-D matrix, got an array with shape {out.shape}")
+        out = _dense_2d(x, name)
         _check_values(out, name, nonnegative)
         is_sparse = False
     if shape is not None:
