@@ -318,12 +318,8 @@ def counterparty_concentration(
     >>> counterparty_concentration(G, 0)
     [(1, 0.75), (2, 0.25)]
     """
-    totals = _by_counterparty(G, node, _kind_set(kinds), direction)
-    grand_total = sum(totals.values())
-    if grand_total <= 0:
-        return []
-    shares = [(other, amount / grand_total) for other, amount in totals.items()]
-    return sorted(shares, key=lambda pair: (-pair[1], pair[0]))
+    shares = _shares(G, node, _kind_set(kinds), direction)
+    return sorted(shares.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 def herfindahl_index(
@@ -349,14 +345,7 @@ def herfindahl_index(
     {0: 0.625, 1: 0.0, 2: 0.0}
     """
     allowed = _kind_set(kinds)
-    index = {}
-    for node in G:
-        totals = _by_counterparty(G, node, allowed, direction)
-        grand_total = sum(totals.values())
-        index[node] = (
-            sum((a / grand_total) ** 2 for a in totals.values()) if grand_total > 0 else 0.0
-        )
-    return index
+    return {node: sum((s**2 for s in _shares(G, node, allowed, direction).values()), 0.0) for node in G}
 
 
 def largest_exposures(
@@ -496,3 +485,12 @@ def _by_counterparty(
         if data["kind"] in allowed:
             totals[other] += data["amount_bn"]
     return dict(totals)
+
+
+def _shares(G: nx.MultiDiGraph, node: int, allowed: frozenset[str], direction: str) -> dict[int, float]:
+    """Each counterparty's share of the node's contracts (empty if they total zero)."""
+    totals = _by_counterparty(G, node, allowed, direction)
+    grand_total = sum(totals.values())
+    if grand_total <= 0:
+        return {}
+    return {other: amount / grand_total for other, amount in totals.items()}

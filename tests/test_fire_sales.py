@@ -158,17 +158,23 @@ def test_caccioli_diversification_window():
     assert p[33, 8.0].probability >= 0.5 and p[33, 8.0].extent >= 0.95
 
 
-def test_caccioli_uses_shared_price_impact(monkeypatch):
-    calls = []
+@pytest.fixture
+def price_impact_depths(monkeypatch) -> list[float]:
+    """The depth of every call the kernels make to the shared exponential price impact."""
+    depths = []
     original = fs.exponential_price_impact
 
     def spy(sold, depth):
-        calls.append(depth)
+        depths.append(depth)
         return original(sold, depth)
 
     monkeypatch.setattr(fs, "exponential_price_impact", spy)
+    return depths
+
+
+def test_caccioli_uses_shared_price_impact(price_impact_depths):
     caccioli_cascade(50, 50, 3.0, 20, alpha=2.0, draws=3, rng=0)
-    assert calls and all(d == pytest.approx(0.5) for d in calls)
+    assert price_impact_depths and all(d == pytest.approx(0.5) for d in price_impact_depths)
 
 
 def test_caccioli_small_worked_example():
@@ -247,7 +253,7 @@ def test_cifuentes_insolvent_bank_sells_everything_and_defaults():
     np.testing.assert_allclose(r.payments, en.payments, rtol=1e-12)
 
 
-def test_cifuentes_fixed_point_properties_ring_and_sparse(monkeypatch):
+def test_cifuentes_fixed_point_properties_ring_and_sparse(price_impact_depths):
     """Ring of 6 banks, one weak: equilibrium conditions hold, sparse = dense,
     and the price comes from the shared exponential price-impact function."""
     n = 6
@@ -257,16 +263,8 @@ def test_cifuentes_fixed_point_properties_ring_and_sparse(monkeypatch):
     e = np.full(n, 1.0)
     e[0] = 0.6
     c = np.full(n, 0.12)
-    calls = []
-    original = fs.exponential_price_impact
-
-    def spy(sold, depth):
-        calls.append(depth)
-        return original(sold, depth)
-
-    monkeypatch.setattr(fs, "exponential_price_impact", spy)
     r = cifuentes_equilibrium(L, e, c, 0.5, alpha=0.5)
-    assert calls and all(d == pytest.approx(1 / 0.5) for d in calls)
+    assert price_impact_depths and all(d == pytest.approx(1 / 0.5) for d in price_impact_depths)
     assert r.converged and r.price < 1 and r.sales[0] > 0
     assert r.price == pytest.approx(np.exp(-0.5 * r.sales.sum()), abs=1e-11)
     en = eisenberg_noe(L, r.price * e + c)
