@@ -7,7 +7,16 @@ Rules
 * **Margin calls**: a credit line to a fund may be drawn up to ``advance_rate`` x the value of
   the fund's loan book (its borrowing base); when marks fall below that, the bank calls the
   excess. A stressed bank lowers its advance rate by ``stressed_advance_cut``.
-* A stressed bank lets no new drawings on its credit lines.
+* A stressed bank lets no new drawings on its credit lines (the default ``allows_drawing``).
+
+Which phase asks what
+---------------------
+===============  =========================================================
+phase            method
+===============  =========================================================
+second_round     ``margin_call``; ``derisking_orders`` (``agents.capital``)
+raise_liquidity  as a lender ``allows_drawing``; as a borrower ``liquidity_actions``
+===============  =========================================================
 """
 
 from __future__ import annotations
@@ -15,6 +24,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from agents.capital import CapitalRegulated, CapitalRules
+from agents.decisions import MarginCall
+from agents.names import InstitutionKind
 
 
 class BankRules(CapitalRules):
@@ -23,12 +34,16 @@ class BankRules(CapitalRules):
 
 
 class Bank(CapitalRegulated):
-    kind = "bank"
+    kind = InstitutionKind.BANK
     Rules = BankRules
+    rules: BankRules
 
     def current_advance_rate(self) -> float:
         r = self.rules
         return r.advance_rate * (1.0 - r.stressed_advance_cut) if self.is_stressed() else r.advance_rate
 
-    def allows_drawing(self) -> bool:
-        return not self.is_stressed()
+    def margin_call(self, drawn_bn: float, collateral_bn: float, called_bn: float) -> MarginCall | None:
+        """Call what is drawn beyond ``advance rate x collateral`` (less what it already called)."""
+        base = self.current_advance_rate() * collateral_bn
+        excess = drawn_bn - base - called_bn
+        return MarginCall(excess, base) if excess > 1e-9 else None

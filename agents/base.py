@@ -1,27 +1,68 @@
-"""The institution every agent kind builds on: a Mesa agent with a balance sheet and rules.
+"""The institution every agent kind builds on: a Mesa agent with rules and decisions.
 
-An institution does not store its balance sheet: it reads its row of the model's ``Ledger``.
-Its *decisions* are the small methods below (and their overrides in each kind's module). The
-simulator asks for decisions, collects them for every institution on the same state, and only
-then applies them, so the order in which institutions are asked never changes the outcome.
+An institution does not store its balance sheet: the ledger holds everyone's, as arrays, and the
+institution reads what it needs from its ``Situation`` (``agents.situation``). Its *decisions*
+are the methods below, with the defaults every kind starts from; each kind's module overrides
+the ones where that kind behaves differently. A decision method returns a decision, an amount
+or orders, and changes nothing: the engine's phases ask every institution concerned on the same
+state, then apply all the answers together, so the order in which institutions are asked never
+changes the outcome.
 
-Rules are explicit parameters (a pydantic model per kind) so that a student can read, and a
-scenario can change, what each institution does.
+Rules are explicit parameters (a frozen pydantic model per kind) so that a student can read, and
+a scenario can change, what each institution does.
+
+Which phase asks what (the defaults; see each kind's module for its own table)
+------------------------------------------------------------------------------
+==================  =================================================================
+phase               methods
+==================  =================================================================
+operate             ``funding_round_bn``, ``lease_cut_wanted``,
+                    ``real_asset_value_after_lease_cut``; as an investor in a fund
+                    ``redemption_share``; as a fund ``redemption_capacity_bn``
+service_debt        as a lender ``rolls_over``, ``rollover_term_months``
+invest              ``capex_scale``, ``funds_customers``
+test_covenants      as a lender ``expected_recovery``, ``respond_to_breach``
+raise_liquidity     ``liquidity_actions``, ``gpus_to_sell``, ``contracts_to_cut``; as a
+                    lender ``allows_drawing``
+second_round        ``redemption_share`` / ``redemption_capacity_bn`` (second wave);
+                    as a lender ``margin_call``, as a borrower ``margin_collateral_bn``;
+                    ``derisking_sale_bn``, ``derisking_orders``; LTV re-tests as in
+                    test_covenants
+(building the world) ``spot_share``, ``spot_utilisation``, ``production_cost_share``,
+                    ``risk_weights``, ``can_be_stressed``
+==================  =================================================================
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+import math
+from collections.abc import Sequence
+from typing import ClassVar
 
 import mesa
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-if TYPE_CHECKING:  # pragma: no cover
-    from agents.ledger import Ledger
+from agents.decisions import (
+    ACCELERATE,
+    REPRICE,
+    WAIVE,
+    Breach,
+    BreachAnswer,
+    Commitment,
+    Cut,
+    Holding,
+    LiquidityAction,
+    MarginCall,
+    Order,
+    Sale,
+)
+from agents.names import Covenant, Status
+from agents.situation import Situation
 
-STATUSES = ("healthy", "stressed", "breached", "defaulted")
+RISK_CLASSES = ("other", "loan", "bond", "credit_line", "abs_senior", "abs_junior", "equity", "fund_share", "real")
+"""Asset classes with their own risk weight (``real`` = GPUs and data centres); see
+``agents.capital``."""
 
 
 def stressed_flags(assets_bn, equity_bn, cash_bn, outflows_bn, stress_equity_ratio, buffer_months, can_be_stressed):
@@ -86,94 +127,113 @@ class Rules(BaseModel):
     )
 
 
-@dataclass(frozen=True)
-class Breach:
-    """A covenant test that failed this month (what the lender decides about)."""
-
-    row: int  # debt row in the ledger
-    covenant: str  # "ltv", "dscr" or "min_liquidity"
-    value: float  # measured LTV / DSCR / cash
-    limit: float  # the covenant threshold
-    severity: float  # relative distance beyond the threshold (>= 0)
-    expected_recovery: float  # share of principal the lender expects if it accelerates now
-    waivers: int
-    amendments: int = 0
-
-
-WAIVE, REPRICE, ACCELERATE = "waive", "reprice", "accelerate"
+STRESSED_EXTRA_REDEMPTION = 0.05
+"""Extra share of a fund holding a stressed investor redeems each month, to raise cash."""
 
 
 class Institution(mesa.Agent):
     """A financial or industrial institution in the AI-finance network.
 
-    Attributes
+    Parameters
     ----------
+    model : mesa.Model
     index : int
         Row of this institution in the ledger's arrays (also its deal-graph node id).
-    name, kind : str
+    name : str
     rules : Rules
-        Its decision parameters.
+        Its decision parameters (the kind's ``Rules`` model).
+    situation : Situation
+        What it reads when it decides (``agents.situation``).
+
+    Attributes
+    ----------
     status : str
-        One of ``STATUSES``, as of the last month-end snapshot (a default shows at once).
+        A ``Status``, as of the last month end (a default shows at once).
     equity, cash, leverage, ltv, dscr
-        Its figures at the last month-end snapshot (what the DataCollector records: US$ bn,
-        assets / equity, highest LTV of its GPU-backed loans, debt-service coverage; None where
-        undefined). They are read from the model's snapshot, written once for everyone.
+        Its figures at the last month end (what the DataCollector records: US$ bn, assets /
+        equity, highest LTV of its GPU-backed loans, debt-service coverage; None where
+        undefined).
     """
 
     kind: ClassVar[str] = "institution"
     Rules: ClassVar[type[Rules]] = Rules
     can_be_stressed: ClassVar[bool] = True
 
-    def __init__(self, model: mesa.Model, index: int, name: str, rules: Rules):
+    def __init__(self, model: mesa.Model, index: int, name: str, rules: Rules, situation: Situation):
         super().__init__(model)
         self.index = index
         self.name = name
         self.rules = rules
-        self.defaulted_month: int | None = None
+        self.situation = situation
 
-    # ------------------------------------------------------------------ month-end snapshot
-    # (model.agent_records: one tuple per institution, in simulator.reporters.AGENT_REPORTERS order)
+    # ------------------------------------------------------------------ month-end figures
     @property
     def status(self) -> str:
-        return self.model.agent_status[self.index]
+        if self.situation.defaulted[self.index]:
+            return Status.DEFAULTED
+        return self.situation.month_end[self.index].status
 
-    @status.setter
-    def status(self, value: str) -> None:
-        self.model.agent_status[self.index] = value
+    equity = property(lambda self: self.situation.month_end[self.index].equity_bn, doc="equity at the last month end, US$ bn")
+    cash = property(lambda self: self.situation.month_end[self.index].cash_bn, doc="cash at the last month end, US$ bn")
+    leverage = property(lambda self: self.situation.month_end[self.index].leverage, doc="assets / equity (None if equity <= 0)")
+    ltv = property(lambda self: self.situation.month_end[self.index].ltv, doc="highest LTV of its GPU-backed loans, or None")
+    dscr = property(lambda self: self.situation.month_end[self.index].dscr, doc="debt-service coverage, or None")
 
-    equity = property(lambda self: self.model.agent_records[self.index][4], doc="equity at the snapshot, US$ bn")
-    cash = property(lambda self: self.model.agent_records[self.index][5], doc="cash at the snapshot, US$ bn")
-    leverage = property(lambda self: self.model.agent_records[self.index][6], doc="assets / equity (None if equity <= 0)")
-    ltv = property(lambda self: self.model.agent_records[self.index][7], doc="highest LTV of its GPU-backed loans, or None")
-    dscr = property(lambda self: self.model.agent_records[self.index][8], doc="debt-service coverage, or None")
-
-    # ------------------------------------------------------------------ views of the ledger
-    @property
-    def ledger(self) -> Ledger:
-        return self.model.ledger
-
+    # ------------------------------------------------------------------ current figures
     @property
     def cash_bn(self) -> float:
-        return float(self.ledger.cash_bn[self.index])
+        return float(self.situation.cash_bn[self.index])
 
     @property
     def defaulted(self) -> bool:
-        return self.defaulted_month is not None
+        return bool(self.situation.defaulted[self.index])
+
+    @property
+    def defaulted_month(self) -> int | None:
+        month = int(self.situation.defaulted_month[self.index])
+        return None if month < 0 else month
 
     def equity_bn(self) -> float:
-        return float(self.model.equity_bn[self.index])
+        return float(self.situation.equity_bn[self.index])
 
     def assets_bn(self) -> float:
-        return float(self.model.assets_bn[self.index])
+        return float(self.situation.assets_bn[self.index])
 
     def is_stressed(self) -> bool:
         """Low equity relative to assets, or cash below its liquidity buffer (the rule is
-        ``stressed_flags``, applied to everyone each time the model refreshes its views)."""
-        return bool(self.model.stressed[self.index])
+        ``stressed_flags``, applied to everyone each time the engine refreshes its views)."""
+        return bool(self.situation.stressed[self.index])
+
+    # ------------------------------------------------------------------ constants of its kind
+    @property
+    def spot_share(self) -> float:
+        """Share of its GPU fleet it rents out on the spot market (0: it rents none)."""
+        return 0.0
+
+    @property
+    def spot_utilisation(self) -> float:
+        """Spot utilisation when AI demand meets expectations."""
+        return 0.0
+
+    @property
+    def production_cost_share(self) -> float:
+        """Cost of the chips it sells, as a share of their price, paid to suppliers outside."""
+        return 0.0
+
+    def risk_weights(self) -> np.ndarray:
+        """Its risk weight per ``RISK_CLASSES`` entry (zeros: it has no capital rule)."""
+        return np.zeros(len(RISK_CLASSES))
 
     # ------------------------------------------------------------------ as a lender
-    def respond_to_breach(self, breach: Breach) -> str:
+    def expected_recovery(self, value_bn: float, claim_bn: float) -> float:
+        """Share of a claim of ``claim_bn`` it expects to recover from assets worth ``value_bn``
+        if it accelerates now (after its ``liquidation_discount``), in [0, 1]."""
+        if claim_bn <= 0:
+            return 1.0
+        recovery = value_bn * (1 - self.rules.liquidation_discount) / claim_bn
+        return min(max(float(recovery), 0.0), 1.0)
+
+    def respond_to_breach(self, breach: Breach) -> BreachAnswer:
         """Waive, reprice or accelerate a borrower's covenant breach.
 
         * A lender that is itself stressed accelerates: it cannot afford to wait.
@@ -183,55 +243,137 @@ class Institution(mesa.Agent):
           accelerated: waiting would only let other lenders sell first.
         * So is a breach where the collateral covers the loan well (expected recovery at least
           ``acceleration_recovery_threshold``): accelerating costs little.
-        * Otherwise accelerating would crystallise a loss: amend and extend at a higher rate
-          (reprice), resetting the covenant with some headroom ("extend and pretend") -- at most
-          ``max_amendments`` times per loan; after that its patience is gone: accelerate.
+        * Otherwise accelerating would crystallise a loss: amend and extend at
+          ``reprice_spread_per_year`` more, resetting the covenant ``covenant_reset_headroom``
+          beyond today's value ("extend and pretend") -- at most ``max_amendments`` times per
+          loan; after that its patience is gone: accelerate.
         """
         r = self.rules
         if self.is_stressed():
-            return ACCELERATE
+            return BreachAnswer(ACCELERATE)
         if breach.severity <= r.waiver_propensity * r.max_waiver_severity and breach.waivers < r.max_waivers:
-            return WAIVE
+            return BreachAnswer(WAIVE)
         if breach.severity > r.max_reprice_severity or breach.expected_recovery >= r.acceleration_recovery_threshold:
-            return ACCELERATE
+            return BreachAnswer(ACCELERATE)
         if breach.amendments >= r.max_amendments:
-            return ACCELERATE
-        return REPRICE
+            return BreachAnswer(ACCELERATE)
+        if breach.covenant == Covenant.LTV:
+            reset = breach.value * (1 + r.covenant_reset_headroom)
+        else:  # DSCR and minimum liquidity are floors: the reset sits below today's value
+            reset = max(breach.value, 0.0) / (1 + r.covenant_reset_headroom)
+        return BreachAnswer(REPRICE, r.reprice_spread_per_year, reset)
 
-    def rolls_over(self, borrower: Institution, sentiment: float) -> bool:
+    def rolls_over(self, borrower_status: str) -> bool:
         """Refinance a maturing loan? Only for a borrower that is not in breach or default,
         when this lender is not stressed and markets are calm enough."""
         return (
             not self.is_stressed()
-            and borrower.status in ("healthy", "stressed")
-            and sentiment >= self.rules.rollover_sentiment_floor
+            and borrower_status in (Status.HEALTHY, Status.STRESSED)
+            and self.situation.sentiment >= self.rules.rollover_sentiment_floor
         )
+
+    def rollover_term_months(self) -> int:
+        """Term of the loan it rolls over, months."""
+        return self.rules.rollover_term_months
+
+    def allows_drawing(self) -> bool:
+        """Does it let borrowers draw more on the credit lines it has granted? Not once it is
+        stressed or has defaulted."""
+        return not self.defaulted and not self.is_stressed()
+
+    def margin_call(self, drawn_bn: float, collateral_bn: float, called_bn: float) -> MarginCall | None:
+        """Call part of a credit line drawn ``drawn_bn`` against a borrower's collateral worth
+        ``collateral_bn`` (``called_bn`` already called this month)? By default it does not."""
+        return None
 
     # ------------------------------------------------------------------ as an investor
     def redemption_share(self, nav_drawdown: float) -> float:
-        """Share of a fund holding to redeem this month, given the fund's NAV drawdown from its
-        peak (0 = at peak). Stressed investors redeem more, to raise cash."""
+        """Share of a fund holding to redeem this month, given the fund's NAV drawdown (0 = at
+        the reference NAV). Stressed investors redeem more, to raise cash."""
         r = self.rules
         excess = max(nav_drawdown - r.redemption_drawdown_tolerance, 0.0)
         share = r.redemption_base_per_month + r.redemption_sensitivity * excess
         if self.is_stressed():
-            share += 0.05
+            share += STRESSED_EXTRA_REDEMPTION
         return min(max(float(share), 0.0), 1.0)
 
+    def derisking_sale_bn(self) -> float:
+        """Risk-weighted assets (US$ bn) it wants to shed this round to restore its capital
+        ratio (none: it has no capital rule)."""
+        return 0.0
+
+    def derisking_orders(self, holdings: Sequence[Holding], target_bn: float) -> list[Sale]:
+        """Which of its debt ``holdings`` it puts up for sale to shed ``target_bn`` (none)."""
+        return []
+
+    # ------------------------------------------------------------------ as an issuer of fund units
+    def redemption_capacity_bn(self, nav_bn: float) -> float:
+        """Most it pays out to redeeming investors this month before gating (no limit of its
+        own: only its cash and undrawn credit lines bound it)."""
+        return math.inf
+
     # ------------------------------------------------------------------ as a borrower
-    def liquidity_actions(self, shortfall_bn: float) -> list[tuple]:
+    def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
         """What it does when cash falls ``shortfall_bn`` short of what it must pay this month.
 
-        Returns an ordered list of actions for the simulator to carry out, e.g.
-        ``("draw_credit", amount)``, ``("sell_gpus", amount)``, ``("cut_contracts", share)``,
-        ``("raise_equity", amount)``, ``("sell_assets", amount)``. The default: draw on credit
-        lines, then miss the payment (the clearing decides what it can pay).
+        Returns the orders to try, in order, until the shortfall is covered; whatever is still
+        short is missed in the clearing. The default: draw on credit lines, then borrow from
+        the central bank (if it lends).
         """
-        return [("draw_credit", shortfall_bn)]
+        return [Order(LiquidityAction.DRAW_CREDIT), Order(LiquidityAction.CENTRAL_BANK)]
+
+    def gpus_to_sell(self, need_bn: float, free_units_k: np.ndarray, price_bn: np.ndarray,
+                     launch_month: np.ndarray) -> list[tuple[int, float]]:
+        """Which unpledged GPUs to offer, worth about ``need_bn`` at today's prices: the oldest
+        generation first. Returns ``(generation, thousands of units)`` pairs."""
+        offers: list[tuple[int, float]] = []
+        offered = 0.0
+        for gen in np.argsort(launch_month).tolist():
+            price = float(price_bn[gen])
+            if price <= 0 or free_units_k[gen] <= 1e-12:
+                continue
+            units = min(float(free_units_k[gen]), (need_bn - offered) / price)
+            offers.append((gen, units))
+            offered += units * price
+            if offered >= need_bn - 1e-12:
+                break
+        return offers
+
+    def contracts_to_cut(self, commitments: Sequence[Commitment]) -> list[Cut]:
+        """Which compute commitments it renegotiates down when short of cash (none)."""
+        return []
+
+    def margin_collateral_bn(self, loan_book_bn: float) -> float | None:
+        """The collateral its credit lines are margined against, given the value of its loan
+        book (None: its lines are not margined)."""
+        return None
 
     def capital_ratio(self) -> float | None:
-        """Regulatory capital ratio, for kinds that have one (insurers, banks)."""
+        """Regulatory capital ratio, for kinds that have one (insurers, pensions, banks)."""
         return None
+
+    # ------------------------------------------------------------------ as a company
+    def funding_round_bn(self, burn_bn_per_month: float) -> float:
+        """Equity it raises from investors outside the model this month (none)."""
+        return 0.0
+
+    def lease_cut_wanted(self, demand_ratio: float) -> float:
+        """Share by which it wants to cut the data-centre leases it pays (0 = keep them)."""
+        return 0.0
+
+    def real_asset_value_after_lease_cut(self, value_bn: float, cut: float) -> float:
+        """Value of its real assets after a lease it earns is cut by ``cut`` (unchanged: its
+        real assets do not depend on one lease)."""
+        return value_bn
+
+    def capex_scale(self, demand_ratio: float) -> float:
+        """Multiplier on its planned chip purchases this month (as planned)."""
+        return 1.0
+
+    def funds_customers(self) -> bool:
+        """Pay this month's equity-funding commitments to its customers? While not stressed."""
+        return not self.is_stressed()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
+

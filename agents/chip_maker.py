@@ -8,6 +8,16 @@ Rules
   **while its own equity allows**: only while its market value stays above
   ``funding_equity_floor`` x its opening value and it is not itself stressed.
 * Short of cash, it stops funding customers first (see above), then draws on credit lines.
+
+Which phase asks what
+---------------------
+=============  =========================================================
+phase          method
+=============  =========================================================
+invest         ``funds_customers`` (its own rule, above)
+(world)        ``production_cost_share``
+=============  =========================================================
+Everything else is the default of ``agents.base.Institution``.
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from agents.base import Institution, Rules
+from agents.names import InstitutionKind
 
 
 class ChipMakerRules(Rules):
@@ -27,11 +38,17 @@ class ChipMakerRules(Rules):
 
 
 class ChipMaker(Institution):
-    kind = "chip_maker"
+    kind = InstitutionKind.CHIP_MAKER
     Rules = ChipMakerRules
+    rules: ChipMakerRules
+
+    @property
+    def production_cost_share(self) -> float:
+        return self.rules.cost_of_goods_share
 
     def funds_customers(self) -> bool:
         """Pay this month's equity-funding commitments to customers?"""
-        opening = self.model.opening_equity_value_bn[self.index]
-        value = self.ledger.equity_value_bn[self.index]
-        return value >= self.rules.funding_equity_floor * opening and not self.is_stressed()
+        s = self.situation
+        opening = s.opening_equity_value_bn[self.index]
+        value = s.equity_value_bn[self.index]
+        return bool(value >= self.rules.funding_equity_floor * opening) and not self.is_stressed()

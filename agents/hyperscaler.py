@@ -8,8 +8,20 @@ Rules
 * Leases: when AI demand falls below ``lease_exit_demand_ratio`` of expectations they
   renegotiate their data-centre leases down by ``lease_cut`` (once per lease) -- the event that
   turns "AAA" lease-backed paper into losses.
-* Short of cash: draw on credit lines, then issue bonds to outside investors while the bond
-  market is open (sentiment at least ``bond_market_sentiment_floor``).
+* Short of cash: draw on credit lines, borrow from the central bank (when it lends), then issue
+  bonds to outside investors while the bond market is open (sentiment at least
+  ``bond_market_sentiment_floor``).
+
+Which phase asks what
+---------------------
+===============  =========================================================
+phase            method
+===============  =========================================================
+operate          ``lease_cut_wanted``
+invest           ``capex_scale``
+raise_liquidity  ``liquidity_actions``
+===============  =========================================================
+Everything else is the default of ``agents.base.Institution``.
 """
 
 from __future__ import annotations
@@ -17,6 +29,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from agents.base import Institution, Rules
+from agents.decisions import LiquidityAction, Order
+from agents.names import InstitutionKind
 
 
 class HyperscalerRules(Rules):
@@ -32,8 +46,9 @@ class HyperscalerRules(Rules):
 
 
 class Hyperscaler(Institution):
-    kind = "hyperscaler"
+    kind = InstitutionKind.HYPERSCALER
     Rules = HyperscalerRules
+    rules: HyperscalerRules
 
     def capex_scale(self, demand_ratio: float) -> float:
         """Multiplier on its planned chip purchases this month."""
@@ -46,8 +61,8 @@ class Hyperscaler(Institution):
         """Share by which it wants to cut its AI data-centre leases (0 = keep them)."""
         return self.rules.lease_cut if demand_ratio < self.rules.lease_exit_demand_ratio else 0.0
 
-    def liquidity_actions(self, shortfall_bn: float) -> list[tuple]:
-        actions: list[tuple] = [("draw_credit", shortfall_bn)]
-        if self.model.sentiment >= self.rules.bond_market_sentiment_floor:
-            actions.append(("issue_bonds", shortfall_bn))
-        return actions
+    def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
+        orders = [Order(LiquidityAction.DRAW_CREDIT), Order(LiquidityAction.CENTRAL_BANK)]
+        if self.situation.sentiment >= self.rules.bond_market_sentiment_floor:
+            orders.append(Order(LiquidityAction.ISSUE_BONDS))
+        return orders

@@ -25,12 +25,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-DEBT_KINDS = ("loan", "bond", "credit_line", "abs_tranche")
-STAKE_KINDS = ("equity", "fund_share")
-CONTRACT_KINDS = ("compute_contract", "lease", "chip_sale", "equity_funding")
-TRANCHES = ("senior", "mezzanine", "equity")
+from agents.names import DEBT_KINDS, EXECUTORY_KINDS, NOT_A_TRANCHE, STAKE_KINDS, TRANCHES
 
 NO_COLLATERAL = -1
+"""``DebtBook.collateral_gen`` of an unsecured claim."""
 
 
 def _grow(array: np.ndarray, values) -> np.ndarray:
@@ -67,7 +65,7 @@ class DebtBook(_Table):
 
     Columns (all numpy arrays of equal length)
     ------------------------------------------
-    kind : int            index into ``DEBT_KINDS``
+    kind : int            ``agents.names.DebtKind`` code
     holder, obligor : int agent indices (holder owns the claim; obligor owes it)
     principal_bn          outstanding principal, US$ billions (drawn amount for credit lines)
     limit_bn              credit-line limit, US$ billions (= original principal otherwise)
@@ -83,7 +81,7 @@ class DebtBook(_Table):
     ltv_covenant          maximum loan-to-value (``inf`` = no covenant)
     dscr_covenant         minimum debt-service coverage ratio (0 = no covenant)
     min_liquidity_bn      minimum cash the obligor must keep, US$ billions (0 = none)
-    tranche               index into ``TRANCHES`` for ABS tranches (-1 otherwise)
+    tranche               ``agents.names.Tranche`` code for ABS tranches (-1 otherwise)
     value_factor          holder's mark as a share of principal (1 = par)
     active, accelerated, in_breach : bool
     waivers               number of covenant waivers granted so far
@@ -153,7 +151,7 @@ class DebtBook(_Table):
             ltv_covenant=ltv_covenant,
             dscr_covenant=dscr_covenant,
             min_liquidity_bn=min_liquidity_bn,
-            tranche=-1 if tranche is None else TRANCHES.index(tranche),
+            tranche=NOT_A_TRANCHE if tranche is None else TRANCHES.index(tranche),
             value_factor=1.0,
             active=True,
             accelerated=False,
@@ -188,7 +186,7 @@ class ContractBook(_Table):
 
     Columns
     -------
-    kind                  index into ``CONTRACT_KINDS``
+    kind                  ``agents.names.ExecutoryKind`` code
     payer, payee          agent indices (the payee holds the claim to be paid)
     monthly_payment_bn    current payment, US$ billions per month (after renegotiations)
     original_payment_bn   payment when signed, US$ billions per month
@@ -223,7 +221,7 @@ class ContractBook(_Table):
     ) -> int:
         return self._append(
             contract_id,
-            kind=CONTRACT_KINDS.index(kind),
+            kind=EXECUTORY_KINDS.index(kind),
             payer=payer,
             payee=payee,
             monthly_payment_bn=monthly_payment_bn,

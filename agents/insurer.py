@@ -2,12 +2,15 @@
 (nearly $1T of private-credit holdings at the large life insurers, ATL-1).
 
 They follow the capital-regulated rule (``agents.capital``): below their risk-based capital
-floor they sell risky assets; short of cash they sell Treasuries first.
+floor they sell risky assets; short of cash they sell Treasuries first. They invest in
+private-credit funds and redeem from them when NAVs fall (``redemption_share``, the default of
+``agents.base.Institution`` with the scenario's rules).
 """
 
 from __future__ import annotations
 
 from agents.capital import CapitalRegulated, CapitalRules
+from agents.names import InstitutionKind
 
 
 class InsurerRules(CapitalRules):
@@ -15,5 +18,5 @@ class InsurerRules(CapitalRules):
 
 
 class Insurer(CapitalRegulated):
-    kind = "insurer"
+    kind = InstitutionKind.INSURER
     Rules = InsurerRules

@@ -1,13 +1,16 @@
 """Crypto miners turned GPU hosts: bitcoin revenue plus GPU hosting, financed with high-yield
 bonds, convertibles and GPU-backed loans.
 
-Their mining revenue moves with the crypto price index, and their GPU business behaves like a
-neocloud's -- so crypto collateral and rental income can fall together ("double leverage").
-They follow the neocloud's rules when short of cash.
+Their mining revenue moves with the crypto price index (``revenue_driver: crypto`` in the
+config), and their GPU business behaves like a neocloud's -- so crypto collateral and rental
+income can fall together ("double leverage"). They follow every neocloud rule
+(``agents.neocloud``): spot rental, and when short of cash credit lines, the central bank, then
+GPU sales.
 """
 
 from __future__ import annotations
 
+from agents.names import InstitutionKind
 from agents.neocloud import Neocloud, NeocloudRules
 
 
@@ -16,5 +19,6 @@ class MinerRules(NeocloudRules):
 
 
 class Miner(Neocloud):
-    kind = "miner"
+    kind = InstitutionKind.MINER
     Rules = MinerRules
+    rules: MinerRules

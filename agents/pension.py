@@ -1,13 +1,15 @@
 """Pension funds and endowments: long-horizon investors in private credit and data-centre ABS.
 
-They are not capital-regulated like insurers, but they rebalance the same way: when their
-equity cushion against risk-weighted assets falls below ``min_capital_ratio`` (a funding-ratio
-floor) they sell risky assets, and they redeem from private-credit funds when NAVs fall.
+They are not capital-regulated like insurers, but they rebalance the same way
+(``agents.capital``): when their equity cushion against risk-weighted assets falls below
+``min_capital_ratio`` (a funding-ratio floor) they sell risky assets, and they redeem from
+private-credit funds when NAVs fall (``redemption_share``).
 """
 
 from __future__ import annotations
 
 from agents.capital import CapitalRegulated, CapitalRules
+from agents.names import InstitutionKind
 
 
 class PensionRules(CapitalRules):
@@ -15,5 +17,5 @@ class PensionRules(CapitalRules):
 
 
 class Pension(CapitalRegulated):
-    kind = "pension"
+    kind = InstitutionKind.PENSION
     Rules = PensionRules

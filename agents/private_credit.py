@@ -5,9 +5,23 @@ Rules
 -----
 * NAV = assets - liabilities, marked each round; investors redeem at NAV.
 * **Redemptions** are paid up to ``gate_share_per_month`` of NAV a month; beyond that the fund
-  **gates** (the rest waits).
-* Short of cash it draws on its bank credit line, then **sells loans** to outside buyers at a
-  ``loan_sale_haircut`` discount.
+  **gates** (the rest waits). It never promises more than its cash and undrawn lines.
+* Its bank credit lines are **margined against its loan book** (the bank's advance rate x the
+  value of the loans it holds): when marks fall, the bank calls the excess (``agents.bank``).
+* Short of cash it draws on its bank credit line, borrows from the central bank (when it
+  lends), then **sells loans**: first its diversified loans outside the network, then its loans
+  to the network into the credit market, accepting a ``loan_sale_haircut`` discount.
+
+Which phase asks what
+---------------------
+==========================  ==================================================
+phase                       method
+==========================  ==================================================
+operate, second_round       ``redemption_capacity_bn`` (the gate)
+raise_liquidity             ``liquidity_actions``
+second_round (margin calls) ``margin_collateral_bn``
+==========================  ==================================================
+Everything else is the default of ``agents.base.Institution``.
 """
 
 from __future__ import annotations
@@ -15,6 +29,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from agents.base import Institution, Rules
+from agents.decisions import LiquidityAction, Order
+from agents.names import InstitutionKind
 
 
 class PrivateCreditRules(Rules):
@@ -25,12 +41,18 @@ class PrivateCreditRules(Rules):
 
 
 class PrivateCreditFund(Institution):
-    kind = "private_credit"
+    kind = InstitutionKind.PRIVATE_CREDIT
     Rules = PrivateCreditRules
+    rules: PrivateCreditRules
 
     def redemption_capacity_bn(self, nav_bn: float) -> float:
         """Most it pays out to redeeming investors this month before gating."""
         return max(nav_bn, 0.0) * self.rules.gate_share_per_month
 
-    def liquidity_actions(self, shortfall_bn: float) -> list[tuple]:
-        return [("draw_credit", shortfall_bn), ("sell_loans", shortfall_bn)]
+    def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
+        return [Order(LiquidityAction.DRAW_CREDIT), Order(LiquidityAction.CENTRAL_BANK),
+                Order(LiquidityAction.SELL_LOANS, haircut=self.rules.loan_sale_haircut)]
+
+    def margin_collateral_bn(self, loan_book_bn: float) -> float | None:
+        """Its credit lines are margined against its loan book."""
+        return loan_book_bn

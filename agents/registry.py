@@ -10,23 +10,26 @@ from agents.chip_maker import ChipMaker
 from agents.hyperscaler import Hyperscaler
 from agents.insurer import Insurer
 from agents.miner import Miner
+from agents.names import InstitutionKind
 from agents.neocloud import Neocloud
 from agents.pension import Pension
 from agents.private_credit import PrivateCreditFund
 from agents.retail import RetailSavers
 from agents.spv import SPV
 
-AGENT_CLASSES: dict[str, type[Institution]] = {
-    cls.kind: cls
+AGENT_CLASSES: dict[InstitutionKind, type[Institution]] = {
+    cls.kind: cls  # type: ignore[misc]
     for cls in (
-        ChipMaker, Hyperscaler, AiLab, Neocloud, Miner, PrivateCreditFund, SPV,
-        Insurer, Pension, Bank, CentralBank, RetailSavers,
+        ChipMaker, Hyperscaler, AiLab, Neocloud, Miner, SPV, PrivateCreditFund,
+        Bank, Insurer, Pension, RetailSavers, CentralBank,
     )
 }
+assert list(AGENT_CLASSES) == list(InstitutionKind), "every institution kind needs exactly one class"
 
 
 def agent_class(kind: str) -> type[Institution]:
+    """The agent class of an institution kind."""
     try:
-        return AGENT_CLASSES[kind]
-    except KeyError:
-        raise ValueError(f"unknown institution kind {kind!r}; choose from {sorted(AGENT_CLASSES)}") from None
+        return AGENT_CLASSES[InstitutionKind(kind)]
+    except ValueError:
+        raise ValueError(f"unknown institution kind {kind!r}; choose from {list(InstitutionKind)}") from None

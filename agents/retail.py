@@ -1,11 +1,23 @@
 """Retail savers: 401(k) money given access to private credit (August 2025 executive order,
-ATL-1). They hold fund shares and redeem quickly when NAVs fall -- the run-prone investor."""
+ATL-1). They hold fund shares and redeem quickly when NAVs fall -- the run-prone investor.
+
+Which phase asks what
+---------------------
+=======================  ==================================================
+phase                    method
+=======================  ==================================================
+operate, second_round    ``redemption_share`` (the default, with its own
+                         ``redemption_sensitivity``)
+=======================  ==================================================
+They cannot be stressed (no covenants or capital ratios here).
+"""
 
 from __future__ import annotations
 
 from pydantic import Field
 
 from agents.base import Institution, Rules
+from agents.names import InstitutionKind
 
 
 class RetailRules(Rules):
@@ -14,7 +26,7 @@ class RetailRules(Rules):
 
 
 class RetailSavers(Institution):
-    kind = "retail"
+    kind = InstitutionKind.RETAIL
     Rules = RetailRules
 
     can_be_stressed = False  # households have no covenants or capital ratios here

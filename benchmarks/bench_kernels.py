@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from simulator.cascades import debtrank, gai_kapadia, threshold_cascade  # noqa: E402
-from simulator.clearing import eisenberg_noe, rogers_veraart  # noqa: E402
-from simulator.fire_sales import caccioli_cascade  # noqa: E402
+from simulator.kernels.cascades import debtrank, gai_kapadia, threshold_cascade  # noqa: E402
+from simulator.kernels.clearing import eisenberg_noe, rogers_veraart  # noqa: E402
+from simulator.kernels.fire_sales import caccioli_cascade  # noqa: E402
 
 
 from networks.synthetic import random_interbank_liabilities  # noqa: E402

@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from agents.central_bank import CentralBankRules
+from agents.names import DEBT_KINDS, EXECUTORY_KINDS, STAKE_KINDS, TRANCHES, InstitutionKind, ShockKind, Tranche
 from agents.registry import AGENT_CLASSES
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
@@ -128,10 +129,8 @@ class Channels(Strict):
 
 
 # --------------------------------------------------------------------------- institutions
-InstitutionKind = Literal[
-    "chip_maker", "hyperscaler", "ai_lab", "neocloud", "miner", "private_credit", "spv",
-    "insurer", "pension", "bank", "central_bank", "retail",
-]
+REVENUE_DRIVERS = ("flat", "ai_demand", "ai_capex", "crypto")
+"""What can scale an institution's outside revenue (``Institution.revenue_driver``)."""
 
 
 class Institution(Strict):
@@ -144,7 +143,7 @@ class Institution(Strict):
     market_value_bn: float | None = Field(None, gt=0, description="market value of equity; omit to value at NAV")
     equity_beta: float = Field(1.0, ge=0, le=5, description="elasticity of its market value to sentiment")
     revenue_bn_per_month: float = Field(0.0, ge=0, description="revenue from customers outside the model")
-    revenue_driver: Literal["flat", "ai_demand", "ai_capex", "crypto"] = Field(
+    revenue_driver: Literal[REVENUE_DRIVERS] = Field(  # type: ignore[valid-type]
         "flat",
         description="what scales its outside revenue: flat, AI end-customer revenue (ai_demand), AI "
         "demand relative to expectations (ai_capex: spending by customers outside the model), crypto prices",
@@ -177,7 +176,7 @@ class Collateral(Strict):
 
 
 class Debt(Strict):
-    kind: Literal["loan", "bond", "credit_line", "abs_tranche"]
+    kind: Literal[DEBT_KINDS]  # type: ignore[valid-type]
     holder: str
     obligor: str
     principal_bn: float = Field(ge=0, description="outstanding (drawn) principal")
@@ -190,7 +189,7 @@ class Debt(Strict):
     ltv_covenant: float | None = Field(None, gt=0, le=10)
     dscr_covenant: float | None = Field(None, ge=0, le=20)
     min_liquidity_bn: float | None = Field(None, ge=0)
-    tranche: Literal["senior", "mezzanine"] | None = None
+    tranche: Literal[TRANCHES[: Tranche.EQUITY]] | None = None  # type: ignore[valid-type]  # (the equity piece is the SPV's own equity)
 
     @model_validator(mode="after")
     def _consistent(self) -> Debt:
@@ -206,14 +205,14 @@ class Debt(Strict):
 
 
 class Stake(Strict):
-    kind: Literal["equity", "fund_share"]
+    kind: Literal[STAKE_KINDS]  # type: ignore[valid-type]
     holder: str
     issuer: str
     share: float = Field(gt=0, le=1, description="share of the issuer's equity held")
 
 
 class Contract(Strict):
-    kind: Literal["compute_contract", "lease", "chip_sale", "equity_funding"]
+    kind: Literal[EXECUTORY_KINDS]  # type: ignore[valid-type]
     payer: str
     payee: str
     monthly_payment_bn: float = Field(ge=0, description="US$ bn per month")
@@ -230,21 +229,22 @@ class Contract(Strict):
 
 SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
     # kind: (min size, max size, what target names, meaning)
-    "ai_growth": (-0.9, 10.0, "none", "AI revenue growth per year becomes `size` from `month` on"),
-    "revenue_loss": (0.0, 1.0, "institution", "target loses `size` of its outside revenue"),
-    "rate_shock": (-0.1, 0.2, "none", "base rate rises by `size` (per year)"),
-    "crypto_crash": (0.0, 0.99, "none", "crypto prices fall by `size`"),
-    "depreciation": (0.0, 0.9, "generation", "target generation (or all) depreciates `size` faster per year"),
-    "gpu_price": (0.0, 0.99, "generation", "fundamental GPU value of target generation (or all) falls by `size`"),
-    "sentiment": (-1.0, 1.0, "none", "market sentiment falls by `size`"),
-    "failure": (0.0, 1.0, "institution", "target fails: it is put into resolution"),
-    "contract_cut": (0.0, 1.0, "contract", "payments of target contract are cut by `size`"),
+    ShockKind.AI_GROWTH: (-0.9, 10.0, "none", "AI revenue growth per year becomes `size` from `month` on"),
+    ShockKind.REVENUE_LOSS: (0.0, 1.0, "institution", "target loses `size` of its outside revenue"),
+    ShockKind.RATE_SHOCK: (-0.1, 0.2, "none", "base rate rises by `size` (per year)"),
+    ShockKind.CRYPTO_CRASH: (0.0, 0.99, "none", "crypto prices fall by `size`"),
+    ShockKind.DEPRECIATION: (0.0, 0.9, "generation", "target generation (or all) depreciates `size` faster per year"),
+    ShockKind.GPU_PRICE: (0.0, 0.99, "generation", "fundamental GPU value of target generation (or all) falls by `size`"),
+    ShockKind.SENTIMENT: (-1.0, 1.0, "none", "market sentiment falls by `size`"),
+    ShockKind.FAILURE: (0.0, 1.0, "institution", "target fails: it is put into resolution"),
+    ShockKind.CONTRACT_CUT: (0.0, 1.0, "contract", "payments of target contract are cut by `size`"),
 }
+assert list(SHOCK_KINDS) == list(ShockKind), "every shock kind needs its range, target and meaning"
 
 
 class Shock(Strict):
     month: int = Field(ge=0, le=1200)
-    kind: Literal[tuple(SHOCK_KINDS)]  # type: ignore[valid-type]
+    kind: ShockKind
     target: str | None = None
     size: float = 0.0
 
@@ -410,7 +410,7 @@ LEVERS: dict[str, Lever] = {
               "risk-free interest rate", _path("markets.rates.base_rate_per_year")),
         Lever("central_bank_enabled", bool, None, None, "on/off",
               "central-bank liquidity backstop", _path("central_bank.enabled")),
-        Lever("shock_kind", str, None, None, "name", f"kind of an extra shock: one of {sorted(SHOCK_KINDS)}",
+        Lever("shock_kind", str, None, None, "name", f"kind of an extra shock: one of {sorted(map(str, SHOCK_KINDS))}",
               _shock_field("kind")),
         Lever("shock_target", str, None, None, "name", "target of the extra shock (institution, generation or contract)",
               _shock_field("target")),

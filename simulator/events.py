@@ -1,46 +1,76 @@
 """The event log: every consequential action as one readable record.
 
-An event has the month (tick), the phase of the tick, a kind (``covenant_breach``, ``waiver``,
-``acceleration``, ``default``, ``seizure``, ``fire_sale``, ...), the acting institution, the
-counterparty, an amount in US$ billions and one sentence a student can read.
+An event has the month (tick), the phase of the month it happened in, a kind
+(``agents.names.EventKind``: ``covenant_breach``, ``waiver``, ``acceleration``, ``default``,
+``seizure``, ``fire_sale``, ...), the acting institution, the counterparty, an amount in US$
+billions and one sentence a student can read.
+
+Phases never say which phase they are: the month's driver (``simulator.phases``) sets the log's
+``month`` and ``phase`` before it runs each phase, and every event is stamped with them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from types import MappingProxyType
 
-EVENT_KINDS = (
-    "shock", "funding_round", "customer_funding_stopped", "capex_cut", "lease_renegotiation",
-    "contract_renegotiation", "contract_terminated", "rollover", "refinancing_refused",
-    "covenant_breach", "waiver", "repricing", "acceleration", "credit_draw", "bond_issue",
-    "asset_sale", "fire_sale", "missed_payment", "default", "seizure", "liquidation", "write_off",
-    "redemption", "gate", "margin_call", "derisking", "central_bank_loan",
-)
+from agents.names import EVENT_KINDS, MARKETS, EventKind, Phase
 
-# How much an event kind matters when picking "the most important events" (higher first).
-SEVERITY = {
-    "default": 10, "write_off": 9, "seizure": 8, "acceleration": 8, "fire_sale": 7,
-    "missed_payment": 7, "margin_call": 6, "gate": 6, "refinancing_refused": 6,
-    "contract_terminated": 6, "covenant_breach": 5, "central_bank_loan": 5, "derisking": 5,
-    "contract_renegotiation": 5, "lease_renegotiation": 5, "shock": 5, "liquidation": 5,
-    "repricing": 4, "waiver": 4, "redemption": 3, "customer_funding_stopped": 4,
-    "capex_cut": 3, "credit_draw": 2, "bond_issue": 2, "asset_sale": 2, "funding_round": 2,
-    "rollover": 1,
-}
+__all__ = ["EVENT_KINDS", "SEVERITY", "Event", "EventLog", "money", "most_important"]
+
+_E = EventKind
+SEVERITY: MappingProxyType[str, int] = MappingProxyType({
+    _E.DEFAULT: 10, _E.WRITE_OFF: 9, _E.SEIZURE: 8, _E.ACCELERATION: 8, _E.FIRE_SALE: 7,
+    _E.MISSED_PAYMENT: 7, _E.MARGIN_CALL: 6, _E.GATE: 6, _E.REFINANCING_REFUSED: 6,
+    _E.CONTRACT_TERMINATED: 6, _E.COVENANT_BREACH: 5, _E.CENTRAL_BANK_LOAN: 5, _E.DERISKING: 5,
+    _E.CONTRACT_RENEGOTIATION: 5, _E.LEASE_RENEGOTIATION: 5, _E.SHOCK: 5, _E.LIQUIDATION: 5,
+    _E.REPRICING: 4, _E.WAIVER: 4, _E.REDEMPTION: 3, _E.CUSTOMER_FUNDING_STOPPED: 4,
+    _E.CAPEX_CUT: 3, _E.CREDIT_DRAW: 2, _E.BOND_ISSUE: 2, _E.ASSET_SALE: 2, _E.FUNDING_ROUND: 2,
+    _E.ROLLOVER: 1,
+})
+"""How much an event kind matters when picking "the most important events" (higher first)."""
+assert set(SEVERITY) == set(EventKind)
 
 
 @dataclass(frozen=True)
 class Event:
     month: int
-    phase: str
-    kind: str
-    actor: str
+    phase: str  # an ``agents.names.Phase``
+    kind: str  # an ``agents.names.EventKind``
+    actor: str  # an institution's name, or ``MARKETS`` for a market-wide shock
     counterparty: str | None
     amount_bn: float
     message: str
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+class EventLog:
+    """The events of a run, oldest first, stamped with the month and phase being run.
+
+    ``add`` names institutions by index (``None`` for the markets as actor, or for no
+    counterparty; index ``n`` -- creditors outside the model -- also gives no counterparty).
+    """
+
+    def __init__(self, names: Sequence[str]):
+        self.names = list(names)
+        self.events: list[Event] = []
+        self.month = 0
+        self.phase: str = Phase.SHOCKS
+
+    def add(self, kind: str, actor: int | None, counterparty: int | None, amount_bn: float, message: str) -> None:
+        names = self.names
+        self.events.append(Event(
+            # (stored as plain strings: tables, JSON and Parquet see text, not enum members)
+            month=self.month, phase=str(self.phase), kind=str(kind), actor=MARKETS if actor is None else names[actor],
+            counterparty=None if counterparty is None or counterparty >= len(names) else names[counterparty],
+            amount_bn=float(amount_bn), message=message,
+        ))
+
+    def __len__(self) -> int:
+        return len(self.events)
 
 
 def most_important(events: list[Event], top: int = 10) -> list[Event]:

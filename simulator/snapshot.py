@@ -12,22 +12,26 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.instruments import CONTRACT_KINDS, DEBT_KINDS, STAKE_KINDS
+from agents.names import DEBT_KINDS, EXECUTORY_KINDS, STAKE_KINDS, ContractKind
 from networks import build_deal_graph
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.model import ContagionModel
+    import networkx as nx
+
+    from simulator.state import State
 
 
-def deal_graph(model: ContagionModel):
-    led = model.ledger
+def deal_graph(state: State) -> nx.MultiDiGraph:
+    """The network of institutions and live contracts now."""
+    led, views = state.ledger, state.views
+    views.refresh()
     institutions = [
         {
-            "id": a.index, "name": a.name, "kind": a.kind, "status": a.status,
-            "total_assets_bn": float(max(model.assets_bn[a.index], 0.0)),
-            "equity_bn": float(model.equity_bn[a.index]), "cash_bn": float(led.cash_bn[a.index]),
+            "id": a.index, "name": a.name, "kind": str(a.kind), "status": str(a.status),
+            "total_assets_bn": float(max(views.assets_bn[a.index], 0.0)),
+            "equity_bn": float(views.equity_bn[a.index]), "cash_bn": float(led.cash_bn[a.index]),
         }
-        for a in model.institutions
+        for a in state.agents
     ]
     contracts = []
     d = led.debt
@@ -44,11 +48,11 @@ def deal_graph(model: ContagionModel):
             "kind": STAKE_KINDS[s.kind[row]], "amount_bn": float(max(values[row], 0.0)),
         })
     c = led.contracts
-    remaining = c.remaining_value_bn(model.month)
+    remaining = c.remaining_value_bn(state.memory.month)
     for row in np.flatnonzero(c.active & (remaining > 0)):
-        kind = CONTRACT_KINDS[c.kind[row]]
-        if kind == "equity_funding":
-            holder, obligor, kind = int(c.payer[row]), int(c.payee[row]), "equity"
+        kind = EXECUTORY_KINDS[c.kind[row]]
+        if kind == ContractKind.EQUITY_FUNDING:
+            holder, obligor, kind = int(c.payer[row]), int(c.payee[row]), ContractKind.EQUITY.value
         else:
             holder, obligor = int(c.payee[row]), int(c.payer[row])
         contracts.append({

@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from agents.instruments import DEBT_KINDS, NO_COLLATERAL
+from agents.instruments import NO_COLLATERAL
+from agents.names import DEBT_KINDS, EVENT_KINDS, InstitutionKind
 from networks import FUNDING_KINDS, STATUSES
 from networks import circular_deals as _circular_deals
 from networks import exposure_matrix
 from networks import largest_exposures as _largest_exposures
 from networks import round_trip_ratio
-from simulator.events import EVENT_KINDS, Event
+from simulator.events import Event
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
@@ -199,7 +200,7 @@ def loans_of(model: ContagionModel, name: str, role: str = "borrower") -> list[d
     """The debt an institution owes (``role="borrower"``) or holds (``role="lender"``), with
     its covenants and the headroom left before each one breaks.
 
-    Tests are measured as the engine measures them (:func:`simulator.covenants.measure`):
+    Tests are measured as the engine measures them (:func:`simulator.valuation.covenant_measures`):
     LTV = principal / (pledged GPUs x current price); DSCR = the borrower's operating cash flow
     / its debt service over the last three months. Headroom is positive while the covenant
     holds: ``ltv_headroom = ltv_covenant - ltv`` (in LTV points, 0.05 = 5 points),
@@ -219,7 +220,7 @@ def loans_of(model: ContagionModel, name: str, role: str = "borrower") -> list[d
     ValueError
         ``role`` is not "borrower" or "lender".
     """
-    from simulator.covenants import measure  # the engine's own definition of the tests
+    from simulator.valuation import covenant_measures  # the engine's own definition of the tests
 
     if role not in ("borrower", "lender"):
         raise ValueError(f"unknown role {role!r}; choose from ['borrower', 'lender']")
@@ -227,7 +228,7 @@ def loans_of(model: ContagionModel, name: str, role: str = "borrower") -> list[d
     d = model.ledger.debt
     if not len(d):
         return []
-    m = measure(model)
+    m = covenant_measures(model.state)
     side = d.obligor if role == "borrower" else d.holder
     rows = np.flatnonzero((side == i) & d.active & (d.principal_bn > _NEGLIGIBLE_BN))
     base = float(model.drivers.base_rate_per_year)
@@ -383,7 +384,7 @@ def systemic_ranking(model: ContagionModel, method: str = "linear", top: int | N
     list of (name, score_bn)
         Largest first (ties by name). Institutions with no exposed creditors score 0.
     """
-    from simulator.cascades import debtrank
+    from simulator.kernels.cascades import debtrank
 
     exposures, equity, alive = exposure_inputs(model)
     idx = np.flatnonzero(alive)
@@ -395,7 +396,7 @@ def systemic_ranking(model: ContagionModel, method: str = "linear", top: int | N
     weights = sub_equity / total
     ranking = []
     for k, j in enumerate(idx):
-        if model.kinds[j] == "central_bank":
+        if model.kinds[j] == InstitutionKind.CENTRAL_BANK:
             continue
         if not sub_exposures[:, k].any():  # nobody holds a claim on j: no contagion from it
             ranking.append((model.names[j], 0.0))
@@ -431,7 +432,7 @@ def event_log(
     Parameters
     ----------
     kinds : str or iterable of str, optional
-        Keep only these event kinds (:data:`simulator.events.EVENT_KINDS`).
+        Keep only these event kinds (:data:`agents.names.EVENT_KINDS`).
     institution : str, optional
         Keep only events in which this institution acts or is the counterparty.
     months : (first, last), optional

@@ -1,45 +1,53 @@
-"""Compile a validated ``Scenario`` into the ledger's arrays and the Mesa agents.
+"""Compile a validated ``Scenario`` into the model's state: the ledger's arrays, the agents and
+the constants of the run.
 
 This is the only place that turns names into indices: institution ``i`` is row ``i`` of every
-ledger array, agent ``model.institutions[i]`` and node ``i`` of the deal graph.
+ledger array, agent ``state.agents[i]`` and node ``i`` of the deal graph.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from types import MappingProxyType
 
+import mesa
 import numpy as np
 
 from agents.instruments import NO_COLLATERAL
 from agents.ledger import Ledger
+from agents.names import SECTORS, InstitutionKind
 from agents.registry import agent_class
-from simulator.config import Scenario
+from simulator.config import REVENUE_DRIVERS, ConfigError, Scenario
+from simulator.drivers import Drivers
+from simulator.events import EventLog
+from simulator.market import Market
+from simulator.obligations import Obligations
+from simulator.records import MonthlyRecords, ReportKeys, model_columns
+from simulator.state import Constants, Memory, Scratch, State, Views, read_only
+from simulator.valuation import mark_nav_issuers, nav_order
 
-if TYPE_CHECKING:  # pragma: no cover
-    from simulator.model import ContagionModel
-
-
-def build_world(model: ContagionModel, scenario: Scenario) -> None:
-    """Create ``model.ledger`` and ``model.institutions`` from ``scenario``."""
+def build_state(model: mesa.Model, scenario: Scenario) -> State:
+    """The state of ``scenario`` at month 0, with its institutions created as agents of
+    ``model`` (Mesa registers them; ``model.rng`` drives every random draw)."""
     names = list(scenario.institutions)
+    n = len(names)
     index = {name: i for i, name in enumerate(names)}
     gens = [g.name for g in scenario.markets.gpu.generations]
     gen_index = {g: k for k, g in enumerate(gens)}
-    ledger = Ledger(len(names), len(gens))
-    model.ledger = ledger
-    model.names = names
-    model.index_of = index
-    model.generation_names = gens
+    institutions = list(scenario.institutions.values())
 
-    model.institutions = []
-    model.agent_status = ["healthy"] * len(names)  # Institution.status (simulator.reporters writes it)
+    drivers = Drivers(scenario, model.rng)
+    ledger = Ledger(n, len(gens))
+    obligations = Obligations(n)
+    memory = Memory(n)
+    views = Views(ledger, obligations, drivers, memory)
+
+    agents = []
     for i, (name, inst) in enumerate(scenario.institutions.items()):
         cls = agent_class(inst.kind)
         rules_raw = dict(inst.rules)
-        if inst.kind == "central_bank":
+        if inst.kind == InstitutionKind.CENTRAL_BANK:
             rules_raw = {**scenario.central_bank.model_dump(), **rules_raw}
-        agent = cls(model, i, name, cls.Rules(**rules_raw))
-        model.institutions.append(agent)
+        agents.append(cls(model, i, name, cls.Rules(**rules_raw), views))
         ledger.cash_bn[i] = inst.cash_bn
         ledger.other_assets_bn[i] = inst.other_assets_bn
         ledger.real_assets_bn[i] = inst.real_assets_bn
@@ -47,24 +55,8 @@ def build_world(model: ContagionModel, scenario: Scenario) -> None:
         for gen, units in inst.gpus_k.items():
             ledger.gpu_units_k[i, gen_index[gen]] = units
     ledger.gpu_price_bn = np.array([g.price_bn_per_k for g in scenario.markets.gpu.generations])
-    # Parameters of the stress rule, one entry per institution (agents.base.stressed_flags).
-    model.stress_parameters = (
-        np.array([a.rules.stress_equity_ratio for a in model.institutions]),
-        np.array([a.rules.liquidity_buffer_months for a in model.institutions]),
-        np.array([a.can_be_stressed for a in model.institutions]),
-    )
-
-    kinds = np.array([inst.kind for inst in scenario.institutions.values()])
-    model.kinds = kinds
-    model.market_valued = np.array([inst.market_value_bn is not None for inst in scenario.institutions.values()])
-    model.equity_beta = np.array([inst.equity_beta for inst in scenario.institutions.values()])
-    model.revenue_bn_per_month = np.array([inst.revenue_bn_per_month for inst in scenario.institutions.values()])
-    model.revenue_driver = np.array([inst.revenue_driver for inst in scenario.institutions.values()])
-    model.opex_bn_per_month = np.array([inst.opex_bn_per_month for inst in scenario.institutions.values()])
-    model.capex_real_bn_per_month = np.array([inst.capex_real_bn_per_month for inst in scenario.institutions.values()])
 
     for cid, d in scenario.debts.items():
-        collateral_gen = gen_index[d.collateral.generation] if d.collateral else NO_COLLATERAL
         ledger.debt.add(
             cid,
             kind=d.kind,
@@ -73,11 +65,11 @@ def build_world(model: ContagionModel, scenario: Scenario) -> None:
             principal_bn=d.principal_bn,
             limit_bn=d.limit_bn,
             rate_per_year=d.rate_per_year,
-            reference_rate_per_year=model.drivers.market_rate_per_year(d.floating),
+            reference_rate_per_year=drivers.market_rate_per_year(d.floating),
             floating=d.floating,
             amortisation_per_month=d.amortisation_per_month,
             maturity_month=d.maturity_month,
-            collateral_gen=collateral_gen,
+            collateral_gen=gen_index[d.collateral.generation] if d.collateral else NO_COLLATERAL,
             collateral_units_k=d.collateral.units_k if d.collateral else 0.0,
             ltv_covenant=np.inf if d.ltv_covenant is None else d.ltv_covenant,
             dscr_covenant=d.dscr_covenant or 0.0,
@@ -95,31 +87,85 @@ def build_world(model: ContagionModel, scenario: Scenario) -> None:
             end_month=c.start_month + c.months,
             take_or_pay=c.take_or_pay,
         )
-    # Pledged GPUs cannot exceed what the borrower owns (checked here, where both are known).
-    d = ledger.debt
-    for gen in range(len(gens)):
-        pledged = np.bincount(d.obligor[d.collateral_gen == gen], weights=d.collateral_units_k[d.collateral_gen == gen], minlength=len(names))
-        over = np.flatnonzero(pledged > ledger.gpu_units_k[:, gen] + 1e-9)
-        if len(over):
-            i = over[0]
-            from simulator.config import ConfigError
-
-            raise ConfigError(
-                f"debts: {names[i]} pledges {pledged[i]:g}k {gens[gen]} GPUs as collateral but owns "
-                f"{ledger.gpu_units_k[i, gen]:g}k (institutions.{names[i]}.gpus_k.{gens[gen]})"
-            )
+    _check_pledges(ledger, names, gens)
 
     # Equity: market values for listed/private companies, NAV for the others.
+    market_valued = read_only(np.array([inst.market_value_bn is not None for inst in institutions]))
     ledger.changed()  # the arrays above were written directly
-    model.refresh()
     book = ledger.equity_bn()
-    for i, inst in enumerate(scenario.institutions.values()):
+    for i, inst in enumerate(institutions):
         ledger.equity_value_bn[i] = inst.market_value_bn if inst.market_value_bn is not None else max(book[i], 0.0)
     ledger.shares_outstanding[:] = 1.0
     for cid, s in scenario.stakes.items():
         ledger.stakes.add(cid, kind=s.kind, holder=index[s.holder], issuer=index[s.issuer], units=s.share)
     ledger.changed()
     # Stakes held add to holders' assets; NAV-valued issuers that hold stakes need a re-mark.
-    model.mark_nav_issuers(book_entry=False)
+    mark_nav_issuers(ledger, *nav_order(ledger, market_valued, names), book_entry=False)
     ledger.open_books()
-    model.opening_equity_value_bn = ledger.equity_value_bn.copy()
+
+    kinds = np.array([str(inst.kind) for inst in institutions])
+    sectors_present = tuple(k for k in SECTORS if k in set(kinds))
+    revenue_driver = np.array([inst.revenue_driver for inst in institutions])
+    opex = read_only(np.array([inst.opex_bn_per_month for inst in institutions]))
+    const = Constants(
+        config=scenario,
+        names=tuple(names),
+        index_of=MappingProxyType(index),
+        kinds=read_only(kinds),
+        agent_ids=tuple(a.unique_id for a in agents),
+        generation_names=tuple(gens),
+        everyone=read_only(np.arange(n)),
+        market_valued=market_valued,
+        equity_beta=read_only(np.array([inst.equity_beta for inst in institutions])),
+        revenue_bn_per_month=read_only(np.array([inst.revenue_bn_per_month for inst in institutions])),
+        driven_by=MappingProxyType({name: read_only(revenue_driver == name) for name in REVENUE_DRIVERS if name != "flat"}),
+        opex_bn_per_month=opex,
+        capex_real_bn_per_month=read_only(np.array([inst.capex_real_bn_per_month for inst in institutions])),
+        spot_share=read_only(np.array([a.spot_share for a in agents])),
+        spot_utilisation=read_only(np.array([a.spot_utilisation for a in agents])),
+        production_cost_share=read_only(np.array([a.production_cost_share for a in agents])),
+        cash_buffer_bn=read_only(np.array([a.rules.liquidity_buffer_months for a in agents]) * opex),
+        # Parameters of the stress rule, one entry per institution (agents.base.stressed_flags).
+        stress_parameters=(
+            read_only(np.array([a.rules.stress_equity_ratio for a in agents])),
+            read_only(np.array([a.rules.liquidity_buffer_months for a in agents])),
+            read_only(np.array([a.can_be_stressed for a in agents])),
+        ),
+        risk_weights=read_only(np.array([a.risk_weights() for a in agents]).reshape(n, -1)),
+        central_bank=next((i for i, k in enumerate(kinds) if k == InstitutionKind.CENTRAL_BANK), None),
+        sectors_present=sectors_present,
+        sector_members=MappingProxyType({k: read_only(np.flatnonzero(kinds == k)) for k in sectors_present}),
+        sector_code=read_only(np.array([sectors_present.index(k) for k in kinds], dtype=np.int64)),
+        report_keys=ReportKeys.of(gens, sectors_present),
+        opening_equity_value_bn=read_only(ledger.equity_value_bn.copy()),
+        opening_system_equity_bn=float(np.clip(ledger.equity_bn(), 0, None).sum()),
+    )
+    views.attach(const)
+    return State(
+        const=const,
+        ledger=ledger,
+        drivers=drivers,
+        memory=memory,
+        log=EventLog(names),
+        records=MonthlyRecords(model_columns(gens, sectors_present), const.agent_ids, names, list(kinds)),
+        obligations=obligations,
+        market=Market(ledger),
+        scratch=Scratch(),
+        views=views,
+        agents=tuple(agents),
+    )
+
+
+def _check_pledges(ledger: Ledger, names: list[str], gens: list[str]) -> None:
+    """Pledged GPUs cannot exceed what the borrower owns (checked here, where both are known)."""
+    d = ledger.debt
+    for gen in range(len(gens)):
+        pledged = np.bincount(d.obligor[d.collateral_gen == gen], weights=d.collateral_units_k[d.collateral_gen == gen],
+                              minlength=len(names))
+        over = np.flatnonzero(pledged > ledger.gpu_units_k[:, gen] + 1e-9)
+        if len(over):
+            i = over[0]
+            raise ConfigError(
+                f"debts: {names[i]} pledges {pledged[i]:g}k {gens[gen]} GPUs as collateral but owns "
+                f"{ledger.gpu_units_k[i, gen]:g}k (institutions.{names[i]}.gpus_k.{gens[gen]})"
+            )

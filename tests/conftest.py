@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 import yaml
 
-from simulator.model import ContagionModel
+from simulator.state import Views
 
 # Every refresh skipped as unchanged is checked against a fresh one in the tests.
-ContagionModel.verify_views = True
+Views.verify = True
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = ROOT / "configs"

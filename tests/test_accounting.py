@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from simulator import ContagionModel, scenario_names
+from simulator.state import Views
 from tests.conftest import check_invariants
 
 
@@ -31,17 +32,18 @@ def test_the_invariant_check_can_fail():
 def test_skipped_refresh_is_verified():
     """refresh() skips work when the ledger and obligations versions are unchanged; the suite
     runs with verification on, so a write that bypasses the counters is caught, not used stale."""
-    assert ContagionModel.verify_views  # set in tests/conftest.py for every test
+    assert Views.verify  # set in tests/conftest.py for every test
     model = ContagionModel("baseline_2025", rng=1)
     model.run_for(2)
-    model.refresh()
-    model.refresh()  # unchanged: skipped, verified, fine
+    views = model.state.views
+    views.refresh()
+    views.refresh()  # unchanged: skipped, verified, fine
     model.ledger.cash_bn[0] += 1.0  # a direct write that forgets ledger.changed()
     with pytest.raises(AssertionError, match="stale balance-sheet views"):
-        model.refresh()
+        views.refresh()
     model.ledger.changed()
-    model.refresh()
-    assert model.assets_bn[0] == model.ledger.assets_bn()[0]
+    views.refresh()
+    assert views.assets_bn[0] == model.ledger.assets_bn()[0]
 
 
 def test_opening_balance_sheet_matches_config():

@@ -1,4 +1,4 @@
-"""Validation of simulator.cascades (DebtRank, Furfine cascade, Gai–Kapadia)."""
+"""Validation of simulator.kernels.cascades (DebtRank, Furfine cascade, Gai–Kapadia)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.cascades import DEBTRANK_METHODS, debtrank, gai_kapadia, gai_kapadia_thresholds, threshold_cascade
+from simulator.kernels.cascades import DEBTRANK_METHODS, debtrank, gai_kapadia, gai_kapadia_thresholds, threshold_cascade
 
 
 from tests import _pure_python as ref  # noqa: E402  (the pure-Python references)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from simulator import ContagionModel
-from simulator.clearing import eisenberg_noe
+from simulator.kernels.clearing import eisenberg_noe
 from simulator.config import build_scenario
 from tests.conftest import check_invariants
 
@@ -235,7 +235,7 @@ def test_rolled_debt_pays_the_new_base_rate_and_spread():
     assert any("(floating) at 2.00% a year over the base rate, unchanged" in m for m in rolled), rolled
     # The next month's interest is charged at the new rates (base rate now 6% for the floater).
     model.step()
-    interest = model.debt_service_history[model.month % 3]
+    interest = model.state.memory.debt_service_history[model.month % 3]
     assert interest[model.index_of["Neo"]] == pytest.approx((0.07 + 0.02 + 0.06) / 12)
 
 
@@ -360,9 +360,9 @@ def test_central_bank_lends_against_collateral_once_stress_crosses_its_threshold
     raw["central_bank"] = {"enabled": True, "stress_sentiment_threshold": 0.8}
     model = run(raw, 3)
     first(model, "central_bank_loan", "Fed")
-    assert model.central_bank_lending_bn() > 0
+    assert model.state.views.central_bank_lending_bn() > 0
     off = run(raw, 3, central_bank_enabled=False)
-    assert off.central_bank_lending_bn() == 0.0
+    assert off.state.views.central_bank_lending_bn() == 0.0
 
 
 # --------------------------------------------------------------------------- circular funding

@@ -1,4 +1,4 @@
-"""Validation of simulator.clearing (Eisenberg–Noe, Rogers–Veraart)."""
+"""Validation of simulator.kernels.clearing (Eisenberg–Noe, Rogers–Veraart)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from networks.synthetic import random_interbank_liabilities
-from simulator.clearing import ClearingResult, eisenberg_noe, rogers_veraart
+from simulator.kernels.clearing import ClearingResult, eisenberg_noe, rogers_veraart
 
 
 from tests import _pure_python as ref  # noqa: E402  (the pure-Python references)

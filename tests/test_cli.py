@@ -200,16 +200,16 @@ def test_interrupted_run_keeps_finished_months(tmp_path, capsys, monkeypatch):
 
 
 def test_interrupted_mid_month_skips_unfinished_month(tmp_path, capsys, monkeypatch):
-    from simulator import covenants
+    from simulator.phases import covenants
 
-    real_test = covenants.test_and_decide
+    real_test = covenants.run
 
-    def test_and_decide(model, *args, **kwargs):  # phase 4 of month 4: months 1-3 are finished
-        if model.month == 4:
+    def test_covenants(state, *args, **kwargs):  # phase 5 of month 4: months 1-3 are finished
+        if state.memory.month == 4:
             raise KeyboardInterrupt
-        return real_test(model, *args, **kwargs)
+        return real_test(state, *args, **kwargs)
 
-    monkeypatch.setattr(covenants, "test_and_decide", test_and_decide)
+    monkeypatch.setattr(covenants, "run", test_covenants)
     out = tmp_path / "out"
     code, _, err = run_cli(capsys, "run", "--months", "12", "--out", str(out), "--quiet")
     assert code == 130 and "Traceback" not in err

@@ -9,7 +9,7 @@ import pytest
 
 MODULES = [  # the modules whose docstrings carry Examples
     "networks.graph", "networks.analytics", "networks.layout", "networks.synthetic",
-    "simulator.clearing", "simulator.fire_sales",
+    "simulator.kernels.clearing", "simulator.kernels.fire_sales",
 ]
 
 

@@ -1,4 +1,4 @@
-"""Validation of simulator.fire_sales (price impact, GLT 2015, Caccioli 2014, CFS 2005)."""
+"""Validation of simulator.kernels.fire_sales (price impact, GLT 2015, Caccioli 2014, CFS 2005)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-import simulator.fire_sales as fs
-from simulator.clearing import eisenberg_noe
-from simulator.fire_sales import (
+import simulator.kernels.fire_sales as fs
+from simulator.kernels.clearing import eisenberg_noe
+from simulator.kernels.fire_sales import (
     PRICE_IMPACT_MODELS,
     caccioli_cascade,
     cifuentes_equilibrium,
@@ -291,7 +291,7 @@ def test_cifuentes_errors():
 
 
 def test_volume_for_price_factor_inverts_price_impact():
-    from simulator.fire_sales import price_impact, volume_for_price_factor
+    from simulator.kernels.fire_sales import price_impact, volume_for_price_factor
 
     for model in ("exponential", "linear"):
         for factor in (0.3, 0.7, 1.0):

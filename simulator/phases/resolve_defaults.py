@@ -1,11 +1,11 @@
-"""Phase 5, resolve defaults: clear the tick's obligations and wind up defaulters.
+"""Phase 5, resolve defaults: clear the round's obligations and wind up defaulters.
 
 Clearing
 --------
 All obligations due in this round form a liabilities matrix ``L`` (what i owes j, with one
 extra column for creditors outside the model). Each institution's external assets are its
-cash. ``simulator.clearing.rogers_veraart`` gives the greatest clearing vector with default
-costs (a defaulter passes on ``alpha`` of its cash and ``beta`` of its receipts).
+cash. ``simulator.kernels.clearing`` (Rogers-Veraart) gives the greatest clearing vector with
+default costs (a defaulter passes on ``alpha`` of its cash and ``beta`` of its receipts).
 
 **Cross-default.** An institution that cannot pay what is due is in default, and then *all* its
 debt is due (acceleration on default): its full outstanding principal and its outside
@@ -16,7 +16,7 @@ exactly Eisenberg-Noe / Rogers-Veraart.
 Wind-up
 -------
 A new defaulter's secured lenders seize their GPU collateral (and must sell it); its other
-assets are sold outside at ``other_asset_recovery``, its stakes and loans at a haircut, its
+assets are sold outside at ``other_asset_recovery``, its stakes at a haircut, its loans and
 unpledged GPUs go to the fire-sale market, and its contracts end. The proceeds reach its
 creditors in the next round's clearing. When nothing is left to sell, the remaining claims are
 written off: that is the creditors' credit loss.
@@ -29,19 +29,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.instruments import NO_COLLATERAL
-from simulator.clearing import rogers_veraart_unchecked
+from agents.names import EventKind
 from simulator.events import money
+from simulator.kernels.clearing import rogers_veraart_unchecked
 from simulator.obligations import OUTSIDE_CLAIM, PRINCIPAL, book_default_costs, settle
 
 if TYPE_CHECKING:  # pragma: no cover
-    from simulator.model import ContagionModel
-
-PHASE = "resolve_defaults"
+    from simulator.state import State
 
 
-def _estate_claims(model: ContagionModel, agents: set[int], already_due: np.ndarray) -> list[tuple]:
+def run(state: State) -> list[int]:
+    """Clear this round's obligations, wind up new defaulters, close finished estates. Returns
+    the institutions that newly defaulted."""
+    new = clear_round(state)
+    close_estates(state)
+    return new
+
+
+def _estate_claims(state: State, agents: set[int], already_due: np.ndarray) -> list[tuple]:
     """Every outstanding claim on the given defaulters that is not already due this round."""
-    led, d = model.ledger, model.ledger.debt
+    led, d = state.ledger, state.ledger.debt
     claims = []
     for i in sorted(agents):
         rows = ((d.obligor == i) & d.active & (d.principal_bn > 1e-12)).nonzero()[0]
@@ -50,18 +57,18 @@ def _estate_claims(model: ContagionModel, agents: set[int], already_due: np.ndar
             if rest > 1e-12:
                 claims.append((i, int(d.holder[row]), rest, PRINCIPAL, int(row)))
         if led.other_liabilities_bn[i] > 1e-12:
-            claims.append((i, model.obligations.outside, float(led.other_liabilities_bn[i]), OUTSIDE_CLAIM, -1))
+            claims.append((i, state.obligations.outside, float(led.other_liabilities_bn[i]), OUTSIDE_CLAIM, -1))
     return claims
 
 
-def clear_round(model: ContagionModel) -> list[int]:
+def clear_round(state: State) -> list[int]:
     """Clear this round's obligations; returns the institutions that newly defaulted."""
-    led, ob = model.ledger, model.obligations
+    led, ob, mem, scratch = state.ledger, state.obligations, state.memory, state.scratch
     n = led.n_agents
-    res_cfg = model.config.resolution
+    res_cfg = state.const.config.resolution
     alpha, beta = res_cfg.recovery_external, res_cfg.recovery_interbank
-    in_resolution = set((model.defaulted & ~model.closed).nonzero()[0].tolist())
-    defaulters = in_resolution | set(model.forced_failures)
+    in_resolution = set((mem.defaulted & ~mem.closed).nonzero()[0].tolist())
+    defaulters = in_resolution | set(scratch.forced_failures)
     base = len(ob)
     # External assets of the clearing: cash floored at zero, and nothing for the outside (index n).
     cash_before = np.zeros(n + 1)
@@ -72,7 +79,7 @@ def clear_round(model: ContagionModel) -> list[int]:
         if defaulters:
             sel = ob.kind == PRINCIPAL  # (read from the live columns before adding to them)
             due_principal = np.bincount(ob.ref[sel], weights=ob.amount_bn[sel], minlength=len(led.debt))
-            for claim in _estate_claims(model, defaulters, due_principal):
+            for claim in _estate_claims(state, defaulters, due_principal):
                 ob.add(*claim)
         if len(ob) == 0:
             return []
@@ -88,13 +95,13 @@ def clear_round(model: ContagionModel) -> list[int]:
     share = np.ones(n + 1)  # (a payer owing nothing has paid all it owes)
     owes = total_due > 0
     share[owes] = np.minimum(result.payments[owes] / total_due[owes], 1.0)
-    newest = model.drivers.newest_generation(model.month)
+    newest = state.drivers.newest_generation(mem.month)
     # New GPUs are sold at the newest generation's fundamental value (its list price when new).
     settle(
         led, ob, share,
         newest_gen=newest,
-        unit_price_bn=float(model.drivers.fundamental_price_bn[newest]),
-        cost_of_goods_share=model.cost_of_goods_share,
+        unit_price_bn=float(state.drivers.fundamental_price_bn[newest]),
+        cost_of_goods_share=state.const.production_cost_share,
     )
     failing_mask = result.defaulted[:n].copy()
     if defaulters:
@@ -104,32 +111,31 @@ def clear_round(model: ContagionModel) -> list[int]:
         received = share @ L  # what each institution was paid this round
         book_default_costs(led, failing, cash_before, received, alpha, beta)
     # Record missed payments before the obligations are cleared.
+    names = state.const.names
     for i in failing:
         short = total_due[i] - result.payments[i]
         if short > 1e-9 and i not in in_resolution:
-            model.log(PHASE, "missed_payment", i, None, short,
-                      f"{model.names[i]} could pay only {money(result.payments[i])} of the {money(total_due[i])} it owed this month")
+            state.log.add(EventKind.MISSED_PAYMENT, i, None, short,
+                          f"{names[i]} could pay only {money(result.payments[i])} of the {money(total_due[i])} it owed this month")
     ob.clear()
-    new = [int(i) for i in failing if not model.defaulted[i]]
-    model.forced_failures.clear()
+    new = [int(i) for i in failing if not mem.defaulted[i]]
+    scratch.forced_failures.clear()
     if new:
-        model.defaulted[new] = True  # all at once: estates keep their claims on each other
+        mem.defaulted[new] = True  # all at once: estates keep their claims on each other
         for i in new:
-            start_resolution(model, i)
+            start_resolution(state, i)
     return new
 
 
-def start_resolution(model: ContagionModel, i: int) -> None:
+def start_resolution(state: State, i: int) -> None:
     """Put institution ``i`` into default: seize collateral, sell its assets, end its contracts."""
-    led, d = model.ledger, model.ledger.debt
-    agent = model.institutions[i]
-    agent.defaulted_month = model.month
-    model.defaulted[i] = True
-    agent.status = "defaulted"
-    model.new_defaults.append(i)
+    led, d, mem, names = state.ledger, state.ledger.debt, state.memory, state.const.names
+    res_cfg = state.const.config.resolution
+    mem.defaulted_month[i] = mem.month
+    mem.defaulted[i] = True
+    state.scratch.new_defaults.append(i)
     debt_total = float(d.principal_bn[(d.obligor == i) & d.active].sum() + led.other_liabilities_bn[i])
-    model.log(PHASE, "default", i, None, debt_total,
-              f"{model.names[i]} defaulted with {money(debt_total)} of debt outstanding")
+    state.log.add(EventKind.DEFAULT, i, None, debt_total, f"{names[i]} defaulted with {money(debt_total)} of debt outstanding")
     # Secured lenders seize their collateral and must sell it.
     secured = ((d.obligor == i) & d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 0)).nonzero()[0]
     if len(secured):
@@ -139,51 +145,50 @@ def start_resolution(model: ContagionModel, i: int) -> None:
                 continue
             lender = int(d.holder[row])
             gen = int(d.collateral_gen[row])
-            model.log(PHASE, "seizure", lender, i, float(value),
-                      f"{model.names[lender]} seized {model.generation_names[gen]} GPUs worth {money(value)} from {model.names[i]}")
-            model.market.submit_gpus(lender, gen, led.gpu_units_k[lender, gen])
+            state.log.add(EventKind.SEIZURE, lender, i, float(value),
+                          f"{names[lender]} seized {state.const.generation_names[gen]} GPUs worth {money(value)} from {names[i]}")
+            state.market.submit_gpus(lender, gen, led.gpu_units_k[lender, gen])
     # Everything else it owns is sold.
     for gen in range(led.n_generations):
         if led.gpu_units_k[i, gen] > 0:
-            model.market.submit_gpus(i, gen, led.gpu_units_k[i, gen])
-    recovered = led.liquidate_other_assets(i, model.config.resolution.other_asset_recovery, "liquidation sales (outside buyers)")
+            state.market.submit_gpus(i, gen, led.gpu_units_k[i, gen])
+    recovered = led.liquidate_other_assets(i, res_cfg.other_asset_recovery, "liquidation sales (outside buyers)")
     if recovered > 0:
-        model.log(PHASE, "liquidation", i, None, recovered,
-                  f"{model.names[i]}'s other assets were sold for {money(recovered)} "
-                  f"({model.config.resolution.other_asset_recovery:.0%} of book)")
+        state.log.add(EventKind.LIQUIDATION, i, None, recovered,
+                      f"{names[i]}'s other assets were sold for {money(recovered)} ({res_cfg.other_asset_recovery:.0%} of book)")
     s = led.stakes
     stake_rows = ((s.holder == i) & (s.units > 0)).nonzero()[0]
     if len(stake_rows):
-        led.sell_stakes_outside(stake_rows, 1.0, model.config.resolution.stake_sale_haircut, "liquidation sales (outside buyers)")
+        led.sell_stakes_outside(stake_rows, 1.0, res_cfg.stake_sale_haircut, "liquidation sales (outside buyers)")
     # Claims on solvent obligors are sold; claims on other defaulters stay in the estate and are
     # paid through the clearing as those estates distribute.
-    held = ((d.holder == i) & d.active & (d.principal_bn > 0) & ~model.defaulted[d.obligor]).nonzero()[0]
+    held = ((d.holder == i) & d.active & (d.principal_bn > 0) & ~mem.defaulted[d.obligor]).nonzero()[0]
     if len(held):
-        model.market.submit_debt(held, 1.0)
+        state.market.submit_debt(held, 1.0)
     # Its contracts end: customers lose the capacity, suppliers lose the revenue.
     c = led.contracts
     ended = (c.active & ((c.payer == i) | (c.payee == i))).nonzero()[0]
     for row in ended:
         c.active[row] = False
         other = int(c.payee[row] if c.payer[row] == i else c.payer[row])
-        remaining = float(c.monthly_payment_bn[row] * max(c.end_month[row] - max(c.start_month[row], model.month), 0))
+        remaining = float(c.monthly_payment_bn[row] * max(c.end_month[row] - max(c.start_month[row], mem.month), 0))
         if remaining > 0:
-            model.log(PHASE, "contract_terminated", other, i, remaining,
-                      f"{model.names[other]}'s contract {c.ids[row]} with {model.names[i]} ended "
-                      f"({money(remaining)} of payments will not happen)")
+            state.log.add(EventKind.CONTRACT_TERMINATED, other, i, remaining,
+                          f"{names[other]}'s contract {c.ids[row]} with {names[i]} ended "
+                          f"({money(remaining)} of payments will not happen)")
 
 
-def close_estates(model: ContagionModel) -> None:
+def close_estates(state: State) -> None:
     """Write off what defaulters still owe once they have nothing left to distribute.
 
     An estate closes when it has no cash, no GPUs and nothing up for sale, and every claim it
     still holds is on another estate that closes at the same time (so no later distribution
     can reach a closed estate)."""
-    led, d = model.ledger, model.ledger.debt
-    open_estates = (model.defaulted & ~model.closed).nonzero()[0].tolist()
+    led, d, mem, names = state.ledger, state.ledger.debt, state.memory, state.const.names
+    open_estates = (mem.defaulted & ~mem.closed).nonzero()[0].tolist()
     if not open_estates:
         return  # the common case: nobody is in resolution
-    pending = model.market.pending_sellers()
+    pending = state.market.pending_sellers()
     closing = {
         i for i in open_estates
         if i not in pending and led.cash_bn[i] <= 1e-9 and led.gpu_units_k[i].sum() <= 1e-12
@@ -191,23 +196,22 @@ def close_estates(model: ContagionModel) -> None:
     claims = d.active & (d.principal_bn > 1e-12)
     while True:
         blocked = {i for i in closing
-                   if any(not model.closed[o] and o not in closing for o in d.obligor[claims & (d.holder == i)])}
+                   if any(not mem.closed[o] and o not in closing for o in d.obligor[claims & (d.holder == i)])}
         if not blocked:
             break
         closing -= blocked
     for i in sorted(closing):
         rows = ((d.obligor == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
         loss = float(d.principal_bn[rows].sum())
-        if len(rows):
-            for row in rows:
-                holder = int(d.holder[row])
-                amount = float(d.principal_bn[row])
-                led.write_off(row, amount)
-                model.log(PHASE, "write_off", holder, i, amount,
-                          f"{model.names[holder]} wrote off {money(amount)} owed by {model.names[i]} ({d.ids[row]})")
+        for row in rows:
+            holder = int(d.holder[row])
+            amount = float(d.principal_bn[row])
+            led.write_off(row, amount)
+            state.log.add(EventKind.WRITE_OFF, holder, i, amount,
+                          f"{names[holder]} wrote off {money(amount)} owed by {names[i]} ({d.ids[row]})")
         d.active[rows] = False
         outside = float(led.other_liabilities_bn[i])
         if outside > 0:
             led.write_down_other_liabilities(i, outside)
-        model.closed[i] = True
-        model.credit_losses_bn += loss
+        mem.closed[i] = True
+        mem.credit_losses_bn += loss

@@ -1,0 +1,105 @@
+"""The questions the engine asks institutions, and the answers they give.
+
+A phase of the month puts the same kind of question to every institution concerned, on the
+same state, and then applies all the answers together. Answers are plain data: a decision, an
+amount, or a list of orders. Nothing here changes any state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import NamedTuple
+
+
+# --------------------------------------------------------------------------- lenders
+@dataclass(frozen=True)
+class Breach:
+    """A covenant test that failed this month (what the lender decides about)."""
+
+    row: int  # debt row in the ledger
+    covenant: str  # a ``agents.names.Covenant``: "ltv", "dscr" or "min_liquidity"
+    value: float  # measured LTV / DSCR / cash (US$ bn)
+    limit: float  # the covenant threshold
+    severity: float  # relative distance beyond the threshold (>= 0)
+    expected_recovery: float  # share of principal the lender expects if it accelerates now
+    waivers: int  # waivers granted on this loan so far
+    amendments: int = 0  # amend-and-extends (repricings) so far
+
+
+class Response(StrEnum):
+    """A lender's answer to a covenant breach."""
+
+    WAIVE = "waive"  # let it pass (a "technical default, waived")
+    REPRICE = "reprice"  # amend and extend: a higher rate, the covenant reset with headroom
+    ACCELERATE = "accelerate"  # the whole principal is due now
+
+
+WAIVE, REPRICE, ACCELERATE = Response.WAIVE, Response.REPRICE, Response.ACCELERATE
+
+
+@dataclass(frozen=True)
+class BreachAnswer:
+    """What a lender does about a breach, with the new terms when it reprices."""
+
+    response: Response
+    extra_rate_per_year: float = 0.0  # added to the loan's rate (REPRICE)
+    new_limit: float | None = None  # the reset covenant (REPRICE)
+
+
+@dataclass(frozen=True)
+class MarginCall:
+    """A lender calls ``amount_bn`` of a credit line drawn beyond its borrowing base."""
+
+    amount_bn: float
+    borrowing_base_bn: float  # what the lender lets be drawn now (advance rate x collateral)
+
+
+# --------------------------------------------------------------------------- borrowers
+class LiquidityAction(StrEnum):
+    """What an institution short of cash can do (``Institution.liquidity_actions``)."""
+
+    DRAW_CREDIT = "draw_credit"  # draw undrawn credit lines (if the lender allows it)
+    CENTRAL_BANK = "central_bank"  # borrow from the central bank against collateral (if it lends)
+    SELL_GPUS = "sell_gpus"  # offer unpledged GPUs in the fire-sale market
+    SELL_LOANS = "sell_loans"  # sell loans: outside the network first, then into the credit market
+    SELL_OTHER_ASSETS = "sell_other_assets"  # sell liquid securities (Treasuries) at book
+    ISSUE_BONDS = "issue_bonds"  # borrow from bond investors outside the network
+    CUT_CONTRACTS = "cut_contracts"  # renegotiate compute commitments down
+
+
+class Order(NamedTuple):
+    """One step of a liquidity plan, tried in order until the shortfall is covered."""
+
+    action: LiquidityAction
+    haircut: float = 0.0  # discount accepted (SELL_LOANS)
+
+
+class Holding(NamedTuple):
+    """A debt claim an institution holds (what it could sell)."""
+
+    row: int  # debt row in the ledger
+    kind: int  # ``agents.names.DebtKind``
+    tranche: int  # ``agents.names.Tranche`` (-1: not a tranche)
+    value_bn: float  # its carrying value (principal x mark)
+
+
+class Sale(NamedTuple):
+    """Sell ``share`` of debt ``row`` (submitted to the credit market)."""
+
+    row: int
+    share: float
+
+
+class Cut(NamedTuple):
+    """Cut the payments of executory contract ``row`` by ``share``."""
+
+    row: int
+    share: float
+
+
+class Commitment(NamedTuple):
+    """A compute commitment an institution pays (what it could renegotiate)."""
+
+    row: int  # contract row
+    renegotiations: int  # cuts so far

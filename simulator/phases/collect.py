@@ -1,0 +1,100 @@
+"""Phase 8, collect: the month's figures, computed once for everyone, go into the records.
+
+* Each institution's month-end figures (``agents.situation.MonthEnd``): equity, cash, leverage
+  (assets / equity; None if equity <= 0), LTV (highest of its live GPU-backed loans; None if it
+  has none), DSCR (None without debt service) and status (defaulted > breached -- a loan in
+  breach or accelerated -- > stressed > healthy).
+* The model report (``simulator.records``): GPU prices (US$ thousands per GPU), cumulative
+  defaults and losses by sector (US$ bn), system equity, sentiment, AI demand ratio,
+  private-credit NAV, insurer and bank capital ratios (aggregate equity / risk-weighted assets
+  of the survivors), central-bank lending, GPUs fire-sold.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from agents.names import STATUSES, InstitutionKind
+from agents.situation import MonthEnd
+from simulator.valuation import covenant_measures
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.state import State
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def run(state: State) -> None:
+    """Refresh the views, write everyone's month-end figures and the report, record them."""
+    state.views.refresh()
+    mem = state.memory
+    mem.month_end = month_end_figures(state)
+    mem.report = model_report(state)
+    state.records.collect(float(mem.month), mem.report, mem.month_end)
+
+
+def _clean(value: float) -> float:
+    """Round away floating-point dust (|x| < 1e-9 US$ bn, i.e. under a dollar) from sums."""
+    return 0.0 if abs(value) < 1e-9 else float(value)
+
+
+def _capital_ratio(state: State, kind: str) -> float | None:
+    """Aggregate capital ratio of a sector's surviving institutions: equity / risk-weighted assets."""
+    members = state.const.sector_members.get(kind, _NONE)
+    members = members[~state.memory.defaulted[members]]
+    rwa = float(state.views.risk_weighted_assets_bn()[members].sum())
+    return float(state.views.equity_bn[members].sum() / rwa) if rwa > 0 else None
+
+
+def model_report(state: State) -> dict[str, Any]:
+    """Every model-level figure of the month, computed in one pass."""
+    led, c, mem, views = state.ledger, state.const, state.memory, state.views
+    report: dict[str, Any] = {"month": mem.month}
+    keys = c.report_keys
+    report.update(zip(keys.gpu_prices, (led.gpu_price_bn * 1e3).tolist()))
+    losses = led.losses_bn()
+    # Sector totals in one group-by each (sector_code: position in sectors_present).
+    n_sectors = len(c.sectors_present)
+    defaults = np.bincount(c.sector_code[mem.defaulted], minlength=n_sectors).tolist()
+    sector_losses = np.bincount(c.sector_code, weights=losses, minlength=n_sectors).tolist()
+    for default_key, loss_key, sector_defaults, sector_loss in zip(keys.defaults, keys.losses, defaults, sector_losses):
+        report[default_key] = sector_defaults
+        report[loss_key] = _clean(sector_loss)
+    report.update({
+        "defaults_total": int(np.count_nonzero(mem.defaulted)),
+        "losses_bn_total": _clean(losses.sum()),
+        "system_equity_bn": float(views.equity_bn.sum()),
+        "sentiment": float(state.drivers.sentiment),
+        "ai_demand_ratio": float(state.drivers.demand_ratio),
+        "private_credit_nav_bn": float(led.equity_value_bn[c.sector_members.get(InstitutionKind.PRIVATE_CREDIT, _NONE)].sum()),
+        "capital_ratio_insurer": _capital_ratio(state, InstitutionKind.INSURER),
+        "capital_ratio_bank": _capital_ratio(state, InstitutionKind.BANK),
+        "central_bank_lending_bn": views.central_bank_lending_bn(),
+        "gpus_fire_sold_bn": float(mem.gpu_sold_bn),
+    })
+    return report
+
+
+def month_end_figures(state: State) -> list[MonthEnd]:
+    """Each institution's figures and status at the end of the month."""
+    led, d, views, mem = state.ledger, state.ledger.debt, state.views, state.memory
+    n = led.n_agents
+    # Highest LTV of its live GPU-backed loans (-1: none), from the covenant test's measures.
+    m = covenant_measures(state)
+    secured = d.active & (d.principal_bn > 1e-12) & (m["collateral_bn"] > 0)
+    ltv = np.full(n, -1.0)
+    np.maximum.at(ltv, d.obligor[secured], m["ltv"][secured])
+    # Status, most severe first: defaulted > breached (a loan in breach or accelerated) > stressed.
+    code = views.stressed.astype(np.int64)
+    flagged = d.active & (d.principal_bn > 1e-12) & (d.in_breach | d.accelerated)
+    code[d.obligor[flagged]] = 2
+    code[mem.defaulted] = 3
+    status = [STATUSES[k] for k in code.tolist()]
+    equity, assets = views.equity_bn.tolist(), views.assets_bn.tolist()
+    leverage = [a / e if e > 0 else None for a, e in zip(assets, equity)]
+    ltv_or_none = [None if x < 0 else x for x in ltv.tolist()]
+    dscr = [None if x == math.inf else x for x in views.dscr_by_agent().tolist()]
+    return [MonthEnd(*figures) for figures in zip(equity, led.cash_bn.tolist(), leverage, ltv_or_none, dscr, status)]

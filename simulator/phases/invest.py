@@ -1,0 +1,115 @@
+"""Phase 3b, invest: discretionary spending -- construction (capitalised), chip purchases and
+customer funding -- paid only from cash left after this month's obligations and a liquidity
+buffer ("spare cash").
+
+* Each institution scales its planned spending (``Institution.capex_scale``: hyperscalers follow
+  AI demand and cut when stressed).
+* Construction is paid first, then chip purchases (obligations to the chip maker, paid in the
+  clearing with GPUs delivered), then equity-funding commitments to customers, if the funder
+  still wants to fund them (``Institution.funds_customers``; the ``circular_funding`` channel).
+* When spare cash does not cover all of an institution's chip plans (or all of its funding
+  commitments), each plan gets the same share of what there is: pro rata, so the order of the
+  contracts never matters.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.names import EventKind, ExecutoryKind
+from simulator.events import money
+from simulator.obligations import CHIP_SALE, EQUITY_FUNDING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.state import State
+
+CHIP, FUNDING = int(ExecutoryKind.CHIP_SALE), int(ExecutoryKind.EQUITY_FUNDING)
+CAPEX_CUT_SHARE = 0.5
+"""A capex-cut episode starts when an institution buys less than half of its planned chips..."""
+CAPEX_RECOVERED_SHARE = 0.9
+"""...and ends when it is back above 90% of plan."""
+
+
+def run(state: State) -> None:
+    """Construction, chip purchases and customer funding from spare cash."""
+    led, c, mem, const = state.ledger, state.ledger.contracts, state.memory, state.const
+    state.views.refresh()
+    ratio = state.drivers.demand_ratio
+    spare = np.maximum(led.cash_bn - state.obligations.due_by_payer()[: led.n_agents] - const.cash_buffer_bn, 0.0)
+    spare[mem.defaulted] = 0.0
+    scale = np.array([agent.capex_scale(ratio) for agent in state.agents])
+    real = np.minimum(const.capex_real_bn_per_month * scale, spare)
+    if real.any():
+        led.spend_on_real_assets(const.everyone, real, "construction and power spending (outside)")
+        spare -= real
+    due = c.due_mask(mem.month)
+    chip_rows = (due & (c.kind == CHIP)).nonzero()[0]
+    planned = c.monthly_payment_bn[chip_rows]
+    payers = c.payer[chip_rows]
+    amounts = _pro_rata(payers, planned * scale[payers], spare)
+    state.obligations.add(payers, c.payee[chip_rows], np.where(amounts > 1e-9, amounts, 0.0), CHIP_SALE, chip_rows)
+    _report_capex_cuts(state, payers, planned, amounts)
+    _fund_customers(state, (due & (c.kind == FUNDING)).nonzero()[0], spare)
+
+
+def _pro_rata(payers: np.ndarray, wanted: np.ndarray, spare: np.ndarray) -> np.ndarray:
+    """What each plan gets when a payer's plans share its spare cash: all of it if the payer can
+    afford all its plans, else the same share of each (so the order of the contracts never
+    matters). ``spare`` is reduced by what is spent."""
+    n = len(spare)
+    total = np.bincount(payers, weights=wanted, minlength=n)
+    plans = np.bincount(payers, minlength=n)
+    amounts = np.zeros(len(wanted))
+    for k, (i, want) in enumerate(zip(payers.tolist(), wanted.tolist())):
+        if plans[i] == 1:
+            amounts[k] = min(want, spare[i])
+        elif total[i] <= spare[i]:
+            amounts[k] = want
+        else:
+            amounts[k] = want * (spare[i] / total[i])
+    for i, amount in zip(payers.tolist(), amounts.tolist()):
+        spare[i] -= amount
+    return amounts
+
+
+def _fund_customers(state: State, funding_rows: np.ndarray, spare: np.ndarray) -> None:
+    """Equity-funding commitments: each funder decides once whether it still funds its
+    customers; the payments it makes share its spare cash pro rata."""
+    if not len(funding_rows):
+        return
+    c, mem, led = state.ledger.contracts, state.memory, state.ledger
+    channel_on = state.const.config.channels.circular_funding
+    payers = c.payer[funding_rows]
+    funds = {i: channel_on and state.agents[i].funds_customers() for i in sorted(set(payers.tolist()))}
+    for i, yes in funds.items():
+        if not yes and i not in mem.funding_stopped:
+            mem.funding_stopped.add(i)
+            stopped = float(c.monthly_payment_bn[funding_rows[payers == i]].sum())
+            state.log.add(EventKind.CUSTOMER_FUNDING_STOPPED, i, None, stopped,
+                          f"{state.const.names[i]} stopped funding its customers (market value "
+                          f"{led.equity_value_bn[i] / state.const.opening_equity_value_bn[i]:.0%} of its opening value)")
+    wanted = np.array([c.monthly_payment_bn[row] if funds[i] else 0.0 for row, i in zip(funding_rows, payers.tolist())])
+    amounts = _pro_rata(payers, wanted, spare)
+    keep = amounts > 1e-9
+    state.obligations.add(payers[keep], c.payee[funding_rows[keep]], amounts[keep], EQUITY_FUNDING, funding_rows[keep])
+
+
+def _report_capex_cuts(state: State, payers: np.ndarray, planned: np.ndarray, paid: np.ndarray) -> None:
+    """Log when an institution starts buying less than half of its planned chips (once per
+    episode; the episode ends when it is back above 90% of plan)."""
+    mem = state.memory
+    if not mem.capex_cutters and (paid >= CAPEX_CUT_SHARE * planned).all():
+        return  # every plan at least half bought, so no institution's total is below half
+    n = state.ledger.n_agents
+    plan = np.bincount(payers, weights=planned, minlength=n)
+    bought = np.bincount(payers, weights=paid, minlength=n)
+    for i in ((plan > 0) & (bought < CAPEX_CUT_SHARE * plan) & ~mem.defaulted).nonzero()[0].tolist():
+        if i not in mem.capex_cutters:
+            mem.capex_cutters.add(i)
+            why = "stressed" if state.agents[i].is_stressed() else "short of spare cash"
+            state.log.add(EventKind.CAPEX_CUT, i, None, float(plan[i] - bought[i]),
+                          f"{state.const.names[i]} cut its chip purchases to {money(bought[i])} of a planned "
+                          f"{money(plan[i])} this month ({why})")
+    mem.capex_cutters -= set((bought >= CAPEX_RECOVERED_SHARE * plan).nonzero()[0].tolist())

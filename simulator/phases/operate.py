@@ -1,0 +1,119 @@
+"""Phase 2, operate: the month's business.
+
+* Revenue from customers outside the model comes in (each institution's outside revenue follows
+  its driver: AI end-customer revenue, AI demand against expectations, crypto prices, or flat),
+  plus spot rental of the GPU fleets of those that rent on the spot market.
+* Operating costs, and the take-or-pay compute contracts and leases that fall due, become
+  *obligations*: they are paid in the clearing (``resolve_defaults``), not here.
+* EBITDA goes into the three-month history that DSCR covenants read.
+* Institutions short of runway raise outside equity (``Institution.funding_round_bn``).
+* Institutions that want to cut their data-centre leases do (``lease_cut_wanted``); the lessor
+  re-marks its real assets if they are worth the lease (``real_asset_value_after_lease_cut``).
+
+Monthly redemption requests (``simulator.phases.redemptions``) follow, in the same phase.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.ledger import CREDIT
+from agents.names import EventKind, ExecutoryKind
+from simulator.events import money
+from simulator.obligations import CONTRACT, OPERATING_COST
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.state import State
+
+COMPUTE, LEASE = int(ExecutoryKind.COMPUTE_CONTRACT), int(ExecutoryKind.LEASE)
+
+
+def outside_revenue_bn(state: State) -> np.ndarray:
+    """Revenue from customers outside the model this month, per institution (US$ bn)."""
+    d, c = state.drivers, state.const
+    n = c.n
+    scale = np.ones(n)
+    for i, s in d.revenue_scale.items():
+        scale[i] = s
+    driver = np.ones(n)
+    driver[c.driven_by["ai_demand"]] = d.ai_revenue_index
+    driver[c.driven_by["ai_capex"]] = d.demand_ratio
+    driver[c.driven_by["crypto"]] = d.crypto_index
+    return c.revenue_bn_per_month * driver * scale * ~state.memory.defaulted
+
+
+def spot_revenue_bn(state: State) -> np.ndarray:
+    """Spot rental of GPU fleets this month, per institution (US$ bn): the share of the fleet on
+    the spot market x the rent x a utilisation that follows AI demand."""
+    led, d, c = state.ledger, state.drivers, state.const
+    utilisation = np.minimum(np.maximum(c.spot_utilisation * d.demand_ratio, 0.0), 1.0)  # (np.clip, cheaper)
+    return (led.gpu_units_k @ d.rental_bn_per_k_month) * c.spot_share * utilisation * ~state.memory.defaulted
+
+
+def run(state: State) -> None:
+    """Revenue, costs, contracts due, EBITDA history, funding rounds, lease reviews."""
+    led, c, mem, const = state.ledger, state.ledger.contracts, state.memory, state.const
+    alive = ~mem.defaulted
+    mem.outside_revenue_bn = outside_revenue_bn(state)
+    spot = spot_revenue_bn(state)
+    led.exogenous(const.everyone, mem.outside_revenue_bn + spot, "revenue from outside customers")
+    # Operating costs are owed to suppliers outside the model and clear with everything else.
+    ob = state.obligations
+    ob.add(const.everyone, ob.outside, const.opex_bn_per_month * alive, OPERATING_COST, -1)
+    # Take-or-pay contracts and leases fall due.
+    due = (c.due_mask(mem.month) & ((c.kind == COMPUTE) | (c.kind == LEASE))).nonzero()[0]
+    ob.add(c.payer[due], c.payee[due], c.monthly_payment_bn[due], CONTRACT, due)
+    n = led.n_agents
+    contract_in = np.bincount(c.payee[due], weights=c.monthly_payment_bn[due], minlength=n)
+    contract_out = np.bincount(c.payer[due], weights=c.monthly_payment_bn[due], minlength=n)
+    ebitda = mem.outside_revenue_bn + spot + contract_in - const.opex_bn_per_month * alive - contract_out
+    mem.ebitda_history[mem.month % 3] = ebitda  # a ring of the last three months
+    mem.histories_version += 1
+    _funding_rounds(state, contract_out)
+    if const.config.channels.lease_renegotiation:
+        _review_leases(state)
+
+
+def _funding_rounds(state: State, contract_out: np.ndarray) -> None:
+    """Those short of runway raise money from investors outside the model (their rule reads
+    cash and sentiment, not the balance-sheet views)."""
+    led, mem, const = state.ledger, state.memory, state.const
+    for agent in state.agents:
+        i = agent.index
+        if mem.defaulted[i]:
+            continue
+        burn = const.opex_bn_per_month[i] + contract_out[i] - mem.outside_revenue_bn[i]
+        amount = agent.funding_round_bn(float(burn))
+        if amount > 0:
+            led.issue_shares(i, amount, None, "equity raised from outside investors")
+            state.log.add(EventKind.FUNDING_ROUND, i, None, amount,
+                          f"{agent.name} raised {money(amount)} from outside investors "
+                          f"({amount / burn:.0f} months of burn)")
+
+
+def _review_leases(state: State) -> None:
+    """Lessees that want to cut their leases cut each lease once; lessors whose real assets are
+    worth the lease re-mark them."""
+    led, c, names = state.ledger, state.ledger.contracts, state.const.names
+    ratio = state.drivers.demand_ratio
+    for agent in state.agents:
+        if agent.defaulted:
+            continue
+        cut = agent.lease_cut_wanted(ratio)
+        if cut <= 0:
+            continue
+        rows = ((c.payer == agent.index) & c.active & (c.kind == LEASE) & (c.renegotiations == 0)).nonzero()[0]
+        for row in rows:
+            before = float(c.monthly_payment_bn[row])
+            c.monthly_payment_bn[row] *= 1 - cut
+            c.renegotiations[row] += 1
+            payee = int(c.payee[row])
+            value = led.real_assets_bn[payee]
+            new_value = state.agents[payee].real_asset_value_after_lease_cut(value, cut)
+            if new_value != value:
+                led.revalue_real_assets(payee, new_value, CREDIT)
+            state.log.add(EventKind.LEASE_RENEGOTIATION, agent.index, payee, before * cut,
+                          f"{agent.name}, seeing AI demand at {ratio:.0%} of expectations, cut its lease {c.ids[row]} with "
+                          f"{names[payee]} by {cut:.0%}")

@@ -1,0 +1,102 @@
+"""Redemptions from funds: investors ask for their money back, funds pay or gate.
+
+Run twice in a month: the **monthly** requests (in the operate phase; sized by each fund's
+drawdown from its peak value per unit) and, in the second round, a **second wave** at a fund
+whose value per unit fell *during* the month (sized by that fresh fall). Each investor decides
+its share (``Institution.redemption_share``); each fund pays up to its own limit
+(``redemption_capacity_bn``: the gate) and never more than its cash and undrawn credit lines,
+pro rata to the requests; the rest waits (a gate). Payments are obligations, cleared with
+everything else.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.names import DebtKind, EventKind, StakeKind
+from simulator.events import money
+from simulator.obligations import REDEMPTION
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.state import State
+
+FUND_SHARE = int(StakeKind.FUND_SHARE)
+CREDIT_LINE = int(DebtKind.CREDIT_LINE)
+SECOND_WAVE_THRESHOLD = 0.005
+"""A fall in value per unit within the month that triggers a second wave."""
+
+
+def value_per_unit(state: State) -> np.ndarray:
+    """Each issuer's equity value per unit (a fund's NAV per unit)."""
+    led = state.ledger
+    return led.equity_value_bn / led.shares_outstanding
+
+
+def monthly(state: State) -> None:
+    """This month's redemption requests (drawdown from the peak value per unit)."""
+    _redeem(state, second_wave=False)
+
+
+def second_wave(state: State) -> None:
+    """A second wave at funds whose value per unit fell this month (drawdown since the start of
+    the month, or since the last wave)."""
+    _redeem(state, second_wave=True)
+
+
+def _redeem(state: State, second_wave: bool) -> None:
+    if not state.const.config.channels.redemptions:
+        return
+    led, s, scratch = state.ledger, state.ledger.stakes, state.scratch
+    per_unit = value_per_unit(state)
+    reference = scratch.nav_at_start if second_wave else state.memory.peak_nav_per_unit
+    ratio = np.empty(len(reference))
+    ratio.fill(1.0)  # (no reference value: no drawdown)
+    known = reference > 0
+    ratio[known] = per_unit[known] / reference[known]
+    drawdowns = 1.0 - ratio
+    if second_wave:
+        scratch.nav_at_start = np.minimum(scratch.nav_at_start, per_unit)  # one wave per fall
+        fell = drawdowns > SECOND_WAVE_THRESHOLD
+        if not fell.any():
+            return  # no fund lost value this month: no second wave
+    rows = ((s.kind == FUND_SHARE) & (s.units > 0)).nonzero()[0]
+    if second_wave:
+        rows = rows[fell[s.issuer[rows]]]
+    if not len(rows):
+        return
+    if not second_wave:
+        state.views.refresh()  # (in the second round the views were refreshed already)
+    values = led.stake_values_bn()[rows].tolist()
+    drawdown_of, defaulted, agents = drawdowns.tolist(), state.memory.defaulted.tolist(), state.agents
+    requests: dict[int, list[tuple[int, float]]] = {}
+    for row, fund, holder, value in zip(rows.tolist(), s.issuer[rows].tolist(), s.holder[rows].tolist(), values):
+        if defaulted[fund]:
+            continue
+        share = agents[holder].redemption_share(drawdown_of[fund])
+        if share > 0 and value > 0:
+            requests.setdefault(fund, []).append((row, share * value))
+    names = state.const.names
+    for fund, reqs in sorted(requests.items()):
+        total = sum(a for _, a in reqs)
+        capacity = agents[fund].redemption_capacity_bn(float(led.equity_value_bn[fund]))
+        # A fund promises only what it can pay from cash and undrawn credit: the rest is gated.
+        capacity = min(capacity, _liquid_bn(state, fund))
+        paid_share = min(1.0, capacity / total) if total > 0 else 1.0
+        for row, amount in reqs:
+            state.obligations.add(fund, int(s.holder[row]), amount * paid_share, REDEMPTION, row)
+        state.log.add(EventKind.REDEMPTION, fund, None, total * paid_share,
+                      f"Investors asked {names[fund]} to redeem {money(total)}; it pays {money(total * paid_share)} this month")
+        if paid_share < 1.0:
+            state.log.add(EventKind.GATE, fund, None, total * (1 - paid_share),
+                          f"{names[fund]} gated redemptions: {money(total * (1 - paid_share))} must wait")
+
+
+def _liquid_bn(state: State, i: int) -> float:
+    """Cash plus undrawn credit lines, less what is already due this round."""
+    d = state.ledger.debt
+    lines = (d.obligor == i) & (d.kind == CREDIT_LINE) & d.active
+    undrawn = float(np.clip(d.limit_bn[lines] - d.principal_bn[lines], 0, None).sum())
+    due = float(state.obligations.due_by_payer()[i])
+    return max(float(state.ledger.cash_bn[i]) + undrawn - due, 0.0)

@@ -1,0 +1,91 @@
+"""Phase 7, second round: the reactions that this round's losses and prices trigger inside the
+month (with the redemptions' second wave, ``simulator.phases.redemptions``, and LTV re-tests,
+``simulator.phases.covenants``, which the month's driver runs in the same phase).
+
+* **Margin calls**: a credit line to a borrower whose lines are margined
+  (``Institution.margin_collateral_bn``: a private-credit fund's loan book) may be drawn only up
+  to what its lender allows against that collateral (``Institution.margin_call``: a bank's
+  advance rate); the excess is called, due now.
+* **Capital-ratio de-risking**: institutions below their capital floor put debt claims up for
+  sale in the credit market (``Institution.derisking_sale_bn``, ``derisking_orders``), at most once
+  a month.
+
+Everything here creates obligations or sales for the next clearing round.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.decisions import Holding
+from agents.names import DebtKind, EventKind
+from simulator.events import money
+from simulator.obligations import PRINCIPAL
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.state import State
+
+CREDIT_LINE = int(DebtKind.CREDIT_LINE)
+
+
+def run(state: State) -> None:
+    """Margin calls, then de-risking; everyone reacts to the same (refreshed) views."""
+    margin_calls(state)
+    derisking(state)
+
+
+def margin_calls(state: State) -> None:
+    """Lenders call credit lines drawn beyond what the borrower's collateral supports."""
+    if not state.const.config.channels.margin_calls:
+        return
+    led, d, agents, scratch = state.ledger, state.ledger.debt, state.agents, state.scratch
+    rows = ((d.kind == CREDIT_LINE) & d.active & (d.principal_bn > 0)).nonzero()[0]
+    if not len(rows):
+        return
+    held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
+    names = state.const.names
+    for row, holder, obligor, drawn in zip(rows.tolist(), d.holder[rows].tolist(), d.obligor[rows].tolist(), d.principal_bn[rows].tolist()):
+        lender, borrower = agents[holder], agents[obligor]
+        if borrower.defaulted:
+            continue
+        collateral = borrower.margin_collateral_bn(held_value[obligor] + led.other_assets_bn[obligor])
+        if collateral is None:
+            continue
+        call = lender.margin_call(drawn, collateral, scratch.margin_called.get(row, 0.0))
+        if call is None:
+            continue
+        scratch.margin_called[row] = scratch.margin_called.get(row, 0.0) + call.amount_bn
+        state.obligations.add(obligor, holder, call.amount_bn, PRINCIPAL, row)
+        state.log.add(EventKind.MARGIN_CALL, holder, obligor, call.amount_bn,
+                      f"{names[holder]} made a {money(call.amount_bn)} margin call on {names[obligor]}'s credit line: "
+                      f"drawn {money(d.principal_bn[row])} vs borrowing base {money(call.borrowing_base_bn)}")
+
+
+def derisking(state: State) -> None:
+    """Institutions below their capital floor put claims up for sale (once a month each)."""
+    if not state.const.config.channels.capital_derisking:
+        return
+    d, scratch = state.ledger.debt, state.scratch
+    for agent in state.agents:
+        if agent.defaulted or agent.index in scratch.derisked:
+            continue
+        target = agent.derisking_sale_bn()
+        if target <= 1e-9:
+            continue
+        scratch.derisked.add(agent.index)
+        rows = ((d.holder == agent.index) & d.active & (d.principal_bn > 0)).nonzero()[0]
+        holdings = [Holding(int(r), int(d.kind[r]), int(d.tranche[r]), float(d.principal_bn[r] * d.value_factor[r])) for r in rows]
+        sales = agent.derisking_orders(holdings, target)
+        values = {h.row: h.value_bn for h in holdings}
+        shed = 0.0
+        for row, share in sales:
+            state.market.submit_debt(row, share)
+            shed += share * values[row]
+        if shed <= 0:
+            continue
+        ratio = agent.capital_ratio()
+        state.log.add(EventKind.DERISKING, agent.index, None, shed,
+                      f"{agent.name}, with a capital ratio of {ratio:.1%} (below its floor), put {money(shed)} of loans, "
+                      "bonds and ABS up for sale")

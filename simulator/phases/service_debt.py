@@ -1,0 +1,82 @@
+"""Phase 3, service debt: interest and amortisation fall due; maturing debt is rolled over or
+refused, at the lender's choice (``Institution.rolls_over``) and today's price.
+
+* Interest (fixed rate, or the base rate plus a spread for floating-rate debt) and scheduled
+  amortisation of every live claim become obligations, paid in the clearing.
+* The month's debt service goes into the three-month history that DSCR covenants read.
+* A lender that rolls a maturing claim extends it by its ``rollover_term_months``; with
+  ``rollover_repricing`` the rate moves by how far the market rate (credit spread, plus the base
+  rate for fixed-rate debt) has moved since the rate was set. A lender that refuses makes the
+  rest of the principal due now.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.names import EventKind
+from simulator.events import money
+from simulator.obligations import INTEREST, PRINCIPAL
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.state import State
+
+
+def run(state: State) -> None:
+    """Interest, amortisation and maturities."""
+    led, d, mem = state.ledger, state.ledger.debt, state.memory
+    n = led.n_agents
+    live = d.active & (d.principal_bn > 1e-12)
+    live &= ~mem.defaulted[d.obligor]
+    rate = d.rate_per_year + d.floating * state.drivers.base_rate_per_year
+    # (x * live: x where live, else 0 -- np.where, cheaper; principal and rates are >= 0)
+    interest = d.principal_bn * rate / 12.0 * live
+    amort = np.minimum(d.original_principal_bn * d.amortisation_per_month, d.principal_bn) * live
+    rows = np.arange(len(d))
+    ob = state.obligations
+    ob.add(d.obligor, d.holder, interest, INTEREST, rows)
+    ob.add(d.obligor, d.holder, amort, PRINCIPAL, rows)
+    service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
+    mem.debt_service_history[mem.month % 3] = service
+    mem.histories_version += 1
+    maturing = (live & (d.maturity_month <= mem.month)).nonzero()[0]
+    if len(maturing):
+        state.views.refresh()  # lenders decide on the current views
+    refinancing = state.const.config.channels.refinancing
+    agents, sentiment = state.agents, state.drivers.sentiment
+    # Every lender decides on the same state; then the decisions apply.
+    rolls = [not refinancing or agents[d.holder[row]].rolls_over(agents[d.obligor[row]].status) for row in maturing]
+    for row, roll in zip(maturing, rolls):
+        lender, borrower = agents[d.holder[row]], agents[d.obligor[row]]
+        rest = float(d.principal_bn[row] - amort[row])
+        if roll:
+            d.maturity_month[row] = mem.month + lender.rollover_term_months()
+            terms = _reprice(state, row)
+            if rest > 0:
+                state.log.add(EventKind.ROLLOVER, lender.index, borrower.index, rest,
+                              f"{lender.name} rolled over {money(rest)} owed by {borrower.name} ({d.ids[row]}){terms}")
+        elif rest > 0:
+            ob.add(borrower.index, lender.index, rest, PRINCIPAL, row)
+            state.log.add(EventKind.REFINANCING_REFUSED, lender.index, borrower.index, rest,
+                          f"{lender.name} refused to roll over {money(rest)} owed by {borrower.name} "
+                          f"(sentiment {sentiment:.2f}, borrower {borrower.status}): repayment due")
+
+
+def _reprice(state: State, row: int) -> str:
+    """Rolled debt is priced at today's market: its rate moves by how far the market rate
+    (credit spread, plus the base rate for fixed-rate debt) has moved since it was set.
+    Returns the terms for the event's sentence."""
+    d = state.ledger.debt
+    old_rate = float(d.rate_per_year[row])
+    if not state.const.config.channels.rollover_repricing:
+        return f" at {old_rate:.2%} a year"
+    market = state.drivers.market_rate_per_year(bool(d.floating[row]))
+    new_rate = max(old_rate + market - float(d.reference_rate_per_year[row]), 0.0)
+    d.rate_per_year[row] = new_rate
+    d.reference_rate_per_year[row] = market
+    floating = " over the base rate" if d.floating[row] else ""
+    if abs(new_rate - old_rate) < 5e-5:  # under half a basis point: as before
+        return f" at {new_rate:.2%} a year{floating}, unchanged"
+    return f" at {new_rate:.2%} a year{floating} (was {old_rate:.2%}: market rates and spreads moved)"

@@ -1,0 +1,132 @@
+"""Phase 1, shocks: the exogenous drivers move, the scenario's scheduled shocks hit, and the
+books take the new values.
+
+* Drivers advance one month (``simulator.drivers``): AI revenue and crypto follow noisy paths,
+  GPU values depreciate, rents deflate, fire-sale discounts heal, sentiment reverts.
+* Sentiment falls with last month's losses and defaults (``sentiment_feedback``) and rises while
+  the central bank lent last month.
+* Scheduled shocks of this month apply (one handler per ``agents.names.ShockKind``).
+* Depreciation is booked as an operating cost; the healing (or deepening) of a fire-sale
+  discount as a fire-sale gain (or loss); data-centre shells depreciate; equity is re-marked, so
+  this month's decisions see values after the shocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.ledger import FIRE_SALE, OPERATING
+from agents.names import EventKind, ShockKind
+from simulator.valuation import depreciate_real_assets, mark_equity, mark_gpus
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.config import Shock
+    from simulator.state import State
+
+
+def run(state: State) -> None:
+    """Move the drivers, apply this month's shocks, book the new values."""
+    d, led, mem, c = state.drivers, state.ledger, state.memory, state.const
+    cfg = c.config
+    old_discount = d.discount.copy()
+    d.advance(mem.month)
+    if cfg.channels.sentiment_feedback:
+        s = cfg.markets.sentiment
+        hit = s.loss_sensitivity * mem.losses_last_month_bn / max(c.opening_system_equity_bn, 1e-9)
+        hit += s.default_impact * mem.defaults_last_month
+        d.hit_sentiment(hit)
+    if mem.backstop_lent_last_month:
+        d.hit_sentiment(-cfg.markets.sentiment.backstop_support)
+    for shock in cfg.shocks:
+        if shock.month == mem.month:
+            text = HANDLERS[ShockKind(shock.kind)](state, shock)
+            state.log.add(EventKind.SHOCK, c.index_of.get(shock.target or ""), None, shock.size, f"Shock: {text}")
+    d.hit_sentiment(0.0)  # clamp
+    # Depreciation is an operating cost; a moving fire-sale discount is a market loss or gain.
+    led.mark_gpus(d.fundamental_price_bn * old_discount, OPERATING)
+    mark_gpus(state, FIRE_SALE)
+    depreciate_real_assets(state)
+    mark_equity(state)  # decisions this month see values after the shocks
+
+
+# --------------------------------------------------------------------------- one handler per kind
+# Each applies one shock and returns the sentence of its event.
+def _ai_growth(state: State, shock: Shock) -> str:
+    state.drivers.ai_growth_per_year = shock.size
+    return f"AI revenue growth changed to {shock.size:+.0%} a year"
+
+
+def _revenue_loss(state: State, shock: Shock) -> str:
+    d, i = state.drivers, state.const.index_of[shock.target or ""]
+    d.revenue_scale[i] = d.revenue_scale.get(i, 1.0) * (1 - shock.size)
+    return f"{shock.target} lost {shock.size:.0%} of its outside revenue"
+
+
+def _rate_shock(state: State, shock: Shock) -> str:
+    d = state.drivers
+    d.base_rate_per_year += shock.size
+    return f"Interest rates moved by {shock.size * 1e4:+.0f} bp to {d.base_rate_per_year:.2%}"
+
+
+def _crypto_crash(state: State, shock: Shock) -> str:
+    state.drivers.crypto_index *= 1 - shock.size
+    return f"Crypto prices fell {shock.size:.0%}"
+
+
+def _depreciation(state: State, shock: Shock) -> str:
+    gens = _generations(state, shock.target)
+    state.drivers.add_depreciation(gens, shock.size)
+    return f"{_generation_text(state, gens)} GPUs now depreciate {shock.size:.0%} a year faster"
+
+
+def _gpu_price(state: State, shock: Shock) -> str:
+    gens = _generations(state, shock.target)
+    state.drivers.fundamental_price_bn[gens] *= 1 - shock.size
+    return f"Fundamental value of {_generation_text(state, gens)} GPUs fell {shock.size:.0%}"
+
+
+def _sentiment(state: State, shock: Shock) -> str:
+    d = state.drivers
+    d.hit_sentiment(shock.size)
+    return f"Market sentiment fell by {shock.size:.2f} to {d.sentiment:.2f}"
+
+
+def _failure(state: State, shock: Shock) -> str:
+    state.scratch.forced_failures.append(state.const.index_of[shock.target or ""])
+    return f"{shock.target} failed and goes into resolution"
+
+
+def _contract_cut(state: State, shock: Shock) -> str:
+    c = state.ledger.contracts
+    row = c.index_of(shock.target or "")
+    c.monthly_payment_bn[row] *= 1 - shock.size
+    return f"Payments on {shock.target} were cut by {shock.size:.0%}"
+
+
+HANDLERS: dict[ShockKind, Callable[[State, Shock], str]] = {
+    ShockKind.AI_GROWTH: _ai_growth,
+    ShockKind.REVENUE_LOSS: _revenue_loss,
+    ShockKind.RATE_SHOCK: _rate_shock,
+    ShockKind.CRYPTO_CRASH: _crypto_crash,
+    ShockKind.DEPRECIATION: _depreciation,
+    ShockKind.GPU_PRICE: _gpu_price,
+    ShockKind.SENTIMENT: _sentiment,
+    ShockKind.FAILURE: _failure,
+    ShockKind.CONTRACT_CUT: _contract_cut,
+}
+assert list(HANDLERS) == list(ShockKind), "every shock kind needs exactly one handler"
+
+
+def _generations(state: State, target: str | None) -> np.ndarray:
+    names = state.const.generation_names
+    if target in (None, "all"):
+        return np.arange(len(names))
+    return np.array([names.index(target)]) if target in names else np.arange(0)
+
+
+def _generation_text(state: State, gens: np.ndarray) -> str:
+    names = state.const.generation_names
+    return "All" if len(gens) == len(names) else "/".join(names[g] for g in gens)

@@ -1,0 +1,102 @@
+"""What the model records each month: the DataCollector's two tables.
+
+``MonthlyRecords`` offers the interface of ``mesa.DataCollector`` that users and the app read
+(``get_model_vars_dataframe()``, ``get_agent_vars_dataframe()``, ``model_vars``), filled from
+the figures the collect phase computes once a month for everyone (``simulator.phases.collect``),
+instead of calling one reporter per column and per agent. It writes nothing into Mesa's objects.
+
+Model table (one row per month, columns in the order of the collect phase's report): GPU price
+by generation (US$ thousands per GPU), cumulative defaults and losses by sector (US$ bn), system
+equity (US$ bn), sentiment, AI demand ratio, private-credit NAV (US$ bn), insurer and bank
+capital ratios, central-bank lending (US$ bn), GPUs fire-sold (US$ bn).
+
+Agent table (one row per institution per month, indexed by (Step, AgentID)): ``AGENT_COLUMNS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from agents.situation import MonthEnd
+
+AGENT_COLUMNS = ("name", "kind", "equity_bn", "cash_bn", "leverage", "ltv", "dscr", "status")
+"""Columns of the agent table: the institution's name and kind, then its ``MonthEnd`` figures."""
+assert AGENT_COLUMNS[2:] == MonthEnd._fields
+
+
+SYSTEM_FIGURES = (
+    "defaults_total", "losses_bn_total", "system_equity_bn", "sentiment", "ai_demand_ratio",
+    "private_credit_nav_bn", "capital_ratio_insurer", "capital_ratio_bank", "central_bank_lending_bn",
+    "gpus_fire_sold_bn",
+)
+"""Model-table columns after the per-generation and per-sector ones."""
+
+
+class ReportKeys(NamedTuple):
+    """Model-table columns that depend on the scenario (its GPU generations and sectors)."""
+
+    gpu_prices: list[str]  # one per generation: "gpu_price_<name>_k_usd"
+    defaults: list[str]  # one per sector present: "defaults_<sector>"
+    losses: list[str]  # one per sector present: "losses_bn_<sector>"
+
+    @classmethod
+    def of(cls, generation_names: Sequence[str], sectors_present: Sequence[str]) -> ReportKeys:
+        return cls(
+            gpu_prices=[f"gpu_price_{name}_k_usd" for name in generation_names],
+            defaults=[f"defaults_{kind}" for kind in sectors_present],
+            losses=[f"losses_bn_{kind}" for kind in sectors_present],
+        )
+
+
+def model_columns(generation_names: Sequence[str], sectors_present: Sequence[str]) -> list[str]:
+    """The model table's columns, in order: month, GPU prices, defaults and losses sector by
+    sector, then ``SYSTEM_FIGURES``."""
+    keys = ReportKeys.of(generation_names, sectors_present)
+    by_sector = [key for pair in zip(keys.defaults, keys.losses) for key in pair]
+    return ["month", *keys.gpu_prices, *by_sector, *SYSTEM_FIGURES]
+
+
+class MonthlyRecords:
+    """The monthly model and agent tables (see the module docstring).
+
+    Parameters
+    ----------
+    columns : sequence of str
+        The model table's columns (the keys of each month's report).
+    agent_ids, names, kinds : sequences, one entry per institution
+        Mesa's ``unique_id``, name and kind of each institution (fixed for the run).
+    """
+
+    def __init__(self, columns: Sequence[str], agent_ids: Sequence[int], names: Sequence[str], kinds: Sequence[str]):
+        self.model_vars: dict[str, list[Any]] = {column: [] for column in columns}
+        self._columns = list(self.model_vars.items())  # (name, list) pairs, in column order
+        self._fixed = list(zip(agent_ids, names, kinds))  # (AgentID, name, kind) per institution
+        self._agent_rows: list[tuple] = []
+
+    def collect(self, step: float, report: dict[str, Any], month_end: Sequence[MonthEnd]) -> None:
+        """Append one month: the model report and everyone's month-end figures."""
+        for column, values in self._columns:
+            values.append(report[column])
+        self._agent_rows.extend(
+            (step, agent_id, name, kind, *figures)
+            for (agent_id, name, kind), figures in zip(self._fixed, month_end)
+        )
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """One row per month (index 0..months), one column per model figure."""
+        return pd.DataFrame(self.model_vars)
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """One row per institution per month, indexed by (Step, AgentID)."""
+        return pd.DataFrame.from_records(
+            data=self._agent_rows, columns=["Step", "AgentID", *AGENT_COLUMNS], index=["Step", "AgentID"]
+        )
+
+    def __len__(self) -> int:
+        return len(next(iter(self.model_vars.values()), []))
+
+
+__all__ = ["AGENT_COLUMNS", "SYSTEM_FIGURES", "MonthlyRecords", "ReportKeys", "model_columns"]

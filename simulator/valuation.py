@@ -1,0 +1,176 @@
+"""How everything is valued: the marks the shocks phase and the marks phase apply.
+
+* GPUs at the secondary-market price of their generation (fundamental value x fire-sale
+  discount, ``simulator.drivers``);
+* listed and private companies at fundamentals x sentiment^beta: fundamentals are outside
+  revenue plus contract backlog spread over five years;
+* private-credit funds, SPVs and other NAV-valued issuers at book equity (at least 0);
+* ABS tranches by the SPV's sequential loss waterfall;
+* data-centre shells depreciate straight-line over 40 years (TRI).
+
+Every mark goes through a ``Ledger`` method, so it is booked in the P&L of whoever holds the
+asset. Functions here change the ledger; they decide nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.instruments import NO_COLLATERAL
+from agents.ledger import FIRE_SALE, OPERATING, Ledger
+from simulator.config import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from simulator.state import State
+
+DATA_CENTRE_LIFE_MONTHS = 480.0
+"""Data-centre shells last about 40 years (TRI)."""
+BACKLOG_MONTHS = 60.0
+"""Markets value a contract backlog as if it were earned over five years (an assumption)."""
+
+
+def mark_gpus(state: State, category: int = FIRE_SALE) -> None:
+    """GPUs at today's secondary-market prices (``category``: FIRE_SALE for discounts and their
+    healing, OPERATING for scheduled depreciation)."""
+    state.ledger.mark_gpus(state.drivers.market_price_bn, category)
+
+
+def depreciate_real_assets(state: State) -> None:
+    """Data-centre shells depreciate straight-line: 1/480 of their value a month."""
+    led = state.ledger
+    led.revalue_real_assets(state.const.everyone, led.real_assets_bn * (1.0 - 1.0 / DATA_CENTRE_LIFE_MONTHS), OPERATING)
+
+
+def fundamentals_bn(state: State) -> np.ndarray:
+    """A company's fundamental earning power: outside revenue this month plus its contract
+    backlog spread over five years (US$ bn per month). Markets price backlog ahead of time, so a
+    cut or cancelled contract moves a value at once; a scheduled start does not."""
+    c = state.ledger.contracts
+    backlog = np.bincount(c.payee, weights=c.remaining_value_bn(state.memory.month), minlength=state.ledger.n_agents)
+    return state.memory.outside_revenue_bn + backlog / BACKLOG_MONTHS
+
+
+def mark_equity(state: State) -> None:
+    """Equity values: market-valued companies move with fundamentals and sentiment; defaulted
+    issuers are worth nothing; NAV-valued issuers (funds, SPVs, ...) are marked at book equity."""
+    led, mem, c = state.ledger, state.memory, state.const
+    new = led.equity_value_bn.copy()
+    mv = c.market_valued
+    if c.config.channels.equity_marks:
+        f_now = fundamentals_bn(state)
+        last = mem.last_fundamentals_bn
+        s_ratio = state.drivers.sentiment / mem.last_sentiment
+        if s_ratio != 1.0 or not (f_now == last).all():  # (both ratios 1: values stay as they are)
+            f_ratio = np.empty(len(last))
+            f_ratio.fill(1.0)
+            moved = last > 0
+            f_ratio[moved] = f_now[moved] / last[moved]
+            value = new[mv] * f_ratio[mv]
+            if s_ratio != 1.0:  # (otherwise every factor 1 ** beta is exactly 1)
+                value *= s_ratio ** c.equity_beta[mv]
+            new[mv] = value
+        mem.last_fundamentals_bn = f_now
+        mem.last_sentiment = state.drivers.sentiment
+    new[mem.defaulted] = 0.0
+    if not (new == led.equity_value_bn).all():  # an unchanged value would book zeros
+        led.mark_equity(new)
+    mark_nav_issuers(led, *state.views.nav_order())
+
+
+def nav_order(ledger: Ledger, market_valued: np.ndarray, names) -> tuple[list[int], list[np.ndarray], np.ndarray]:
+    """NAV-valued issuers that someone holds, each after the NAV issuers it holds (a fund after
+    the SPV it owns), with each one's stake rows; and the mask of NAV-valued issuers nobody
+    holds. Raises ``ConfigError`` if NAV-valued issuers hold each other in a circle."""
+    s = ledger.stakes
+    nav = ~market_valued
+    held = [int(i) for i in np.unique(s.issuer) if nav[i]]
+    holds = {k: {int(i) for h, i in zip(s.holder, s.issuer) if h == k and nav[i] and i != k} for k in held}
+    order: list[int] = []
+    pending = set(held)
+    while pending:
+        ready = sorted(k for k in pending if not (holds[k] & pending))
+        if not ready:
+            circle = [names[k] for k in sorted(pending)]
+            raise ConfigError(f"stakes: NAV-valued institutions hold each other in a circle: {circle}")
+        order += ready
+        pending -= set(ready)
+    unheld = nav.copy()
+    unheld[held] = False
+    return order, [(s.issuer == k).nonzero()[0] for k in order], unheld
+
+
+def mark_nav_issuers(ledger: Ledger, order: list[int], stake_rows: list[np.ndarray], unheld: np.ndarray,
+                     book_entry: bool = True) -> None:
+    """NAV-valued issuers (funds, SPVs, ...) are worth their book equity (at least 0).
+
+    Issuers that someone in the network holds are re-marked one by one in ``order`` (each after
+    the NAV issuers it holds), so one pass makes every NAV exact; a re-mark changes its holders'
+    equity by exactly what it books. Issuers nobody holds just take their book equity (there is
+    no holder to book anything). ``book_entry=False`` sets the values without booking (the
+    opening balance sheet)."""
+    led = ledger
+    equity = led.equity_bn()
+    for k, rows in zip(order, stake_rows):
+        new_value = max(float(equity[k]), 0.0)
+        if new_value == led.equity_value_bn[k]:
+            continue
+        if book_entry:
+            equity = equity + led.mark_issuer(k, new_value, rows)
+        else:
+            led.equity_value_bn[k] = new_value
+            led.changed()
+            equity = led.equity_bn()
+    # Nobody in the network holds these, so no balance sheet (and no cached view) changes.
+    led.equity_value_bn[unheld] = np.maximum(equity[unheld], 0.0)
+
+
+_NO_PRICE = np.zeros(1)
+assert NO_COLLATERAL == -1  # (covenant_measures indexes the zero price appended to the GPU prices with it)
+
+
+def covenant_measures(state: State) -> dict[str, np.ndarray]:
+    """What the covenant tests read, per debt row: ``ltv`` (principal / value of the pledged
+    GPUs; inf if unsecured, 0 if nothing is owed), ``collateral_bn`` (value of the pledged GPUs),
+    ``dscr`` (the obligor's debt-service coverage over the last three months) and ``cash`` (the
+    obligor's cash). No NaN: undefined tests give safe values."""
+    led, d = state.ledger, state.ledger.debt
+    # Price of each row's collateral: unsecured rows (NO_COLLATERAL = -1) pick the 0 appended last.
+    price = np.concatenate((led.gpu_price_bn, _NO_PRICE))[d.collateral_gen]
+    collateral = d.collateral_units_k * price
+    ltv = np.empty(len(collateral))
+    ltv.fill(np.inf)
+    secured = collateral > 0
+    ltv[secured] = d.principal_bn[secured] / collateral[secured]
+    ltv[d.principal_bn <= 0] = 0.0
+    dscr_by_agent = state.views.dscr_by_agent()
+    return {"ltv": ltv, "collateral_bn": collateral, "dscr": dscr_by_agent[d.obligor], "cash": led.cash_bn[d.obligor]}
+
+
+def mark_abs_tranches(state: State) -> None:
+    """Sequential waterfall: the SPV's assets cover senior tranches first, then mezzanine."""
+    led, d = state.ledger, state.ledger.debt
+    waterfalls = state.views.abs_waterfalls()
+    if not waterfalls:
+        return
+    assets = led.assets_bn()
+    for spv, tranches in waterfalls:
+        value = assets[spv]
+        for rows in tranches:  # senior, mezzanine
+            tr = rows[d.active[rows]]
+            face = d.principal_bn[tr].sum()
+            if face <= 1e-12:  # (no active rows, or nothing left owed)
+                continue
+            factor = min(max(float(value / face), 0.0), 1.0)
+            value = max(value - face, 0.0)
+            vf = d.value_factor
+            changed = [row for row in tr.tolist() if abs(vf[row] - factor) > 1e-12]  # (a tranche is a row or two)
+            if changed:
+                led.mark_debt(np.array(changed, dtype=np.int64), factor)
+
+
+__all__ = [
+    "covenant_measures", "depreciate_real_assets", "fundamentals_bn", "mark_abs_tranches", "mark_equity",
+    "mark_gpus", "mark_nav_issuers", "nav_order",
+]
