@@ -26,8 +26,6 @@ from agents.central_bank import CentralBankRules
 from agents.names import DEBT_KINDS, EXECUTORY_KINDS, STAKE_KINDS, TRANCHES, InstitutionKind, ShockKind, Tranche
 from agents.registry import AGENT_CLASSES
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-
 
 class ConfigError(ValueError):
     """A scenario, override or lever is invalid; the message names the source and field."""
@@ -426,6 +424,39 @@ LEVERS: dict[str, Lever] = {
 
 
 # --------------------------------------------------------------------------- loading
+SCENARIO_PACKAGE = "simulator.scenarios"  # pyproject.toml ships the top-level configs/ under this name
+
+
+def _find_scenario_dir() -> Path:
+    """The folder of the scenarios that ship with aicontagion, found with importlib.resources.
+
+    A wheel installs ``configs/`` as ``site-packages/simulator/scenarios``; in an editable install
+    the package is the checkout's ``configs/`` itself. Code imported from a source tree that is not
+    installed (``PYTHONPATH=.``, or a git worktree sharing another checkout's virtualenv, whose
+    editable install points at the other checkout) reads its own tree's ``configs/``.
+    """
+    from importlib import resources
+
+    try:
+        found = resources.files(SCENARIO_PACKAGE)
+    except ModuleNotFoundError:
+        found = None
+    tree = Path(__file__).resolve().parent.parent
+    own = tree / "configs"
+    if (tree / "pyproject.toml").is_file() and (own / "__init__.py").is_file():
+        if not (isinstance(found, Path) and found.resolve() == own):
+            return own
+    if found is None:
+        raise ModuleNotFoundError(f"the scenarios (package {SCENARIO_PACKAGE!r}) are not installed; reinstall aicontagion")
+    if not isinstance(found, Path):
+        raise ImportError(f"the scenarios ({found}) are not a folder on disk; install aicontagion unpacked (pip or uv)")
+    return found
+
+
+# Scenario names resolve here; a filesystem path, as relative `extends:` and error messages need one.
+CONFIG_DIR = _find_scenario_dir()
+
+
 def scenario_names() -> list[str]:
     return sorted(p.stem for p in CONFIG_DIR.glob("*.yaml"))
 
