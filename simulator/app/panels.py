@@ -2,8 +2,8 @@
 systemic ranking and circular deals in the grid; the summary bar and the scenario card.
 
 Each panel reads the model through :mod:`simulator.views` and the HTML / SVG builders
-(:mod:`simulator.app_html`, :mod:`simulator.app_network_svg`, :mod:`simulator.app_chart_svg`),
-and shares the session's picks through :mod:`simulator.app_state`. No model logic here.
+(:mod:`simulator.app.markup`, :mod:`simulator.app.network_svg`, :mod:`simulator.app.chart_svg`),
+and shares the session's picks through :mod:`simulator.app.session`. No model logic here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from mesa.visualization.utils import force_update, update_counter
 
 from networks import STATUSES
 from simulator import views
-from simulator.app_chart_svg import timeseries_html
-from simulator.app_html import (
+from simulator.app.chart_svg import timeseries_html
+from simulator.app.markup import (
     _severity_class,
     _shock_help,
     _status_dot,
@@ -27,8 +27,8 @@ from simulator.app_html import (
     inspector_html,
     kind_label,
 )
-from simulator.app_network_svg import _legend_html, network_svg
-from simulator.app_state import (
+from simulator.app.network_svg import _legend_html, network_svg
+from simulator.app.session import (
     chosen_scenario,
     chosen_seed,
     current_selection,

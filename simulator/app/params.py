@@ -33,7 +33,7 @@ from simulator.model import ContagionModel
 
 DEFAULT_SCENARIO = "baseline_2025"
 DEFAULT_SEED = 42
-SCENARIO_ENV = "AICONTAGION_SCENARIO"  # set by simulator.app_server.serve(scenario=...)
+SCENARIO_ENV = "AICONTAGION_SCENARIO"  # set by simulator.app.server.serve(scenario=...)
 NO_SHOCK = "none"
 NO_TARGET = "(no target)"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import solara
 
 from simulator import views
-from simulator.app_params import DEFAULT_SEED, initial_scenario_name
+from simulator.app.params import DEFAULT_SEED, initial_scenario_name
 from simulator.model import ContagionModel
 
 # Module-level reactives are per browser session (Solara scopes them per kernel).
