@@ -78,7 +78,7 @@ def server_side(scenario: str, steps: int) -> dict[str, list[float]]:
 
     out: dict[str, list[float]] = {"model.step()": [], "step + build every panel": [], "Step click, Solara render": []}
     model = params.AppModel(scenario_name=scenario)
-    name = model.focus
+    name = model.setup.focus
     for _ in range(steps):
         t0 = time.perf_counter()
         model.step()

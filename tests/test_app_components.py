@@ -6,6 +6,7 @@ Real-browser tests of the same page are in tests/browser/test_app.py.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import ipyvuetify as v
@@ -253,8 +254,13 @@ def test_app_model_applies_levers_and_ignores_mesas_scenario():
 
     model = params.AppModel(scenario_name="baseline_2025", seed="5", gpu_market_depth_bn=40,
                             central_bank_enabled=True, scenario=MesaScenario())
-    assert model.param_error is None
-    assert model.app_seed == 5
+    assert model.setup.error is None
+    assert model.setup.seed == 5
+    assert model.setup.scenario == "baseline_2025"
+    assert model.setup.levers == {"gpu_market_depth_bn": 40.0, "central_bank_enabled": True}
+    assert model.setup.focus in model.names
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.setup.seed = 6
     assert model.config.markets.gpu.market_depth_bn == 40
     assert model.config.central_bank.enabled is True
     # Per-generation depreciation survives when its slider is left alone.
@@ -264,23 +270,23 @@ def test_app_model_applies_levers_and_ignores_mesas_scenario():
 
 def test_app_model_bad_seed_falls_back_with_a_message():
     model = params.AppModel(scenario_name="baseline_2025", seed="forty-two")
-    assert model.app_seed == params.DEFAULT_SEED
-    assert "Seed must be a whole number" in model.param_error
+    assert model.setup.seed == params.DEFAULT_SEED
+    assert "Seed must be a whole number" in model.setup.error
 
 
 def test_app_model_invalid_shock_keeps_the_scenario_and_says_why():
     model = params.AppModel(scenario_name="neocloud_default", shock_kind="crypto_crash", shock_size=-0.5)
     assert model.config.name == "neocloud_default"
-    assert model.applied_levers == {}
-    assert "crypto_crash" in model.param_error and "[0.0, 0.99]" in model.param_error
+    assert model.setup.levers == {}
+    assert "crypto_crash" in model.setup.error and "[0.0, 0.99]" in model.setup.error
     missing_target = params.AppModel(scenario_name="baseline_2025", shock_kind="failure", shock_size=1.0)
-    assert "needs a target" in missing_target.param_error
+    assert "needs a target" in missing_target.setup.error
 
 
 def test_app_model_unknown_scenario_falls_back_to_baseline():
     model = params.AppModel(scenario_name="no_such_scenario")
     assert model.config.name == "baseline_2025"
-    assert "unknown scenario" in model.param_error
+    assert "unknown scenario" in model.setup.error
 
 
 def test_network_svg_and_charts(cascade):

@@ -171,7 +171,7 @@ def Page():
     model = solara.use_reactive(first)
     current = model.value
     params = solara.use_memo(
-        lambda: model_params_for(scenario_config_safe(current), current.requested_scenario, current.app_seed), [])
+        lambda: model_params_for(scenario_config_safe(current), current.setup.scenario, current.setup.seed), [])
     solara.Style(CSS)
     solara.Title("aicontagion")
     with solara.Sidebar():

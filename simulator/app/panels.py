@@ -249,11 +249,11 @@ def Summary(model: ContagionModel):
                                            "data-defaulted": str(counts["defaulted"])},
                     unsafe_innerHTML=(
             f"<b class='aic-scn'>{esc(model.config.name)}</b> · <b data-testid='month'>month {model.month}</b> · seed "
-            f"{model.app_seed} · {chips} · losses {fmt_bn(float(last['losses_bn_total']))} · system equity "
+            f"{model.setup.seed} · {chips} · losses {fmt_bn(float(last['losses_bn_total']))} · system equity "
             f"{fmt_bn(float(last['system_equity_bn']))} · sentiment {float(last['sentiment']):.2f}<br>{breach}"))
-        if model.param_error:
-            solara.Error(f"Not applied: {model.param_error}. Running {model.config.name} with seed {model.app_seed}"
-                         f"{' and the levers that were valid' if model.applied_levers else ' and its own settings'}.",
+        if model.setup.error:
+            solara.Error(f"Not applied: {model.setup.error}. Running {model.config.name} with seed {model.setup.seed}"
+                         f"{' and the levers that were valid' if model.setup.levers else ' and its own settings'}.",
                          dense=True, classes=["aic-param-error"])
 
 
@@ -262,13 +262,13 @@ def ScenarioCard(model: solara.Reactive[ContagionModel]):
     """Scenario picker (loads at once) and "run to month N"."""
     current = model.value
     names = scenario_names()
-    requested = current.requested_scenario if current.requested_scenario in names else current.config.name
+    requested = current.setup.scenario if current.setup.scenario in names else current.config.name
 
     def load(name: str) -> None:
         # Layout is keyed on the chosen scenario: the whole page starts afresh with it, so the
         # model and every parameter widget start from the new scenario's values.
         run_message.set("")
-        chosen_seed.set(current.app_seed)
+        chosen_seed.set(current.setup.seed)
         chosen_scenario.set(name)
 
     def run() -> None:
