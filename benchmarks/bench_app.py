@@ -73,21 +73,22 @@ def server_side(scenario: str, steps: int) -> dict[str, list[float]]:
     import ipyvuetify as v
     import solara
 
-    from simulator import app, app_chart_svg, app_html, app_network_svg, app_params, app_state, views
+    from simulator import views
+    from simulator.app import chart_svg, markup, network_svg, page, params, session
 
     out: dict[str, list[float]] = {"model.step()": [], "step + build every panel": [], "Step click, Solara render": []}
-    model = app_params.AppModel(scenario_name=scenario)
-    name = model.focus
+    model = params.AppModel(scenario_name=scenario)
+    name = model.setup.focus
     for _ in range(steps):
         t0 = time.perf_counter()
         model.step()
         t1 = time.perf_counter()
         df = model.datacollector.get_model_vars_dataframe()
         deals = views.circular_deals(model, max_length=4)
-        app_network_svg.network_svg(model, name, [])
-        app_chart_svg.timeseries_html(df)
+        network_svg.network_svg(model, name, [])
+        chart_svg.timeseries_html(df)
         views.event_log(model, months=(model.month, model.month))
-        app_html.inspector_html(model, name)
+        markup.inspector_html(model, name)
         views.systemic_ranking(model)
         views.exposure_inputs(model)
         views.status_counts(model)
@@ -96,11 +97,11 @@ def server_side(scenario: str, steps: int) -> dict[str, list[float]]:
         out["model.step()"].append(1000 * (t1 - t0))
         out["step + build every panel"].append(1000 * (t2 - t0))
 
-    app_state.chosen_scenario.set(scenario)
+    session.chosen_scenario.set(scenario)
 
     @solara.component
     def Wrapped():
-        app.Layout(children=[app.Page()])
+        page.Layout(children=[page.Page()])
 
     _, rc = solara.render(Wrapped(), handle_error=False)
     try:
@@ -112,7 +113,7 @@ def server_side(scenario: str, steps: int) -> dict[str, list[float]]:
             out["Step click, Solara render"].append(1000 * (time.perf_counter() - t0))
     finally:
         rc.close()
-        app_state.chosen_scenario.set("")
+        session.chosen_scenario.set("")
     return out
 
 

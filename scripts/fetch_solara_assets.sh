@@ -3,7 +3,7 @@
 #
 # Usage: scripts/fetch_solara_assets.sh [TARGET_DIR] [-v|--verbose]
 #   TARGET_DIR defaults to <repo root>/.cache/solara-assets.
-# Then serve with SOLARA_ASSETS_PROXY_CACHE_DIR=TARGET_DIR (simulator/app_server.py does this).
+# Then serve with SOLARA_ASSETS_PROXY_CACHE_DIR=TARGET_DIR (simulator/app/server.py does this).
 #
 # Solara's asset proxy (solara/server/cdn_helper.py) maps a request for
 # /_solara/cdn/<spec>/<file> to <SOLARA_ASSETS_PROXY_CACHE_DIR>/<spec>/<file> and only goes to

@@ -6,6 +6,7 @@ Real-browser tests of the same page are in tests/browser/test_app.py.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import ipyvuetify as v
@@ -202,59 +203,64 @@ def test_key_figures(cascade):
 
 
 # =============================================================================== app plumbing
-from simulator import (  # noqa: E402  (after the views tests: importing the page is slower)
-    app,
-    app_chart_svg,
-    app_html,
-    app_network_svg,
-    app_panels,
-    app_params,
-    app_state,
+from simulator.app import (  # noqa: E402  (after the views tests: importing the page is slower)
+    chart_svg,
+    markup,
+    network_svg,
+    page,
+    panels,
+    params,
+    session,
 )
 
 
 @pytest.mark.parametrize("text, seed", [("7", 7), (" 12 ", 12), (0, 0), ("0042", 42)])
 def test_parse_seed_accepts_whole_numbers(text, seed):
-    assert app_params.parse_seed(text) == seed
+    assert params.parse_seed(text) == seed
 
 
 @pytest.mark.parametrize("text", ["abc", "-1", "1.5", "", "4 2", True, -3])
 def test_parse_seed_rejects_the_rest(text):
     with pytest.raises(ConfigError, match="Seed must be a whole number"):
-        app_params.parse_seed(text)
+        params.parse_seed(text)
 
 
 def test_knobs_come_from_levers_with_units():
-    for knob in app_params.KNOBS:
+    for knob in params.KNOBS:
         lever = LEVERS[knob.lever]
         lo, hi = knob.bounds()
         assert lever.low - 1e-9 <= lo * knob.scale <= hi * knob.scale <= lever.high + 1e-9
         LEVERS[knob.lever].check(knob.to_lever(lo)), LEVERS[knob.lever].check(knob.to_lever(hi))
         assert re.search(r"\(.+\)", knob.label), f"{knob.label!r} has no unit"
-    labels = {k.lever: k.label for k in app_params.KNOBS}
+    labels = {k.lever: k.label for k in params.KNOBS}
     assert labels["gpu_depreciation_per_year"] == "GPU depreciation (%/yr)"
-    assert set(app_params.CHANNELS) == {n for n, lev in LEVERS.items() if lev.description.startswith("channel switch")}
+    assert set(params.CHANNELS) == {n for n, lev in LEVERS.items() if lev.description.startswith("channel switch")}
 
 
 def test_untouched_widgets_keep_the_scenario():
-    config = app_params.scenario_config("baseline_2025")
-    defaults = app_params.widget_defaults(config)
-    assert app_params.levers_from_widgets(config, defaults) == {}
+    config = params.scenario_config("baseline_2025")
+    defaults = params.widget_defaults(config)
+    assert params.levers_from_widgets(config, defaults) == {}
     moved = {**defaults, "gpu_depreciation_per_year": 40, "waiver_propensity": 0.1, "refinancing": False}
-    assert app_params.levers_from_widgets(config, moved) == {
+    assert params.levers_from_widgets(config, moved) == {
         "gpu_depreciation_per_year": 0.4, "waiver_propensity": 0.1, "refinancing": False}
     shock = {**defaults, "shock_kind": "failure", "shock_target": "Lambda", "shock_size": 0.0, "shock_month": 2}
-    assert app_params.levers_from_widgets(config, shock) == {
+    assert params.levers_from_widgets(config, shock) == {
         "shock_kind": "failure", "shock_target": "Lambda", "shock_size": 0.0, "shock_month": 2}
 
 
 def test_app_model_applies_levers_and_ignores_mesas_scenario():
     from mesa.experimental.scenarios import Scenario as MesaScenario
 
-    model = app_params.AppModel(scenario_name="baseline_2025", seed="5", gpu_market_depth_bn=40,
-                         central_bank_enabled=True, scenario=MesaScenario())
-    assert model.param_error is None
-    assert model.app_seed == 5
+    model = params.AppModel(scenario_name="baseline_2025", seed="5", gpu_market_depth_bn=40,
+                            central_bank_enabled=True, scenario=MesaScenario())
+    assert model.setup.error is None
+    assert model.setup.seed == 5
+    assert model.setup.scenario == "baseline_2025"
+    assert model.setup.levers == {"gpu_market_depth_bn": 40.0, "central_bank_enabled": True}
+    assert model.setup.focus in model.names
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        model.setup.seed = 6
     assert model.config.markets.gpu.market_depth_bn == 40
     assert model.config.central_bank.enabled is True
     # Per-generation depreciation survives when its slider is left alone.
@@ -263,34 +269,34 @@ def test_app_model_applies_levers_and_ignores_mesas_scenario():
 
 
 def test_app_model_bad_seed_falls_back_with_a_message():
-    model = app_params.AppModel(scenario_name="baseline_2025", seed="forty-two")
-    assert model.app_seed == app_params.DEFAULT_SEED
-    assert "Seed must be a whole number" in model.param_error
+    model = params.AppModel(scenario_name="baseline_2025", seed="forty-two")
+    assert model.setup.seed == params.DEFAULT_SEED
+    assert "Seed must be a whole number" in model.setup.error
 
 
 def test_app_model_invalid_shock_keeps_the_scenario_and_says_why():
-    model = app_params.AppModel(scenario_name="neocloud_default", shock_kind="crypto_crash", shock_size=-0.5)
+    model = params.AppModel(scenario_name="neocloud_default", shock_kind="crypto_crash", shock_size=-0.5)
     assert model.config.name == "neocloud_default"
-    assert model.applied_levers == {}
-    assert "crypto_crash" in model.param_error and "[0.0, 0.99]" in model.param_error
-    missing_target = app_params.AppModel(scenario_name="baseline_2025", shock_kind="failure", shock_size=1.0)
-    assert "needs a target" in missing_target.param_error
+    assert model.setup.levers == {}
+    assert "crypto_crash" in model.setup.error and "[0.0, 0.99]" in model.setup.error
+    missing_target = params.AppModel(scenario_name="baseline_2025", shock_kind="failure", shock_size=1.0)
+    assert "needs a target" in missing_target.setup.error
 
 
 def test_app_model_unknown_scenario_falls_back_to_baseline():
-    model = app_params.AppModel(scenario_name="no_such_scenario")
+    model = params.AppModel(scenario_name="no_such_scenario")
     assert model.config.name == "baseline_2025"
-    assert "unknown scenario" in model.param_error
+    assert "unknown scenario" in model.setup.error
 
 
 def test_network_svg_and_charts(cascade):
-    svg = app_network_svg.network_svg(cascade, "Blue Owl", [d["nodes"] for d in views.circular_deals(cascade)])
+    svg = network_svg.network_svg(cascade, "Blue Owl", [d["nodes"] for d in views.circular_deals(cascade)])
     nodes = re.findall(r"<g class='aic-node' data-name='([^']*)' data-status='(\w+)'", svg)
-    assert [n for n, _ in nodes] == [app_html.esc(n) for n in cascade.names]
+    assert [n for n, _ in nodes] == [markup.esc(n) for n in cascade.names]
     assert dict(nodes)["CoreWeave"] == "defaulted"
     assert svg.count("<title>") >= len(cascade.names)
     assert "viewBox='@VIEWBOX@'" not in svg
-    charts = app_chart_svg.timeseries_html(cascade.datacollector.get_model_vars_dataframe())
+    charts = chart_svg.timeseries_html(cascade.datacollector.get_model_vars_dataframe())
     assert charts.count("class='aic-chart'") == 6
     assert "GPU price (US$k per GPU)" in charts
 
@@ -298,17 +304,17 @@ def test_network_svg_and_charts(cascade):
 # =============================================================================== the page
 @solara.component
 def _Wrapped():
-    app.Layout(children=[app.Page()])
+    page.Layout(children=[page.Page()])
 
 
 @pytest.fixture
 def ui(monkeypatch):
     """The rendered page (sidebar included) and its render context; session state reset."""
-    monkeypatch.delenv(app_params.SCENARIO_ENV, raising=False)
-    for state, value in [(app_state.selected_name, ""), (app_state.chosen_scenario, ""), (app_state.chosen_seed, app_params.DEFAULT_SEED),
-                         (app_state.event_kind, "all kinds"), (app_state.event_institution, "all institutions"),
-                         (app_state.event_all_months, False), (app_state.highlight_choice, "no circular deals"),
-                         (app_state.run_to_month, 24), (app_state.run_message, "")]:
+    monkeypatch.delenv(params.SCENARIO_ENV, raising=False)
+    for state, value in [(session.selected_name, ""), (session.chosen_scenario, ""), (session.chosen_seed, params.DEFAULT_SEED),
+                         (session.event_kind, "all kinds"), (session.event_institution, "all institutions"),
+                         (session.event_all_months, False), (session.highlight_choice, "no circular deals"),
+                         (session.run_to_month, 24), (session.run_message, "")]:
         state.set(value)
     box, rc = solara.render(_Wrapped(), handle_error=False)
     yield rc
@@ -333,7 +339,7 @@ def test_page_renders_every_panel(ui):
     assert "baseline_2025" in html_with(ui, "aic-scn")
     assert summary_month(ui) == 0
     ui.find(children=["Time: 0.0"]).assert_single()
-    svg = ui.find(app_panels.NetworkView).widget.svg
+    svg = ui.find(panels.NetworkView).widget.svg
     assert svg.count("class='aic-node'") == 23
     for marker in ("aic-charts", "data-testid='balance-sheet'", "aic-bar-row", "No events in month 0"):
         html_with(ui, marker)
@@ -346,7 +352,7 @@ def test_step_advances_the_model(ui):
     click(ui, "Step")
     ui.find(children=["Time: 2.0"]).assert_single()
     assert summary_month(ui) == 2
-    assert "data-month='2'" in ui.find(app_panels.NetworkView).widget.svg
+    assert "data-month='2'" in ui.find(panels.NetworkView).widget.svg
     assert "data-month='2'" in html_with(ui, "aic-charts")
 
 
@@ -358,11 +364,11 @@ def test_inspector_shows_the_chosen_institution(ui):
     sheet = html_with(ui, "data-testid='balance-sheet'")
     assert "data-institution='Blue Owl'" in sheet
     # Month 0 of baseline_2025 with the default seed: the same figures as a fresh model's.
-    expected = views.balance_sheet(app_params.AppModel(scenario_name="baseline_2025"), "Blue Owl")
-    assert f"<b>{app_html.fmt_bn(expected['total_assets_bn'])}</b>" in sheet
+    expected = views.balance_sheet(params.AppModel(scenario_name="baseline_2025"), "Blue Owl")
+    assert f"<b>{markup.fmt_bn(expected['total_assets_bn'])}</b>" in sheet
     assert "Equity (book)" in sheet
     # The network rings the same institution; clicking a node there picks it too.
-    network = ui.find(app_panels.NetworkView).widget
+    network = ui.find(panels.NetworkView).widget
     assert re.search(r"<circle [^>]*stroke='#111' stroke-width='2.5'/><circle", network.svg)
     network.vue_pick_node("Bank A")
     assert "data-institution='Bank A'" in html_with(ui, "data-testid='balance-sheet'")
@@ -402,9 +408,9 @@ def test_scenario_picker_loads_and_reset_keeps_it(ui):
 
 def test_run_to_month(ui):
     ui.find(v.TextField, label="Run to month").widget.v_model = "6"
-    app_state.run_to_month.set(6)
+    session.run_to_month.set(6)
     click(ui, "Run")
     ui.find(children=["Time: 6.0"]).assert_single()
-    app_state.run_to_month.set(2)
+    session.run_to_month.set(2)
     click(ui, "Run")
     assert "Already at month 6" in " ".join(str(w.children) for w in ui.find(v.Alert).widgets)

@@ -16,7 +16,7 @@ import pytest
 
 from simulator import cli
 from simulator.config import scenario_names
-from simulator.outputs import OUTPUT_FILES
+from simulator.cli.outputs import OUTPUT_FILES
 
 MONTHS = 6
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -3,7 +3,7 @@
 Usage (see test_infra.py)::
 
     def test_page(app_server, page, save_screenshot):
-        page.goto(app_server.url)                      # app_server: simulator/app.py
+        page.goto(app_server.url)                      # app_server: simulator/app/page.py
         ...
         save_screenshot(page, "loaded")                # -> test-artifacts/loaded.png
 
@@ -56,7 +56,7 @@ VIEWPORT = {"width": 1400, "height": 900}
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from simulator.app_server import (  # noqa: E402
+from simulator.app.server import (  # noqa: E402
     DEFAULT_APP_PATH,
     DEFAULT_ASSETS_DIR,
     assets_dir_is_complete,
@@ -71,7 +71,7 @@ def server_command(host: str, port: int, app_path: Path, scenario: str | None) -
     (the CLI has no app-path option: keep this form for test-only pages such as _smoke_app.py).
     """
     call = f"serve(host={host!r}, port={port!r}, scenario={scenario!r}, app_path={str(app_path)!r})"
-    return [sys.executable, "-c", f"from simulator.app_server import serve; raise SystemExit({call})"]
+    return [sys.executable, "-c", f"from simulator.app.server import serve; raise SystemExit({call})"]
 
 
 # --------------------------------------------------------------------------- requirements
@@ -269,7 +269,7 @@ def start_app_server() -> Iterator[Callable[..., AppServer]]:
 
 @pytest.fixture(scope="session")
 def app_server(start_app_server: Callable[..., AppServer]) -> AppServer:
-    """The real app (simulator/app.py) with its default scenario, shared by the session."""
+    """The real app (simulator/app/page.py) with its default scenario, shared by the session."""
     return start_app_server()
 
 

@@ -1,4 +1,4 @@
-"""The visual model (simulator/app.py) in a real browser: Debian Chromium against a real
+"""The visual model (simulator/app/) in a real browser: Debian Chromium against a real
 ``aicontagion`` app server on a free loopback port (fixtures in conftest.py).
 
 The page exposes its state for tests without relying on pixels: the summary bar carries

@@ -8,7 +8,7 @@
 
 ``run`` prints a summary (defaults and losses by sector in US$ bn, the first covenant breach,
 the peak GPU price fall per generation, final sentiment, the ten most important events) and
-writes the outputs listed in :mod:`simulator.outputs` into DIR. Ctrl-C during a run writes what
+writes the outputs listed in :mod:`simulator.cli.outputs` into DIR. Ctrl-C during a run writes what
 the finished months produced and exits with 130.
 
 Exit codes: 0 success, 1 the app server could not start, 2 bad input (unknown scenario, invalid
@@ -175,7 +175,7 @@ def split_settings(settings: list[str]) -> tuple[list[str], dict[str, Any]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from simulator import outputs
+    from simulator.cli import outputs
 
     model, scenario = _build_model(args)  # everything the user typed is checked before the run
     months = args.months if args.months is not None else scenario.months
@@ -348,7 +348,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def cmd_app(args: argparse.Namespace) -> int:
-    from simulator.app_server import serve
+    from simulator.app.server import serve
 
     if args.scenario is not None:
         try:
@@ -363,6 +363,3 @@ def cmd_app(args: argparse.Namespace) -> int:
         _error(f"aicontagion app: cannot start the server: {exc}")
         return EXIT_SERVER
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -33,8 +33,8 @@ __all__ = [
     "validate_address",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_APP_PATH = Path(__file__).resolve().parent / "app.py"
+REPO_ROOT = Path(__file__).resolve().parents[2]  # simulator/app/server.py -> the repository
+DEFAULT_APP_PATH = Path(__file__).resolve().parent / "page.py"  # the page, run as a script
 DEFAULT_ASSETS_DIR = REPO_ROOT / ".cache" / "solara-assets"
 
 # One file per group of assets solara 1.64.1 loads on every page (see scripts/fetch_solara_assets.sh

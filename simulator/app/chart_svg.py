@@ -1,7 +1,7 @@
 """Small line charts as SVG, and the six time-series charts of the model variables.
 
 Pure rendering (strings out, no Solara) from the DataCollector's model-variable table; the
-panel that shows them is :func:`simulator.app_panels.TimeSeries`.
+panel that shows them is :func:`simulator.app.panels.TimeSeries`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 
 from networks import SECTOR_LABELS
-from simulator.app_html import esc
+from simulator.app.markup import esc
 
 _GEN_COLOURS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377")
 _SECTOR_COLOURS = {

@@ -4,7 +4,8 @@ The sliders are :class:`Knob` s over the main levers of :data:`simulator.config.
 units their labels show. :func:`widget_defaults` reads a scenario's own values,
 :func:`levers_from_widgets` passes on only what the user moved, :func:`model_params_for` builds
 SolaraViz's ``model_params``, and :class:`AppModel` is the model SolaraViz re-creates from the
-widgets on Reset. Parameter plumbing only: no Solara and no model logic here.
+widgets on Reset; its :class:`AppSetup` says what was applied. Parameter plumbing only: no Solara
+and no model logic here.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from __future__ import annotations
 import functools
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -33,7 +35,7 @@ from simulator.model import ContagionModel
 
 DEFAULT_SCENARIO = "baseline_2025"
 DEFAULT_SEED = 42
-SCENARIO_ENV = "AICONTAGION_SCENARIO"  # set by simulator.app_server.serve(scenario=...)
+SCENARIO_ENV = "AICONTAGION_SCENARIO"  # set by simulator.app.server.serve(scenario=...)
 NO_SHOCK = "none"
 NO_TARGET = "(no target)"
 
@@ -183,13 +185,31 @@ def levers_from_widgets(config: Scenario, widgets: dict[str, Any]) -> dict[str, 
     return levers
 
 
+@dataclass(frozen=True)
+class AppSetup:
+    """How the page set up one model run: what was asked for, what was applied, what was not.
+
+    ``scenario`` is the scenario picked on the page (if it is unknown, the model runs
+    baseline_2025 and ``error`` says so); ``seed`` the seed the model runs with (the default seed
+    if the one typed was invalid); ``levers`` the lever keywords applied -- only those the user
+    moved and the engine accepted; ``error`` why something asked for was not applied (shown on
+    the page), else None; ``focus`` the institution the inspector shows first, fixed for the run.
+    """
+
+    scenario: str
+    seed: int
+    levers: Mapping[str, Any]
+    error: str | None
+    focus: str
+
+
 class AppModel(ContagionModel):
     """``ContagionModel`` built from the page's widgets (parameter plumbing only).
 
     SolaraViz re-creates the model on Reset as ``AppModel(**widget_values)``. Invalid input never
     breaks the page: a bad seed falls back to the default seed, levers the engine rejects
     (``ConfigError``) are dropped, an unknown scenario falls back to baseline_2025, and
-    ``param_error`` keeps the messages for the page to show.
+    ``setup`` (an :class:`AppSetup`) records what was applied and the messages for the page.
 
     ``scenario`` is Mesa's own ``Scenario`` object, which SolaraViz's Reset passes back; our
     scenario is ``scenario_name``.
@@ -198,29 +218,33 @@ class AppModel(ContagionModel):
     def __init__(self, scenario_name: str | None = None, seed: Any = DEFAULT_SEED, scenario: Any = None, **widgets: Any):
         del scenario  # Mesa's experiment object, not a scenario name
         errors: list[str] = []
-        self.requested_scenario = scenario_name or initial_scenario_name()
+        requested = scenario_name or initial_scenario_name()
         try:
-            self.app_seed = parse_seed(seed)
+            run_seed = parse_seed(seed)
         except ConfigError as exc:
             errors.append(str(exc))
-            self.app_seed = DEFAULT_SEED
-        source = self.requested_scenario
+            run_seed = DEFAULT_SEED
+        source = requested
         try:
             base = scenario_config(source)
         except ConfigError as exc:
             errors.append(str(exc))
             source, base = DEFAULT_SCENARIO, scenario_config(DEFAULT_SCENARIO)
         try:
-            self.applied_levers = levers_from_widgets(base, widgets)
-            config = load_scenario(source, **self.applied_levers) if self.applied_levers else base
+            levers = levers_from_widgets(base, widgets)
+            config = load_scenario(source, **levers) if levers else base
         except ConfigError as exc:
             errors.append(str(exc))
-            self.applied_levers = {}
-            config = base
-        # Name config files relative to the repository: shorter, and enough to find them.
-        self.param_error = " · ".join(e.replace(f"{CONFIG_DIR}{os.sep}", "configs/") for e in errors) or None
-        super().__init__(config, seed=self.app_seed)
-        self.focus = views.default_focus(self)  # inspected first; fixed for the whole run
+            levers, config = {}, base
+        super().__init__(config, seed=run_seed)
+        self.setup = AppSetup(
+            scenario=requested,
+            seed=run_seed,
+            levers=MappingProxyType(levers),
+            # Name config files relative to the repository: shorter, and enough to find them.
+            error=" · ".join(e.replace(f"{CONFIG_DIR}{os.sep}", "configs/") for e in errors) or None,
+            focus=views.default_focus(self),
+        )
 
 
 def model_params_for(config: Scenario, scenario_name: str, seed: int) -> dict[str, Any]:
@@ -256,6 +280,6 @@ def model_params_for(config: Scenario, scenario_name: str, seed: int) -> dict[st
 def scenario_config_safe(model: AppModel) -> Scenario:
     """The pristine config of the scenario the model was asked for (the sliders' defaults)."""
     try:
-        return scenario_config(model.requested_scenario)
+        return scenario_config(model.setup.scenario)
     except ConfigError:
         return scenario_config(DEFAULT_SCENARIO)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import solara
 
 from simulator import views
-from simulator.app_params import DEFAULT_SEED, initial_scenario_name
+from simulator.app.params import DEFAULT_SEED, initial_scenario_name
 from simulator.model import ContagionModel
 
 # Module-level reactives are per browser session (Solara scopes them per kernel).
@@ -32,4 +32,5 @@ def current_selection(model: ContagionModel) -> str:
     name = selected_name.value
     if name in model.index_of:
         return name
-    return getattr(model, "focus", None) or views.default_focus(model)
+    setup = getattr(model, "setup", None)  # an AppModel's; a plain ContagionModel has none
+    return setup.focus if setup is not None else views.default_focus(model)

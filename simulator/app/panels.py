@@ -2,8 +2,8 @@
 systemic ranking and circular deals in the grid; the summary bar and the scenario card.
 
 Each panel reads the model through :mod:`simulator.views` and the HTML / SVG builders
-(:mod:`simulator.app_html`, :mod:`simulator.app_network_svg`, :mod:`simulator.app_chart_svg`),
-and shares the session's picks through :mod:`simulator.app_state`. No model logic here.
+(:mod:`simulator.app.markup`, :mod:`simulator.app.network_svg`, :mod:`simulator.app.chart_svg`),
+and shares the session's picks through :mod:`simulator.app.session`. No model logic here.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from mesa.visualization.utils import force_update, update_counter
 
 from networks import STATUSES
 from simulator import views
-from simulator.app_chart_svg import timeseries_html
-from simulator.app_html import (
+from simulator.app.chart_svg import timeseries_html
+from simulator.app.markup import (
     _severity_class,
     _shock_help,
     _status_dot,
@@ -27,8 +27,8 @@ from simulator.app_html import (
     inspector_html,
     kind_label,
 )
-from simulator.app_network_svg import _legend_html, network_svg
-from simulator.app_state import (
+from simulator.app.network_svg import _legend_html, network_svg
+from simulator.app.session import (
     chosen_scenario,
     chosen_seed,
     current_selection,
@@ -249,11 +249,11 @@ def Summary(model: ContagionModel):
                                            "data-defaulted": str(counts["defaulted"])},
                     unsafe_innerHTML=(
             f"<b class='aic-scn'>{esc(model.config.name)}</b> · <b data-testid='month'>month {model.month}</b> · seed "
-            f"{model.app_seed} · {chips} · losses {fmt_bn(float(last['losses_bn_total']))} · system equity "
+            f"{model.setup.seed} · {chips} · losses {fmt_bn(float(last['losses_bn_total']))} · system equity "
             f"{fmt_bn(float(last['system_equity_bn']))} · sentiment {float(last['sentiment']):.2f}<br>{breach}"))
-        if model.param_error:
-            solara.Error(f"Not applied: {model.param_error}. Running {model.config.name} with seed {model.app_seed}"
-                         f"{' and the levers that were valid' if model.applied_levers else ' and its own settings'}.",
+        if model.setup.error:
+            solara.Error(f"Not applied: {model.setup.error}. Running {model.config.name} with seed {model.setup.seed}"
+                         f"{' and the levers that were valid' if model.setup.levers else ' and its own settings'}.",
                          dense=True, classes=["aic-param-error"])
 
 
@@ -262,13 +262,13 @@ def ScenarioCard(model: solara.Reactive[ContagionModel]):
     """Scenario picker (loads at once) and "run to month N"."""
     current = model.value
     names = scenario_names()
-    requested = current.requested_scenario if current.requested_scenario in names else current.config.name
+    requested = current.setup.scenario if current.setup.scenario in names else current.config.name
 
     def load(name: str) -> None:
         # Layout is keyed on the chosen scenario: the whole page starts afresh with it, so the
         # model and every parameter widget start from the new scenario's values.
         run_message.set("")
-        chosen_seed.set(current.app_seed)
+        chosen_seed.set(current.setup.seed)
         chosen_scenario.set(name)
 
     def run() -> None:

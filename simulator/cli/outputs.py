@@ -20,8 +20,8 @@ Files written by :func:`write_run` (money in US$ bn, time in months):
 ``graph.graphml``      the final deal graph (GraphML)
 ``graph.json``         the same as networkx node-link JSON
 ``summary.json``       the summary figures of :func:`summarise`
-``timeseries.png``     the time-series panel (:func:`simulator.plots.timeseries_panel`)
-``network.png``        the final deal graph coloured by status (:func:`simulator.plots.network_figure`)
+``timeseries.png``     the time-series panel (:func:`simulator.cli.plots.timeseries_panel`)
+``network.png``        the final deal graph coloured by status (:func:`simulator.cli.plots.network_figure`)
 =====================  ====================================================================
 """
 
@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from simulator import plots
+from simulator.cli import plots
 from simulator.events import Event, most_important
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -2,7 +2,7 @@
 circular deals, node names placed clear of each other, and the legend under it.
 
 Pure rendering (strings out, no Solara); the panel that shows it is
-:func:`simulator.app_panels.DealNetwork`.
+:func:`simulator.app.panels.DealNetwork`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import math
 from networks import EDGE_STYLES, SECTOR_LABELS, STATUS_COLOURS, STATUSES, sector_layout
 from networks.kinds import CONTRACT_KINDS
 from simulator import views
-from simulator.app_html import _status_dot, esc, fmt_bn, fmt_pct, fmt_ratio, kind_label
+from simulator.app.markup import _status_dot, esc, fmt_bn, fmt_pct, fmt_ratio, kind_label
 from simulator.model import ContagionModel
 
 NET_W, NET_H = 600, 500

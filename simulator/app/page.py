@@ -1,8 +1,9 @@
 """The visual model: watch a cascade and pull the levers (Solara + Mesa's SolaraViz).
 
-Run it with ``aicontagion app`` (loopback, offline assets; see ``simulator.app_server``) or
-``solara run simulator/app.py``. Each browser session builds its own model (inside ``Page``,
-with ``solara.use_memo``), so two people on one server never see each other's run.
+Run it with ``aicontagion app`` (loopback, offline assets; see :mod:`simulator.app.server`),
+``solara run simulator.app`` or ``solara run simulator/app/page.py``. Each browser session builds
+its own model (inside ``Page``, with ``solara.use_memo``), so two people on one server never see
+each other's run.
 
 The page has no model logic: it builds :class:`~simulator.model.ContagionModel` from the
 widgets, calls ``step()`` / ``run_for()`` and shows what :mod:`simulator.views` reads back.
@@ -20,12 +21,13 @@ Layout
 
 Modules (one job each)
 ----------------------
-* ``app.py`` (this file): the entry point -- ``Page``, ``Layout``, the grid layout and the CSS.
-* :mod:`simulator.app_params`: widget values in, ``ContagionModel`` keywords out (``AppModel``).
-* :mod:`simulator.app_state`: what this browser session has picked (Solara reactives).
-* :mod:`simulator.app_panels`: the panels, summary bar and scenario card (Solara components).
-* :mod:`simulator.app_network_svg`, :mod:`simulator.app_chart_svg`, :mod:`simulator.app_html`:
+* ``page.py`` (this file): the entry point -- ``Page``, ``Layout``, the grid layout and the CSS.
+* :mod:`simulator.app.params`: widget values in, ``ContagionModel`` keywords out (``AppModel``).
+* :mod:`simulator.app.session`: what this browser session has picked (Solara reactives).
+* :mod:`simulator.app.panels`: the panels, summary bar and scenario card (Solara components).
+* :mod:`simulator.app.network_svg`, :mod:`simulator.app.chart_svg`, :mod:`simulator.app.markup`:
   pure rendering of the deal network, the time-series charts and the tables / number formats.
+* :mod:`simulator.app.server`: starts ``solara run`` for ``aicontagion app`` (no Solara imported).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import solara.server.settings
 from mesa.visualization import SolaraViz
 from mesa.visualization import solara_viz as _solara_viz
 
-from simulator.app_panels import (
+from simulator.app.panels import (
     CircularDeals,
     DealNetwork,
     EventLog,
@@ -45,8 +47,8 @@ from simulator.app_panels import (
     SystemicRisk,
     TimeSeries,
 )
-from simulator.app_params import AppModel, model_params_for, scenario_config_safe
-from simulator.app_state import chosen_seed, session_scenario
+from simulator.app.params import AppModel, model_params_for, scenario_config_safe
+from simulator.app.session import chosen_seed, session_scenario
 
 # =============================================================================== page
 COMPONENTS = [DealNetwork, TimeSeries, EventLog, Inspector, SystemicRisk, CircularDeals]
@@ -169,7 +171,7 @@ def Page():
     model = solara.use_reactive(first)
     current = model.value
     params = solara.use_memo(
-        lambda: model_params_for(scenario_config_safe(current), current.requested_scenario, current.app_seed), [])
+        lambda: model_params_for(scenario_config_safe(current), current.setup.scenario, current.setup.seed), [])
     solara.Style(CSS)
     solara.Title("aicontagion")
     with solara.Sidebar():

@@ -123,7 +123,7 @@ def save_figure(fig: Figure, path: str | Path, dpi: int = 110) -> Path:
 
     Returns the path written. The figure stays usable (e.g. for display in a notebook).
     """
-    from simulator.outputs import atomic_file  # outputs imports this module
+    from simulator.cli.outputs import atomic_file  # outputs imports this module
 
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"
