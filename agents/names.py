@@ -44,25 +44,26 @@ class InstitutionKind(StrEnum):
     CENTRAL_BANK = "central_bank"
 
 
-INSTITUTION_KINDS: tuple[str, ...] = tuple(InstitutionKind)
+INSTITUTION_KINDS: tuple[str, ...] = tuple(k.value for k in InstitutionKind)
 SECTORS = INSTITUTION_KINDS
 """Sectors are institution kinds (one sector per kind), in the same order."""
 
 SECTOR_LABELS: MappingProxyType[str, str] = MappingProxyType({
-    InstitutionKind.CHIP_MAKER: "Chip makers",
-    InstitutionKind.HYPERSCALER: "Hyperscalers",
-    InstitutionKind.AI_LAB: "AI labs",
-    InstitutionKind.NEOCLOUD: "Neoclouds",
-    InstitutionKind.MINER: "Crypto miners",
-    InstitutionKind.SPV: "SPVs",
-    InstitutionKind.PRIVATE_CREDIT: "Private credit",
-    InstitutionKind.BANK: "Banks",
-    InstitutionKind.INSURER: "Insurers",
-    InstitutionKind.PENSION: "Pension funds",
-    InstitutionKind.RETAIL: "Retail investors",
-    InstitutionKind.CENTRAL_BANK: "Central bank",
+    "chip_maker": "Chip makers",
+    "hyperscaler": "Hyperscalers",
+    "ai_lab": "AI labs",
+    "neocloud": "Neoclouds",
+    "miner": "Crypto miners",
+    "spv": "SPVs",
+    "private_credit": "Private credit",
+    "bank": "Banks",
+    "insurer": "Insurers",
+    "pension": "Pension funds",
+    "retail": "Retail investors",
+    "central_bank": "Central bank",
 })
 """Human-readable label of each sector."""
+assert tuple(SECTOR_LABELS) == INSTITUTION_KINDS
 
 
 class Status(StrEnum):
@@ -74,7 +75,7 @@ class Status(StrEnum):
     DEFAULTED = "defaulted"  # it could not pay what was due, and is being wound up
 
 
-STATUSES: tuple[str, ...] = tuple(Status)
+STATUSES: tuple[str, ...] = tuple(s.value for s in Status)
 
 
 # --------------------------------------------------------------------------- contracts
@@ -138,12 +139,12 @@ EXECUTORY_KINDS: tuple[str, ...] = _names(ExecutoryKind)
 TRANCHES: tuple[str, ...] = _names(Tranche)
 NOT_A_TRANCHE = -1
 
-FUNDING_KINDS: tuple[str, ...] = (
+FUNDING_KINDS: tuple[str, ...] = tuple(k.value for k in (
     ContractKind.EQUITY, ContractKind.LOAN, ContractKind.BOND, ContractKind.CREDIT_LINE,
     ContractKind.ABS_TRANCHE, ContractKind.FUND_SHARE,
-)
+))
 """Edges through which a holder *funds* an obligor (the holder provided money)."""
-REVENUE_KINDS: tuple[str, ...] = (ContractKind.COMPUTE_CONTRACT, ContractKind.LEASE, ContractKind.CHIP_SALE)
+REVENUE_KINDS: tuple[str, ...] = tuple(k.value for k in (ContractKind.COMPUTE_CONTRACT, ContractKind.LEASE, ContractKind.CHIP_SALE))
 """Edges through which a holder *earns revenue* from an obligor (the obligor is a customer)."""
 EDGE_KINDS: tuple[str, ...] = FUNDING_KINDS + REVENUE_KINDS
 """The kinds of edge on the deal graph (an equity-funding commitment is drawn as equity)."""
@@ -225,7 +226,7 @@ class EventKind(StrEnum):
     CENTRAL_BANK_LOAN = "central_bank_loan"
 
 
-EVENT_KINDS: tuple[str, ...] = tuple(EventKind)
+EVENT_KINDS: tuple[str, ...] = tuple(k.value for k in EventKind)
 
 _E = EventKind
 EVENT_PHASES: MappingProxyType[str, frozenset[str]] = MappingProxyType({

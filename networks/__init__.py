@@ -2,7 +2,7 @@
 
 The deal graph is a :class:`networkx.MultiDiGraph` of institutions (integer node ids) and
 contracts (edges keyed by contract id, directed from the holder of a claim to the obligor).
-This package imports nothing from the rest of aicontagion.
+This package imports nothing from the rest of aicontagion but the names in :mod:`agents.names`.
 """
 
 from networks.analytics import (
@@ -19,11 +19,13 @@ from networks.analytics import (
 )
 from networks.graph import DealGraphError, build_deal_graph, node_by_name, validate_deal_graph
 from networks.kinds import (
-    CONTRACT_KINDS,
+    EDGE_KINDS,
     EDGE_STYLES,
     FUNDING_KINDS,
+    GENERATION_COLOURS,
     INSTITUTION_KINDS,
     REVENUE_KINDS,
+    SECTOR_COLOURS,
     SECTOR_LABELS,
     STATUS_COLOURS,
     STATUSES,
@@ -34,11 +36,13 @@ from networks.synthetic import directed_erdos_renyi_edges, random_deal_graph, ra
 __all__ = [
     # vocabularies
     "INSTITUTION_KINDS",
-    "CONTRACT_KINDS",
+    "EDGE_KINDS",
     "FUNDING_KINDS",
     "REVENUE_KINDS",
     "STATUSES",
     "SECTOR_LABELS",
+    "SECTOR_COLOURS",
+    "GENERATION_COLOURS",
     "STATUS_COLOURS",
     "EDGE_STYLES",
     # building

@@ -20,7 +20,7 @@ import numpy as np
 import scipy.sparse
 
 from networks.graph import DealGraphError
-from networks.kinds import CONTRACT_KINDS, FUNDING_KINDS, INSTITUTION_KINDS, REVENUE_KINDS
+from networks.kinds import EDGE_KINDS, FUNDING_KINDS, INSTITUTION_KINDS, REVENUE_KINDS
 
 __all__ = [
     "Claim",
@@ -228,7 +228,7 @@ def exposure_matrices_by_kind(
     -------
     dict
         Contract kind -> ``(n, n)`` float array, for every kind in
-        :data:`~networks.kinds.CONTRACT_KINDS` (all-zero if the graph has none of that kind).
+        :data:`~networks.kinds.EDGE_KINDS` (all-zero if the graph has none of that kind).
         The matrices sum to ``exposure_matrix(G, nodelist=nodelist)``.
 
     Examples
@@ -245,7 +245,7 @@ def exposure_matrices_by_kind(
     """
     nodes = _nodelist(G, nodelist)
     index = {node: i for i, node in enumerate(nodes)}
-    matrices = {kind: np.zeros((len(nodes), len(nodes))) for kind in CONTRACT_KINDS}
+    matrices = {kind: np.zeros((len(nodes), len(nodes))) for kind in EDGE_KINDS}
     for u, v, kind, amount in _contracts(G):
         if u in index and v in index:
             matrices[kind][index[u], index[v]] += amount
@@ -438,12 +438,12 @@ def _contracts(G: nx.MultiDiGraph) -> Iterator[tuple[int, int, str, float]]:
 
 def _kind_set(kinds: Kinds) -> frozenset[str]:
     if kinds is None:
-        return frozenset(CONTRACT_KINDS)
+        return frozenset(EDGE_KINDS)
     chosen = frozenset([kinds] if isinstance(kinds, str) else kinds)
-    unknown = sorted(chosen.difference(CONTRACT_KINDS))
+    unknown = sorted(chosen.difference(EDGE_KINDS))
     if unknown:
         raise DealGraphError(
-            f"unknown contract kind(s) {unknown}; choose from {list(CONTRACT_KINDS)}"
+            f"unknown contract kind(s) {unknown}; choose from {list(EDGE_KINDS)}"
         )
     return chosen
 

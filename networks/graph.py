@@ -6,7 +6,7 @@ The deal graph is a :class:`networkx.MultiDiGraph`:
   (one of :data:`~networks.kinds.INSTITUTION_KINDS`) and any extras the caller passes
   (``status``, ``total_assets_bn``, ``equity_bn``, ...);
 * an **edge** ``holder -> obligor`` is a contract, keyed by its string contract id, with
-  attributes ``kind`` (one of :data:`~networks.kinds.CONTRACT_KINDS`), ``amount_bn``
+  attributes ``kind`` (one of :data:`~networks.kinds.EDGE_KINDS`), ``amount_bn``
   (US$ billions, finite, >= 0) and any extras.
 
 The edge points from the party that holds the claim to the party that owes: a loan from
@@ -23,7 +23,7 @@ from typing import Any
 
 import networkx as nx
 
-from networks.kinds import CONTRACT_KINDS, INSTITUTION_KINDS, STATUSES
+from networks.kinds import EDGE_KINDS, INSTITUTION_KINDS, STATUSES
 
 __all__ = ["DealGraphError", "build_deal_graph", "validate_deal_graph", "node_by_name"]
 
@@ -202,7 +202,7 @@ def _checked_contract(
         raise DealGraphError(f"{where}: holder and obligor must differ (no self-loops)")
     if key in keys:
         raise DealGraphError(f"{where}: duplicate contract id {key!r}")
-    _require_member(record["kind"], CONTRACT_KINDS, f"{where}: unknown kind")
+    _require_member(record["kind"], EDGE_KINDS, f"{where}: unknown kind")
     amount = record["amount_bn"]
     if not _is_real(amount) or not math.isfinite(amount) or amount < 0:
         raise DealGraphError(f"{where}: amount_bn must be a finite number >= 0, got {amount!r}")

@@ -1,7 +1,9 @@
-"""Vocabularies of the deal graph: institution kinds, contract kinds, statuses and drawing styles.
+"""Vocabularies of the deal graph and how they are drawn: institution kinds (sectors), edge
+kinds and statuses, with their colours and line styles.
 
-Every other module in :mod:`networks` takes its allowed values from here, so adding a new kind
-of institution or contract is a one-line change in this file (plus a colour/label for drawing).
+The names come from :mod:`agents.names` (the one module of names); every other module in
+:mod:`networks` takes its allowed values from here. Adding a kind of institution or contract is a
+line in ``agents.names`` plus a colour or style here.
 
 Colours come from colour-blind-safe palettes: statuses use a lightness ramp
 (green → yellow → orange → dark red) that stays ordered in greyscale, and contract kinds use
@@ -18,64 +20,43 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-#: Institution kinds, in the order sectors are laid out and listed: the chip maker sells to the
-#: hyperscalers, AI labs and neoclouds who run the compute; miners and SPVs host it; private
-#: credit, banks, insurers and pensions finance it; retail and the central bank sit at the edge.
-INSTITUTION_KINDS: tuple[str, ...] = (
-    "chip_maker",
-    "hyperscaler",
-    "ai_lab",
-    "neocloud",
-    "miner",
-    "spv",
-    "private_credit",
-    "bank",
-    "insurer",
-    "pension",
-    "retail",
-    "central_bank",
+# The names themselves are defined once, in agents.names (the only module of agents this package
+# imports); this module adds how each is drawn.
+from agents.names import (
+    EDGE_KINDS,
+    FUNDING_KINDS,
+    INSTITUTION_KINDS,
+    REVENUE_KINDS,
+    SECTOR_LABELS,
+    STATUSES,
 )
 
-#: Contracts through which a holder *funds* an obligor (the holder provided money).
-FUNDING_KINDS: tuple[str, ...] = (
-    "equity",
-    "loan",
-    "bond",
-    "credit_line",
-    "abs_tranche",
-    "fund_share",
-)
+__all__ = [
+    "EDGE_KINDS", "EDGE_STYLES", "FUNDING_KINDS", "GENERATION_COLOURS", "INSTITUTION_KINDS", "REVENUE_KINDS",
+    "SECTOR_COLOURS", "SECTOR_LABELS", "STATUSES", "STATUS_COLOURS",
+]
 
-#: Contracts through which a holder *earns revenue* from an obligor (the obligor is a customer).
-REVENUE_KINDS: tuple[str, ...] = (
-    "compute_contract",
-    "lease",
-    "chip_sale",
-)
-
-#: All contract kinds: funding first, then revenue.
-CONTRACT_KINDS: tuple[str, ...] = FUNDING_KINDS + REVENUE_KINDS
-
-#: Institution statuses, from best to worst.
-STATUSES: tuple[str, ...] = ("healthy", "stressed", "breached", "defaulted")
-
-#: Human-readable sector labels, one per institution kind.
-SECTOR_LABELS: MappingProxyType[str, str] = MappingProxyType(
+#: One colour per sector, the same in every figure (Tol "muted" + extras, colour-blind friendly).
+SECTOR_COLOURS: MappingProxyType[str, str] = MappingProxyType(
     {
-        "chip_maker": "Chip makers",
-        "hyperscaler": "Hyperscalers",
-        "ai_lab": "AI labs",
-        "neocloud": "Neoclouds",
-        "miner": "Crypto miners",
-        "spv": "SPVs",
-        "private_credit": "Private credit",
-        "bank": "Banks",
-        "insurer": "Insurers",
-        "pension": "Pension funds",
-        "retail": "Retail investors",
-        "central_bank": "Central bank",
+        "chip_maker": "#332288",
+        "hyperscaler": "#88CCEE",
+        "ai_lab": "#44AA99",
+        "neocloud": "#CC6677",
+        "miner": "#DDCC77",
+        "spv": "#999933",
+        "private_credit": "#AA4499",
+        "bank": "#6699CC",
+        "insurer": "#117733",
+        "pension": "#882255",
+        "retail": "#EE8866",
+        "central_bank": "#555555",
     }
 )
+assert tuple(SECTOR_COLOURS) == INSTITUTION_KINDS
+
+#: One colour per GPU generation, in the order of the scenario's generations (Tol "bright").
+GENERATION_COLOURS: tuple[str, ...] = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377")
 
 #: Node fill colour per status (a colour-blind-safe lightness ramp, ordered also in greyscale).
 STATUS_COLOURS: MappingProxyType[str, str] = MappingProxyType(

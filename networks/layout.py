@@ -22,7 +22,7 @@ import networkx as nx
 
 from networks.graph import DealGraphError
 from networks.kinds import (
-    CONTRACT_KINDS,
+    EDGE_KINDS,
     EDGE_STYLES,
     INSTITUTION_KINDS,
     SECTOR_LABELS,
@@ -205,7 +205,7 @@ def draw_deal_graph(
     contract_handles = [
         Line2D([], [], color=EDGE_STYLES[k]["color"], linestyle=EDGE_STYLES[k]["linestyle"],
                linewidth=2.2, label=k.replace("_", " "))
-        for k in CONTRACT_KINDS if k in kinds_present
+        for k in EDGE_KINDS if k in kinds_present
     ]  # fmt: skip
     status_handles = [
         Line2D([], [], marker="o", linestyle="", markersize=10, markerfacecolor=colour,
@@ -310,7 +310,7 @@ def _aggregate_contracts(G: nx.MultiDiGraph) -> dict[tuple[int, int, str], float
     totals: dict[tuple[int, int, str], float] = defaultdict(float)
     for u, v, data in G.edges(data=True):
         totals[u, v, data["kind"]] += data["amount_bn"]
-    order = {kind: i for i, kind in enumerate(CONTRACT_KINDS)}
+    order = {kind: i for i, kind in enumerate(EDGE_KINDS)}
     return dict(sorted(totals.items(), key=lambda item: (*item[0][:2], order[item[0][2]])))
 
 
@@ -324,7 +324,7 @@ def _edge_curvatures(G: nx.MultiDiGraph) -> dict[tuple[int, int], tuple[float, d
         kinds_by_arc[u, v].add(kind)
     curvature = {}
     for arc, kinds in kinds_by_arc.items():
-        ordered = [k for k in CONTRACT_KINDS if k in kinds]
+        ordered = [k for k in EDGE_KINDS if k in kinds]
         rads = {k: round(0.08 + 0.09 * i, 3) for i, k in enumerate(ordered)}
         curvature[arc] = (round(0.08 + 0.045 * (len(ordered) - 1), 3), rads)
     return curvature

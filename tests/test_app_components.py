@@ -16,10 +16,10 @@ import solara
 
 from networks import FUNDING_KINDS, STATUSES
 from simulator import ContagionModel, views
-from simulator.cascades import debtrank
+from simulator.kernels.cascades import debtrank
 from simulator.config import LEVERS, ConfigError
-from simulator.covenants import measure
-from simulator.events import EVENT_KINDS
+from simulator.valuation import covenant_measures
+from agents.names import EVENT_KINDS
 
 
 # =============================================================================== fixtures
@@ -74,7 +74,7 @@ def test_loans_of_measures_covenants_like_the_engine(opening):
     borrower, lender = opening.names[d.obligor[row]], opening.names[d.holder[row]]
     loans = {loan["id"]: loan for loan in views.loans_of(opening, borrower)}
     loan = loans[d.ids[row]]
-    m = measure(opening)
+    m = covenant_measures(opening.state)
     assert loan["lender"] == lender and loan["borrower"] == borrower
     assert loan["ltv"] == pytest.approx(m["ltv"][row])
     assert loan["ltv_covenant"] == pytest.approx(d.ltv_covenant[row])

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from matplotlib.colors import is_color_like
 
 from networks import (
-    CONTRACT_KINDS,
+    EDGE_KINDS,
     EDGE_STYLES,
     FUNDING_KINDS,
     INSTITUTION_KINDS,
@@ -89,16 +89,16 @@ def triangle():
 
 def test_vocabularies_are_consistent():
     assert set(FUNDING_KINDS).isdisjoint(REVENUE_KINDS)
-    assert set(CONTRACT_KINDS) == set(FUNDING_KINDS) | set(REVENUE_KINDS)
-    assert len(set(CONTRACT_KINDS)) == len(CONTRACT_KINDS) == 9
+    assert set(EDGE_KINDS) == set(FUNDING_KINDS) | set(REVENUE_KINDS)
+    assert len(set(EDGE_KINDS)) == len(EDGE_KINDS) == 9
     assert len(set(INSTITUTION_KINDS)) == len(INSTITUTION_KINDS) == 12
     assert set(SECTOR_LABELS) == set(INSTITUTION_KINDS)
-    assert set(EDGE_STYLES) == set(CONTRACT_KINDS)
+    assert set(EDGE_STYLES) == set(EDGE_KINDS)
     assert tuple(STATUS_COLOURS) == STATUSES == ("healthy", "stressed", "breached", "defaulted")
     assert all(is_color_like(c) for c in STATUS_COLOURS.values())
     assert len(set(STATUS_COLOURS.values())) == 4
     styles = {(s["linestyle"], s["color"]) for s in EDGE_STYLES.values()}
-    assert len(styles) == len(CONTRACT_KINDS)
+    assert len(styles) == len(EDGE_KINDS)
     assert all(is_color_like(s["color"]) for s in EDGE_STYLES.values())
 
 
@@ -255,7 +255,7 @@ def test_exposure_matrix_entries(triangle):
 
 def test_exposure_matrices_by_kind_sum_to_total(triangle):
     by_kind = exposure_matrices_by_kind(triangle)
-    assert list(by_kind) == list(CONTRACT_KINDS)
+    assert list(by_kind) == list(EDGE_KINDS)
     np.testing.assert_allclose(sum(by_kind.values()), exposure_matrix(triangle))
     assert by_kind["chip_sale"][NVIDIA, OPENAI] == 30.0
     assert not by_kind["bond"].any()

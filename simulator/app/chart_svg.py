@@ -9,15 +9,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from networks import SECTOR_LABELS
+from networks import GENERATION_COLOURS, SECTOR_COLOURS, SECTOR_LABELS
 from simulator.app.markup import esc
 
-_GEN_COLOURS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377")
-_SECTOR_COLOURS = {
-    "chip_maker": "#332288", "hyperscaler": "#88CCEE", "ai_lab": "#44AA99", "neocloud": "#CC6677",
-    "miner": "#DDCC77", "private_credit": "#AA4499", "spv": "#999933", "insurer": "#117733",
-    "pension": "#882255", "bank": "#6699CC", "central_bank": "#555555", "retail": "#EE8866",
-}
 PANEL_W, PANEL_H = 262, 140
 
 
@@ -129,24 +123,24 @@ def timeseries_html(df) -> str:
     """Six small charts of the model variables (one DataCollector row per month)."""
     months = [int(m) for m in df["month"].tolist()]
     gens = [c for c in df.columns if c.startswith("gpu_price_")]
-    gpu = [Series(c.removeprefix("gpu_price_").removesuffix("_k_usd"), _col(df, c), _GEN_COLOURS[n % 6])
+    gpu = [Series(c.removeprefix("gpu_price_").removesuffix("_k_usd"), _col(df, c), GENERATION_COLOURS[n % 6])
            for n, c in enumerate(gens)]
     loss_cols = [c for c in df.columns if c.startswith("losses_bn_") and c != "losses_bn_total"]
     loss_cols = sorted((c for c in loss_cols if df[c].abs().max() > 1e-6), key=lambda c: -float(df[c].iloc[-1]))
     losses = [Series(SECTOR_LABELS.get(c.removeprefix("losses_bn_"), c), _col(df, c),
-                     _SECTOR_COLOURS.get(c.removeprefix("losses_bn_"), "#999")) for c in loss_cols[:5]]
+                     SECTOR_COLOURS.get(c.removeprefix("losses_bn_"), "#999")) for c in loss_cols[:5]]
     if len(loss_cols) > 5:
         rest = df[loss_cols[5:]].sum(axis=1)
         losses.append(Series("others", tuple(float(v) for v in rest), "#999999", dashed=True))
     default_cols = [c for c in df.columns if c.startswith("defaults_") and c != "defaults_total" and df[c].max() > 0]
     defaults = [Series(SECTOR_LABELS.get(c.removeprefix("defaults_"), c), _col(df, c),
-                       _SECTOR_COLOURS.get(c.removeprefix("defaults_"), "#999"), step=True)
+                       SECTOR_COLOURS.get(c.removeprefix("defaults_"), "#999"), step=True)
                 for c in sorted(default_cols, key=lambda c: -float(df[c].iloc[-1]))]
     mood = [Series("sentiment", _col(df, "sentiment"), "#4477AA")]
     if "ai_demand_ratio" in df:
         mood.append(Series("AI demand / expected", _col(df, "ai_demand_ratio"), "#EE6677"))
     capital = [Series(SECTOR_LABELS[k], tuple(None if v is None else 100 * v for v in _col(df, f"capital_ratio_{k}")),
-                      _SECTOR_COLOURS[k]) for k in ("insurer", "bank")
+                      SECTOR_COLOURS[k]) for k in ("insurer", "bank")
                if f"capital_ratio_{k}" in df and df[f"capital_ratio_{k}"].notna().any()]
     stress = [Series("GPUs fire-sold (cumulative)", _col(df, "gpus_fire_sold_bn"), "#CC6677"),
               Series("central-bank lending", _col(df, "central_bank_lending_bn"), "#555555")]

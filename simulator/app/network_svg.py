@@ -11,7 +11,7 @@ import functools
 import math
 
 from networks import EDGE_STYLES, SECTOR_LABELS, STATUS_COLOURS, STATUSES, sector_layout
-from networks.kinds import CONTRACT_KINDS
+from networks.kinds import EDGE_KINDS
 from simulator import views
 from simulator.app.markup import _status_dot, esc, fmt_bn, fmt_pct, fmt_ratio, kind_label
 from simulator.model import ContagionModel
@@ -69,7 +69,7 @@ def network_svg(model: ContagionModel, selected: str | None, cycles: list[list[i
     by_arc: dict[tuple[int, int], list[str]] = {}
     for u, w, kind in totals:
         by_arc.setdefault((u, w), []).append(kind)
-    order = {k: n for n, k in enumerate(CONTRACT_KINDS)}
+    order = {k: n for n, k in enumerate(EDGE_KINDS)}
 
     parts = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='@VIEWBOX@' "
              f"class='aic-net-svg' data-month='{model.month}'>",
@@ -219,7 +219,7 @@ def _legend_html(model: ContagionModel, G_kinds: set[str]) -> str:
         f"<span class='aic-chip'><svg width='22' height='8'><line x1='1' y1='4' x2='21' y2='4' "
         f"stroke='{EDGE_STYLES[k]['color']}' stroke-width='2.2' stroke-dasharray='{_DASHES.get(EDGE_STYLES[k]['linestyle'], '')}'/>"
         f"</svg>{kind_label(k)}</span>"
-        for k in CONTRACT_KINDS if k in G_kinds
+        for k in EDGE_KINDS if k in G_kinds
     )
     return (f"<div class='aic-legend' data-testid='status-counts'>{statuses}</div>"
             f"<div class='aic-legend aic-small'>{edges} <span class='aic-muted'>node size = total assets; arrow: holder of the claim → obligor</span></div>")

@@ -42,7 +42,7 @@ from simulator.app.session import (
     selected_name,
 )
 from simulator.config import scenario_names
-from simulator.events import EVENT_KINDS
+from agents.names import EVENT_KINDS
 from simulator.model import ContagionModel
 
 MAX_MONTH = 600
@@ -184,7 +184,7 @@ def SystemicRisk(model: ContagionModel):
         ranking = views.systemic_ranking(model, method=method)
         error = None
     except ImportError:
-        ranking, error = [], "DebtRank is not available (simulator.cascades is missing)."
+        ranking, error = [], "DebtRank is not available (simulator.kernels.cascades is missing)."
     total_equity = float(sum(e for e in views.exposure_inputs(model)[1] if e > 0)) or 1.0
     top = [item for item in ranking if item[1] > 0][:10]
     largest = max((s for _, s in top), default=0.0) or 1.0

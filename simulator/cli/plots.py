@@ -23,27 +23,10 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from networks import SECTOR_LABELS, circular_deals, draw_deal_graph
+from networks import GENERATION_COLOURS, SECTOR_COLOURS, SECTOR_LABELS, circular_deals, draw_deal_graph
 
-__all__ = ["SECTOR_COLOURS", "timeseries_panel", "network_figure", "save_figure"]
+__all__ = ["timeseries_panel", "network_figure", "save_figure"]
 
-#: One colour per sector, the same in every panel (Tol "muted" + extras, colour-blind friendly).
-SECTOR_COLOURS: dict[str, str] = {
-    "chip_maker": "#332288",
-    "hyperscaler": "#88CCEE",
-    "ai_lab": "#44AA99",
-    "neocloud": "#CC6677",
-    "miner": "#DDCC77",
-    "private_credit": "#AA4499",
-    "spv": "#999933",
-    "insurer": "#117733",
-    "pension": "#882255",
-    "bank": "#6699CC",
-    "central_bank": "#555555",
-    "retail": "#EE8866",
-}
-
-_GENERATION_COLOURS = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377")
 _NEGLIGIBLE_BN = 1e-6  # losses below this (US$ bn, i.e. US$ 1,000) count as none
 _CIRCULAR_DEALS_SHOWN = 5
 
@@ -165,7 +148,7 @@ def _headroom_for_legend(ax, values: np.ndarray, rows: int) -> None:
 
 def _gpu_prices(ax, df: pd.DataFrame, month: pd.Series) -> None:
     for i, (col, gen) in enumerate(_columns(df, "gpu_price_", "_k_usd").items()):
-        ax.plot(month, df[col], color=_GENERATION_COLOURS[i % len(_GENERATION_COLOURS)],
+        ax.plot(month, df[col], color=GENERATION_COLOURS[i % len(GENERATION_COLOURS)],
                 linewidth=2.2, label=gen)  # fmt: skip
     ax.set_title("GPU secondary-market price", fontsize=12)
     ax.set_ylabel("US$ thousand per GPU", fontsize=11)
