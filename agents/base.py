@@ -171,13 +171,13 @@ class Institution(mesa.Agent):
     def status(self) -> str:
         if self.situation.defaulted[self.index]:
             return Status.DEFAULTED
-        return self.situation.month_end[self.index].status
+        return self.situation.month_end.status[self.index]
 
-    equity = property(lambda self: self.situation.month_end[self.index].equity_bn, doc="equity at the last month end, US$ bn")
-    cash = property(lambda self: self.situation.month_end[self.index].cash_bn, doc="cash at the last month end, US$ bn")
-    leverage = property(lambda self: self.situation.month_end[self.index].leverage, doc="assets / equity (None if equity <= 0)")
-    ltv = property(lambda self: self.situation.month_end[self.index].ltv, doc="highest LTV of its GPU-backed loans, or None")
-    dscr = property(lambda self: self.situation.month_end[self.index].dscr, doc="debt-service coverage, or None")
+    equity = property(lambda self: self.situation.month_end.equity_bn[self.index], doc="equity at the last month end, US$ bn")
+    cash = property(lambda self: self.situation.month_end.cash_bn[self.index], doc="cash at the last month end, US$ bn")
+    leverage = property(lambda self: self.situation.month_end.leverage[self.index], doc="assets / equity (None if equity <= 0)")
+    ltv = property(lambda self: self.situation.month_end.ltv[self.index], doc="highest LTV of its GPU-backed loans, or None")
+    dscr = property(lambda self: self.situation.month_end.dscr[self.index], doc="debt-service coverage, or None")
 
     # ------------------------------------------------------------------ current figures
     @property

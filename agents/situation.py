@@ -21,14 +21,21 @@ from agents.names import Status
 
 
 class MonthEnd(NamedTuple):
-    """An institution's figures at the last month end (what the DataCollector records)."""
+    """Everyone's figures at the last month end (what the DataCollector records): one column
+    per figure, one entry per institution (``month_end.status[i]``)."""
 
-    equity_bn: float  # book equity: assets - liabilities, marked to market
-    cash_bn: float
-    leverage: float | None  # assets / equity (None if equity <= 0)
-    ltv: float | None  # highest loan-to-value of its GPU-backed loans (None if it has none)
-    dscr: float | None  # debt-service coverage over the last three months (None if no debt service)
-    status: str  # a ``Status``
+    equity_bn: Sequence[float]  # book equity: assets - liabilities, marked to market
+    cash_bn: Sequence[float]
+    leverage: Sequence[float | None]  # assets / equity (None if equity <= 0)
+    ltv: Sequence[float | None]  # highest loan-to-value of its GPU-backed loans (None if it has none)
+    dscr: Sequence[float | None]  # debt-service coverage over the last three months (None if no debt service)
+    status: Sequence[str]  # a ``Status`` each
+
+    @classmethod
+    def empty(cls, n: int) -> MonthEnd:
+        """Before the first month end: no figures, everyone healthy."""
+        none: list[float | None] = [None] * n
+        return cls([0.0] * n, [0.0] * n, none, none, none, [Status.HEALTHY.value] * n)
 
 
 class Situation(Protocol):
@@ -74,7 +81,7 @@ class Situation(Protocol):
     def opening_equity_value_bn(self) -> np.ndarray: ...
 
     @property
-    def month_end(self) -> Sequence[MonthEnd]:
+    def month_end(self) -> MonthEnd:
         """Everyone's figures at the last month end."""
 
     def risk_weighted_assets_bn(self) -> np.ndarray: ...
@@ -103,7 +110,7 @@ class FixedSituation:
     equity_value_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     opening_equity_value_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rwa_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    month_end: list[MonthEnd] = field(default_factory=list)
+    month_end: MonthEnd = field(default_factory=lambda: MonthEnd.empty(0))
 
     @classmethod
     def of(cls, n: int, **values) -> FixedSituation:
@@ -123,10 +130,10 @@ class FixedSituation:
             "opening_equity_value_bn": array("opening_equity_value_bn", 0.0),
             "rwa_bn": array("rwa_bn", 0.0),
         }
-        month_end = values.pop("month_end", None) or [
-            MonthEnd(float(e), float(c), None, None, None, Status.DEFAULTED if d else Status.HEALTHY)
-            for e, c, d in zip(arrays["equity_bn"], arrays["cash_bn"], arrays["defaulted"])
-        ]
+        month_end = values.pop("month_end", None) or MonthEnd(
+            arrays["equity_bn"].tolist(), arrays["cash_bn"].tolist(), [None] * n, [None] * n, [None] * n,
+            [Status.DEFAULTED.value if d else Status.HEALTHY.value for d in arrays["defaulted"]],
+        )
         return cls(**arrays, month_end=month_end, **values)
 
     def risk_weighted_assets_bn(self) -> np.ndarray:

@@ -15,6 +15,7 @@ Agent table (one row per institution per month, indexed by (Step, AgentID)): ``A
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -73,17 +74,14 @@ class MonthlyRecords:
     def __init__(self, columns: Sequence[str], agent_ids: Sequence[int], names: Sequence[str], kinds: Sequence[str]):
         self.model_vars: dict[str, list[Any]] = {column: [] for column in columns}
         self._columns = list(self.model_vars.items())  # (name, list) pairs, in column order
-        self._fixed = list(zip(agent_ids, names, kinds))  # (AgentID, name, kind) per institution
+        self._agent_ids, self._names, self._kinds = list(agent_ids), list(names), list(kinds)
         self._agent_rows: list[tuple] = []
 
-    def collect(self, step: float, report: dict[str, Any], month_end: Sequence[MonthEnd]) -> None:
+    def collect(self, step: float, report: dict[str, Any], month_end: MonthEnd) -> None:
         """Append one month: the model report and everyone's month-end figures."""
         for column, values in self._columns:
             values.append(report[column])
-        self._agent_rows.extend(
-            (step, agent_id, name, kind, *figures)
-            for (agent_id, name, kind), figures in zip(self._fixed, month_end)
-        )
+        self._agent_rows.extend(zip(itertools.repeat(step), self._agent_ids, self._names, self._kinds, *month_end))
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """One row per month (index 0..months), one column per model figure."""

@@ -31,7 +31,7 @@ Money in US$ billions, time in months, rates per year.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -77,6 +77,8 @@ class Constants:
     driven_by: Mapping[str, np.ndarray]  # revenue driver name -> who follows it
     opex_bn_per_month: np.ndarray  # operating costs paid outside, US$ bn per month
     capex_real_bn_per_month: np.ndarray  # planned construction spending, US$ bn per month
+    builders: tuple[int, ...]  # those with construction spending planned
+    lessees: tuple[int, ...]  # those that pay at least one lease (the contract book never grows)
     spot_share: np.ndarray  # share of the GPU fleet rented on the spot market
     spot_utilisation: np.ndarray  # spot utilisation when AI demand meets expectations
     production_cost_share: np.ndarray  # chip makers' cost of goods, share of the price
@@ -120,7 +122,7 @@ class Memory:
     losses_last_month_bn: float = 0.0  # feeds next month's sentiment
     defaults_last_month: int = 0
     backstop_lent_last_month: bool = False
-    month_end: list[MonthEnd] = field(default_factory=list)  # everyone's month-end figures
+    month_end: MonthEnd = field(init=False)  # everyone's figures at the last month end
     report: dict[str, Any] = field(default_factory=dict)  # the month's model-level figures
 
     def __post_init__(self) -> None:
@@ -133,6 +135,7 @@ class Memory:
         self.debt_service_history = np.zeros((3, n))
         self.last_fundamentals_bn = np.zeros(n)
         self.peak_nav_per_unit = np.zeros(n)
+        self.month_end = MonthEnd.empty(n)
 
 
 @dataclass(eq=False)
@@ -160,10 +163,10 @@ class Scratch:
 class Views:
     """Figures derived from the ledger, recomputed only when it changed; what institutions see.
 
-    ``refresh()`` recomputes the balance-sheet views (assets, liabilities, equity, what each
-    must pay this month, stress flags) unless neither the ledger nor the obligations changed
-    since the last refresh (their version counters). Other views are cached on their own keys:
-    risk-weighted assets until the next refresh, DSCR on ``memory.histories_version``,
+    ``refresh()`` recomputes the balance-sheet views (assets, liabilities, equity: when the
+    ledger's version counter moved) and what each must pay this month and the stress flags (when
+    the ledger's or the obligations' counter moved). Other views are cached on their own keys:
+    risk-weighted assets until the balance sheets change, DSCR on ``memory.histories_version``,
     central-bank lending on the ledger version, the NAV re-mark order and the ABS waterfalls on
     the length of their books (rows are only appended).
 
@@ -209,15 +212,16 @@ class Views:
             if self.verify:
                 self._verify()
             return
+        if self._key is None or key[0] != self._key[0]:  # (only the obligations changed: same balance sheets)
+            self.assets_bn = led.assets_bn()
+            self.liabilities_bn = led.liabilities_bn()
+            self.equity_bn = self.assets_bn - self.liabilities_bn
+            self._rwa_bn = None
         self._key = key
         c = self.const
-        self.assets_bn = led.assets_bn()
-        self.liabilities_bn = led.liabilities_bn()
-        self.equity_bn = self.assets_bn - self.liabilities_bn
         due = self._obligations.due_by_payer()[: led.n_agents]
         # What it must pay this month: its dues once they are known (they include operating costs).
         self.scheduled_outflows_bn = np.maximum(due, c.opex_bn_per_month)
-        self._rwa_bn = None
         # Everyone's stress flag under the same views (the rule: agents.base.stressed_flags).
         self.stressed = stressed_flags(
             self.assets_bn, self.equity_bn, led.cash_bn, self.scheduled_outflows_bn, *c.stress_parameters
@@ -326,7 +330,7 @@ class Views:
         return self.const.opening_equity_value_bn
 
     @property
-    def month_end(self) -> Sequence[MonthEnd]:
+    def month_end(self) -> MonthEnd:
         return self._memory.month_end
 
 

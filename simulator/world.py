@@ -14,7 +14,7 @@ import numpy as np
 
 from agents.instruments import NO_COLLATERAL
 from agents.ledger import Ledger
-from agents.names import SECTORS, InstitutionKind
+from agents.names import SECTORS, ContractKind, InstitutionKind
 from agents.registry import agent_class
 from simulator.config import REVENUE_DRIVERS, ConfigError, Scenario
 from simulator.drivers import Drivers
@@ -121,6 +121,8 @@ def build_state(model: mesa.Model, scenario: Scenario) -> State:
         driven_by=MappingProxyType({name: read_only(revenue_driver == name) for name in REVENUE_DRIVERS if name != "flat"}),
         opex_bn_per_month=opex,
         capex_real_bn_per_month=read_only(np.array([inst.capex_real_bn_per_month for inst in institutions])),
+        builders=tuple(i for i, inst in enumerate(institutions) if inst.capex_real_bn_per_month > 0),
+        lessees=tuple(sorted({index[c.payer] for c in scenario.contracts.values() if c.kind == ContractKind.LEASE})),
         spot_share=read_only(np.array([a.spot_share for a in agents])),
         spot_utilisation=read_only(np.array([a.spot_utilisation for a in agents])),
         production_cost_share=read_only(np.array([a.production_cost_share for a in agents])),

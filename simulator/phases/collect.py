@@ -78,15 +78,16 @@ def model_report(state: State) -> dict[str, Any]:
     return report
 
 
-def month_end_figures(state: State) -> list[MonthEnd]:
+def month_end_figures(state: State) -> MonthEnd:
     """Each institution's figures and status at the end of the month."""
     led, d, views, mem = state.ledger, state.ledger.debt, state.views, state.memory
     n = led.n_agents
     # Highest LTV of its live GPU-backed loans (-1: none), from the covenant test's measures.
     m = covenant_measures(state)
-    secured = d.active & (d.principal_bn > 1e-12) & (m["collateral_bn"] > 0)
-    ltv = np.full(n, -1.0)
-    np.maximum.at(ltv, d.obligor[secured], m["ltv"][secured])
+    secured = (d.active & (d.principal_bn > 1e-12) & (m["collateral_bn"] > 0)).nonzero()[0]
+    highest = [-1.0] * n
+    for i, value in zip(d.obligor[secured].tolist(), m["ltv"][secured].tolist()):
+        highest[i] = max(highest[i], value)
     # Status, most severe first: defaulted > breached (a loan in breach or accelerated) > stressed.
     code = views.stressed.astype(np.int64)
     flagged = d.active & (d.principal_bn > 1e-12) & (d.in_breach | d.accelerated)
@@ -95,6 +96,6 @@ def month_end_figures(state: State) -> list[MonthEnd]:
     status = [STATUSES[k] for k in code.tolist()]
     equity, assets = views.equity_bn.tolist(), views.assets_bn.tolist()
     leverage = [a / e if e > 0 else None for a, e in zip(assets, equity)]
-    ltv_or_none = [None if x < 0 else x for x in ltv.tolist()]
+    ltv_or_none = [None if x < 0 else x for x in highest]
     dscr = [None if x == math.inf else x for x in views.dscr_by_agent().tolist()]
-    return [MonthEnd(*figures) for figures in zip(equity, led.cash_bn.tolist(), leverage, ltv_or_none, dscr, status)]
+    return MonthEnd(equity, led.cash_bn.tolist(), leverage, ltv_or_none, dscr, status)

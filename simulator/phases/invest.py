@@ -39,37 +39,42 @@ def run(state: State) -> None:
     ratio = state.drivers.demand_ratio
     spare = np.maximum(led.cash_bn - state.obligations.due_by_payer()[: led.n_agents] - const.cash_buffer_bn, 0.0)
     spare[mem.defaulted] = 0.0
-    scale = np.array([agent.capex_scale(ratio) for agent in state.agents])
+    due = c.due_mask(mem.month)
+    chip_rows = (due & (c.kind == CHIP)).nonzero()[0]
+    payers = c.payer[chip_rows]
+    # Those with spending planned say how much of it they go ahead with.
+    scale = np.ones(led.n_agents)
+    for i in sorted(set(payers.tolist()).union(const.builders)):
+        scale[i] = state.agents[i].capex_scale(ratio)
     real = np.minimum(const.capex_real_bn_per_month * scale, spare)
     if real.any():
         led.spend_on_real_assets(const.everyone, real, "construction and power spending (outside)")
         spare -= real
-    due = c.due_mask(mem.month)
-    chip_rows = (due & (c.kind == CHIP)).nonzero()[0]
     planned = c.monthly_payment_bn[chip_rows]
-    payers = c.payer[chip_rows]
-    amounts = _pro_rata(payers, planned * scale[payers], spare)
+    amounts = np.array(_pro_rata(payers.tolist(), (planned * scale[payers]).tolist(), spare))
     state.obligations.add(payers, c.payee[chip_rows], np.where(amounts > 1e-9, amounts, 0.0), CHIP_SALE, chip_rows)
     _report_capex_cuts(state, payers, planned, amounts)
     _fund_customers(state, (due & (c.kind == FUNDING)).nonzero()[0], spare)
 
 
-def _pro_rata(payers: np.ndarray, wanted: np.ndarray, spare: np.ndarray) -> np.ndarray:
+def _pro_rata(payers: list[int], wanted: list[float], spare: np.ndarray) -> list[float]:
     """What each plan gets when a payer's plans share its spare cash: all of it if the payer can
     afford all its plans, else the same share of each (so the order of the contracts never
     matters). ``spare`` is reduced by what is spent."""
-    n = len(spare)
-    total = np.bincount(payers, weights=wanted, minlength=n)
-    plans = np.bincount(payers, minlength=n)
-    amounts = np.zeros(len(wanted))
-    for k, (i, want) in enumerate(zip(payers.tolist(), wanted.tolist())):
+    total: dict[int, float] = {}
+    plans: dict[int, int] = {}
+    for i, want in zip(payers, wanted):
+        total[i] = total.get(i, 0.0) + want
+        plans[i] = plans.get(i, 0) + 1
+    amounts = []
+    for i, want in zip(payers, wanted):
         if plans[i] == 1:
-            amounts[k] = min(want, spare[i])
+            amounts.append(min(want, spare[i]))
         elif total[i] <= spare[i]:
-            amounts[k] = want
+            amounts.append(want)
         else:
-            amounts[k] = want * (spare[i] / total[i])
-    for i, amount in zip(payers.tolist(), amounts.tolist()):
+            amounts.append(want * (spare[i] / total[i]))
+    for i, amount in zip(payers, amounts):
         spare[i] -= amount
     return amounts
 
@@ -79,21 +84,22 @@ def _fund_customers(state: State, funding_rows: np.ndarray, spare: np.ndarray) -
     customers; the payments it makes share its spare cash pro rata."""
     if not len(funding_rows):
         return
-    c, mem, led = state.ledger.contracts, state.memory, state.ledger
+    c, mem, led, names = state.ledger.contracts, state.memory, state.ledger, state.const.names
     channel_on = state.const.config.channels.circular_funding
-    payers = c.payer[funding_rows]
-    funds = {i: channel_on and state.agents[i].funds_customers() for i in sorted(set(payers.tolist()))}
+    rows, payers = funding_rows.tolist(), c.payer[funding_rows].tolist()
+    payments = c.monthly_payment_bn[funding_rows].tolist()
+    funds = {i: channel_on and state.agents[i].funds_customers() for i in sorted(set(payers))}
     for i, yes in funds.items():
         if not yes and i not in mem.funding_stopped:
             mem.funding_stopped.add(i)
-            stopped = float(c.monthly_payment_bn[funding_rows[payers == i]].sum())
+            stopped = sum(p for p, payer in zip(payments, payers) if payer == i)
             state.log.add(EventKind.CUSTOMER_FUNDING_STOPPED, i, None, stopped,
-                          f"{state.const.names[i]} stopped funding its customers (market value "
+                          f"{names[i]} stopped funding its customers (market value "
                           f"{led.equity_value_bn[i] / state.const.opening_equity_value_bn[i]:.0%} of its opening value)")
-    wanted = np.array([c.monthly_payment_bn[row] if funds[i] else 0.0 for row, i in zip(funding_rows, payers.tolist())])
-    amounts = _pro_rata(payers, wanted, spare)
-    keep = amounts > 1e-9
-    state.obligations.add(payers[keep], c.payee[funding_rows[keep]], amounts[keep], EQUITY_FUNDING, funding_rows[keep])
+    wanted = [p if funds[i] else 0.0 for p, i in zip(payments, payers)]
+    for row, i, amount in zip(rows, payers, _pro_rata(payers, wanted, spare)):
+        if amount > 1e-9:
+            state.obligations.add(i, int(c.payee[row]), amount, EQUITY_FUNDING, row)
 
 
 def _report_capex_cuts(state: State, payers: np.ndarray, planned: np.ndarray, paid: np.ndarray) -> None:

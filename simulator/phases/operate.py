@@ -77,14 +77,13 @@ def run(state: State) -> None:
 
 
 def _funding_rounds(state: State, contract_out: np.ndarray) -> None:
-    """Those short of runway raise money from investors outside the model (their rule reads
-    cash and sentiment, not the balance-sheet views)."""
+    """Institutions burning cash (costs and contract payments above outside revenue) may raise
+    money from investors outside the model (their rule reads cash and sentiment, not the
+    balance-sheet views)."""
     led, mem, const = state.ledger, state.memory, state.const
-    for agent in state.agents:
-        i = agent.index
-        if mem.defaulted[i]:
-            continue
-        burn = const.opex_bn_per_month[i] + contract_out[i] - mem.outside_revenue_bn[i]
+    burn_bn = const.opex_bn_per_month + contract_out - mem.outside_revenue_bn
+    for i in ((burn_bn > 0) & ~mem.defaulted).nonzero()[0].tolist():
+        agent, burn = state.agents[i], burn_bn[i]
         amount = agent.funding_round_bn(float(burn))
         if amount > 0:
             led.issue_shares(i, amount, None, "equity raised from outside investors")
@@ -98,9 +97,11 @@ def _review_leases(state: State) -> None:
     worth the lease re-mark them."""
     led, c, names = state.ledger, state.ledger.contracts, state.const.names
     ratio = state.drivers.demand_ratio
-    for agent in state.agents:
-        if agent.defaulted:
+    defaulted = state.memory.defaulted
+    for i in state.const.lessees:
+        if defaulted[i]:
             continue
+        agent = state.agents[i]
         cut = agent.lease_cut_wanted(ratio)
         if cut <= 0:
             continue

@@ -45,11 +45,11 @@ def margin_calls(state: State) -> None:
     if not len(rows):
         return
     held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
-    names = state.const.names
+    names, defaulted = state.const.names, state.memory.defaulted.tolist()
     for row, holder, obligor, drawn in zip(rows.tolist(), d.holder[rows].tolist(), d.obligor[rows].tolist(), d.principal_bn[rows].tolist()):
-        lender, borrower = agents[holder], agents[obligor]
-        if borrower.defaulted:
+        if defaulted[obligor]:
             continue
+        lender, borrower = agents[holder], agents[obligor]
         collateral = borrower.margin_collateral_bn(held_value[obligor] + led.other_assets_bn[obligor])
         if collateral is None:
             continue
@@ -64,12 +64,15 @@ def margin_calls(state: State) -> None:
 
 
 def derisking(state: State) -> None:
-    """Institutions below their capital floor put claims up for sale (once a month each)."""
+    """Institutions below their capital floor put claims up for sale (once a month each). Only
+    those with risk-weighted assets have a capital ratio to restore."""
     if not state.const.config.channels.capital_derisking:
         return
     d, scratch = state.ledger.debt, state.scratch
-    for agent in state.agents:
-        if agent.defaulted or agent.index in scratch.derisked:
+    weighted = (state.views.risk_weighted_assets_bn() > 0) & ~state.memory.defaulted
+    for i in weighted.nonzero()[0].tolist():
+        agent = state.agents[i]
+        if i in scratch.derisked:
             continue
         target = agent.derisking_sale_bn()
         if target <= 1e-9:
