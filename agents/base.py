@@ -175,7 +175,7 @@ class Institution(mesa.Agent):
 
     equity = property(lambda self: self.situation.month_end.equity_bn[self.index], doc="equity at the last month end, US$ bn")
     cash = property(lambda self: self.situation.month_end.cash_bn[self.index], doc="cash at the last month end, US$ bn")
-    leverage = property(lambda self: self.situation.month_end.leverage[self.index], doc="assets / equity (None if equity <= 0)")
+    leverage = property(lambda self: self.situation.month_end.leverage[self.index], doc="assets / equity (None if equity is under a dollar)")
     ltv = property(lambda self: self.situation.month_end.ltv[self.index], doc="highest LTV of its GPU-backed loans, or None")
     dscr = property(lambda self: self.situation.month_end.dscr[self.index], doc="debt-service coverage, or None")
 

@@ -26,7 +26,7 @@ class MonthEnd(NamedTuple):
 
     equity_bn: Sequence[float]  # book equity: assets - liabilities, marked to market
     cash_bn: Sequence[float]
-    leverage: Sequence[float | None]  # assets / equity (None if equity <= 0)
+    leverage: Sequence[float | None]  # assets / equity (None if equity is under a dollar)
     ltv: Sequence[float | None]  # highest loan-to-value of its GPU-backed loans (None if it has none)
     dscr: Sequence[float | None]  # debt-service coverage over the last three months (None if no debt service)
     status: Sequence[str]  # a ``Status`` each

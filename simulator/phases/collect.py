@@ -1,7 +1,7 @@
 """Phase 8, collect: the month's figures, computed once for everyone, go into the records.
 
 * Each institution's month-end figures (``agents.situation.MonthEnd``): equity, cash, leverage
-  (assets / equity; None if equity <= 0), LTV (highest of its live GPU-backed loans; None if it
+  (assets / equity; None if equity is under a dollar), LTV (highest of its live GPU-backed loans; None if it
   has none), DSCR (None without debt service) and status (defaulted > breached -- a loan in
   breach or accelerated -- > stressed > healthy).
 * The model report (``simulator.records``): GPU prices (US$ thousands per GPU), cumulative
@@ -36,9 +36,13 @@ def run(state: State) -> None:
     state.records.collect(float(mem.month), mem.report, mem.month_end)
 
 
+DUST_BN = 1e-9
+"""Amounts under a dollar (US$ bn): floating-point dust left by sums and differences."""
+
+
 def _clean(value: float) -> float:
     """Round away floating-point dust (|x| < 1e-9 US$ bn, i.e. under a dollar) from sums."""
-    return 0.0 if abs(value) < 1e-9 else float(value)
+    return 0.0 if abs(value) < DUST_BN else float(value)
 
 
 def _capital_ratio(state: State, kind: str) -> float | None:
@@ -95,7 +99,8 @@ def month_end_figures(state: State) -> MonthEnd:
     code[mem.defaulted] = 3
     status = [STATUSES[k] for k in code.tolist()]
     equity, assets = views.equity_bn.tolist(), views.assets_bn.tolist()
-    leverage = [a / e if e > 0 else None for a, e in zip(assets, equity)]
+    # (undefined without equity; equity under a dollar is rounding dust, not a base to divide by)
+    leverage = [a / e if e > DUST_BN else None for a, e in zip(assets, equity)]
     ltv_or_none = [None if x < 0 else x for x in highest]
     dscr = [None if x == math.inf else x for x in views.dscr_by_agent().tolist()]
     return MonthEnd(equity, led.cash_bn.tolist(), leverage, ltv_or_none, dscr, status)
