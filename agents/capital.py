@@ -17,7 +17,7 @@ Which phase asks what
 phase            method
 ===============  =========================================================
 raise_liquidity  ``liquidity_actions``
-second_round     ``derisking_sale_bn``, ``derisking_orders``
+second_round     ``derisking_sale_bn``, ``derisking_orders`` (from ``capital_ratio``)
 (world)          ``risk_weights``
 ===============  =========================================================
 Everything else is the default of ``agents.base.Institution``.

@@ -41,6 +41,8 @@ def run(state: State) -> bool:
 
 
 def _clear_gpus(state: State) -> None:
+    """One uniform price per generation: every seller gets the post-impact price (the central
+    bank, as buyer of last resort, takes what would sell only below its floor)."""
     led, market, names, gen_names = state.ledger, state.market, state.const.names, state.const.generation_names
     cfg = state.const.config
     gpu_cfg = cfg.markets.gpu
@@ -84,6 +86,7 @@ def _clear_gpus(state: State) -> None:
 
 
 def _clear_debt(state: State) -> None:
+    """One price impact for all debt sold this round; each seller also gives up its own haircut."""
     led, d, market, names = state.ledger, state.ledger.debt, state.market, state.const.names
     cfg = state.const.config
     rows = np.array(sorted(market.debt_orders), dtype=np.int64)

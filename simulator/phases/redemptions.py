@@ -46,6 +46,8 @@ def second_wave(state: State) -> None:
 
 
 def _redeem(state: State, second_wave: bool) -> None:
+    """Investors ask (``redemption_share`` of their holding, by the fund's drawdown); each fund
+    pays pro rata up to its gate and its liquid means, as obligations; the rest is gated."""
     if not state.const.config.channels.redemptions:
         return
     led, s, scratch = state.ledger, state.ledger.stakes, state.scratch

@@ -55,51 +55,60 @@ def run(state: State) -> None:
 # --------------------------------------------------------------------------- one handler per kind
 # Each applies one shock and returns the sentence of its event.
 def _ai_growth(state: State, shock: Shock) -> str:
+    """AI end-customer revenue grows at ``size`` a year from now on."""
     state.drivers.ai_growth_per_year = shock.size
     return f"AI revenue growth changed to {shock.size:+.0%} a year"
 
 
 def _revenue_loss(state: State, shock: Shock) -> str:
+    """The target loses ``size`` of its outside revenue (for good)."""
     d, i = state.drivers, state.const.index_of[shock.target or ""]
     d.revenue_scale[i] = d.revenue_scale.get(i, 1.0) * (1 - shock.size)
     return f"{shock.target} lost {shock.size:.0%} of its outside revenue"
 
 
 def _rate_shock(state: State, shock: Shock) -> str:
+    """The base rate moves by ``size`` (per year)."""
     d = state.drivers
     d.base_rate_per_year += shock.size
     return f"Interest rates moved by {shock.size * 1e4:+.0f} bp to {d.base_rate_per_year:.2%}"
 
 
 def _crypto_crash(state: State, shock: Shock) -> str:
+    """Crypto prices fall by ``size``."""
     state.drivers.crypto_index *= 1 - shock.size
     return f"Crypto prices fell {shock.size:.0%}"
 
 
 def _depreciation(state: State, shock: Shock) -> str:
+    """The target generation(s) depreciate ``size`` a year faster from now on."""
     gens = _generations(state, shock.target)
     state.drivers.add_depreciation(gens, shock.size)
     return f"{_generation_text(state, gens)} GPUs now depreciate {shock.size:.0%} a year faster"
 
 
 def _gpu_price(state: State, shock: Shock) -> str:
+    """The fundamental value of the target generation(s) falls by ``size``."""
     gens = _generations(state, shock.target)
     state.drivers.fundamental_price_bn[gens] *= 1 - shock.size
     return f"Fundamental value of {_generation_text(state, gens)} GPUs fell {shock.size:.0%}"
 
 
 def _sentiment(state: State, shock: Shock) -> str:
+    """Market sentiment falls by ``size``."""
     d = state.drivers
     d.hit_sentiment(shock.size)
     return f"Market sentiment fell by {shock.size:.2f} to {d.sentiment:.2f}"
 
 
 def _failure(state: State, shock: Shock) -> str:
+    """The target is put into resolution at this month's first clearing."""
     state.scratch.forced_failures.append(state.const.index_of[shock.target or ""])
     return f"{shock.target} failed and goes into resolution"
 
 
 def _contract_cut(state: State, shock: Shock) -> str:
+    """The target contract's payments are cut by ``size``."""
     c = state.ledger.contracts
     row = c.index_of(shock.target or "")
     c.monthly_payment_bn[row] *= 1 - shock.size
@@ -121,6 +130,7 @@ assert list(HANDLERS) == list(ShockKind), "every shock kind needs exactly one ha
 
 
 def _generations(state: State, target: str | None) -> np.ndarray:
+    """The generations a shock names: one, or all for ``None`` / ``"all"``."""
     names = state.const.generation_names
     if target in (None, "all"):
         return np.arange(len(names))
@@ -128,5 +138,6 @@ def _generations(state: State, target: str | None) -> np.ndarray:
 
 
 def _generation_text(state: State, gens: np.ndarray) -> str:
+    """The generations as words for the event's sentence."""
     names = state.const.generation_names
     return "All" if len(gens) == len(names) else "/".join(names[g] for g in gens)
