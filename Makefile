@@ -1,15 +1,23 @@
 # The two commands of the README. Each does all set-up first (scripts/bootstrap.sh is idempotent).
 #   make run   - run the default scenario end to end (outputs in runs/baseline_2025)
-#   make test  - run the whole test suite (what CI runs, via .ci/run)
-.PHONY: run test bench app golden
+#   make test  - the code-health checks (make lint), then the whole test suite (what CI runs, via .ci/run)
+.PHONY: run test lint bench app golden
 
 run:
 	@bash scripts/bootstrap.sh
 	.venv/bin/aicontagion run baseline_2025 --seed 42 --out runs/baseline_2025
 
-test:
+test: lint
 	@bash scripts/bootstrap.sh --test
 	.venv/bin/python -m pytest -q -p no:cacheprovider
+
+# Code health: formatting and lint (ruff), types (mypy), the import contracts (import-linter).
+lint:
+	@bash scripts/bootstrap.sh
+	.venv/bin/ruff format --check .
+	.venv/bin/ruff check .
+	.venv/bin/mypy
+	.venv/bin/lint-imports --no-cache
 
 bench:
 	@bash scripts/bootstrap.sh

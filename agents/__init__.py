@@ -1,6 +1,7 @@
 """Who acts and what they hold: balance sheets (the ledger), instruments (the contract book),
 the names everything shares, and one module per kind of institution with its decision rules.
-Imports nothing of ``simulator`` or ``networks``."""
+Imports nothing of ``simulator`` or ``networks``.
+"""
 
 from agents.base import Institution, Rules
 from agents.decisions import Breach, BreachAnswer, LiquidityAction, Order, Response
@@ -10,7 +11,21 @@ from agents.registry import AGENT_CLASSES, agent_class
 from agents.situation import FixedSituation, MonthEnd, Situation
 
 __all__ = [
-    "AGENT_CLASSES", "Breach", "BreachAnswer", "FixedSituation", "Institution", "InstitutionKind", "Ledger",
-    "LiquidityAction", "MonthEnd", "Order", "PNL_CATEGORIES", "Response", "Rules", "STATUSES", "Situation",
-    "Status", "agent_class",
+    "AGENT_CLASSES",
+    "PNL_CATEGORIES",
+    "STATUSES",
+    "Breach",
+    "BreachAnswer",
+    "FixedSituation",
+    "Institution",
+    "InstitutionKind",
+    "Ledger",
+    "LiquidityAction",
+    "MonthEnd",
+    "Order",
+    "Response",
+    "Rules",
+    "Situation",
+    "Status",
+    "agent_class",
 ]

@@ -35,9 +35,7 @@ from agents.names import InstitutionKind
 class AiLabRules(Rules):
     runway_trigger_months: float = Field(9.0, ge=0, le=120, description="runway below which it raises money")
     funding_round_months: float = Field(18.0, ge=0, le=120, description="size of a round, months of burn")
-    funding_sentiment_floor: float = Field(
-        0.8, ge=0, le=2, description="sentiment below which no outside round closes"
-    )
+    funding_sentiment_floor: float = Field(0.8, ge=0, le=2, description="sentiment below which no outside round closes")
     renegotiation_cut: float = Field(0.3, ge=0, le=1, description="share cut from compute commitments when short")
     max_renegotiations: int = Field(3, ge=0, le=100, description="cuts per contract before it simply misses")
 
@@ -57,11 +55,15 @@ class AiLab(Institution):
         return r.funding_round_months * burn_bn_per_month
 
     def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
-        return [Order(LiquidityAction.DRAW_CREDIT), Order(LiquidityAction.CENTRAL_BANK),
-                Order(LiquidityAction.CUT_CONTRACTS)]
+        return [
+            Order(LiquidityAction.DRAW_CREDIT),
+            Order(LiquidityAction.CENTRAL_BANK),
+            Order(LiquidityAction.CUT_CONTRACTS),
+        ]
 
     def contracts_to_cut(self, commitments: Sequence[Commitment]) -> list[Cut]:
         """Every compute commitment not yet cut ``max_renegotiations`` times, by
-        ``renegotiation_cut``."""
+        ``renegotiation_cut``.
+        """
         r = self.rules
         return [Cut(c.row, r.renegotiation_cut) for c in commitments if c.renegotiations < r.max_renegotiations]

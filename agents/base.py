@@ -127,6 +127,9 @@ class Rules(BaseModel):
     )
 
 
+RulesModel = Rules
+"""(The base rules model, by a name that the ``Rules`` attribute of agent classes does not hide.)"""
+
 STRESSED_EXTRA_REDEMPTION = 0.05
 """Extra share of a fund holding a stressed investor redeems each month, to raise cash."""
 
@@ -156,10 +159,10 @@ class Institution(mesa.Agent):
     """
 
     kind: ClassVar[str] = "institution"
-    Rules: ClassVar[type[Rules]] = Rules
+    Rules: ClassVar[type[RulesModel]] = RulesModel
     can_be_stressed: ClassVar[bool] = True
 
-    def __init__(self, model: mesa.Model, index: int, name: str, rules: Rules, situation: Situation):
+    def __init__(self, model: mesa.Model, index: int, name: str, rules: RulesModel, situation: Situation):
         super().__init__(model)
         self.index = index
         self.name = name
@@ -173,10 +176,17 @@ class Institution(mesa.Agent):
             return Status.DEFAULTED
         return self.situation.month_end.status[self.index]
 
-    equity = property(lambda self: self.situation.month_end.equity_bn[self.index], doc="equity at the last month end, US$ bn")
+    equity = property(
+        lambda self: self.situation.month_end.equity_bn[self.index], doc="equity at the last month end, US$ bn"
+    )
     cash = property(lambda self: self.situation.month_end.cash_bn[self.index], doc="cash at the last month end, US$ bn")
-    leverage = property(lambda self: self.situation.month_end.leverage[self.index], doc="assets / equity (None if equity is under a dollar)")
-    ltv = property(lambda self: self.situation.month_end.ltv[self.index], doc="highest LTV of its GPU-backed loans, or None")
+    leverage = property(
+        lambda self: self.situation.month_end.leverage[self.index],
+        doc="assets / equity (None if equity is under a dollar)",
+    )
+    ltv = property(
+        lambda self: self.situation.month_end.ltv[self.index], doc="highest LTV of its GPU-backed loans, or None"
+    )
     dscr = property(lambda self: self.situation.month_end.dscr[self.index], doc="debt-service coverage, or None")
 
     # ------------------------------------------------------------------ current figures
@@ -201,7 +211,8 @@ class Institution(mesa.Agent):
 
     def is_stressed(self) -> bool:
         """Low equity relative to assets, or cash below its liquidity buffer (the rule is
-        ``stressed_flags``, applied to everyone each time the engine refreshes its views)."""
+        ``stressed_flags``, applied to everyone each time the engine refreshes its views).
+        """
         return bool(self.situation.stressed[self.index])
 
     # ------------------------------------------------------------------ constants of its kind
@@ -227,7 +238,8 @@ class Institution(mesa.Agent):
     # ------------------------------------------------------------------ as a lender
     def expected_recovery(self, value_bn: float, claim_bn: float) -> float:
         """Share of a claim of ``claim_bn`` it expects to recover from assets worth ``value_bn``
-        if it accelerates now (after its ``liquidation_discount``), in [0, 1]."""
+        if it accelerates now (after its ``liquidation_discount``), in [0, 1].
+        """
         if claim_bn <= 0:
             return 1.0
         recovery = value_bn * (1 - self.rules.liquidation_discount) / claim_bn
@@ -265,7 +277,8 @@ class Institution(mesa.Agent):
 
     def rolls_over(self, borrower_status: str) -> bool:
         """Refinance a maturing loan? Only for a borrower that is not in breach or default,
-        when this lender is not stressed and markets are calm enough."""
+        when this lender is not stressed and markets are calm enough.
+        """
         return (
             not self.is_stressed()
             and borrower_status in (Status.HEALTHY, Status.STRESSED)
@@ -278,18 +291,21 @@ class Institution(mesa.Agent):
 
     def allows_drawing(self) -> bool:
         """Does it let borrowers draw more on the credit lines it has granted? Not once it is
-        stressed or has defaulted."""
+        stressed or has defaulted.
+        """
         return not self.defaulted and not self.is_stressed()
 
     def margin_call(self, drawn_bn: float, collateral_bn: float, called_bn: float) -> MarginCall | None:
         """Call part of a credit line drawn ``drawn_bn`` against a borrower's collateral worth
-        ``collateral_bn`` (``called_bn`` already called this month)? By default it does not."""
+        ``collateral_bn`` (``called_bn`` already called this month)? By default it does not.
+        """
         return None
 
     # ------------------------------------------------------------------ as an investor
     def redemption_share(self, nav_drawdown: float) -> float:
         """Share of a fund holding to redeem this month, given the fund's NAV drawdown (0 = at
-        the reference NAV). Stressed investors redeem more, to raise cash."""
+        the reference NAV). Stressed investors redeem more, to raise cash.
+        """
         r = self.rules
         excess = max(nav_drawdown - r.redemption_drawdown_tolerance, 0.0)
         share = r.redemption_base_per_month + r.redemption_sensitivity * excess
@@ -299,7 +315,8 @@ class Institution(mesa.Agent):
 
     def derisking_sale_bn(self) -> float:
         """Risk-weighted assets (US$ bn) it wants to shed this round to restore its capital
-        ratio (none: it has no capital rule)."""
+        ratio (none: it has no capital rule).
+        """
         return 0.0
 
     def derisking_orders(self, holdings: Sequence[Holding], target_bn: float) -> list[Sale]:
@@ -309,7 +326,8 @@ class Institution(mesa.Agent):
     # ------------------------------------------------------------------ as an issuer of fund units
     def redemption_capacity_bn(self, nav_bn: float) -> float:
         """Most it pays out to redeeming investors this month before gating (no limit of its
-        own: only its cash and undrawn credit lines bound it)."""
+        own: only its cash and undrawn credit lines bound it).
+        """
         return math.inf
 
     # ------------------------------------------------------------------ as a borrower
@@ -322,10 +340,12 @@ class Institution(mesa.Agent):
         """
         return [Order(LiquidityAction.DRAW_CREDIT), Order(LiquidityAction.CENTRAL_BANK)]
 
-    def gpus_to_sell(self, need_bn: float, free_units_k: np.ndarray, price_bn: np.ndarray,
-                     launch_month: np.ndarray) -> list[tuple[int, float]]:
+    def gpus_to_sell(
+        self, need_bn: float, free_units_k: np.ndarray, price_bn: np.ndarray, launch_month: np.ndarray
+    ) -> list[tuple[int, float]]:
         """Which unpledged GPUs to offer, worth about ``need_bn`` at today's prices: the oldest
-        generation first. Returns ``(generation, thousands of units)`` pairs."""
+        generation first. Returns ``(generation, thousands of units)`` pairs.
+        """
         offers: list[tuple[int, float]] = []
         offered = 0.0
         for gen in np.argsort(launch_month).tolist():
@@ -345,7 +365,8 @@ class Institution(mesa.Agent):
 
     def margin_collateral_bn(self, loan_book_bn: float) -> float | None:
         """The collateral its credit lines are margined against, given the value of its loan
-        book (None: its lines are not margined)."""
+        book (None: its lines are not margined).
+        """
         return None
 
     def capital_ratio(self) -> float | None:
@@ -363,7 +384,8 @@ class Institution(mesa.Agent):
 
     def real_asset_value_after_lease_cut(self, value_bn: float, cut: float) -> float:
         """Value of its real assets after a lease it earns is cut by ``cut`` (unchanged: its
-        real assets do not depend on one lease)."""
+        real assets do not depend on one lease).
+        """
         return value_bn
 
     def capex_scale(self, demand_ratio: float) -> float:
@@ -376,4 +398,3 @@ class Institution(mesa.Agent):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r})"
-

@@ -52,7 +52,8 @@ class CapitalRules(Rules):
 def _debt_risk_classes() -> np.ndarray:
     """Risk class of a debt row by ``[kind, tranche]`` (``DebtKind`` x ``Tranche``; the last
     column is tranche -1, "not a tranche"): loans, bonds and credit lines are their own class,
-    senior ABS ``abs_senior``, mezzanine and equity tranches ``abs_junior``."""
+    senior ABS ``abs_senior``, mezzanine and equity tranches ``abs_junior``.
+    """
     table = np.empty((len(DEBT_KINDS), len(TRANCHES) + 1), dtype=np.intp)
     for kind in DebtKind:
         for tranche in range(-1, len(TRANCHES)):
@@ -73,7 +74,8 @@ OTHER_CLASS, REAL_CLASS = RISK_CLASSES.index("other"), RISK_CLASSES.index("real"
 
 def risk_weighted_assets_bn(ledger, weights: np.ndarray) -> np.ndarray:
     """Risk-weighted assets of every institution at once (US$ bn), from the ledger's marks and
-    the ``(n, len(RISK_CLASSES))`` risk weights."""
+    the ``(n, len(RISK_CLASSES))`` risk weights.
+    """
     d, s, n = ledger.debt, ledger.stakes, ledger.n_agents
     debt_class = DEBT_RISK_CLASS[d.kind, d.tranche]  # (a table look-up: no int8 arithmetic)
     rwa = np.zeros(n)
@@ -98,11 +100,19 @@ class CapitalRegulated(Institution):
 
     def risk_weights(self) -> np.ndarray:
         r = self.rules
-        return np.array([
-            r.risk_weight_other, r.risk_weight_loan, r.risk_weight_bond, r.risk_weight_credit_line,
-            r.risk_weight_abs_senior, r.risk_weight_abs_junior, r.risk_weight_equity,
-            r.risk_weight_fund_share, r.risk_weight_loan,
-        ])
+        return np.array(
+            [
+                r.risk_weight_other,
+                r.risk_weight_loan,
+                r.risk_weight_bond,
+                r.risk_weight_credit_line,
+                r.risk_weight_abs_senior,
+                r.risk_weight_abs_junior,
+                r.risk_weight_equity,
+                r.risk_weight_fund_share,
+                r.risk_weight_loan,
+            ]
+        )
 
     def risk_weighted_assets_bn(self) -> float:
         """Its risk-weighted assets, US$ bn (the engine computes all institutions' at once)."""
@@ -126,7 +136,8 @@ class CapitalRegulated(Institution):
 
     def derisking_orders(self, holdings: Sequence[Holding], target_bn: float) -> list[Sale]:
         """Claims to sell, worth ``target_bn``: riskier groups first, pro rata within a group
-        (so the result does not depend on the order of the holdings)."""
+        (so the result does not depend on the order of the holdings).
+        """
         target = target_bn
         sales: list[Sale] = []
         for last in (False, True):
@@ -143,5 +154,8 @@ class CapitalRegulated(Institution):
 
     def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
         """The central bank (when it lends), then Treasuries, then credit lines."""
-        return [Order(LiquidityAction.CENTRAL_BANK), Order(LiquidityAction.SELL_OTHER_ASSETS),
-                Order(LiquidityAction.DRAW_CREDIT)]
+        return [
+            Order(LiquidityAction.CENTRAL_BANK),
+            Order(LiquidityAction.SELL_OTHER_ASSETS),
+            Order(LiquidityAction.DRAW_CREDIT),
+        ]

@@ -42,9 +42,16 @@ class CentralBankRules(Rules):
     loan_term_months: int = Field(12, ge=1, le=120, description="term of its emergency loans")
     eligible_kinds: tuple[InstitutionKind, ...] = Field(
         (
-            InstitutionKind.PRIVATE_CREDIT, InstitutionKind.BANK, InstitutionKind.INSURER, InstitutionKind.PENSION,
-            InstitutionKind.SPV, InstitutionKind.NEOCLOUD, InstitutionKind.MINER, InstitutionKind.HYPERSCALER,
-            InstitutionKind.AI_LAB, InstitutionKind.CHIP_MAKER,
+            InstitutionKind.PRIVATE_CREDIT,
+            InstitutionKind.BANK,
+            InstitutionKind.INSURER,
+            InstitutionKind.PENSION,
+            InstitutionKind.SPV,
+            InstitutionKind.NEOCLOUD,
+            InstitutionKind.MINER,
+            InstitutionKind.HYPERSCALER,
+            InstitutionKind.AI_LAB,
+            InstitutionKind.CHIP_MAKER,
         ),
         description="institution kinds it lends to",
     )
@@ -67,7 +74,8 @@ class CentralBank(Institution):
 
     def lending_capacity_bn(self, securities_bn: float, gpus_bn: float) -> float:
         """Most it lends against securities and loans worth ``securities_bn`` and GPUs worth
-        ``gpus_bn`` (market values), after haircuts, US$ bn."""
+        ``gpus_bn`` (market values), after haircuts, US$ bn.
+        """
         r = self.rules
         capacity = securities_bn * (1 - r.collateral_haircut)
         if r.accepts_gpu_collateral:
@@ -80,7 +88,8 @@ class CentralBank(Institution):
 
     def gpu_floor_factor(self) -> float | None:
         """As buyer of last resort: the share of the pre-sale GPU price below which it buys
-        (None: it does not buy GPUs now)."""
+        (None: it does not buy GPUs now).
+        """
         if self.rules.accepts_gpu_collateral and self.backstop_active():
             return 1.0 - self.rules.gpu_haircut
         return None

@@ -29,9 +29,7 @@ from agents.names import InstitutionKind
 
 
 class ChipMakerRules(Rules):
-    cost_of_goods_share: float = Field(
-        0.30, ge=0, le=1, description="cost of making the chips, share of their price"
-    )
+    cost_of_goods_share: float = Field(0.30, ge=0, le=1, description="cost of making the chips, share of their price")
     funding_equity_floor: float = Field(
         0.6, ge=0, le=2, description="market value / opening market value below which it stops funding customers"
     )

@@ -175,9 +175,7 @@ class StakeBook(_Table):
     units: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def add(self, contract_id: str, *, kind: str, holder: int, issuer: int, units: float) -> int:
-        return self._append(
-            contract_id, kind=STAKE_KINDS.index(kind), holder=holder, issuer=issuer, units=units
-        )
+        return self._append(contract_id, kind=STAKE_KINDS.index(kind), holder=holder, issuer=issuer, units=units)
 
 
 @dataclass

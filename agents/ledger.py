@@ -25,7 +25,6 @@ import numpy as np
 
 from agents.instruments import NO_COLLATERAL, ContractBook, DebtBook, StakeBook
 
-
 PNL_CATEGORIES = ("operating", "valuation", "fire_sale", "credit")
 """P&L categories: ``operating`` (revenues, costs, interest, depreciation of GPUs and data
 centres), ``valuation`` (equity stakes and NAVs marked to market), ``fire_sale`` (price impact
@@ -35,11 +34,11 @@ Contagion losses reported by sector are ``-(fire_sale + credit)``."""
 OPERATING, VALUATION, FIRE_SALE, CREDIT = range(4)
 
 
-
 def is_scalar(x) -> bool:
     """True for a single number or index (Python or numpy scalar, or a 0-d array): like
     ``np.ndim(x) == 0``, which costs about 1 µs on a Python scalar, but cheap on the arrays and
-    numbers the ledger and the obligations are handed in their hot paths."""
+    numbers the ledger and the obligations are handed in their hot paths.
+    """
     if isinstance(x, np.ndarray):
         return x.ndim == 0
     return isinstance(x, (int, float, np.number)) or np.ndim(x) == 0
@@ -58,7 +57,8 @@ def _like(values, shape: tuple) -> np.ndarray:
 
 def _indices(index) -> np.ndarray:
     """``index`` (one institution or row, or an array of them) as a 1-D array, like
-    ``np.atleast_1d`` but without its Python overhead when it already is one."""
+    ``np.atleast_1d`` but without its Python overhead when it already is one.
+    """
     if isinstance(index, np.ndarray) and index.ndim == 1:
         return index
     return np.atleast_1d(index)
@@ -202,9 +202,7 @@ class Ledger:
         if income:
             self.book(net)
 
-    def exogenous(
-        self, agent, amount_bn, name: str, *, entry: str = "pnl", category: int = OPERATING
-    ) -> None:
+    def exogenous(self, agent, amount_bn, name: str, *, entry: str = "pnl", category: int = OPERATING) -> None:
         """Cash in (+) or out (-) of the modelled system, recorded under ``name``.
 
         ``entry`` says what balances the cash: ``"pnl"`` (revenue or cost), ``"capital"``
@@ -261,13 +259,16 @@ class Ledger:
 
     def write_off(self, rows, amount_bn) -> None:
         """Extinguish ``amount_bn`` of principal: the holder loses its carrying value, the
-        obligor gains the liability it no longer owes."""
+        obligor gains the liability it no longer owes.
+        """
         self.version += 1
         d = self.debt
         rows = _indices(rows)
         amount = np.minimum(_like(amount_bn, rows.shape), d.principal_bn[rows])
         n = self.n_agents
-        self.book(_scatter(d.obligor[rows], amount, n) - _scatter(d.holder[rows], amount * d.value_factor[rows], n), CREDIT)
+        self.book(
+            _scatter(d.obligor[rows], amount, n) - _scatter(d.holder[rows], amount * d.value_factor[rows], n), CREDIT
+        )
         np.subtract.at(d.principal_bn, rows, amount)
 
     def mark_debt(self, rows, value_factor) -> None:
@@ -282,7 +283,8 @@ class Ledger:
     # ------------------------------------------------------------------ GPUs
     def mark_gpus(self, new_price_bn, category: int = FIRE_SALE) -> None:
         """Revalue every GPU at new prices (per thousand units); ``category`` is OPERATING for
-        scheduled depreciation and FIRE_SALE for fire-sale discounts and their healing."""
+        scheduled depreciation and FIRE_SALE for fire-sale discounts and their healing.
+        """
         new_price_bn = np.asarray(new_price_bn, dtype=float)
         if (new_price_bn == self.gpu_price_bn).all():
             return  # unchanged: nothing to book, and cached views stay current
@@ -292,7 +294,8 @@ class Ledger:
 
     def sell_gpus_outside(self, seller, gen, units_k, price_bn, name: str) -> None:
         """Sell GPUs to buyers outside the model at ``price_bn`` per thousand (a fire sale if
-        below the mark); the difference to the mark is a realised gain or loss."""
+        below the mark); the difference to the mark is a realised gain or loss.
+        """
         self.version += 1
         seller, gen = _indices(seller), _indices(gen)
         units = _like(units_k, seller.shape)
@@ -316,7 +319,9 @@ class Ledger:
         self.exogenous_bn[name] += float(paid.sum())
         self.book(_scatter(seller, units * (price - self.gpu_price_bn[gen]), self.n_agents), FIRE_SALE)
         # The central bank carries the GPUs at the market mark: the gap to what it paid is its loss.
-        self.book(_scatter(np.full(seller.shape, bank), units * (self.gpu_price_bn[gen] - price), self.n_agents), FIRE_SALE)
+        self.book(
+            _scatter(np.full(seller.shape, bank), units * (self.gpu_price_bn[gen] - price), self.n_agents), FIRE_SALE
+        )
 
     def buy_new_gpus(self, buyer, seller, gen: int, amount_bn, unit_price_bn: float) -> None:
         """``buyer`` pays ``seller`` (the chip maker) ``amount_bn`` for new GPUs of ``gen`` at
@@ -370,7 +375,8 @@ class Ledger:
     # ------------------------------------------------------------------ equity
     def mark_equity(self, new_equity_value_bn) -> np.ndarray:
         """Issuers' equity values move (market caps, NAVs): holders book the change.
-        Returns the change in each institution's equity (US$ bn)."""
+        Returns the change in each institution's equity (US$ bn).
+        """
         self.version += 1
         new = np.asarray(new_equity_value_bn, dtype=float)
         s = self.stakes
@@ -382,7 +388,8 @@ class Ledger:
 
     def mark_issuer(self, issuer: int, new_value_bn: float, rows: np.ndarray | None = None) -> np.ndarray:
         """Re-mark one issuer's equity value; its holders book the change. Returns the change in
-        each institution's equity (US$ bn). ``rows``: the issuer's stake rows, if known."""
+        each institution's equity (US$ bn). ``rows``: the issuer's stake rows, if known.
+        """
         self.version += 1
         s = self.stakes
         if rows is None:
@@ -429,7 +436,8 @@ class Ledger:
 
     def redeem_units(self, rows, amount_bn) -> None:
         """Fund investors in stake ``rows`` are paid ``amount_bn`` cash at NAV per unit; their
-        units are cancelled and the fund returns that capital."""
+        units are cancelled and the fund returns that capital.
+        """
         self.version += 1
         s = self.stakes
         rows = _indices(rows)
@@ -446,7 +454,8 @@ class Ledger:
 
     def sell_stakes_outside(self, rows, share_sold, haircut: float, name: str) -> None:
         """Holders sell ``share_sold`` of stake ``rows`` to outside buyers at (1 - haircut) x
-        value; the haircut is a realised loss. Buyers outside the model are not tracked."""
+        value; the haircut is a realised loss. Buyers outside the model are not tracked.
+        """
         self.version += 1
         s = self.stakes
         rows = _indices(rows)
@@ -460,7 +469,8 @@ class Ledger:
     def sell_debt_outside(self, rows, share_sold, haircut: float, name: str) -> None:
         """Holders sell ``share_sold`` of debt ``rows`` to outside buyers at (1 - haircut) x
         their mark. The claim leaves the model (the obligor now owes an outside creditor, held
-        in its ``other_liabilities_bn``)."""
+        in its ``other_liabilities_bn``).
+        """
         self.version += 1
         d = self.debt
         rows = _indices(rows)
@@ -500,7 +510,8 @@ class Ledger:
 
     def sell_other_assets(self, agent: int, book_bn: float, name: str, haircut: float = 0.0) -> float:
         """Sell ``book_bn`` (book value) of other assets outside at ``(1 - haircut)`` x book;
-        the haircut is a fire-sale loss. Returns the proceeds."""
+        the haircut is a fire-sale loss. Returns the proceeds.
+        """
         self.version += 1
         proceeds = book_bn * (1.0 - haircut)
         self.other_assets_bn[agent] -= book_bn
@@ -510,7 +521,8 @@ class Ledger:
 
     def lend_new_reserves(self, row: int, name: str) -> None:
         """A central bank funds the new loan ``row`` by creating reserves: the borrower gets
-        cash, the central bank owes the reserves (its ``other_liabilities_bn``)."""
+        cash, the central bank owes the reserves (its ``other_liabilities_bn``).
+        """
         self.version += 1
         d = self.debt
         amount = float(d.principal_bn[row])

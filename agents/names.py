@@ -48,20 +48,22 @@ INSTITUTION_KINDS: tuple[str, ...] = tuple(k.value for k in InstitutionKind)
 SECTORS = INSTITUTION_KINDS
 """Sectors are institution kinds (one sector per kind), in the same order."""
 
-SECTOR_LABELS: MappingProxyType[str, str] = MappingProxyType({
-    "chip_maker": "Chip makers",
-    "hyperscaler": "Hyperscalers",
-    "ai_lab": "AI labs",
-    "neocloud": "Neoclouds",
-    "miner": "Crypto miners",
-    "spv": "SPVs",
-    "private_credit": "Private credit",
-    "bank": "Banks",
-    "insurer": "Insurers",
-    "pension": "Pension funds",
-    "retail": "Retail investors",
-    "central_bank": "Central bank",
-})
+SECTOR_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "chip_maker": "Chip makers",
+        "hyperscaler": "Hyperscalers",
+        "ai_lab": "AI labs",
+        "neocloud": "Neoclouds",
+        "miner": "Crypto miners",
+        "spv": "SPVs",
+        "private_credit": "Private credit",
+        "bank": "Banks",
+        "insurer": "Insurers",
+        "pension": "Pension funds",
+        "retail": "Retail investors",
+        "central_bank": "Central bank",
+    }
+)
 """Human-readable label of each sector."""
 assert tuple(SECTOR_LABELS) == INSTITUTION_KINDS
 
@@ -112,7 +114,8 @@ class StakeKind(IntEnum):
 
 class ExecutoryKind(IntEnum):
     """Rows of the executory-contract book (``ContractBook.kind``): monthly payments, off
-    balance sheet."""
+    balance sheet.
+    """
 
     COMPUTE_CONTRACT = 0
     LEASE = 1
@@ -139,12 +142,21 @@ EXECUTORY_KINDS: tuple[str, ...] = _names(ExecutoryKind)
 TRANCHES: tuple[str, ...] = _names(Tranche)
 NOT_A_TRANCHE = -1
 
-FUNDING_KINDS: tuple[str, ...] = tuple(k.value for k in (
-    ContractKind.EQUITY, ContractKind.LOAN, ContractKind.BOND, ContractKind.CREDIT_LINE,
-    ContractKind.ABS_TRANCHE, ContractKind.FUND_SHARE,
-))
+FUNDING_KINDS: tuple[str, ...] = tuple(
+    k.value
+    for k in (
+        ContractKind.EQUITY,
+        ContractKind.LOAN,
+        ContractKind.BOND,
+        ContractKind.CREDIT_LINE,
+        ContractKind.ABS_TRANCHE,
+        ContractKind.FUND_SHARE,
+    )
+)
 """Edges through which a holder *funds* an obligor (the holder provided money)."""
-REVENUE_KINDS: tuple[str, ...] = tuple(k.value for k in (ContractKind.COMPUTE_CONTRACT, ContractKind.LEASE, ContractKind.CHIP_SALE))
+REVENUE_KINDS: tuple[str, ...] = tuple(
+    k.value for k in (ContractKind.COMPUTE_CONTRACT, ContractKind.LEASE, ContractKind.CHIP_SALE)
+)
 """Edges through which a holder *earns revenue* from an obligor (the obligor is a customer)."""
 EDGE_KINDS: tuple[str, ...] = FUNDING_KINDS + REVENUE_KINDS
 """The kinds of edge on the deal graph (an equity-funding commitment is drawn as equity)."""
@@ -154,7 +166,8 @@ assert set(DEBT_KINDS) | set(STAKE_KINDS) | set(EXECUTORY_KINDS) == set(Contract
 
 class Covenant(StrEnum):
     """The covenants a loan can carry (``DebtBook.ltv_covenant``, ``dscr_covenant``,
-    ``min_liquidity_bn``)."""
+    ``min_liquidity_bn``).
+    """
 
     LTV = "ltv"  # principal / value of the pledged GPUs, at most the covenant
     DSCR = "dscr"  # operating cash flow / debt service, at least the covenant
@@ -164,7 +177,8 @@ class Covenant(StrEnum):
 # --------------------------------------------------------------------------- the month
 class Phase(StrEnum):
     """The phases of a month, in the order they run (``simulator.phases``). Every event is
-    stamped with the phase it happened in."""
+    stamped with the phase it happened in.
+    """
 
     SHOCKS = "shocks"
     OPERATE = "operate"
@@ -181,7 +195,8 @@ class Phase(StrEnum):
 
 class ShockKind(StrEnum):
     """Scheduled shocks a scenario can apply (ranges and targets: ``simulator.config.SHOCK_KINDS``;
-    what each does: ``simulator.phases.shocks``)."""
+    what each does: ``simulator.phases.shocks``).
+    """
 
     AI_GROWTH = "ai_growth"
     REVENUE_LOSS = "revenue_loss"
@@ -229,22 +244,36 @@ class EventKind(StrEnum):
 EVENT_KINDS: tuple[str, ...] = tuple(k.value for k in EventKind)
 
 _E = EventKind
-EVENT_PHASES: MappingProxyType[str, frozenset[str]] = MappingProxyType({
-    Phase.SHOCKS: frozenset({_E.SHOCK}),
-    Phase.OPERATE: frozenset({_E.FUNDING_ROUND, _E.LEASE_RENEGOTIATION, _E.REDEMPTION, _E.GATE}),
-    Phase.SERVICE_DEBT: frozenset({_E.ROLLOVER, _E.REFINANCING_REFUSED}),
-    Phase.INVEST: frozenset({_E.CAPEX_CUT, _E.CUSTOMER_FUNDING_STOPPED}),
-    Phase.TEST_COVENANTS: frozenset({_E.COVENANT_BREACH, _E.WAIVER, _E.REPRICING, _E.ACCELERATION}),
-    Phase.FIRE_SALES: frozenset({_E.FIRE_SALE, _E.ASSET_SALE}),
-    Phase.RAISE_LIQUIDITY: frozenset({_E.CREDIT_DRAW, _E.CENTRAL_BANK_LOAN, _E.ASSET_SALE, _E.BOND_ISSUE,
-                                      _E.CONTRACT_RENEGOTIATION}),
-    Phase.RESOLVE_DEFAULTS: frozenset({_E.MISSED_PAYMENT, _E.DEFAULT, _E.SEIZURE, _E.LIQUIDATION,
-                                       _E.CONTRACT_TERMINATED, _E.WRITE_OFF}),
-    Phase.MARKS: frozenset(),
-    Phase.SECOND_ROUND: frozenset({_E.REDEMPTION, _E.GATE, _E.MARGIN_CALL, _E.DERISKING, _E.COVENANT_BREACH,
-                                   _E.WAIVER, _E.REPRICING, _E.ACCELERATION}),
-    Phase.COLLECT: frozenset(),
-})
+EVENT_PHASES: MappingProxyType[str, frozenset[str]] = MappingProxyType(
+    {
+        Phase.SHOCKS: frozenset({_E.SHOCK}),
+        Phase.OPERATE: frozenset({_E.FUNDING_ROUND, _E.LEASE_RENEGOTIATION, _E.REDEMPTION, _E.GATE}),
+        Phase.SERVICE_DEBT: frozenset({_E.ROLLOVER, _E.REFINANCING_REFUSED}),
+        Phase.INVEST: frozenset({_E.CAPEX_CUT, _E.CUSTOMER_FUNDING_STOPPED}),
+        Phase.TEST_COVENANTS: frozenset({_E.COVENANT_BREACH, _E.WAIVER, _E.REPRICING, _E.ACCELERATION}),
+        Phase.FIRE_SALES: frozenset({_E.FIRE_SALE, _E.ASSET_SALE}),
+        Phase.RAISE_LIQUIDITY: frozenset(
+            {_E.CREDIT_DRAW, _E.CENTRAL_BANK_LOAN, _E.ASSET_SALE, _E.BOND_ISSUE, _E.CONTRACT_RENEGOTIATION}
+        ),
+        Phase.RESOLVE_DEFAULTS: frozenset(
+            {_E.MISSED_PAYMENT, _E.DEFAULT, _E.SEIZURE, _E.LIQUIDATION, _E.CONTRACT_TERMINATED, _E.WRITE_OFF}
+        ),
+        Phase.MARKS: frozenset(),
+        Phase.SECOND_ROUND: frozenset(
+            {
+                _E.REDEMPTION,
+                _E.GATE,
+                _E.MARGIN_CALL,
+                _E.DERISKING,
+                _E.COVENANT_BREACH,
+                _E.WAIVER,
+                _E.REPRICING,
+                _E.ACCELERATION,
+            }
+        ),
+        Phase.COLLECT: frozenset(),
+    }
+)
 """Which kinds of event each phase can produce (a test checks every logged event against it)."""
 assert set(EVENT_PHASES) == set(Phase) and set().union(*EVENT_PHASES.values()) == set(EventKind)
 

@@ -50,8 +50,11 @@ class PrivateCreditFund(Institution):
         return max(nav_bn, 0.0) * self.rules.gate_share_per_month
 
     def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
-        return [Order(LiquidityAction.DRAW_CREDIT), Order(LiquidityAction.CENTRAL_BANK),
-                Order(LiquidityAction.SELL_LOANS, haircut=self.rules.loan_sale_haircut)]
+        return [
+            Order(LiquidityAction.DRAW_CREDIT),
+            Order(LiquidityAction.CENTRAL_BANK),
+            Order(LiquidityAction.SELL_LOANS, haircut=self.rules.loan_sale_haircut),
+        ]
 
     def margin_collateral_bn(self, loan_book_bn: float) -> float | None:
         """Its credit lines are margined against its loan book."""

@@ -18,10 +18,20 @@ from agents.retail import RetailSavers
 from agents.spv import SPV
 
 AGENT_CLASSES: dict[InstitutionKind, type[Institution]] = {
-    cls.kind: cls  # type: ignore[misc]
+    InstitutionKind(cls.kind): cls
     for cls in (
-        ChipMaker, Hyperscaler, AiLab, Neocloud, Miner, SPV, PrivateCreditFund,
-        Bank, Insurer, Pension, RetailSavers, CentralBank,
+        ChipMaker,
+        Hyperscaler,
+        AiLab,
+        Neocloud,
+        Miner,
+        SPV,
+        PrivateCreditFund,
+        Bank,
+        Insurer,
+        Pension,
+        RetailSavers,
+        CentralBank,
     )
 }
 assert list(AGENT_CLASSES) == list(InstitutionKind), "every institution kind needs exactly one class"

@@ -22,7 +22,9 @@ from agents.names import InstitutionKind
 
 class RetailRules(Rules):
     redemption_base_per_month: float = Field(0.0, ge=0, le=1)
-    redemption_sensitivity: float = Field(3.0, ge=0, le=20, description="monthly redemption share per unit NAV drawdown")
+    redemption_sensitivity: float = Field(
+        3.0, ge=0, le=20, description="monthly redemption share per unit NAV drawdown"
+    )
 
 
 class RetailSavers(Institution):

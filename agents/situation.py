@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -22,7 +22,8 @@ from agents.names import Status
 
 class MonthEnd(NamedTuple):
     """Everyone's figures at the last month end (what the DataCollector records): one column
-    per figure, one entry per institution (``month_end.status[i]``)."""
+    per figure, one entry per institution (``month_end.status[i]``).
+    """
 
     equity_bn: Sequence[float]  # book equity: assets - liabilities, marked to market
     cash_bn: Sequence[float]
@@ -115,11 +116,12 @@ class FixedSituation:
     @classmethod
     def of(cls, n: int, **values) -> FixedSituation:
         """``n`` institutions; unspecified arrays are zeros (no one stressed or defaulted)."""
+
         def array(name: str, default: float | bool | int, dtype=float) -> np.ndarray:
             value = values.pop(name, None)
             return np.full(n, default, dtype=dtype) if value is None else np.asarray(value, dtype=dtype)
 
-        arrays = {
+        arrays: dict[str, Any] = {
             "assets_bn": array("assets_bn", 0.0),
             "equity_bn": array("equity_bn", 0.0),
             "cash_bn": array("cash_bn", 0.0),
@@ -131,7 +133,11 @@ class FixedSituation:
             "rwa_bn": array("rwa_bn", 0.0),
         }
         month_end = values.pop("month_end", None) or MonthEnd(
-            arrays["equity_bn"].tolist(), arrays["cash_bn"].tolist(), [None] * n, [None] * n, [None] * n,
+            arrays["equity_bn"].tolist(),
+            arrays["cash_bn"].tolist(),
+            [None] * n,
+            [None] * n,
+            [None] * n,
             [Status.DEFAULTED.value if d else Status.HEALTHY.value for d in arrays["defaulted"]],
         )
         return cls(**arrays, month_end=month_end, **values)

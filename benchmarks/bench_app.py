@@ -66,7 +66,7 @@ async (month) => {
 
 def _median_p90(values: list[float]) -> tuple[float, float]:
     ordered = sorted(values)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
 def server_side(scenario: str, steps: int) -> dict[str, list[float]]:

@@ -81,8 +81,14 @@ def phase_breakdown(months: int) -> dict[str, float]:
 def tree_time(tree: Path, months: int, runs: int = 3) -> float:
     """Least CPU time of a baseline run of the checkout at ``tree``, in a fresh process."""
     env = {**os.environ, "PYTHONPATH": str(tree)}
-    out = subprocess.run([sys.executable, "-c", _ONE_TREE.format(runs=runs, months=months)],
-                         cwd=tree, env=env, capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-c", _ONE_TREE.format(runs=runs, months=months)],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if out.returncode:
         raise SystemExit(f"timing {tree} failed:\n{out.stderr}")
     return float(out.stdout.strip())
@@ -98,8 +104,10 @@ def compare(against: Path, months: int, repeats: int) -> None:
     for label, values in times.items():
         print(f"  {label:<40} min {min(values):.4f} s   median {statistics.median(values):.4f} s")
     new, old = times["this checkout"], times[str(against)]
-    print(f"  ratio this / other: {min(new) / min(old):.3f} (minimum), "
-          f"{statistics.median(new) / statistics.median(old):.3f} (median)")
+    print(
+        f"  ratio this / other: {min(new) / min(old):.3f} (minimum), "
+        f"{statistics.median(new) / statistics.median(old):.3f} (median)"
+    )
 
 
 def main() -> None:
@@ -124,7 +132,9 @@ def main() -> None:
         cpu = min(r[1] for r in runs[name])
         median = statistics.median(r[1] for r in runs[name])
         base_cpu = base_cpu or cpu
-        print(f"{name:<18} {build * 1e3:9.1f} {cpu:10.3f} {median:9.3f} {cpu / args.months * 1e3:9.2f} {cpu / base_cpu:11.2f}x")
+        print(
+            f"{name:<18} {build * 1e3:9.1f} {cpu:10.3f} {median:9.3f} {cpu / args.months * 1e3:9.2f} {cpu / base_cpu:11.2f}x"
+        )
         if name == "baseline_2025":
             verdict = "meets" if cpu < TARGET_S else "misses"
             print(f"{'':<18} target < {TARGET_S} s of compute: {verdict} it ({cpu / TARGET_S:.1f}x the target)")

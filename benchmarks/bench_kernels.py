@@ -40,12 +40,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from networks.synthetic import random_interbank_liabilities  # noqa: E402
 from simulator.kernels.cascades import debtrank, gai_kapadia, threshold_cascade  # noqa: E402
 from simulator.kernels.clearing import eisenberg_noe, rogers_veraart  # noqa: E402
 from simulator.kernels.fire_sales import caccioli_cascade  # noqa: E402
-
-
-from networks.synthetic import random_interbank_liabilities  # noqa: E402
 from tests import _pure_python as ref  # noqa: E402  (the pure-Python baselines)
 
 RV_ALPHA = RV_BETA = 0.9
@@ -100,8 +98,10 @@ def main(argv=None) -> int:
     rows = []
     verdicts = []
 
-    print(f"numpy {np.__version__}, scipy {sp.__name__ and __import__('scipy').__version__}, "
-          f"BLAS threads pinned to {os.environ['OMP_NUM_THREADS']}")
+    print(
+        f"numpy {np.__version__}, scipy {sp.__name__ and __import__('scipy').__version__}, "
+        f"BLAS threads pinned to {os.environ['OMP_NUM_THREADS']}"
+    )
     print("network: directed Erdos-Renyi, mean degree 10; shock: 15% of nodes lose their external assets\n")
 
     for n in sizes:
@@ -116,16 +116,40 @@ def main(argv=None) -> int:
         p_ref, _ = ref.clearing_picard(n, edges, e_list, RV_ALPHA, RV_BETA, tol=1e-12)
         err_rv = float(np.max(np.abs(rv.payments - np.array(p_ref))))
 
-        t_en, t_en_py = compare(lambda: eisenberg_noe(L, e),
-                                lambda: ref.clearing_picard(n, edges, e_list, 1.0, 1.0, tol=1e-12),
-                                fast_rep, slow_rep)
-        rows.append((f"Eisenberg-Noe (exact GCV)", n, en.n_defaulted / n, len(en.rounds), t_en, t_en_py,
-                     f"max|dp| vs Picard {err_en:.1e}"))
-        t_rv, t_rv_py = compare(lambda: rogers_veraart(L, e, RV_ALPHA, RV_BETA),
-                                lambda: ref.clearing_picard(n, edges, e_list, RV_ALPHA, RV_BETA, tol=1e-12),
-                                fast_rep, slow_rep)
-        rows.append((f"Rogers-Veraart a=b={RV_ALPHA}", n, rv.n_defaulted / n, len(rv.rounds), t_rv, t_rv_py,
-                     f"max|dp| vs Picard {err_rv:.1e}"))
+        t_en, t_en_py = compare(
+            lambda: eisenberg_noe(L, e),
+            lambda: ref.clearing_picard(n, edges, e_list, 1.0, 1.0, tol=1e-12),
+            fast_rep,
+            slow_rep,
+        )
+        rows.append(
+            (
+                "Eisenberg-Noe (exact GCV)",
+                n,
+                en.n_defaulted / n,
+                len(en.rounds),
+                t_en,
+                t_en_py,
+                f"max|dp| vs Picard {err_en:.1e}",
+            )
+        )
+        t_rv, t_rv_py = compare(
+            lambda: rogers_veraart(L, e, RV_ALPHA, RV_BETA),
+            lambda: ref.clearing_picard(n, edges, e_list, RV_ALPHA, RV_BETA, tol=1e-12),
+            fast_rep,
+            slow_rep,
+        )
+        rows.append(
+            (
+                f"Rogers-Veraart a=b={RV_ALPHA}",
+                n,
+                rv.n_defaulted / n,
+                len(rv.rounds),
+                t_rv,
+                t_rv_py,
+                f"max|dp| vs Picard {err_rv:.1e}",
+            )
+        )
         if n == 10_000:
             verdicts.append(("EN exact GCV, n=10,000 < 10 ms", t_en < 0.010))
             verdicts.append(("RV exact GCV, n=10,000 < 10 ms", t_rv < 0.010))
@@ -142,18 +166,34 @@ def main(argv=None) -> int:
         for method in ("linear", "original"):
             dr = debtrank(A, equity, h0, method=method)
             py = ref.debtrank_linear if method == "linear" else ref.debtrank_original
-            t_dr, t_dr_py = compare(lambda: debtrank(A, equity, h0, method=method),
-                                    lambda: py(n, exp_edges, eq_list, h0_list), fast_rep, slow_rep)
+            t_dr, t_dr_py = compare(
+                lambda: debtrank(A, equity, h0, method=method),
+                lambda: py(n, exp_edges, eq_list, h0_list),
+                fast_rep,
+                slow_rep,
+            )
             h_py = np.array(py(n, exp_edges, eq_list, h0_list))
-            rows.append((f"DebtRank {method}", n, float(np.mean(dr.h >= 1)), dr.iterations, t_dr, t_dr_py,
-                         f"R={dr.R:.3f}, max|dh| {np.max(np.abs(dr.h - h_py)):.1e}"))
+            rows.append(
+                (
+                    f"DebtRank {method}",
+                    n,
+                    float(np.mean(dr.h >= 1)),
+                    dr.iterations,
+                    t_dr,
+                    t_dr_py,
+                    f"R={dr.R:.3f}, max|dh| {np.max(np.abs(dr.h - h_py)):.1e}",
+                )
+            )
             if n == 10_000 and method == "linear":
                 verdicts.append(("linear DebtRank, n=10,000 < 5 ms", t_dr < 0.005))
                 verdicts.append(("linear DebtRank >= 100x pure Python", t_dr_py / t_dr >= 100))
         tc = threshold_cascade(A, equity, shocked)
-        t_tc, t_tc_py = compare(lambda: threshold_cascade(A, equity, shocked),
-                                lambda: ref.threshold_cascade(n, exp_edges, eq_list, list(shocked)),
-                                fast_rep, slow_rep)
+        t_tc, t_tc_py = compare(
+            lambda: threshold_cascade(A, equity, shocked),
+            lambda: ref.threshold_cascade(n, exp_edges, eq_list, list(shocked)),
+            fast_rep,
+            slow_rep,
+        )
         rows.append(("Threshold cascade (Furfine)", n, tc.mean(), "", t_tc, t_tc_py, ""))
 
     # the engine's case: many calls on a small dense matrix
@@ -171,16 +211,28 @@ def main(argv=None) -> int:
     t_small = (time.perf_counter() - t0) / calls
     edges_s = ref.edges_from_matrix(Ls)
     t_small_py = timeit(lambda: ref.clearing_picard(n_small, edges_s, list(es), 0.9, 0.9, tol=1e-12), 20)
-    rows.append(("RV dense engine call", n_small, small.n_defaulted / n_small, len(small.rounds), t_small,
-                 t_small_py, f"mean of {calls} calls"))
+    rows.append(
+        (
+            "RV dense engine call",
+            n_small,
+            small.n_defaulted / n_small,
+            len(small.rounds),
+            t_small,
+            t_small_py,
+            f"mean of {calls} calls",
+        )
+    )
     verdicts.append(("RV dense n=30 call < 100 us", t_small < 100e-6))
 
     # print the table
-    print(f"{'kernel':<30} {'n':>6} {'dflt%':>6} {'rounds':>6} {'vectorised':>12} {'pure Python':>12} "
-          f"{'ratio':>8}  note")
+    print(
+        f"{'kernel':<30} {'n':>6} {'dflt%':>6} {'rounds':>6} {'vectorised':>12} {'pure Python':>12} {'ratio':>8}  note"
+    )
     for name, n, share, rounds, t_fast, t_slow, note in rows:
-        print(f"{name:<30} {n:>6} {100 * share:>5.1f}% {rounds!s:>6} {_fmt(t_fast):>12} {_fmt(t_slow):>12} "
-              f"{t_slow / t_fast:>7.0f}x  {note}")
+        print(
+            f"{name:<30} {n:>6} {100 * share:>5.1f}% {rounds!s:>6} {_fmt(t_fast):>12} {_fmt(t_slow):>12} "
+            f"{t_slow / t_fast:>7.0f}x  {note}"
+        )
 
     # Gai-Kapadia: 1,000 draws at n = 1,000 (one core)
     print()
@@ -194,16 +246,20 @@ def main(argv=None) -> int:
         for s in range(py_draws):
             ref.gai_kapadia_draw(1000, z, seed=s)
         t_gk_py = (time.perf_counter() - t0) / py_draws * gk_draws
-        print(f"Gai-Kapadia n=1000 z={z:g}: {gk_draws} draws in {t_gk:.2f} s "
-              f"(P={gk.probability:.3f}, extent={gk.extent:.3f}); pure Python ~{t_gk_py:.0f} s "
-              f"(extrapolated from {py_draws} draws), ratio {t_gk_py / t_gk:.0f}x")
+        print(
+            f"Gai-Kapadia n=1000 z={z:g}: {gk_draws} draws in {t_gk:.2f} s "
+            f"(P={gk.probability:.3f}, extent={gk.extent:.3f}); pure Python ~{t_gk_py:.0f} s "
+            f"(extrapolated from {py_draws} draws), ratio {t_gk_py / t_gk:.0f}x"
+        )
         if not quick:
             verdicts.append((f"Gai-Kapadia 1,000 draws n=1000 z={z:g} < 10 s", t_gk < 10.0))
     t0 = time.perf_counter()
     cc = caccioli_cascade(1000, 1000, 5.0, 20, draws=gk_draws, rng=0)
     t_cc = time.perf_counter() - t0
-    print(f"Caccioli N=M=1000 mu_b=5 leverage 20: {gk_draws} draws in {t_cc:.2f} s "
-          f"(P={cc.probability:.3f}, extent={cc.extent:.3f})")
+    print(
+        f"Caccioli N=M=1000 mu_b=5 leverage 20: {gk_draws} draws in {t_cc:.2f} s "
+        f"(P={cc.probability:.3f}, extent={cc.extent:.3f})"
+    )
 
     print("\ntargets (issue 3):")
     for label, ok in verdicts:

@@ -34,38 +34,38 @@ from networks.layout import draw_deal_graph, sector_layout
 from networks.synthetic import directed_erdos_renyi_edges, random_deal_graph, random_interbank_liabilities
 
 __all__ = [
+    "EDGE_KINDS",
+    "EDGE_STYLES",
+    "FUNDING_KINDS",
+    "GENERATION_COLOURS",
     # vocabularies
     "INSTITUTION_KINDS",
-    "EDGE_KINDS",
-    "FUNDING_KINDS",
     "REVENUE_KINDS",
-    "STATUSES",
-    "SECTOR_LABELS",
     "SECTOR_COLOURS",
-    "GENERATION_COLOURS",
+    "SECTOR_LABELS",
+    "STATUSES",
     "STATUS_COLOURS",
-    "EDGE_STYLES",
+    # analytics
+    "Claim",
     # building
     "DealGraphError",
     "build_deal_graph",
-    "validate_deal_graph",
-    "node_by_name",
-    # analytics
-    "Claim",
     "circular_deals",
-    "round_trip_ratio",
-    "exposure_matrix",
-    "exposure_matrices_by_kind",
-    "sector_exposures",
     "counterparty_concentration",
+    "directed_erdos_renyi_edges",
+    "draw_deal_graph",
+    "exposure_matrices_by_kind",
+    "exposure_matrix",
     "herfindahl_index",
     "largest_exposures",
-    "strength",
-    # drawing
-    "sector_layout",
-    "draw_deal_graph",
+    "node_by_name",
     # synthetic
     "random_deal_graph",
-    "directed_erdos_renyi_edges",
     "random_interbank_liabilities",
+    "round_trip_ratio",
+    "sector_exposures",
+    # drawing
+    "sector_layout",
+    "strength",
+    "validate_deal_graph",
 ]

@@ -25,13 +25,13 @@ from networks.kinds import EDGE_KINDS, FUNDING_KINDS, INSTITUTION_KINDS, REVENUE
 __all__ = [
     "Claim",
     "circular_deals",
-    "round_trip_ratio",
-    "exposure_matrix",
-    "exposure_matrices_by_kind",
-    "sector_exposures",
     "counterparty_concentration",
+    "exposure_matrices_by_kind",
+    "exposure_matrix",
     "herfindahl_index",
     "largest_exposures",
+    "round_trip_ratio",
+    "sector_exposures",
     "strength",
 ]
 
@@ -47,10 +47,8 @@ class Claim(NamedTuple):
     amount_bn: float
 
 
-def circular_deals(
-    G: nx.MultiDiGraph, max_length: int | None = 6, kinds: Kinds = None
-) -> list[list[int]]:
-    """Find circular deals: the elementary cycles of the deal graph.
+def circular_deals(G: nx.MultiDiGraph, max_length: int | None = 6, kinds: Kinds = None) -> list[list[int]]:
+    r"""Find circular deals: the elementary cycles of the deal graph.
 
     Parallel contracts are collapsed first: ``u -> v`` is an arc of the simple digraph if at
     least one contract of an allowed kind runs from ``u`` to ``v``. A cycle
@@ -98,9 +96,7 @@ def circular_deals(
     >>> circular_deals(G, kinds="equity")
     []
     """
-    if max_length is not None and (
-        isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1
-    ):
+    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 1):
         raise ValueError(f"max_length must be a positive int or None, got {max_length!r}")
     allowed = _kind_set(kinds)
     simple = nx.DiGraph()
@@ -114,7 +110,7 @@ def circular_deals(
 
 
 def round_trip_ratio(G: nx.MultiDiGraph) -> dict[int, float]:
-    """Share of each institution's revenue that is paid by parties it funded.
+    r"""Share of each institution's revenue that is paid by parties it funded.
 
     .. math::
 
@@ -167,7 +163,7 @@ def exposure_matrix(
     nodelist: Iterable[int] | None = None,
     sparse: bool = False,
 ) -> np.ndarray | scipy.sparse.csr_matrix:
-    """Bilateral exposure matrix: :math:`E_{ij} = \\sum a` over contracts ``i`` holds on ``j``.
+    r"""Bilateral exposure matrix: :math:`E_{ij} = \\sum a` over contracts ``i`` holds on ``j``.
 
     Parameters
     ----------
@@ -219,9 +215,7 @@ def exposure_matrix(
     return matrix if sparse else matrix.toarray()
 
 
-def exposure_matrices_by_kind(
-    G: nx.MultiDiGraph, nodelist: Iterable[int] | None = None
-) -> dict[str, np.ndarray]:
+def exposure_matrices_by_kind(G: nx.MultiDiGraph, nodelist: Iterable[int] | None = None) -> dict[str, np.ndarray]:
     """One dense exposure matrix per contract kind (see :func:`exposure_matrix`).
 
     Returns
@@ -253,7 +247,7 @@ def exposure_matrices_by_kind(
 
 
 def sector_exposures(G: nx.MultiDiGraph, kinds: Kinds = None) -> dict[tuple[str, str], float]:
-    """Total claims by sector pair: :math:`S_{hk} = \\sum a` over contracts from kind h to kind k.
+    r"""Total claims by sector pair: :math:`S_{hk} = \\sum a` over contracts from kind h to kind k.
 
     Returns
     -------
@@ -322,10 +316,8 @@ def counterparty_concentration(
     return sorted(shares.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
-def herfindahl_index(
-    G: nx.MultiDiGraph, kinds: Kinds = REVENUE_KINDS, direction: str = "out"
-) -> dict[int, float]:
-    """Herfindahl–Hirschman concentration :math:`H_u = \\sum_v s_{uv}^2` of each node's contracts.
+def herfindahl_index(G: nx.MultiDiGraph, kinds: Kinds = REVENUE_KINDS, direction: str = "out") -> dict[int, float]:
+    r"""Herfindahl–Hirschman concentration :math:`H_u = \\sum_v s_{uv}^2` of each node's contracts.
 
     :math:`s_{uv}` is counterparty v's share, as in :func:`counterparty_concentration`.
     :math:`H_u = 1` means a single counterparty; :math:`1/m` means m equal ones. Nodes with no
@@ -348,9 +340,7 @@ def herfindahl_index(
     return {node: sum((s**2 for s in _shares(G, node, allowed, direction).values()), 0.0) for node in G}
 
 
-def largest_exposures(
-    G: nx.MultiDiGraph, node: int, top: int | None = 5, kinds: Kinds = None
-) -> list[Claim]:
+def largest_exposures(G: nx.MultiDiGraph, node: int, top: int | None = 5, kinds: Kinds = None) -> list[Claim]:
     """The biggest individual claims a node holds, largest first.
 
     Parameters
@@ -442,9 +432,7 @@ def _kind_set(kinds: Kinds) -> frozenset[str]:
     chosen = frozenset([kinds] if isinstance(kinds, str) else kinds)
     unknown = sorted(chosen.difference(EDGE_KINDS))
     if unknown:
-        raise DealGraphError(
-            f"unknown contract kind(s) {unknown}; choose from {list(EDGE_KINDS)}"
-        )
+        raise DealGraphError(f"unknown contract kind(s) {unknown}; choose from {list(EDGE_KINDS)}")
     return chosen
 
 
@@ -470,9 +458,7 @@ def _require_direction(direction: str) -> None:
         raise ValueError(f"unknown direction {direction!r}; choose from ['out', 'in']")
 
 
-def _by_counterparty(
-    G: nx.MultiDiGraph, node: int, allowed: frozenset[str], direction: str
-) -> dict[int, float]:
+def _by_counterparty(G: nx.MultiDiGraph, node: int, allowed: frozenset[str], direction: str) -> dict[int, float]:
     _require_node(G, node)
     _require_direction(direction)
     edges = (

@@ -25,7 +25,7 @@ import networkx as nx
 
 from networks.kinds import EDGE_KINDS, INSTITUTION_KINDS, STATUSES
 
-__all__ = ["DealGraphError", "build_deal_graph", "validate_deal_graph", "node_by_name"]
+__all__ = ["DealGraphError", "build_deal_graph", "node_by_name", "validate_deal_graph"]
 
 _INSTITUTION_KEYS = ("id", "name", "kind")
 _CONTRACT_KEYS = ("id", "holder", "obligor", "kind", "amount_bn")
@@ -115,15 +115,10 @@ def validate_deal_graph(G: nx.MultiDiGraph) -> None:
     networks.graph.DealGraphError: contract 'nv-oai' (0 -> 1): amount_bn must be a finite number >= 0, got -1.0
     """
     if not isinstance(G, nx.MultiDiGraph):
-        raise DealGraphError(
-            f"a deal graph must be a networkx.MultiDiGraph, got {type(G).__name__}"
-        )
+        raise DealGraphError(f"a deal graph must be a networkx.MultiDiGraph, got {type(G).__name__}")
     build_deal_graph(
         ({**attrs, "id": node} for node, attrs in G.nodes(data=True)),
-        (
-            {**attrs, "id": key, "holder": u, "obligor": v}
-            for u, v, key, attrs in G.edges(keys=True, data=True)
-        ),
+        ({**attrs, "id": key, "holder": u, "obligor": v} for u, v, key, attrs in G.edges(keys=True, data=True)),
     )
 
 
@@ -146,9 +141,7 @@ def node_by_name(G: nx.MultiDiGraph) -> dict[str, int]:
         if name is None:
             raise DealGraphError(f"institution {node!r} has no 'name' attribute")
         if name in lookup:
-            raise DealGraphError(
-                f"institution name {name!r} is used by both {lookup[name]!r} and {node!r}"
-            )
+            raise DealGraphError(f"institution name {name!r} is used by both {lookup[name]!r} and {node!r}")
         lookup[name] = node
     return lookup
 
@@ -170,9 +163,7 @@ def _checked_institution(
     if not isinstance(name, str) or not name:
         raise DealGraphError(f"{where}: name must be a non-empty str")
     if node in G:
-        raise DealGraphError(
-            f"{where}: duplicate institution id {node} (already used by {G.nodes[node]['name']!r})"
-        )
+        raise DealGraphError(f"{where}: duplicate institution id {node} (already used by {G.nodes[node]['name']!r})")
     if name in names:
         raise DealGraphError(f"{where}: duplicate name {name!r} (already used by id {names[name]})")
     _require_member(record["kind"], INSTITUTION_KINDS, f"{where}: unknown kind")
@@ -194,8 +185,7 @@ def _checked_contract(
     for role, node in (("holder", holder), ("obligor", obligor)):
         if not _is_int(node) or int(node) not in G:
             raise DealGraphError(
-                f"{where}: {role} {node!r} is not an institution id; "
-                f"known ids are {_preview(sorted(G))}"
+                f"{where}: {role} {node!r} is not an institution id; known ids are {_preview(sorted(G))}"
             )
     holder, obligor = int(holder), int(obligor)
     if holder == obligor:

@@ -32,8 +32,16 @@ from agents.names import (
 )
 
 __all__ = [
-    "EDGE_KINDS", "EDGE_STYLES", "FUNDING_KINDS", "GENERATION_COLOURS", "INSTITUTION_KINDS", "REVENUE_KINDS",
-    "SECTOR_COLOURS", "SECTOR_LABELS", "STATUSES", "STATUS_COLOURS",
+    "EDGE_KINDS",
+    "EDGE_STYLES",
+    "FUNDING_KINDS",
+    "GENERATION_COLOURS",
+    "INSTITUTION_KINDS",
+    "REVENUE_KINDS",
+    "SECTOR_COLOURS",
+    "SECTOR_LABELS",
+    "STATUSES",
+    "STATUS_COLOURS",
 ]
 
 #: One colour per sector, the same in every figure (Tol "muted" + extras, colour-blind friendly).

@@ -32,7 +32,7 @@ from networks.kinds import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["sector_layout", "draw_deal_graph"]
+__all__ = ["draw_deal_graph", "sector_layout"]
 
 Position = tuple[float, float]
 
@@ -50,7 +50,7 @@ def sector_layout(
     sector_order: Sequence[str] | None = None,
     radius: float = 1.0,
 ) -> dict[int, Position]:
-    """Place institutions on a circle, one arc per sector, in a fixed order.
+    r"""Place institutions on a circle, one arc per sector, in a fixed order.
 
     The circle is divided into :math:`N + S` equal slots for :math:`N` nodes in :math:`S`
     non-empty sectors: each node takes one slot and each sector is followed by an empty slot
@@ -108,7 +108,7 @@ def draw_deal_graph(
     highlight_cycles: Iterable[Sequence[int]] | None = None,
     title: str | None = None,
 ) -> Axes:
-    """Draw the deal graph with matplotlib.
+    r"""Draw the deal graph with matplotlib.
 
     * Nodes: fill colour from the ``status`` attribute (:data:`~networks.kinds.STATUS_COLOURS`;
       missing status = healthy); marker area :math:`\\propto \\sqrt{\\text{total\\_assets\\_bn}}`
@@ -203,7 +203,7 @@ def draw_deal_graph(
     # Legends: contract kinds present, then statuses.
     kinds_present = {kind for _, _, kind in G.edges(data="kind")}
     contract_handles = [
-        Line2D([], [], color=EDGE_STYLES[k]["color"], linestyle=EDGE_STYLES[k]["linestyle"],
+        Line2D([], [], color=EDGE_STYLES[k]["color"], linestyle=EDGE_STYLES[k]["linestyle"],  # type: ignore[arg-type]
                linewidth=2.2, label=k.replace("_", " "))
         for k in EDGE_KINDS if k in kinds_present
     ]  # fmt: skip
@@ -213,9 +213,7 @@ def draw_deal_graph(
         for status, colour in STATUS_COLOURS.items()
     ]  # fmt: skip
     if cycles:
-        status_handles.append(
-            Line2D([], [], color=_HIGHLIGHT_COLOUR, alpha=0.22, linewidth=8, label="circular deal")
-        )
+        status_handles.append(Line2D([], [], color=_HIGHLIGHT_COLOUR, alpha=0.22, linewidth=8, label="circular deal"))
     if contract_handles:
         contracts_legend = ax.legend(
             handles=contract_handles, title="contract (holder → obligor)", loc="lower left",
@@ -236,9 +234,7 @@ def draw_deal_graph(
 # ----------------------------------------------------------------------------- layout helpers
 
 
-def _sector_angles(
-    G: nx.Graph, sector_order: Sequence[str] | None
-) -> tuple[dict[int, float], float]:
+def _sector_angles(G: nx.Graph, sector_order: Sequence[str] | None) -> tuple[dict[int, float], float]:
     """Node -> angle (radians) as documented in :func:`sector_layout`, and the slot width."""
     members = _sector_members(G)
     order = [kind for kind in _sector_order(sector_order) if kind in members]
@@ -258,10 +254,7 @@ def _sector_members(G: nx.Graph) -> dict[str, list[int]]:
     members: dict[str, list[int]] = defaultdict(list)
     for node, kind in G.nodes(data="kind"):
         if kind not in INSTITUTION_KINDS:
-            raise DealGraphError(
-                f"institution {node!r}: unknown kind {kind!r}; "
-                f"choose from {list(INSTITUTION_KINDS)}"
-            )
+            raise DealGraphError(f"institution {node!r}: unknown kind {kind!r}; choose from {list(INSTITUTION_KINDS)}")
         members[kind].append(node)
     return {kind: sorted(nodes) for kind, nodes in members.items()}
 
@@ -272,9 +265,7 @@ def _sector_order(sector_order: Sequence[str] | None) -> list[str]:
     order = list(sector_order)
     unknown = [kind for kind in order if kind not in INSTITUTION_KINDS]
     if unknown:
-        raise DealGraphError(
-            f"sector_order has unknown kind(s) {unknown}; choose from {list(INSTITUTION_KINDS)}"
-        )
+        raise DealGraphError(f"sector_order has unknown kind(s) {unknown}; choose from {list(INSTITUTION_KINDS)}")
     if len(set(order)) != len(order):
         raise DealGraphError(f"sector_order repeats a kind: {order}")
     return order + [kind for kind in INSTITUTION_KINDS if kind not in order]
@@ -300,9 +291,7 @@ def _node_areas(G: nx.MultiDiGraph, nodes: list[int]) -> list[float]:
 def _status_colour(G: nx.MultiDiGraph, node: int) -> str:
     status = G.nodes[node].get("status", "healthy")
     if status not in STATUS_COLOURS:
-        raise DealGraphError(
-            f"institution {node!r}: unknown status {status!r}; choose from {list(STATUS_COLOURS)}"
-        )
+        raise DealGraphError(f"institution {node!r}: unknown status {status!r}; choose from {list(STATUS_COLOURS)}")
     return STATUS_COLOURS[status]
 
 
@@ -345,8 +334,7 @@ def _cycle_arcs(G: nx.MultiDiGraph, cycles: Iterable[Sequence[int]] | None) -> s
         for u, v in zip(cycle, cycle[1:] + cycle[:1]):
             if not G.has_edge(u, v):
                 raise DealGraphError(
-                    f"highlighted cycle {cycle} uses {u!r} -> {v!r}, "
-                    "which is not a contract in the graph"
+                    f"highlighted cycle {cycle} uses {u!r} -> {v!r}, which is not a contract in the graph"
                 )
             arcs.add((u, v))
     return arcs
@@ -364,9 +352,7 @@ def _draw_sector_bands(G: nx.MultiDiGraph, ax: Axes) -> None:
                          linewidth=22, color=_SECTOR_BAND_COLOUR, zorder=0))  # fmt: skip
 
 
-def _draw_labels(
-    G: nx.MultiDiGraph, pos: dict[int, Position], radius_pt: dict[int, float], ax: Axes
-) -> None:
+def _draw_labels(G: nx.MultiDiGraph, pos: dict[int, Position], radius_pt: dict[int, float], ax: Axes) -> None:
     """Node names just outside each node; sector names beyond them, pointing away from the centre.
 
     Offsets are in points, so labels clear the markers and each other at any figure size.

@@ -17,23 +17,25 @@ import numpy as np
 from networks.graph import DealGraphError, build_deal_graph
 from networks.kinds import INSTITUTION_KINDS
 
-__all__ = ["DEFAULT_N_PER_KIND", "DEAL_RULES", "random_deal_graph", "directed_erdos_renyi_edges"]
+__all__ = ["DEAL_RULES", "DEFAULT_N_PER_KIND", "directed_erdos_renyi_edges", "random_deal_graph"]
 
 #: Default number of institutions of each kind in :func:`random_deal_graph` (22 in all).
-DEFAULT_N_PER_KIND: Mapping[str, int] = MappingProxyType({
-    "chip_maker": 1,
-    "hyperscaler": 3,
-    "ai_lab": 2,
-    "neocloud": 3,
-    "miner": 2,
-    "spv": 2,
-    "private_credit": 2,
-    "bank": 2,
-    "insurer": 2,
-    "pension": 1,
-    "retail": 1,
-    "central_bank": 1,
-})
+DEFAULT_N_PER_KIND: Mapping[str, int] = MappingProxyType(
+    {
+        "chip_maker": 1,
+        "hyperscaler": 3,
+        "ai_lab": 2,
+        "neocloud": 3,
+        "miner": 2,
+        "spv": 2,
+        "private_credit": 2,
+        "bank": 2,
+        "insurer": 2,
+        "pension": 1,
+        "retail": 1,
+        "central_bank": 1,
+    }
+)
 
 #: ``(holder kind, obligor kind, contract kind, probability, median amount in US$ bn)``: each
 #: holder/obligor pair of those kinds gets the contract with that probability, for an amount
@@ -147,7 +149,8 @@ def random_deal_graph(
         raise ValueError(f"density must be >= 0, got {density!r}")
     rng = np.random.default_rng(rng)
 
-    institutions, members = [], {}
+    institutions: list[dict] = []
+    members: dict = {}
     for kind in INSTITUTION_KINDS:
         members[kind] = list(range(len(institutions), len(institutions) + counts[kind]))
         median_assets, equity_share = _BALANCE_SHEETS[kind]
@@ -164,7 +167,7 @@ def random_deal_graph(
         holders, obligors = members[holder_kind], members[obligor_kind]
         draws = rng.random((len(holders), len(obligors)))
         amounts = median * rng.lognormal(0.0, 0.6, size=draws.shape)
-        for (i, j) in zip(*np.nonzero(draws < min(1.0, density * p))):
+        for i, j in zip(*np.nonzero(draws < min(1.0, density * p))):
             holder, obligor = holders[i], obligors[j]
             contracts.append(
                 {"id": f"{kind}-{holder}-{obligor}", "holder": holder, "obligor": obligor,
@@ -176,7 +179,7 @@ def random_deal_graph(
 def directed_erdos_renyi_edges(
     n: int, mean_degree: float, rng: np.random.Generator | int | None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Edge arrays of a directed Erdős–Rényi graph :math:`G(n, p)`, :math:`p = d/(n-1)`.
+    r"""Edge arrays of a directed Erdős–Rényi graph :math:`G(n, p)`, :math:`p = d/(n-1)`.
 
     Each of the :math:`n(n-1)` ordered pairs :math:`(i, j), i \\ne j` is an edge independently
     with probability :math:`p`, so every node's expected out- and in-degree is the
@@ -214,9 +217,7 @@ def directed_erdos_renyi_edges(
         raise ValueError(f"n must be a non-negative int, got {n!r}")
     n = int(n)
     if not 0 <= mean_degree <= max(n - 1, 0):
-        raise ValueError(
-            f"mean_degree must be between 0 and n - 1 = {max(n - 1, 0)}, got {mean_degree!r}"
-        )
+        raise ValueError(f"mean_degree must be between 0 and n - 1 = {max(n - 1, 0)}, got {mean_degree!r}")
     rng = np.random.default_rng(rng)
     if n < 2 or mean_degree == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
@@ -234,9 +235,7 @@ def _counts(n_per_kind: int | Mapping[str, int] | None) -> dict[str, int]:
     if isinstance(n_per_kind, Mapping):
         unknown = [k for k in n_per_kind if k not in INSTITUTION_KINDS]
         if unknown:
-            raise DealGraphError(
-                f"n_per_kind has unknown kind(s) {unknown}; choose from {list(INSTITUTION_KINDS)}"
-            )
+            raise DealGraphError(f"n_per_kind has unknown kind(s) {unknown}; choose from {list(INSTITUTION_KINDS)}")
         counts = {kind: n_per_kind.get(kind, 0) for kind in INSTITUTION_KINDS}
     else:
         counts = dict.fromkeys(INSTITUTION_KINDS, n_per_kind)
@@ -284,5 +283,5 @@ def random_interbank_liabilities(
     owed_to = np.asarray(L.sum(axis=0)).ravel()
     e0 = np.maximum(0.0, owed - owed_to) + buffer * (owed + owed_to)
     shocked = np.zeros(n, dtype=bool)
-    shocked[rng.choice(n, int(round(shocked_share * n)), replace=False)] = True
+    shocked[rng.choice(n, round(shocked_share * n), replace=False)] = True
     return L, e0, np.where(shocked, 0.0, e0), shocked

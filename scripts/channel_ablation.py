@@ -33,7 +33,7 @@ def main() -> None:
     parser.add_argument("--months", type=int, default=24)
     args = parser.parse_args()
     seeds = range(args.seeds)
-    print(f"| channel switched off | " + " | ".join(SCENARIOS) + " |")
+    print("| channel switched off | " + " | ".join(SCENARIOS) + " |")
     print("|---|" + "---|" * len(SCENARIOS))
     on = {s: losses(s, seeds, args.months) for s in SCENARIOS}
     print("| (all channels on) | " + " | ".join(f"{on[s].mean():.1f}" for s in SCENARIOS) + " |")

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -50,7 +51,9 @@ class GpuMarket(Strict):
     generations: list[Generation] = Field(min_length=1)
     market_depth_bn: float = Field(gt=0, description="sales (US$ bn in one round) that cut the price by 1/e")
     impact_model: Literal["exponential", "linear"] = "exponential"
-    discount_recovery_per_month: float = Field(ge=0, le=1, description="share of a fire-sale discount that heals per month")
+    discount_recovery_per_month: float = Field(
+        ge=0, le=1, description="share of a fire-sale discount that heals per month"
+    )
     rental_deflation_per_year: float = Field(ge=0, lt=1, description="fall in GPU rental rates per year")
     next_gen_extra_depreciation_per_year: float = Field(
         ge=0, lt=1, description="extra depreciation of older generations once a newer one launches"
@@ -99,11 +102,19 @@ class Markets(Strict):
 
 
 class Resolution(Strict):
-    recovery_external: float = Field(ge=0, le=1, description="Rogers-Veraart alpha: share of a defaulter's cash that reaches creditors")
-    recovery_interbank: float = Field(ge=0, le=1, description="Rogers-Veraart beta: share of a defaulter's receipts passed on")
-    other_asset_recovery: float = Field(ge=0, le=1, description="share of book value realised when a defaulter's other assets are sold")
+    recovery_external: float = Field(
+        ge=0, le=1, description="Rogers-Veraart alpha: share of a defaulter's cash that reaches creditors"
+    )
+    recovery_interbank: float = Field(
+        ge=0, le=1, description="Rogers-Veraart beta: share of a defaulter's receipts passed on"
+    )
+    other_asset_recovery: float = Field(
+        ge=0, le=1, description="share of book value realised when a defaulter's other assets are sold"
+    )
     stake_sale_haircut: float = Field(ge=0, le=1, description="discount on equity stakes sold by forced sellers")
-    credit_market_depth_bn: float = Field(gt=0, description="forced sales of loans/bonds/ABS (US$ bn per round) that cut prices by 1/e")
+    credit_market_depth_bn: float = Field(
+        gt=0, description="forced sales of loans/bonds/ABS (US$ bn per round) that cut prices by 1/e"
+    )
     max_rounds: int = Field(ge=1, le=100, description="bound on clearing / fire-sale rounds inside one month")
 
 
@@ -232,7 +243,12 @@ SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
     ShockKind.RATE_SHOCK: (-0.1, 0.2, "none", "base rate rises by `size` (per year)"),
     ShockKind.CRYPTO_CRASH: (0.0, 0.99, "none", "crypto prices fall by `size`"),
     ShockKind.DEPRECIATION: (0.0, 0.9, "generation", "target generation (or all) depreciates `size` faster per year"),
-    ShockKind.GPU_PRICE: (0.0, 0.99, "generation", "fundamental GPU value of target generation (or all) falls by `size`"),
+    ShockKind.GPU_PRICE: (
+        0.0,
+        0.99,
+        "generation",
+        "fundamental GPU value of target generation (or all) falls by `size`",
+    ),
     ShockKind.SENTIMENT: (-1.0, 1.0, "none", "market sentiment falls by `size`"),
     ShockKind.FAILURE: (0.0, 1.0, "institution", "target fails: it is put into resolution"),
     ShockKind.CONTRACT_CUT: (0.0, 1.0, "contract", "payments of target contract are cut by `size`"),
@@ -287,7 +303,9 @@ class Scenario(Strict):
             need(d.holder, f"debts.{key}.holder")
             need(d.obligor, f"debts.{key}.obligor")
             if d.collateral and d.collateral.generation not in gens:
-                raise ValueError(f"debts.{key}.collateral.generation: unknown generation {d.collateral.generation!r}; known: {sorted(gens)}")
+                raise ValueError(
+                    f"debts.{key}.collateral.generation: unknown generation {d.collateral.generation!r}; known: {sorted(gens)}"
+                )
         for key, s in self.stakes.items():
             need(s.holder, f"stakes.{key}.holder")
             need(s.issuer, f"stakes.{key}.issuer")
@@ -297,11 +315,13 @@ class Scenario(Strict):
         for k, shock in enumerate(self.shocks):
             target_kind = SHOCK_KINDS[shock.kind][2]
             if target_kind == "institution":
-                need(shock.target, f"shocks.{k}.target")
+                need(shock.target or "", f"shocks.{k}.target")
             elif target_kind == "contract" and shock.target not in self.contracts:
                 raise ValueError(f"shocks.{k}.target: unknown contract {shock.target!r}")
             elif target_kind == "generation" and shock.target not in (None, "all", *gens):
-                raise ValueError(f"shocks.{k}.target: unknown generation {shock.target!r}; known: {sorted(gens)} or 'all'")
+                raise ValueError(
+                    f"shocks.{k}.target: unknown generation {shock.target!r}; known: {sorted(gens)} or 'all'"
+                )
         issued: dict[str, float] = {}
         for s in self.stakes.values():
             issued[s.issuer] = issued.get(s.issuer, 0.0) + s.share
@@ -337,9 +357,14 @@ class Lever:
                 raise ConfigError(f"lever {self.name!r}: expected a name, got {value!r}")
             return value
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ConfigError(f"lever {self.name!r}: expected a finite number in [{self.low}, {self.high}] ({self.unit}), got {value!r}")
+            raise ConfigError(
+                f"lever {self.name!r}: expected a finite number in [{self.low}, {self.high}] ({self.unit}), got {value!r}"
+            )
+        assert self.low is not None and self.high is not None, f"numeric lever {self.name!r} needs a range"
         if not self.low <= value <= self.high:
-            raise ConfigError(f"lever {self.name!r} = {value} is out of range: allowed [{self.low}, {self.high}] ({self.unit})")
+            raise ConfigError(
+                f"lever {self.name!r} = {value} is out of range: allowed [{self.low}, {self.high}] ({self.unit})"
+            )
         return self.kind(value)
 
 
@@ -355,6 +380,7 @@ def _each_generation(field: str):
     def apply(raw: dict, value: Any) -> None:
         for gen in raw["markets"]["gpu"]["generations"]:
             gen[field] = value
+
     return apply
 
 
@@ -363,6 +389,7 @@ def _each_debt_with(field: str):
         for debt in raw.get("debts", {}).values():
             if debt.get(field) is not None:
                 debt[field] = value
+
     return apply
 
 
@@ -371,6 +398,7 @@ def _each_rules(field: str, kinds: tuple[str, ...] | None = None):
         for inst in raw["institutions"].values():
             if kinds is None or inst["kind"] in kinds:
                 inst.setdefault("rules", {})[field] = value
+
     return apply
 
 
@@ -380,11 +408,13 @@ def _path(path: str):
 
 def _shock_field(field: str):
     """Shock levers edit one extra shock appended to the scenario's list (created on first use)."""
+
     def apply(raw: dict, value: Any) -> None:
         shocks = raw.setdefault("shocks", [])
         if not shocks or not shocks[-1].get("_lever"):
             shocks.append({"_lever": True, "month": 1, "kind": "revenue_loss", "target": None, "size": 0.0})
         shocks[-1][field] = value
+
     return apply
 
 
@@ -392,32 +422,101 @@ LEVERS: dict[str, Lever] = {
     lever.name: lever
     for lever in [
         Lever("months", int, 1, 600, "months", "default run length", _path("months")),
-        Lever("gpu_depreciation_per_year", float, 0.0, 0.95, "share per year",
-              "depreciation of every GPU generation", _each_generation("depreciation_per_year")),
-        Lever("rental_deflation_per_year", float, 0.0, 0.95, "share per year",
-              "fall in GPU rental rates", _path("markets.gpu.rental_deflation_per_year")),
-        Lever("ai_revenue_growth_per_year", float, -0.9, 10.0, "share per year",
-              "growth of AI end-customer revenue", _path("markets.demand.ai_revenue_growth_per_year")),
-        Lever("gpu_market_depth_bn", float, 0.1, 10_000.0, "US$ bn",
-              "depth of the secondary GPU market", _path("markets.gpu.market_depth_bn")),
-        Lever("ltv_covenant", float, 0.05, 10.0, "loan / collateral value",
-              "LTV covenant of every GPU-backed loan that has one", _each_debt_with("ltv_covenant")),
-        Lever("waiver_propensity", float, 0.0, 1.0, "0-1",
-              "every lender's propensity to waive covenant breaches", _each_rules("waiver_propensity")),
-        Lever("base_rate_per_year", float, 0.0, 0.3, "share per year",
-              "risk-free interest rate", _path("markets.rates.base_rate_per_year")),
-        Lever("central_bank_enabled", bool, None, None, "on/off",
-              "central-bank liquidity backstop", _path("central_bank.enabled")),
-        Lever("shock_kind", str, None, None, "name", f"kind of an extra shock: one of {sorted(map(str, SHOCK_KINDS))}",
-              _shock_field("kind")),
-        Lever("shock_target", str, None, None, "name", "target of the extra shock (institution, generation or contract)",
-              _shock_field("target")),
+        Lever(
+            "gpu_depreciation_per_year",
+            float,
+            0.0,
+            0.95,
+            "share per year",
+            "depreciation of every GPU generation",
+            _each_generation("depreciation_per_year"),
+        ),
+        Lever(
+            "rental_deflation_per_year",
+            float,
+            0.0,
+            0.95,
+            "share per year",
+            "fall in GPU rental rates",
+            _path("markets.gpu.rental_deflation_per_year"),
+        ),
+        Lever(
+            "ai_revenue_growth_per_year",
+            float,
+            -0.9,
+            10.0,
+            "share per year",
+            "growth of AI end-customer revenue",
+            _path("markets.demand.ai_revenue_growth_per_year"),
+        ),
+        Lever(
+            "gpu_market_depth_bn",
+            float,
+            0.1,
+            10_000.0,
+            "US$ bn",
+            "depth of the secondary GPU market",
+            _path("markets.gpu.market_depth_bn"),
+        ),
+        Lever(
+            "ltv_covenant",
+            float,
+            0.05,
+            10.0,
+            "loan / collateral value",
+            "LTV covenant of every GPU-backed loan that has one",
+            _each_debt_with("ltv_covenant"),
+        ),
+        Lever(
+            "waiver_propensity",
+            float,
+            0.0,
+            1.0,
+            "0-1",
+            "every lender's propensity to waive covenant breaches",
+            _each_rules("waiver_propensity"),
+        ),
+        Lever(
+            "base_rate_per_year",
+            float,
+            0.0,
+            0.3,
+            "share per year",
+            "risk-free interest rate",
+            _path("markets.rates.base_rate_per_year"),
+        ),
+        Lever(
+            "central_bank_enabled",
+            bool,
+            None,
+            None,
+            "on/off",
+            "central-bank liquidity backstop",
+            _path("central_bank.enabled"),
+        ),
+        Lever(
+            "shock_kind",
+            str,
+            None,
+            None,
+            "name",
+            f"kind of an extra shock: one of {sorted(map(str, SHOCK_KINDS))}",
+            _shock_field("kind"),
+        ),
+        Lever(
+            "shock_target",
+            str,
+            None,
+            None,
+            "name",
+            "target of the extra shock (institution, generation or contract)",
+            _shock_field("target"),
+        ),
         Lever("shock_size", float, -1.0, 10.0, "depends on kind", "size of the extra shock", _shock_field("size")),
         Lever("shock_month", int, 0, 1200, "month", "month of the extra shock", _shock_field("month")),
     ]
     + [
-        Lever(name, bool, None, None, "on/off", f"channel switch: {name.replace('_', ' ')}",
-              _path(f"channels.{name}"))
+        Lever(name, bool, None, None, "on/off", f"channel switch: {name.replace('_', ' ')}", _path(f"channels.{name}"))
         for name in Channels.model_fields
     ]
 }
@@ -443,11 +542,13 @@ def _find_scenario_dir() -> Path:
         found = None
     tree = Path(__file__).resolve().parent.parent
     own = tree / "configs"
-    if (tree / "pyproject.toml").is_file() and (own / "__init__.py").is_file():
-        if not (isinstance(found, Path) and found.resolve() == own):
-            return own
+    in_checkout = (tree / "pyproject.toml").is_file() and (own / "__init__.py").is_file()
+    if in_checkout and not (isinstance(found, Path) and found.resolve() == own):
+        return own
     if found is None:
-        raise ModuleNotFoundError(f"the scenarios (package {SCENARIO_PACKAGE!r}) are not installed; reinstall aicontagion")
+        raise ModuleNotFoundError(
+            f"the scenarios (package {SCENARIO_PACKAGE!r}) are not installed; reinstall aicontagion"
+        )
     if not isinstance(found, Path):
         raise ImportError(f"the scenarios ({found}) are not a folder on disk; install aicontagion unpacked (pip or uv)")
     return found
@@ -469,7 +570,9 @@ def _resolve(name_or_path: str | Path) -> Path:
         return path
     candidate = CONFIG_DIR / f"{name_or_path}.yaml"
     if not candidate.exists():
-        raise ConfigError(f"unknown scenario {str(name_or_path)!r}; choose from {scenario_names()} or give a path to a .yaml file")
+        raise ConfigError(
+            f"unknown scenario {str(name_or_path)!r}; choose from {scenario_names()} or give a path to a .yaml file"
+        )
     return candidate
 
 
@@ -545,7 +648,9 @@ def _apply_dotted(raw: dict, key: str, value: Any, source: str) -> None:
             node = node.setdefault("rules", {})
         else:
             known = sorted(node) if isinstance(node, dict) else []
-            raise ConfigError(f"{source}: override {key!r}: unknown key {part!r} at {'.'.join(parts[:depth]) or 'top level'}; known: {known}")
+            raise ConfigError(
+                f"{source}: override {key!r}: unknown key {part!r} at {'.'.join(parts[:depth]) or 'top level'}; known: {known}"
+            )
     if isinstance(node, list):
         if not parts[-1].isdigit() or int(parts[-1]) >= len(node):
             raise ConfigError(f"{source}: override {key!r}: no list item {parts[-1]!r}")

@@ -63,7 +63,9 @@ class Drivers:
         d = m.demand
         self._ai_vol_per_month = d.ai_revenue_volatility_per_year / np.sqrt(12.0)
         self._crypto_vol_per_month = d.crypto_volatility_per_year / np.sqrt(12.0)
-        self._crypto_drift_per_month = np.log1p(d.crypto_drift_per_year) / 12.0 if d.crypto_drift_per_year > -1 else -1.0
+        self._crypto_drift_per_month = (
+            np.log1p(d.crypto_drift_per_year) / 12.0 if d.crypto_drift_per_year > -1 else -1.0
+        )
         self.revenue_scale: dict[int, float] = {}  # institution index -> share of outside revenue kept
 
     # ----------------------------------------------------------------- derived
@@ -88,7 +90,8 @@ class Drivers:
 
     def depreciation_per_year(self, month: int) -> np.ndarray:
         """Each generation depreciates faster once a newer one has launched (read-only array,
-        recomputed only when a generation launches or ``add_depreciation`` changes it)."""
+        recomputed only when a generation launches or ``add_depreciation`` changes it).
+        """
         newest = self.newest_generation(month)
         key = (newest, self._shocks_applied)
         if self._depreciation is None or self._depreciation[0] != key:
@@ -112,7 +115,8 @@ class Drivers:
 
     def market_rate_per_year(self, floating: bool) -> float:
         """The rate new debt is priced against now: the credit spread, plus the base rate for
-        fixed-rate debt (floating-rate debt pays the base rate on top of its contractual rate)."""
+        fixed-rate debt (floating-rate debt pays the base rate on top of its contractual rate).
+        """
         return self.credit_spread_per_year() + (0.0 if floating else self.base_rate_per_year)
 
     # ----------------------------------------------------------------- monthly update
@@ -129,7 +133,9 @@ class Drivers:
         # Generations not yet on sale keep their launch price.
         dep = self.depreciation_per_year(month) * self.launched(month - 1)
         self.fundamental_price_bn = self.fundamental_price_bn * (1.0 - dep) ** (1.0 / 12.0)
-        self.rental_bn_per_k_month = self.rental_bn_per_k_month * (1.0 - m.gpu.rental_deflation_per_year) ** (1.0 / 12.0)
+        self.rental_bn_per_k_month = self.rental_bn_per_k_month * (1.0 - m.gpu.rental_deflation_per_year) ** (
+            1.0 / 12.0
+        )
         heal = m.gpu.discount_recovery_per_month
         self.discount = 1.0 - (1.0 - self.discount) * (1.0 - heal)
         s = m.sentiment

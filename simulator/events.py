@@ -20,15 +20,37 @@ from agents.names import EVENT_KINDS, MARKETS, EventKind, Phase
 __all__ = ["EVENT_KINDS", "SEVERITY", "Event", "EventLog", "money", "most_important"]
 
 _E = EventKind
-SEVERITY: MappingProxyType[str, int] = MappingProxyType({
-    _E.DEFAULT: 10, _E.WRITE_OFF: 9, _E.SEIZURE: 8, _E.ACCELERATION: 8, _E.FIRE_SALE: 7,
-    _E.MISSED_PAYMENT: 7, _E.MARGIN_CALL: 6, _E.GATE: 6, _E.REFINANCING_REFUSED: 6,
-    _E.CONTRACT_TERMINATED: 6, _E.COVENANT_BREACH: 5, _E.CENTRAL_BANK_LOAN: 5, _E.DERISKING: 5,
-    _E.CONTRACT_RENEGOTIATION: 5, _E.LEASE_RENEGOTIATION: 5, _E.SHOCK: 5, _E.LIQUIDATION: 5,
-    _E.REPRICING: 4, _E.WAIVER: 4, _E.REDEMPTION: 3, _E.CUSTOMER_FUNDING_STOPPED: 4,
-    _E.CAPEX_CUT: 3, _E.CREDIT_DRAW: 2, _E.BOND_ISSUE: 2, _E.ASSET_SALE: 2, _E.FUNDING_ROUND: 2,
-    _E.ROLLOVER: 1,
-})
+SEVERITY: MappingProxyType[str, int] = MappingProxyType(
+    {
+        _E.DEFAULT: 10,
+        _E.WRITE_OFF: 9,
+        _E.SEIZURE: 8,
+        _E.ACCELERATION: 8,
+        _E.FIRE_SALE: 7,
+        _E.MISSED_PAYMENT: 7,
+        _E.MARGIN_CALL: 6,
+        _E.GATE: 6,
+        _E.REFINANCING_REFUSED: 6,
+        _E.CONTRACT_TERMINATED: 6,
+        _E.COVENANT_BREACH: 5,
+        _E.CENTRAL_BANK_LOAN: 5,
+        _E.DERISKING: 5,
+        _E.CONTRACT_RENEGOTIATION: 5,
+        _E.LEASE_RENEGOTIATION: 5,
+        _E.SHOCK: 5,
+        _E.LIQUIDATION: 5,
+        _E.REPRICING: 4,
+        _E.WAIVER: 4,
+        _E.REDEMPTION: 3,
+        _E.CUSTOMER_FUNDING_STOPPED: 4,
+        _E.CAPEX_CUT: 3,
+        _E.CREDIT_DRAW: 2,
+        _E.BOND_ISSUE: 2,
+        _E.ASSET_SALE: 2,
+        _E.FUNDING_ROUND: 2,
+        _E.ROLLOVER: 1,
+    }
+)
 """How much an event kind matters when picking "the most important events" (higher first)."""
 assert set(SEVERITY) == set(EventKind)
 
@@ -62,12 +84,18 @@ class EventLog:
 
     def add(self, kind: str, actor: int | None, counterparty: int | None, amount_bn: float, message: str) -> None:
         names = self.names
-        self.events.append(Event(
-            # (stored as plain strings: tables, JSON and Parquet see text, not enum members)
-            month=self.month, phase=str(self.phase), kind=str(kind), actor=MARKETS if actor is None else names[actor],
-            counterparty=None if counterparty is None or counterparty >= len(names) else names[counterparty],
-            amount_bn=float(amount_bn), message=message,
-        ))
+        self.events.append(
+            Event(
+                # (stored as plain strings: tables, JSON and Parquet see text, not enum members)
+                month=self.month,
+                phase=str(self.phase),
+                kind=str(kind),
+                actor=MARKETS if actor is None else names[actor],
+                counterparty=None if counterparty is None or counterparty >= len(names) else names[counterparty],
+                amount_bn=float(amount_bn),
+                message=message,
+            )
+        )
 
     def __len__(self) -> int:
         return len(self.events)

@@ -83,7 +83,7 @@ class ContagionModel(mesa.Model):
         phases.run_month(self.state)
         self.running = self.state.memory.month < self.state.const.config.months  # Play in the app stops at the horizon
 
-    def run_for(self, months: int) -> None:  # noqa: D102 - documented in mesa; validates input
+    def run_for(self, months: int) -> None:
         if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or not 0 <= months <= 100_000:
             raise ValueError(f"months must be a whole number in [0, 100000], got {months!r}")
         for _ in range(int(months)):
@@ -108,7 +108,8 @@ class ContagionModel(mesa.Model):
     @property
     def datacollector(self):
         """The monthly model and agent tables (``simulator.records.MonthlyRecords``: the
-        ``mesa.DataCollector`` interface)."""
+        ``mesa.DataCollector`` interface).
+        """
         return self.state.records
 
     @property
@@ -180,9 +181,9 @@ def _parse_seed(seed: Any) -> int:
         value = int(str(seed).strip()) if isinstance(seed, str) else int(seed)
     except (TypeError, ValueError):
         raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}") from None
-    if value < 0 or value != seed and not isinstance(seed, str) and float(seed) != value:
+    if value < 0 or (value != seed and not isinstance(seed, str) and float(seed) != value):
         raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
     return value
 
 
-__all__ = ["ContagionModel", "LEVERS"]
+__all__ = ["LEVERS", "ContagionModel"]

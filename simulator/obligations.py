@@ -33,7 +33,8 @@ class Obligations:
     ``len(self)`` entries are live, so that sums by payer and the clearing matrix need no
     list-to-array conversion. ``payer``, ``payee``, ``amount_bn``, ``kind`` and ``ref`` (row in
     the book the kind refers to) are views of the live entries, for reading: change obligations
-    only through ``add``, ``scale``, ``truncate`` and ``clear``, which bump ``version``."""
+    only through ``add``, ``scale``, ``truncate`` and ``clear``, which bump ``version``.
+    """
 
     def __init__(self, n_agents: int, capacity: int = 64):
         self.n_agents = n_agents
@@ -44,7 +45,7 @@ class Obligations:
         self._amount_bn = np.zeros(capacity)
         self._kind = np.zeros(capacity, dtype=np.int64)
         self._ref = np.zeros(capacity, dtype=np.int64)
-        self._due_by_payer = None  # (version, result) of the last due_by_payer()
+        self._due_by_payer: tuple[int, np.ndarray] | None = None  # (version, result) of the last due_by_payer()
 
     @property
     def outside(self) -> int:
@@ -87,7 +88,7 @@ class Obligations:
             amount = amount[keep]
         else:  # one amount for every payer
             keep = np.arange(len(payer)) if float(amount) > 0 else np.arange(0)
-            amount = float(amount)
+            amount = amount.astype(float).reshape(())  # (one amount: broadcast below)
         m = len(keep)
         if not m:
             return
@@ -108,7 +109,8 @@ class Obligations:
         """Total amount due from each payer (length n + 1; index n is the outside), US$ bn.
 
         Read-only: it is kept until the obligations change (several phases ask for it between
-        two changes)."""
+        two changes).
+        """
         cached = self._due_by_payer
         if cached is not None and cached[0] == self.version:
             return cached[1]
@@ -194,9 +196,12 @@ def settle(
     return paid
 
 
-def book_default_costs(ledger: Ledger, agents: np.ndarray, cash_before: np.ndarray, received: np.ndarray, alpha: float, beta: float) -> np.ndarray:
+def book_default_costs(
+    ledger: Ledger, agents: np.ndarray, cash_before: np.ndarray, received: np.ndarray, alpha: float, beta: float
+) -> np.ndarray:
     """Rogers-Veraart default costs: a defaulter realises only ``alpha`` of its own cash and
-    ``beta`` of what it receives; the rest is lost (lawyers, fire-sale frictions)."""
+    ``beta`` of what it receives; the rest is lost (lawyers, fire-sale frictions).
+    """
     lost = (1.0 - alpha) * cash_before[agents] + (1.0 - beta) * received[agents]
     lost = np.minimum(lost, ledger.cash_bn[agents])
     lost = np.maximum(lost, 0.0)

@@ -29,8 +29,15 @@ assert AGENT_COLUMNS[2:] == MonthEnd._fields
 
 
 SYSTEM_FIGURES = (
-    "defaults_total", "losses_bn_total", "system_equity_bn", "sentiment", "ai_demand_ratio",
-    "private_credit_nav_bn", "capital_ratio_insurer", "capital_ratio_bank", "central_bank_lending_bn",
+    "defaults_total",
+    "losses_bn_total",
+    "system_equity_bn",
+    "sentiment",
+    "ai_demand_ratio",
+    "private_credit_nav_bn",
+    "capital_ratio_insurer",
+    "capital_ratio_bank",
+    "central_bank_lending_bn",
     "gpus_fire_sold_bn",
 )
 """Model-table columns after the per-generation and per-sector ones."""
@@ -54,7 +61,8 @@ class ReportKeys(NamedTuple):
 
 def model_columns(generation_names: Sequence[str], sectors_present: Sequence[str]) -> list[str]:
     """The model table's columns, in order: month, GPU prices, defaults and losses sector by
-    sector, then ``SYSTEM_FIGURES``."""
+    sector, then ``SYSTEM_FIGURES``.
+    """
     keys = ReportKeys.of(generation_names, sectors_present)
     by_sector = [key for pair in zip(keys.defaults, keys.losses) for key in pair]
     return ["month", *keys.gpu_prices, *by_sector, *SYSTEM_FIGURES]

@@ -39,8 +39,8 @@ import numpy as np
 
 from agents.base import stressed_flags
 from agents.capital import risk_weighted_assets_bn
-from agents.names import DebtKind, Tranche
 from agents.ledger import Ledger
+from agents.names import DebtKind, Tranche
 from agents.situation import MonthEnd
 from simulator.config import Scenario
 from simulator.drivers import Drivers
@@ -148,7 +148,9 @@ class Scratch:
     new_defaults: list[int] = field(default_factory=list)  # institutions that defaulted this month
     forced_failures: list[int] = field(default_factory=list)  # put into resolution by a shock
     losses_at_start_bn: float = 0.0  # cumulative losses when the month began
-    nav_at_start: np.ndarray = field(default_factory=lambda: np.zeros(0))  # value per unit when the month began (lowered by each redemption wave)
+    nav_at_start: np.ndarray = field(
+        default_factory=lambda: np.zeros(0)
+    )  # value per unit when the month began (lowered by each redemption wave)
     cb_lending_at_start_bn: float = 0.0  # central-bank loans outstanding when the month began
     gpu_prices_tested: np.ndarray | None = None  # GPU prices at the last covenant test
 
@@ -205,7 +207,8 @@ class Views:
     # ----------------------------------------------------------------- balance-sheet views
     def refresh(self) -> None:
         """Recompute the views institutions decide on (skipped when neither the ledger nor the
-        obligations changed since the last refresh)."""
+        obligations changed since the last refresh).
+        """
         led = self._ledger
         key = (led.version, self._obligations.version)
         if key == self._key:
@@ -229,9 +232,16 @@ class Views:
 
     def _verify(self) -> None:
         """Recompute everything cached on the version counters; fail if anything was stale."""
+
         def views() -> tuple[np.ndarray, ...]:
-            return (self.assets_bn, self.liabilities_bn, self.scheduled_outflows_bn, self.stressed,
-                    self.risk_weighted_assets_bn(), np.array([self.central_bank_lending_bn()]))
+            return (
+                self.assets_bn,
+                self.liabilities_bn,
+                self.scheduled_outflows_bn,
+                self.stressed,
+                self.risk_weighted_assets_bn(),
+                np.array([self.central_bank_lending_bn()]),
+            )
 
         kept = views()
         self._key, self._cb_lending = None, (-1, 0.0)
@@ -248,7 +258,8 @@ class Views:
 
     def dscr_by_agent(self) -> np.ndarray:
         """Debt-service coverage per institution over the last three months (inf if no debt
-        service); computed once after the month's histories are written (read-only)."""
+        service); computed once after the month's histories are written (read-only).
+        """
         m = self._memory
         if self._dscr is None or self._dscr[0] != m.histories_version:
             service = m.debt_service_history.sum(axis=0)
@@ -275,7 +286,8 @@ class Views:
         """NAV-valued issuers that someone holds, each after the NAV issuers it holds (a fund
         after the SPV it owns), with each one's stake rows; and the mask of NAV-valued issuers
         nobody holds. Recomputed when the stake book grows. Raises if NAV issuers hold each
-        other in a circle."""
+        other in a circle.
+        """
         s = self._ledger.stakes
         if self._nav_order is None or self._nav_order[0] != len(s):
             self._nav_order = (len(s), *nav_order(self._ledger, self.const.market_valued, self.const.names))
@@ -284,16 +296,25 @@ class Views:
     def abs_waterfalls(self) -> list[tuple[int, list[np.ndarray]]]:
         """Each SPV that issued ABS tranches, in index order, with the debt rows of its senior and
         of its mezzanine tranches (active or not). A row's kind, obligor and tranche never change
-        and rows are only appended, so this is recomputed only when the debt book grows."""
+        and rows are only appended, so this is recomputed only when the debt book grows.
+        """
         d = self._ledger.debt
         if self._waterfalls[0] != len(d):
             abs_rows = (d.kind == DebtKind.ABS_TRANCHE).nonzero()[0]
             spvs = sorted(set(d.obligor[abs_rows].tolist()))
-            self._waterfalls = (len(d), [
-                (spv, [abs_rows[(d.obligor[abs_rows] == spv) & (d.tranche[abs_rows] == tranche)]
-                       for tranche in (Tranche.SENIOR, Tranche.MEZZANINE)])
-                for spv in spvs
-            ])
+            self._waterfalls = (
+                len(d),
+                [
+                    (
+                        spv,
+                        [
+                            abs_rows[(d.obligor[abs_rows] == spv) & (d.tranche[abs_rows] == tranche)]
+                            for tranche in (Tranche.SENIOR, Tranche.MEZZANINE)
+                        ],
+                    )
+                    for spv in spvs
+                ],
+            )
         return self._waterfalls[1]
 
     # ----------------------------------------------------------------- the Situation protocol

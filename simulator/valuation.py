@@ -33,7 +33,8 @@ BACKLOG_MONTHS = 60.0
 
 def mark_gpus(state: State, category: int = FIRE_SALE) -> None:
     """GPUs at today's secondary-market prices (``category``: FIRE_SALE for discounts and their
-    healing, OPERATING for scheduled depreciation)."""
+    healing, OPERATING for scheduled depreciation).
+    """
     state.ledger.mark_gpus(state.drivers.market_price_bn, category)
 
 
@@ -46,7 +47,8 @@ def depreciate_real_assets(state: State) -> None:
 def fundamentals_bn(state: State) -> np.ndarray:
     """A company's fundamental earning power: outside revenue this month plus its contract
     backlog spread over five years (US$ bn per month). Markets price backlog ahead of time, so a
-    cut or cancelled contract moves a value at once; a scheduled start does not."""
+    cut or cancelled contract moves a value at once; a scheduled start does not.
+    """
     c = state.ledger.contracts
     backlog = np.bincount(c.payee, weights=c.remaining_value_bn(state.memory.month), minlength=state.ledger.n_agents)
     return state.memory.outside_revenue_bn + backlog / BACKLOG_MONTHS
@@ -54,7 +56,8 @@ def fundamentals_bn(state: State) -> np.ndarray:
 
 def mark_equity(state: State) -> None:
     """Equity values: market-valued companies move with fundamentals and sentiment; defaulted
-    issuers are worth nothing; NAV-valued issuers (funds, SPVs, ...) are marked at book equity."""
+    issuers are worth nothing; NAV-valued issuers (funds, SPVs, ...) are marked at book equity.
+    """
     led, mem, c = state.ledger, state.memory, state.const
     new = led.equity_value_bn.copy()
     mv = c.market_valued
@@ -82,7 +85,8 @@ def mark_equity(state: State) -> None:
 def nav_order(ledger: Ledger, market_valued: np.ndarray, names) -> tuple[list[int], list[np.ndarray], np.ndarray]:
     """NAV-valued issuers that someone holds, each after the NAV issuers it holds (a fund after
     the SPV it owns), with each one's stake rows; and the mask of NAV-valued issuers nobody
-    holds. Raises ``ConfigError`` if NAV-valued issuers hold each other in a circle."""
+    holds. Raises ``ConfigError`` if NAV-valued issuers hold each other in a circle.
+    """
     s = ledger.stakes
     nav = ~market_valued
     held = [int(i) for i in np.unique(s.issuer) if nav[i]]
@@ -101,15 +105,17 @@ def nav_order(ledger: Ledger, market_valued: np.ndarray, names) -> tuple[list[in
     return order, [(s.issuer == k).nonzero()[0] for k in order], unheld
 
 
-def mark_nav_issuers(ledger: Ledger, order: list[int], stake_rows: list[np.ndarray], unheld: np.ndarray,
-                     book_entry: bool = True) -> None:
+def mark_nav_issuers(
+    ledger: Ledger, order: list[int], stake_rows: list[np.ndarray], unheld: np.ndarray, book_entry: bool = True
+) -> None:
     """NAV-valued issuers (funds, SPVs, ...) are worth their book equity (at least 0).
 
     Issuers that someone in the network holds are re-marked one by one in ``order`` (each after
     the NAV issuers it holds), so one pass makes every NAV exact; a re-mark changes its holders'
     equity by exactly what it books. Issuers nobody holds just take their book equity (there is
     no holder to book anything). ``book_entry=False`` sets the values without booking (the
-    opening balance sheet)."""
+    opening balance sheet).
+    """
     led = ledger
     equity = led.equity_bn()
     for k, rows in zip(order, stake_rows):
@@ -134,7 +140,8 @@ def covenant_measures(state: State) -> dict[str, np.ndarray]:
     """What the covenant tests read, per debt row: ``ltv`` (principal / value of the pledged
     GPUs; inf if unsecured, 0 if nothing is owed), ``collateral_bn`` (value of the pledged GPUs),
     ``dscr`` (the obligor's debt-service coverage over the last three months) and ``cash`` (the
-    obligor's cash). No NaN: undefined tests give safe values."""
+    obligor's cash). No NaN: undefined tests give safe values.
+    """
     led, d = state.ledger, state.ledger.debt
     # Price of each row's collateral: unsecured rows (NO_COLLATERAL = -1) pick the 0 appended last.
     price = np.concatenate((led.gpu_price_bn, _NO_PRICE))[d.collateral_gen]
@@ -171,6 +178,12 @@ def mark_abs_tranches(state: State) -> None:
 
 
 __all__ = [
-    "covenant_measures", "depreciate_real_assets", "fundamentals_bn", "mark_abs_tranches", "mark_equity",
-    "mark_gpus", "mark_nav_issuers", "nav_order",
+    "covenant_measures",
+    "depreciate_real_assets",
+    "fundamentals_bn",
+    "mark_abs_tranches",
+    "mark_equity",
+    "mark_gpus",
+    "mark_nav_issuers",
+    "nav_order",
 ]

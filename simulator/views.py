@@ -27,11 +27,9 @@ import numpy as np
 
 from agents.instruments import NO_COLLATERAL
 from agents.names import DEBT_KINDS, EVENT_KINDS, InstitutionKind
-from networks import FUNDING_KINDS, STATUSES
+from networks import FUNDING_KINDS, STATUSES, exposure_matrix, round_trip_ratio
 from networks import circular_deals as _circular_deals
-from networks import exposure_matrix
 from networks import largest_exposures as _largest_exposures
-from networks import round_trip_ratio
 from simulator.events import Event
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,8 +62,15 @@ ASSET_LINES: dict[str, str] = {
     "other": "Other assets (outside the model)",
 }
 LIABILITY_LINES: dict[str, str] = {
-    **{kind: {"loan": "Loans owed", "bond": "Bonds owed", "credit_line": "Credit lines drawn",
-              "abs_tranche": "ABS tranches issued"}[kind] for kind in DEBT_KINDS},  # fmt: skip
+    **{
+        kind: {
+            "loan": "Loans owed",
+            "bond": "Bonds owed",
+            "credit_line": "Credit lines drawn",
+            "abs_tranche": "ABS tranches issued",
+        }[kind]
+        for kind in DEBT_KINDS
+    },
     "other": "Other liabilities (outside the model)",
 }
 
@@ -190,8 +195,11 @@ def balance_sheet(model: ContagionModel, name: str) -> dict[str, Any]:
         "equity_bn": equity,
         "market_value_bn": float(led.equity_value_bn[i]),
         "leverage": total_assets / equity if equity > 0 else None,
-        "gpus_k": {g: float(led.gpu_units_k[i, k]) for k, g in enumerate(model.generation_names)
-                   if led.gpu_units_k[i, k] > _NEGLIGIBLE_BN},  # fmt: skip
+        "gpus_k": {
+            g: float(led.gpu_units_k[i, k])
+            for k, g in enumerate(model.generation_names)
+            if led.gpu_units_k[i, k] > _NEGLIGIBLE_BN
+        },
         "losses_bn": float(led.losses_bn()[i]),
     }
 
@@ -243,29 +251,31 @@ def loans_of(model: ContagionModel, name: str, role: str = "borrower") -> list[d
         dscr_cov = float(d.dscr_covenant[row]) or None
         min_liq = float(d.min_liquidity_bn[row]) or None
         cash = float(m["cash"][row])
-        loans.append({
-            "id": d.ids[row],
-            "kind": DEBT_KINDS[d.kind[row]],
-            "lender": model.names[d.holder[row]],
-            "borrower": model.names[d.obligor[row]],
-            "principal_bn": float(d.principal_bn[row]),
-            "rate_per_year": float(d.rate_per_year[row] + (base if d.floating[row] else 0.0)),
-            "maturity_month": int(d.maturity_month[row]),
-            "collateral": model.generation_names[d.collateral_gen[row]] if secured else None,
-            "collateral_units_k": float(d.collateral_units_k[row]) if secured else 0.0,
-            "collateral_value_bn": float(m["collateral_bn"][row]) if secured else 0.0,
-            "ltv": ltv,
-            "ltv_covenant": ltv_cov,
-            "ltv_headroom": (ltv_cov - ltv) if ltv_cov is not None and ltv is not None else None,
-            "dscr": dscr,
-            "dscr_covenant": dscr_cov,
-            "dscr_headroom": (dscr - dscr_cov) if dscr_cov is not None and dscr is not None else None,
-            "min_liquidity_bn": min_liq,
-            "liquidity_headroom_bn": (cash - min_liq) if min_liq is not None else None,
-            "in_breach": bool(d.in_breach[row]),
-            "accelerated": bool(d.accelerated[row]),
-            "waivers": int(d.waivers[row]),
-        })
+        loans.append(
+            {
+                "id": d.ids[row],
+                "kind": DEBT_KINDS[d.kind[row]],
+                "lender": model.names[d.holder[row]],
+                "borrower": model.names[d.obligor[row]],
+                "principal_bn": float(d.principal_bn[row]),
+                "rate_per_year": float(d.rate_per_year[row] + (base if d.floating[row] else 0.0)),
+                "maturity_month": int(d.maturity_month[row]),
+                "collateral": model.generation_names[d.collateral_gen[row]] if secured else None,
+                "collateral_units_k": float(d.collateral_units_k[row]) if secured else 0.0,
+                "collateral_value_bn": float(m["collateral_bn"][row]) if secured else 0.0,
+                "ltv": ltv,
+                "ltv_covenant": ltv_cov,
+                "ltv_headroom": (ltv_cov - ltv) if ltv_cov is not None and ltv is not None else None,
+                "dscr": dscr,
+                "dscr_covenant": dscr_cov,
+                "dscr_headroom": (dscr - dscr_cov) if dscr_cov is not None and dscr is not None else None,
+                "min_liquidity_bn": min_liq,
+                "liquidity_headroom_bn": (cash - min_liq) if min_liq is not None else None,
+                "in_breach": bool(d.in_breach[row]),
+                "accelerated": bool(d.accelerated[row]),
+                "waivers": int(d.waivers[row]),
+            }
+        )
     loans.sort(key=lambda loan: (-loan["principal_bn"], loan["id"]))
     return loans
 
@@ -305,6 +315,11 @@ def round_trip(model: ContagionModel, name: str | None = None) -> dict[str, floa
     return {model.names[i]: float(r) for i, r in sorted(ratios.items())}
 
 
+def round_trip_of(model: ContagionModel, name: str) -> float:
+    """One institution's round-trip ratio (see :func:`round_trip`)."""
+    return float(round_trip_ratio(model.deal_graph())[_index(model, name)])
+
+
 def circular_deals(model: ContagionModel, max_length: int = 4) -> list[dict[str, Any]]:
     """Circular deals now: cycles of claims in the deal graph (:func:`networks.circular_deals`).
 
@@ -314,22 +329,28 @@ def circular_deals(model: ContagionModel, max_length: int = 4) -> list[dict[str,
     way round). Largest ``amount_bn`` first.
     """
     G = model.deal_graph()
-    deals = []
+    deals: list[dict[str, Any]] = []
     for cycle in _circular_deals(G, max_length=max_length):
-        links = []
+        links: list[dict[str, Any]] = []
         for u, v in zip(cycle, cycle[1:] + cycle[:1]):
             data = G.get_edge_data(u, v) or {}
             kinds = sorted({e["kind"] for e in data.values()})
-            links.append({
-                "from": model.names[u], "to": model.names[v], "kinds": kinds,
-                "amount_bn": float(sum(e["amount_bn"] for e in data.values())),
-            })
-        deals.append({
-            "nodes": list(cycle),
-            "names": [model.names[n] for n in cycle],
-            "links": links,
-            "amount_bn": min(link["amount_bn"] for link in links),
-        })
+            links.append(
+                {
+                    "from": model.names[u],
+                    "to": model.names[v],
+                    "kinds": kinds,
+                    "amount_bn": float(sum(e["amount_bn"] for e in data.values())),
+                }
+            )
+        deals.append(
+            {
+                "nodes": list(cycle),
+                "names": [model.names[n] for n in cycle],
+                "links": links,
+                "amount_bn": min(link["amount_bn"] for link in links),
+            }
+        )
     deals.sort(key=lambda deal: (-deal["amount_bn"], len(deal["nodes"]), deal["nodes"]))
     return deals
 

@@ -25,9 +25,11 @@ from simulator.records import MonthlyRecords, ReportKeys, model_columns
 from simulator.state import Constants, Memory, Scratch, State, Views, read_only
 from simulator.valuation import mark_nav_issuers, nav_order
 
+
 def build_state(model: mesa.Model, scenario: Scenario) -> State:
     """The state of ``scenario`` at month 0, with its institutions created as agents of
-    ``model`` (Mesa registers them; ``model.rng`` drives every random draw)."""
+    ``model`` (Mesa registers them; ``model.rng`` drives every random draw).
+    """
     names = list(scenario.institutions)
     n = len(names)
     index = {name: i for i, name in enumerate(names)}
@@ -118,7 +120,9 @@ def build_state(model: mesa.Model, scenario: Scenario) -> State:
         market_valued=market_valued,
         equity_beta=read_only(np.array([inst.equity_beta for inst in institutions])),
         revenue_bn_per_month=read_only(np.array([inst.revenue_bn_per_month for inst in institutions])),
-        driven_by=MappingProxyType({name: read_only(revenue_driver == name) for name in REVENUE_DRIVERS if name != "flat"}),
+        driven_by=MappingProxyType(
+            {name: read_only(revenue_driver == name) for name in REVENUE_DRIVERS if name != "flat"}
+        ),
         opex_bn_per_month=opex,
         capex_real_bn_per_month=read_only(np.array([inst.capex_real_bn_per_month for inst in institutions])),
         builders=tuple(i for i, inst in enumerate(institutions) if inst.capex_real_bn_per_month > 0),
@@ -162,8 +166,11 @@ def _check_pledges(ledger: Ledger, names: list[str], gens: list[str]) -> None:
     """Pledged GPUs cannot exceed what the borrower owns (checked here, where both are known)."""
     d = ledger.debt
     for gen in range(len(gens)):
-        pledged = np.bincount(d.obligor[d.collateral_gen == gen], weights=d.collateral_units_k[d.collateral_gen == gen],
-                              minlength=len(names))
+        pledged = np.bincount(
+            d.obligor[d.collateral_gen == gen],
+            weights=d.collateral_units_k[d.collateral_gen == gen],
+            minlength=len(names),
+        )
         over = np.flatnonzero(pledged > ledger.gpu_units_k[:, gen] + 1e-9)
         if len(over):
             i = over[0]

@@ -103,8 +103,8 @@ def debtrank_linear(n, edges, equity, shock, tol=1e-13, max_iter=100_000):
     dh = list(shock)
     for _ in range(max_iter):
         inc = [0.0] * n
-        for i, j, l in lam:
-            inc[i] += l * dh[j]
+        for i, j, weight in lam:
+            inc[i] += weight * dh[j]
         new_h = [min(1.0, h[i] + inc[i]) for i in range(n)]
         dh = [new_h[i] - h[i] for i in range(n)]
         h = new_h

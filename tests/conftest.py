@@ -43,7 +43,9 @@ def check_invariants(model, rel: float = 1e-9) -> None:
     scale = np.maximum(1.0, np.abs(assets))
     gap = np.abs(balance - flows) / scale
     worst = int(np.argmax(gap))
-    assert gap[worst] <= rel, f"month {model.month}: {model.names[worst]} balance-sheet equity {balance[worst]} != flow equity {flows[worst]}"
+    assert gap[worst] <= rel, (
+        f"month {model.month}: {model.names[worst]} balance-sheet equity {balance[worst]} != flow equity {flows[worst]}"
+    )
     cash_change = float(led.cash_bn.sum()) - led.opening_cash_bn
     exogenous = led.total_exogenous_bn()
     assert abs(cash_change - exogenous) <= rel * max(1.0, abs(led.opening_cash_bn)), (

@@ -31,7 +31,8 @@ def test_the_invariant_check_can_fail():
 
 def test_skipped_refresh_is_verified():
     """refresh() skips work when the ledger and obligations versions are unchanged; the suite
-    runs with verification on, so a write that bypasses the counters is caught, not used stale."""
+    runs with verification on, so a write that bypasses the counters is caught, not used stale.
+    """
     assert Views.verify  # set in tests/conftest.py for every test
     model = ContagionModel("baseline_2025", rng=1)
     model.run_for(2)
@@ -64,14 +65,20 @@ def _run(name, seed, months=18):
 @pytest.mark.parametrize("name", ["baseline_2025", "neocloud_default"])
 def test_same_seed_same_results(name):
     a, b = _run(name, 11), _run(name, 11)
-    pd.testing.assert_frame_equal(a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe())
-    pd.testing.assert_frame_equal(a.datacollector.get_agent_vars_dataframe(), b.datacollector.get_agent_vars_dataframe())
+    pd.testing.assert_frame_equal(
+        a.datacollector.get_model_vars_dataframe(), b.datacollector.get_model_vars_dataframe()
+    )
+    pd.testing.assert_frame_equal(
+        a.datacollector.get_agent_vars_dataframe(), b.datacollector.get_agent_vars_dataframe()
+    )
     assert [e.to_dict() for e in a.events] == [e.to_dict() for e in b.events]
 
 
 def test_different_seeds_differ():
     a, b = _run("baseline_2025", 1), _run("baseline_2025", 2)
-    assert not np.allclose(a.datacollector.get_model_vars_dataframe()["sentiment"], b.datacollector.get_model_vars_dataframe()["sentiment"])
+    assert not np.allclose(
+        a.datacollector.get_model_vars_dataframe()["sentiment"], b.datacollector.get_model_vars_dataframe()["sentiment"]
+    )
 
 
 def test_reporters_have_no_nan_where_defined():

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 import solara
 
+from agents.names import EVENT_KINDS
 from networks import FUNDING_KINDS, STATUSES
 from simulator import ContagionModel, views
-from simulator.kernels.cascades import debtrank
 from simulator.config import LEVERS, ConfigError
+from simulator.kernels.cascades import debtrank
 from simulator.valuation import covenant_measures
-from agents.names import EVENT_KINDS
 
 
 # =============================================================================== fixtures
@@ -131,10 +131,11 @@ def test_circular_deals_are_closed_chains(opening):
 
 
 def test_exposure_inputs_use_funding_contracts_only(cascade):
-    exposures, equity, alive = views.exposure_inputs(cascade)
+    exposures, _equity, alive = views.exposure_inputs(cascade)
     G = cascade.deal_graph()
     expected = sum(
-        data["amount_bn"] for u, w, data in G.edges(data=True)
+        data["amount_bn"]
+        for u, w, data in G.edges(data=True)
         if data["kind"] in FUNDING_KINDS and alive[u] and alive[w] and u != w
     )
     assert exposures.sum() == pytest.approx(expected)
@@ -243,17 +244,29 @@ def test_untouched_widgets_keep_the_scenario():
     assert params.levers_from_widgets(config, defaults) == {}
     moved = {**defaults, "gpu_depreciation_per_year": 40, "waiver_propensity": 0.1, "refinancing": False}
     assert params.levers_from_widgets(config, moved) == {
-        "gpu_depreciation_per_year": 0.4, "waiver_propensity": 0.1, "refinancing": False}
+        "gpu_depreciation_per_year": 0.4,
+        "waiver_propensity": 0.1,
+        "refinancing": False,
+    }
     shock = {**defaults, "shock_kind": "failure", "shock_target": "Lambda", "shock_size": 0.0, "shock_month": 2}
     assert params.levers_from_widgets(config, shock) == {
-        "shock_kind": "failure", "shock_target": "Lambda", "shock_size": 0.0, "shock_month": 2}
+        "shock_kind": "failure",
+        "shock_target": "Lambda",
+        "shock_size": 0.0,
+        "shock_month": 2,
+    }
 
 
 def test_app_model_applies_levers_and_ignores_mesas_scenario():
     from mesa.experimental.scenarios import Scenario as MesaScenario
 
-    model = params.AppModel(scenario_name="baseline_2025", seed="5", gpu_market_depth_bn=40,
-                            central_bank_enabled=True, scenario=MesaScenario())
+    model = params.AppModel(
+        scenario_name="baseline_2025",
+        seed="5",
+        gpu_market_depth_bn=40,
+        central_bank_enabled=True,
+        scenario=MesaScenario(),
+    )
     assert model.setup.error is None
     assert model.setup.seed == 5
     assert model.setup.scenario == "baseline_2025"
@@ -311,12 +324,19 @@ def _Wrapped():
 def ui(monkeypatch):
     """The rendered page (sidebar included) and its render context; session state reset."""
     monkeypatch.delenv(params.SCENARIO_ENV, raising=False)
-    for state, value in [(session.selected_name, ""), (session.chosen_scenario, ""), (session.chosen_seed, params.DEFAULT_SEED),
-                         (session.event_kind, "all kinds"), (session.event_institution, "all institutions"),
-                         (session.event_all_months, False), (session.highlight_choice, "no circular deals"),
-                         (session.run_to_month, 24), (session.run_message, "")]:
+    for state, value in [
+        (session.selected_name, ""),
+        (session.chosen_scenario, ""),
+        (session.chosen_seed, params.DEFAULT_SEED),
+        (session.event_kind, "all kinds"),
+        (session.event_institution, "all institutions"),
+        (session.event_all_months, False),
+        (session.highlight_choice, "no circular deals"),
+        (session.run_to_month, 24),
+        (session.run_message, ""),
+    ]:
         state.set(value)
-    box, rc = solara.render(_Wrapped(), handle_error=False)
+    _box, rc = solara.render(_Wrapped(), handle_error=False)
     yield rc
     rc.close()
 

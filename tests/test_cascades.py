@@ -10,11 +10,14 @@ import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simulator.kernels.cascades import DEBTRANK_METHODS, debtrank, gai_kapadia, gai_kapadia_thresholds, threshold_cascade
-
-
-from tests import _pure_python as ref  # noqa: E402  (the pure-Python references)
-
+from simulator.kernels.cascades import (
+    DEBTRANK_METHODS,
+    debtrank,
+    gai_kapadia,
+    gai_kapadia_thresholds,
+    threshold_cascade,
+)
+from tests import _pure_python as ref
 
 # ---------------------------------------------------------------------------
 # DebtRank worked examples
@@ -37,11 +40,11 @@ def test_debtrank_two_node_cycle_original_vs_linear():
     w = np.array([1.0, 1.0])
     orig = debtrank(A, E, shock, w, method="original")
     np.testing.assert_allclose(orig.h, [0.25, 0.1], atol=1e-15)
-    assert orig.R == pytest.approx(0.5 * (0.05 + 0.1))
+    assert pytest.approx(0.5 * (0.05 + 0.1)) == orig.R
     assert orig.iterations == 2
     lin = debtrank(A, E, shock, w, method="linear")
     np.testing.assert_allclose(lin.h, [4 / 15, 2 / 15], atol=1e-12)
-    assert lin.R == pytest.approx(0.5 * (4 / 15 - 0.2 + 2 / 15), abs=1e-12)
+    assert pytest.approx(0.5 * (4 / 15 - 0.2 + 2 / 15), abs=1e-12) == lin.R
 
 
 def test_debtrank_chain_impact_cap():
@@ -61,23 +64,24 @@ def test_debtrank_chain_impact_cap():
     orig = debtrank(A, E, shock)
     np.testing.assert_allclose(orig.h, [1.0, 0.5, 0.5])
     np.testing.assert_allclose(orig.weights, [0, 5 / 9, 4 / 9])
-    assert orig.R == pytest.approx(0.5)
+    assert pytest.approx(0.5) == orig.R
     lin = debtrank(A, E, shock, method="linear")
     np.testing.assert_allclose(lin.h, [1.0, 0.5, 1.0])
-    assert lin.R == pytest.approx(6.5 / 9)
+    assert pytest.approx(6.5 / 9) == lin.R
 
 
 def test_debtrank_star_hub_default():
     """Battiston et al. (2012) style star: four banks each lend 2 to a hub of
     equity 1 (their equity 4).  The hub's default costs each 50% of equity:
-    h = (1, 0.5, 0.5, 0.5, 0.5); with equity weights R = 4·4·0.5 / 17."""
+    h = (1, 0.5, 0.5, 0.5, 0.5); with equity weights R = 4·4·0.5 / 17.
+    """
     A = np.zeros((5, 5))
     A[1:, 0] = 2.0
     E = np.array([1.0, 4, 4, 4, 4])
     for method in DEBTRANK_METHODS:
         r = debtrank(A, E, np.array([1.0, 0, 0, 0, 0]), weights=E, method=method)
         np.testing.assert_allclose(r.h, [1, 0.5, 0.5, 0.5, 0.5])
-        assert r.R == pytest.approx(8 / 17)
+        assert pytest.approx(8 / 17) == r.R
 
 
 def test_debtrank_unknown_method_message():
@@ -125,8 +129,9 @@ def exposure_networks(draw, max_n=10):
     return A, E, shock
 
 
-PROP = settings(max_examples=120, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+PROP = settings(
+    max_examples=120, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROP
@@ -156,7 +161,7 @@ def test_debtrank_dense_and_sparse_agree(net):
         d = debtrank(A, E, shock, method=method)
         s = debtrank(sp.csr_matrix(A), E, shock, method=method)
         np.testing.assert_allclose(s.h, d.h, rtol=1e-12, atol=1e-12)
-        assert s.R == pytest.approx(d.R, abs=1e-12)
+        assert pytest.approx(d.R, abs=1e-12) == s.R
 
 
 @PROP
@@ -192,7 +197,8 @@ def test_debtrank_large_sparse():
 def test_threshold_cascade_worked_example():
     """Bank 0 fails; bank 1 lost 3 > capital 2 and fails; bank 2 lost 1 from
     bank 0 and 2 from bank 1: 3 = capital 3, not strictly more: survives.
-    With 50% recovery bank 1 loses 1.5 < 2 and survives."""
+    With 50% recovery bank 1 loses 1.5 < 2 and survives.
+    """
     A = np.array([[0, 0, 0], [3.0, 0, 0], [1.0, 2.0, 0]])
     K = np.array([1.0, 2.0, 3.0])
     assert threshold_cascade(A, K, [0]).tolist() == [True, True, False]
@@ -256,7 +262,8 @@ def test_gai_kapadia_exact_threshold_on_complete_graphs():
 
 def test_gai_kapadia_integer_thresholds_resolve_float_ties():
     """3% capital, 10% interbank assets, 30 debtors: 9 defaults cost exactly 3%
-    (a tie, no default) although the float sum of nine 0.1/30 exceeds 0.03."""
+    (a tie, no default) although the float sum of nine 0.1/30 exceeds 0.03.
+    """
     assert sum([0.1 / 30] * 9) > 0.03  # the floating-point trap
     assert gai_kapadia_thresholds([30], 0.03, 0.1).tolist() == [10]
     k = np.arange(0, 40)
@@ -269,7 +276,8 @@ def test_gai_kapadia_robust_yet_fragile_window():
     """Gai & Kapadia (2010), Fig. 3a: n = 1000, capital 4%, interbank assets
     20%.  Contagion is absent for very sparse networks, frequent and
     system-wide for mean degree ~3–4, and vanishes again for dense networks
-    (z ~ 10), while the extent stays near 100% whenever it occurs."""
+    (z ~ 10), while the extent stays near 100% whenever it occurs.
+    """
     draws = 400
     sparse = gai_kapadia(1000, 0.5, draws=draws, rng=11)
     assert sparse.probability <= 0.02
@@ -296,7 +304,8 @@ def test_gai_kapadia_deterministic_and_seed_sensitive():
 
 def test_gai_kapadia_matches_pure_python_distribution():
     """Same model, independent implementation (float test, pairwise Bernoulli
-    graph): the mean defaulted share agrees within sampling error."""
+    graph): the mean defaulted share agrees within sampling error.
+    """
     n, z, draws = 200, 2.5, 150
     fast = gai_kapadia(n, z, draws=draws, rng=3)
     slow = np.array([ref.gai_kapadia_draw(n, z, seed=s) for s in range(draws)]) / n

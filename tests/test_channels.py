@@ -14,30 +14,62 @@ import numpy as np
 import pytest
 
 from simulator import ContagionModel
-from simulator.kernels.clearing import eisenberg_noe
 from simulator.config import build_scenario
+from simulator.kernels.clearing import eisenberg_noe
 from tests.conftest import check_invariants
 
 CALM_MARKETS = {
     "gpu": {
-        "generations": [{"name": "H100", "price_bn_per_k": 0.02, "rental_bn_per_k_month": 0.001,
-                         "depreciation_per_year": 0.0, "launch_month": -12}],
-        "market_depth_bn": 5.0, "discount_recovery_per_month": 0.0, "rental_deflation_per_year": 0.0,
+        "generations": [
+            {
+                "name": "H100",
+                "price_bn_per_k": 0.02,
+                "rental_bn_per_k_month": 0.001,
+                "depreciation_per_year": 0.0,
+                "launch_month": -12,
+            }
+        ],
+        "market_depth_bn": 5.0,
+        "discount_recovery_per_month": 0.0,
+        "rental_deflation_per_year": 0.0,
         "next_gen_extra_depreciation_per_year": 0.0,
     },
     "rates": {"base_rate_per_year": 0.0, "credit_spread_per_year": 0.0, "spread_sentiment_sensitivity": 0.0},
-    "sentiment": {"initial": 1.0, "mean_reversion_per_month": 0.0, "volatility_per_month": 0.0,
-                  "loss_sensitivity": 0.0, "default_impact": 0.0, "backstop_support": 0.0},
-    "demand": {"ai_revenue_growth_per_year": 0.0, "expected_ai_revenue_growth_per_year": 0.0,
-               "ai_revenue_volatility_per_year": 0.0, "crypto_drift_per_year": 0.0, "crypto_volatility_per_year": 0.0},
+    "sentiment": {
+        "initial": 1.0,
+        "mean_reversion_per_month": 0.0,
+        "volatility_per_month": 0.0,
+        "loss_sensitivity": 0.0,
+        "default_impact": 0.0,
+        "backstop_support": 0.0,
+    },
+    "demand": {
+        "ai_revenue_growth_per_year": 0.0,
+        "expected_ai_revenue_growth_per_year": 0.0,
+        "ai_revenue_volatility_per_year": 0.0,
+        "crypto_drift_per_year": 0.0,
+        "crypto_volatility_per_year": 0.0,
+    },
 }
-RESOLUTION = {"recovery_external": 1.0, "recovery_interbank": 1.0, "other_asset_recovery": 0.5,
-              "stake_sale_haircut": 0.0, "credit_market_depth_bn": 100.0, "max_rounds": 10}
+RESOLUTION = {
+    "recovery_external": 1.0,
+    "recovery_interbank": 1.0,
+    "other_asset_recovery": 0.5,
+    "stake_sale_haircut": 0.0,
+    "credit_market_depth_bn": 100.0,
+    "max_rounds": 10,
+}
 
 
 def mini(institutions: dict, debts: dict | None = None, **extra) -> dict:
-    raw = {"name": "mini", "months": 12, "markets": copy.deepcopy(CALM_MARKETS), "resolution": dict(RESOLUTION),
-           "institutions": institutions, "debts": debts or {}}
+    raw = {
+        "name": "mini",
+        "months": 12,
+        "markets": copy.deepcopy(CALM_MARKETS),
+        "resolution": dict(RESOLUTION),
+        "institutions": institutions,
+        "debts": debts or {},
+    }
     raw.update(extra)
     return raw
 
@@ -51,13 +83,20 @@ def run(raw: dict, months: int, **levers) -> ContagionModel:
 
 
 def kinds(model, month=None, who=None):
-    return [(e.kind, e.actor, e.counterparty) for e in model.events
-            if (month is None or e.month == month) and (who is None or who in (e.actor, e.counterparty))]
+    return [
+        (e.kind, e.actor, e.counterparty)
+        for e in model.events
+        if (month is None or e.month == month) and (who is None or who in (e.actor, e.counterparty))
+    ]
 
 
 def first(model, kind, actor=None, counterparty=None) -> int:
     for k, e in enumerate(model.events):
-        if e.kind == kind and (actor is None or e.actor == actor) and (counterparty is None or e.counterparty == counterparty):
+        if (
+            e.kind == kind
+            and (actor is None or e.actor == actor)
+            and (counterparty is None or e.counterparty == counterparty)
+        ):
             return k
     raise AssertionError(f"no {kind} event (actor={actor}, counterparty={counterparty}); events: {kinds(model)}")
 
@@ -70,15 +109,35 @@ def spiral_network(depth_bn: float = 5.0) -> dict:
             "NeoA": {"kind": "neocloud", "cash_bn": 0.05, "gpus_k": {"H100": 100.0}},
             "NeoB": {"kind": "neocloud", "cash_bn": 0.5, "gpus_k": {"H100": 100.0}},
             # FundA runs out of patience at once; FundB would amend -- but we only check its breach.
-            "FundA": {"kind": "private_credit", "cash_bn": 1.0, "other_assets_bn": 10.0,
-                      "rules": {"waiver_propensity": 0.0, "max_reprice_severity": 0.01}},
+            "FundA": {
+                "kind": "private_credit",
+                "cash_bn": 1.0,
+                "other_assets_bn": 10.0,
+                "rules": {"waiver_propensity": 0.0, "max_reprice_severity": 0.01},
+            },
             "FundB": {"kind": "private_credit", "cash_bn": 1.0, "other_assets_bn": 10.0, "rules": patient},
         },
         {
-            "loan_a": {"kind": "loan", "holder": "FundA", "obligor": "NeoA", "principal_bn": 1.4, "rate_per_year": 0.0,
-                       "maturity_month": 60, "collateral": {"generation": "H100", "units_k": 100.0}, "ltv_covenant": 0.8},
-            "loan_b": {"kind": "loan", "holder": "FundB", "obligor": "NeoB", "principal_bn": 1.2, "rate_per_year": 0.0,
-                       "maturity_month": 60, "collateral": {"generation": "H100", "units_k": 100.0}, "ltv_covenant": 0.8},
+            "loan_a": {
+                "kind": "loan",
+                "holder": "FundA",
+                "obligor": "NeoA",
+                "principal_bn": 1.4,
+                "rate_per_year": 0.0,
+                "maturity_month": 60,
+                "collateral": {"generation": "H100", "units_k": 100.0},
+                "ltv_covenant": 0.8,
+            },
+            "loan_b": {
+                "kind": "loan",
+                "holder": "FundB",
+                "obligor": "NeoB",
+                "principal_bn": 1.2,
+                "rate_per_year": 0.0,
+                "maturity_month": 60,
+                "collateral": {"generation": "H100", "units_k": 100.0},
+                "ltv_covenant": 0.8,
+            },
         },
         shocks=[{"month": 1, "kind": "gpu_price", "target": "H100", "size": 0.2}],
     )
@@ -88,7 +147,8 @@ def spiral_network(depth_bn: float = 5.0) -> dict:
 
 def test_gpu_price_fall_spirals_from_one_lender_to_another():
     """GPU price fall -> NeoA's LTV breach -> acceleration -> default -> seizure -> fire sale ->
-    lower price -> FundB's loan to NeoB breaches in the same month."""
+    lower price -> FundB's loan to NeoB breaches in the same month.
+    """
     model = run(spiral_network(), 1)
     order = [
         first(model, "covenant_breach", "NeoA", "FundA"),
@@ -125,18 +185,37 @@ def test_ltv_covenants_switch():
 # --------------------------------------------------------------------------- Eisenberg-Noe
 def test_interbank_loans_alone_reproduce_eisenberg_noe():
     """Only interbank loans, all due in month 1, no default costs: the engine's clearing is the
-    Eisenberg-Noe greatest clearing vector."""
+    Eisenberg-Noe greatest clearing vector.
+    """
     rng = np.random.default_rng(7)
     n = 8
     L = rng.uniform(0.0, 2.0, (n, n)) * (rng.random((n, n)) < 0.5)
     np.fill_diagonal(L, 0.0)
     e = rng.uniform(0.0, 1.5, n)
-    banks = {f"Bank {i}": {"kind": "bank", "cash_bn": float(e[i]),
-                           "rules": {"rollover_sentiment_floor": 2.0, "liquidity_buffer_months": 0.0}} for i in range(n)}
-    debts = {f"loan_{i}_{j}": {"kind": "loan", "holder": f"Bank {j}", "obligor": f"Bank {i}", "principal_bn": float(L[i, j]),
-                               "rate_per_year": 0.0, "maturity_month": 1}
-             for i in range(n) for j in range(n) if L[i, j] > 0}
-    off = {name: False for name in ("redemptions", "margin_calls", "capital_derisking", "sentiment_feedback", "equity_marks")}
+    banks = {
+        f"Bank {i}": {
+            "kind": "bank",
+            "cash_bn": float(e[i]),
+            "rules": {"rollover_sentiment_floor": 2.0, "liquidity_buffer_months": 0.0},
+        }
+        for i in range(n)
+    }
+    debts = {
+        f"loan_{i}_{j}": {
+            "kind": "loan",
+            "holder": f"Bank {j}",
+            "obligor": f"Bank {i}",
+            "principal_bn": float(L[i, j]),
+            "rate_per_year": 0.0,
+            "maturity_month": 1,
+        }
+        for i in range(n)
+        for j in range(n)
+        if L[i, j] > 0
+    }
+    off = dict.fromkeys(
+        ("redemptions", "margin_calls", "capital_derisking", "sentiment_feedback", "equity_marks"), False
+    )
     model = run(mini(banks, debts), 1, **off)
     expected = eisenberg_noe(L, e)
     cash = model.ledger.cash_bn
@@ -150,12 +229,23 @@ def test_interbank_loans_alone_reproduce_eisenberg_noe():
 def lab_network(lab_cash: float = 0.5) -> dict:
     return mini(
         {
-            "Lab": {"kind": "ai_lab", "cash_bn": lab_cash, "market_value_bn": 10.0,
-                    "rules": {"funding_sentiment_floor": 2.0}},  # no outside rounds
+            "Lab": {
+                "kind": "ai_lab",
+                "cash_bn": lab_cash,
+                "market_value_bn": 10.0,
+                "rules": {"funding_sentiment_floor": 2.0},
+            },  # no outside rounds
             "Cloud": {"kind": "neocloud", "cash_bn": 1.0, "market_value_bn": 5.0},
         },
-        contracts={"lab_cloud": {"kind": "compute_contract", "payer": "Lab", "payee": "Cloud",
-                                 "monthly_payment_bn": 0.3, "months": 24}},
+        contracts={
+            "lab_cloud": {
+                "kind": "compute_contract",
+                "payer": "Lab",
+                "payee": "Cloud",
+                "monthly_payment_bn": 0.3,
+                "months": 24,
+            }
+        },
     )
 
 
@@ -181,7 +271,16 @@ def refinancing_network() -> dict:
             "Neo": {"kind": "neocloud", "cash_bn": 0.2, "gpus_k": {"H100": 50.0}},
             "Bank": {"kind": "bank", "cash_bn": 50.0, "other_assets_bn": 100.0, "other_liabilities_bn": 130.0},
         },
-        {"term": {"kind": "loan", "holder": "Bank", "obligor": "Neo", "principal_bn": 2.0, "rate_per_year": 0.0, "maturity_month": 2}},
+        {
+            "term": {
+                "kind": "loan",
+                "holder": "Bank",
+                "obligor": "Neo",
+                "principal_bn": 2.0,
+                "rate_per_year": 0.0,
+                "maturity_month": 2,
+            }
+        },
         shocks=[{"month": 1, "kind": "sentiment", "size": 0.5}],
     )
 
@@ -201,25 +300,48 @@ def test_with_refinancing_switched_off_the_loan_rolls():
 # --------------------------------------------------------------------------- rollover repricing
 def repricing_network(sentiment_fall: float = 0.0) -> dict:
     """A fixed-rate and a floating-rate loan mature in month 2, after a +200 bp rate shock (and,
-    optionally, a fall in sentiment that widens credit spreads)."""
+    optionally, a fall in sentiment that widens credit spreads).
+    """
     shocks = [{"month": 1, "kind": "rate_shock", "size": 0.02}]
     if sentiment_fall:
         shocks.append({"month": 1, "kind": "sentiment", "size": sentiment_fall})
     raw = mini(
         {
             "Neo": {"kind": "neocloud", "cash_bn": 5.0, "gpus_k": {"H100": 50.0}},
-            "Bank": {"kind": "bank", "cash_bn": 50.0, "other_assets_bn": 100.0, "other_liabilities_bn": 130.0,
-                     "rules": {"rollover_sentiment_floor": 0.0}},
+            "Bank": {
+                "kind": "bank",
+                "cash_bn": 50.0,
+                "other_assets_bn": 100.0,
+                "other_liabilities_bn": 130.0,
+                "rules": {"rollover_sentiment_floor": 0.0},
+            },
         },
         {
-            "fixed": {"kind": "loan", "holder": "Bank", "obligor": "Neo", "principal_bn": 1.0,
-                      "rate_per_year": 0.05, "maturity_month": 2},
-            "floating": {"kind": "loan", "holder": "Bank", "obligor": "Neo", "principal_bn": 1.0,
-                         "rate_per_year": 0.02, "floating": True, "maturity_month": 2},
+            "fixed": {
+                "kind": "loan",
+                "holder": "Bank",
+                "obligor": "Neo",
+                "principal_bn": 1.0,
+                "rate_per_year": 0.05,
+                "maturity_month": 2,
+            },
+            "floating": {
+                "kind": "loan",
+                "holder": "Bank",
+                "obligor": "Neo",
+                "principal_bn": 1.0,
+                "rate_per_year": 0.02,
+                "floating": True,
+                "maturity_month": 2,
+            },
         },
         shocks=shocks,
     )
-    raw["markets"]["rates"] = {"base_rate_per_year": 0.04, "credit_spread_per_year": 0.01, "spread_sentiment_sensitivity": 2.0}
+    raw["markets"]["rates"] = {
+        "base_rate_per_year": 0.04,
+        "credit_spread_per_year": 0.01,
+        "spread_sentiment_sensitivity": 2.0,
+    }
     return raw
 
 
@@ -258,11 +380,25 @@ def test_with_rollover_repricing_switched_off_rates_stay():
 def test_rental_deflation_squeezes_dscr_until_the_covenant_breaks():
     raw = mini(
         {
-            "Neo": {"kind": "neocloud", "cash_bn": 1.0, "gpus_k": {"H100": 100.0}, "rules": {"spot_share": 1.0, "spot_utilisation": 1.0}},
+            "Neo": {
+                "kind": "neocloud",
+                "cash_bn": 1.0,
+                "gpus_k": {"H100": 100.0},
+                "rules": {"spot_share": 1.0, "spot_utilisation": 1.0},
+            },
             "Fund": {"kind": "private_credit", "cash_bn": 1.0, "other_assets_bn": 10.0},
         },
-        {"loan": {"kind": "loan", "holder": "Fund", "obligor": "Neo", "principal_bn": 1.0, "rate_per_year": 0.3,
-                  "maturity_month": 60, "dscr_covenant": 1.5}},
+        {
+            "loan": {
+                "kind": "loan",
+                "holder": "Fund",
+                "obligor": "Neo",
+                "principal_bn": 1.0,
+                "rate_per_year": 0.3,
+                "maturity_month": 60,
+                "dscr_covenant": 1.5,
+            }
+        },
     )
     raw["markets"]["gpu"]["rental_deflation_per_year"] = 0.9
     model = run(raw, 12)
@@ -282,12 +418,28 @@ def test_lease_cut_hits_the_mezzanine_tranche_before_the_senior():
             "Pension": {"kind": "pension", "cash_bn": 5.0, "other_assets_bn": 50.0, "other_liabilities_bn": 40.0},
         },
         {
-            "senior": {"kind": "abs_tranche", "tranche": "senior", "holder": "Insurer", "obligor": "SPV",
-                       "principal_bn": 6.0, "rate_per_year": 0.0, "maturity_month": 240},
-            "mezz": {"kind": "abs_tranche", "tranche": "mezzanine", "holder": "Pension", "obligor": "SPV",
-                     "principal_bn": 3.0, "rate_per_year": 0.0, "maturity_month": 240},
+            "senior": {
+                "kind": "abs_tranche",
+                "tranche": "senior",
+                "holder": "Insurer",
+                "obligor": "SPV",
+                "principal_bn": 6.0,
+                "rate_per_year": 0.0,
+                "maturity_month": 240,
+            },
+            "mezz": {
+                "kind": "abs_tranche",
+                "tranche": "mezzanine",
+                "holder": "Pension",
+                "obligor": "SPV",
+                "principal_bn": 3.0,
+                "rate_per_year": 0.0,
+                "maturity_month": 240,
+            },
         },
-        contracts={"lease": {"kind": "lease", "payer": "Hyper", "payee": "SPV", "monthly_payment_bn": 0.05, "months": 240}},
+        contracts={
+            "lease": {"kind": "lease", "payer": "Hyper", "payee": "SPV", "monthly_payment_bn": 0.05, "months": 240}
+        },
         shocks=[{"month": 1, "kind": "ai_growth", "size": -0.9}],
     )
     raw["markets"]["demand"]["expected_ai_revenue_growth_per_year"] = 1.0
@@ -308,14 +460,33 @@ def fund_network() -> dict:
         {
             "Neo": {"kind": "neocloud", "cash_bn": 0.0, "gpus_k": {"H100": 10.0}, "opex_bn_per_month": 0.1},
             "Fund": {"kind": "private_credit", "cash_bn": 0.5, "other_assets_bn": 2.0},
-            "Bank": {"kind": "bank", "cash_bn": 20.0, "other_assets_bn": 100.0, "other_liabilities_bn": 100.0,
-                     "rules": {"advance_rate": 0.5}},
+            "Bank": {
+                "kind": "bank",
+                "cash_bn": 20.0,
+                "other_assets_bn": 100.0,
+                "other_liabilities_bn": 100.0,
+                "rules": {"advance_rate": 0.5},
+            },
             "Savers": {"kind": "retail", "cash_bn": 1.0},
         },
         {
-            "fund_loan": {"kind": "loan", "holder": "Fund", "obligor": "Neo", "principal_bn": 4.0, "rate_per_year": 0.0, "maturity_month": 60},
-            "line": {"kind": "credit_line", "holder": "Bank", "obligor": "Fund", "principal_bn": 2.5, "limit_bn": 3.0,
-                     "rate_per_year": 0.0, "maturity_month": 60},
+            "fund_loan": {
+                "kind": "loan",
+                "holder": "Fund",
+                "obligor": "Neo",
+                "principal_bn": 4.0,
+                "rate_per_year": 0.0,
+                "maturity_month": 60,
+            },
+            "line": {
+                "kind": "credit_line",
+                "holder": "Bank",
+                "obligor": "Fund",
+                "principal_bn": 2.5,
+                "limit_bn": 3.0,
+                "rate_per_year": 0.0,
+                "maturity_month": 60,
+            },
         },
         stakes={"savers_fund": {"kind": "fund_share", "holder": "Savers", "issuer": "Fund", "share": 1.0}},
     )
@@ -340,10 +511,24 @@ def test_insurer_below_its_capital_floor_sells_risky_assets():
     raw = mini(
         {
             "Hyper": {"kind": "hyperscaler", "cash_bn": 50.0, "market_value_bn": 100.0},
-            "Insurer": {"kind": "insurer", "cash_bn": 1.0, "other_assets_bn": 20.0, "other_liabilities_bn": 29.0,
-                        "rules": {"min_capital_ratio": 0.5, "target_capital_ratio": 0.6}},
+            "Insurer": {
+                "kind": "insurer",
+                "cash_bn": 1.0,
+                "other_assets_bn": 20.0,
+                "other_liabilities_bn": 29.0,
+                "rules": {"min_capital_ratio": 0.5, "target_capital_ratio": 0.6},
+            },
         },
-        {"bond": {"kind": "bond", "holder": "Insurer", "obligor": "Hyper", "principal_bn": 10.0, "rate_per_year": 0.0, "maturity_month": 120}},
+        {
+            "bond": {
+                "kind": "bond",
+                "holder": "Insurer",
+                "obligor": "Hyper",
+                "principal_bn": 10.0,
+                "rate_per_year": 0.0,
+                "maturity_month": 120,
+            }
+        },
     )
     model = run(raw, 1)
     first(model, "derisking", "Insurer")
@@ -376,6 +561,8 @@ def test_chip_maker_funds_customers_only_while_its_equity_allows():
     off = ContagionModel("baseline_2025", rng=1, circular_funding=False)
     off.step()
     assert off.ledger.stakes.units[row] == pytest.approx(before)
-    crash = ContagionModel("baseline_2025", rng=1, shock_kind="sentiment", shock_target="none", shock_size=0.8, shock_month=1)
+    crash = ContagionModel(
+        "baseline_2025", rng=1, shock_kind="sentiment", shock_target="none", shock_size=0.8, shock_month=1
+    )
     crash.step()
     first(crash, "customer_funding_stopped", "Nvidia")

@@ -13,10 +13,7 @@ from scipy.optimize import linprog
 
 from networks.synthetic import random_interbank_liabilities
 from simulator.kernels.clearing import ClearingResult, eisenberg_noe, rogers_veraart
-
-
-from tests import _pure_python as ref  # noqa: E402  (the pure-Python references)
-
+from tests import _pure_python as ref
 
 # ---------------------------------------------------------------------------
 # worked examples
@@ -126,10 +123,14 @@ def test_rogers_veraart_costs_create_contagion_chain():
 
 def test_greatest_not_least_clearing_vector_with_zero_external_assets():
     """A cycle of unit debts with no external assets has every p = t·1,
-    t in [0, 1], as clearing vector; the greatest one is full payment."""
+    t in [0, 1], as clearing vector; the greatest one is full payment.
+    """
     L = np.array([[0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]])
-    for res in (eisenberg_noe(L, np.zeros(3)), rogers_veraart(L, np.zeros(3), 0.3, 0.6),
-                eisenberg_noe(sp.csr_matrix(L), np.zeros(3))):
+    for res in (
+        eisenberg_noe(L, np.zeros(3)),
+        rogers_veraart(L, np.zeros(3), 0.3, 0.6),
+        eisenberg_noe(sp.csr_matrix(L), np.zeros(3)),
+    ):
         np.testing.assert_array_equal(res.payments, [1.0, 1.0, 1.0])
         assert not res.defaulted.any()
         assert len(res.rounds) == 1 and not res.rounds[0].any()
@@ -158,7 +159,7 @@ def test_result_type_and_fields():
 
 
 def test_engine_sized_call_handles_many_rounds():
-    """n = 30 dense, a long cascade: still exact (compare with the pure-Python oracle)."""
+    """N = 30 dense, a long cascade: still exact (compare with the pure-Python oracle)."""
     n = 30
     L = np.zeros((n, n))
     for i in range(n - 1):
@@ -202,7 +203,7 @@ def test_input_errors(L, e, match):
 
 @pytest.mark.parametrize("alpha, beta", [(-0.1, 0.5), (0.5, 1.5), (float("nan"), 0.5)])
 def test_alpha_beta_range(alpha, beta):
-    with pytest.raises(ValueError, match="alpha|beta"):
+    with pytest.raises(ValueError, match=r"alpha|beta"):
         rogers_veraart(np.array([[0, 1.0], [1.0, 0]]), [0.0, 0.0], alpha, beta)
 
 
@@ -228,8 +229,9 @@ def networks(draw, max_n=8):
     return L, e
 
 
-PROP = settings(max_examples=150, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+PROP = settings(
+    max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROP
@@ -259,13 +261,13 @@ def test_payments_between_zero_and_owed_and_fixed_point(net, alpha, beta):
 @given(networks(max_n=7))
 def test_eisenberg_noe_agrees_with_linear_program(net):
     """EN (2001, Lemma 4): the greatest clearing vector maximises sum(p) over
-    {0 <= p <= p̄, p <= e + Π'p}."""
+    {0 <= p <= p̄, p <= e + Π'p}.
+    """
     L, e = net
     n = L.shape[0]
     pbar = L.sum(axis=1)
     Pi = np.divide(L, pbar[:, None], out=np.zeros_like(L), where=pbar[:, None] > 0)
-    lp = linprog(-np.ones(n), A_ub=np.eye(n) - Pi.T, b_ub=e, bounds=list(zip(np.zeros(n), pbar)),
-                 method="highs")
+    lp = linprog(-np.ones(n), A_ub=np.eye(n) - Pi.T, b_ub=e, bounds=list(zip(np.zeros(n), pbar)), method="highs")
     assert lp.status == 0
     r = eisenberg_noe(L, e)
     np.testing.assert_allclose(r.payments, lp.x, rtol=1e-7, atol=1e-7 * max(1.0, pbar.max()))
@@ -353,15 +355,18 @@ def test_large_sparse_network_against_dense_and_pure_python(alpha, beta):
 
 def test_nearly_closed_defaulted_set_is_solved_accurately():
     """A long cycle in which every node defaults slightly: the block system has
-    spectral radius close to 1 (slow Picard), exercising the Krylov branch."""
+    spectral radius close to 1 (slow Picard), exercising the Krylov branch.
+    """
     n = 300
     rows = np.arange(n)
     cols = (rows + 1) % n
     leak = 1e-3  # a tiny share of each debt goes to an outside node n
     data = np.full(n, 1.0 - leak)
     L = sp.csr_matrix(
-        (np.concatenate((data, np.full(n, leak))),
-         (np.concatenate((rows, rows)), np.concatenate((cols, np.full(n, n))))),
+        (
+            np.concatenate((data, np.full(n, leak))),
+            (np.concatenate((rows, rows)), np.concatenate((cols, np.full(n, n)))),
+        ),
         shape=(n + 1, n + 1),
     )
     e = np.zeros(n + 1)

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from simulator import cli
-from simulator.config import scenario_names
 from simulator.cli.outputs import OUTPUT_FILES
+from simulator.config import scenario_names
 
 MONTHS = 6
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -50,8 +50,13 @@ def test_run_writes_all_outputs(scenario, tmp_path, capsys):
     code, stdout, err = run_cli(capsys, "run", scenario, "--months", str(MONTHS), "--seed", "7", "--out", str(out))
     assert code == 0, err
     assert "Traceback" not in err
-    for heading in ("Defaults and losses by sector", "GPU secondary-market price", "First covenant breach",
-                    "Sentiment", "Events:"):
+    for heading in (
+        "Defaults and losses by sector",
+        "GPU secondary-market price",
+        "First covenant breach",
+        "Sentiment",
+        "Events:",
+    ):
         assert heading in stdout, heading
 
     for file in OUTPUT_FILES.values():
@@ -103,8 +108,19 @@ def test_same_seed_same_outputs(tmp_path, capsys):
 
 def test_set_accepts_config_paths_and_levers(tmp_path, capsys):
     out = tmp_path / "out"
-    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out), "--quiet",
-                           "--set", "markets.gpu.market_depth_bn=40", "--set", "waiver_propensity=0.2")
+    code, _, err = run_cli(
+        capsys,
+        "run",
+        "--months",
+        "2",
+        "--out",
+        str(out),
+        "--quiet",
+        "--set",
+        "markets.gpu.market_depth_bn=40",
+        "--set",
+        "waiver_propensity=0.2",
+    )
     assert code == 0, err
 
 
@@ -125,11 +141,16 @@ def test_negative_amount_in_config(tmp_path, capsys):
 
 
 def test_unknown_institution_in_contract(tmp_path, capsys):
-    path = write_yaml(tmp_path, "ghost", "contracts:\n  ghost_compute: {kind: compute_contract, payer: Ghost Labs,"
-                      " payee: CoreWeave, monthly_payment_bn: 0.1, months: 12}\n")
+    path = write_yaml(
+        tmp_path,
+        "ghost",
+        "contracts:\n  ghost_compute: {kind: compute_contract, payer: Ghost Labs,"
+        " payee: CoreWeave, monthly_payment_bn: 0.1, months: 12}\n",
+    )
     code, _, err = run_cli(capsys, "run", str(path), "--months", "2", "--out", str(tmp_path / "o"))
-    assert_bad_input(code, err, str(path), "contracts.ghost_compute.payer", "unknown institution 'Ghost Labs'",
-                     "known:", "CoreWeave")
+    assert_bad_input(
+        code, err, str(path), "contracts.ghost_compute.payer", "unknown institution 'Ghost Labs'", "known:", "CoreWeave"
+    )
 
 
 def test_unknown_scenario(tmp_path, capsys):
@@ -154,8 +175,14 @@ def test_malformed_set(setting, tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("option", "value", "allowed"),
-    [("--months", "0", "from 1 to 600"), ("--months", "-3", "from 1 to 600"), ("--months", "2.5", "from 1 to 600"),
-     ("--months", "601", "from 1 to 600"), ("--seed", "-1", ">= 0"), ("--seed", "abc", ">= 0")],
+    [
+        ("--months", "0", "from 1 to 600"),
+        ("--months", "-3", "from 1 to 600"),
+        ("--months", "2.5", "from 1 to 600"),
+        ("--months", "601", "from 1 to 600"),
+        ("--seed", "-1", ">= 0"),
+        ("--seed", "abc", ">= 0"),
+    ],
 )
 def test_bad_months_or_seed(option, value, allowed, tmp_path, capsys):
     code, _, err = run_cli(capsys, "run", option, value, "--out", str(tmp_path / "o"))

@@ -13,7 +13,7 @@ timing of defaults, so an early acceleration can crystallise a smaller loss than
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -24,7 +24,7 @@ SEEDS = tuple(range(20))
 MONTHS = 24
 
 
-@lru_cache(maxsize=None)
+@cache
 def outcomes(name: str, **levers) -> np.ndarray:
     """(losses US$ bn, defaults) at month 24 for each seed."""
     rows = []
@@ -74,5 +74,7 @@ def test_deeper_gpu_markets_mean_fewer_fire_sale_defaults():
 )
 def test_switching_off_a_transmission_channel_never_increases_losses(scenario, channel):
     on, off = _outcomes(scenario)[:, 0], _outcomes(scenario, **{channel: False})[:, 0]
-    assert (off <= on + 1e-6).all(), f"{channel} off increased losses for seeds {np.flatnonzero(off > on + 1e-6).tolist()}"
+    assert (off <= on + 1e-6).all(), (
+        f"{channel} off increased losses for seeds {np.flatnonzero(off > on + 1e-6).tolist()}"
+    )
     assert off.mean() < on.mean(), f"{channel} makes no difference in {scenario}"

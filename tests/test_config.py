@@ -9,7 +9,15 @@ from simulator import ContagionModel
 from simulator.config import LEVERS, ConfigError, build_scenario, load_scenario, scenario_names, scenario_summary
 from tests.conftest import raw_copy
 
-SCENARIOS = ["baseline_2025", "ai_winter", "next_gen_launch", "rate_shock", "neocloud_default", "crypto_crash", "backstop"]
+SCENARIOS = [
+    "baseline_2025",
+    "ai_winter",
+    "next_gen_launch",
+    "rate_shock",
+    "neocloud_default",
+    "crypto_crash",
+    "backstop",
+]
 
 
 def test_every_required_scenario_exists_and_validates():
@@ -30,7 +38,9 @@ def test_scenarios_extend_the_baseline():
 
 
 def test_dotted_overrides_and_levers():
-    s = load_scenario("baseline_2025", ["markets.gpu.market_depth_bn=40", "debts.blackstone_coreweave_gpu_loan.ltv_covenant=0.7"])
+    s = load_scenario(
+        "baseline_2025", ["markets.gpu.market_depth_bn=40", "debts.blackstone_coreweave_gpu_loan.ltv_covenant=0.7"]
+    )
     assert s.markets.gpu.market_depth_bn == 40
     assert s.debts["blackstone_coreweave_gpu_loan"].ltv_covenant == 0.7
     s = load_scenario("baseline_2025", gpu_depreciation_per_year=0.5, fire_sale_impact=False, waiver_propensity=0.0)
@@ -98,7 +108,7 @@ def test_nan_and_infinity_are_rejected(baseline_raw):
 
 
 def test_unknown_scenario_lists_choices():
-    with pytest.raises(ConfigError, match="unknown scenario 'ai_wintr'.*baseline_2025"):
+    with pytest.raises(ConfigError, match=r"unknown scenario 'ai_wintr'.*baseline_2025"):
         load_scenario("ai_wintr")
 
 
@@ -120,7 +130,7 @@ def test_shock_size_range_and_target_checked(baseline_raw):
 
 
 def test_bad_override_path_names_known_keys():
-    with pytest.raises(ConfigError, match="unknown key 'gpus'.*known"):
+    with pytest.raises(ConfigError, match=r"unknown key 'gpus'.*known"):
         load_scenario("baseline_2025", ["markets.gpus.market_depth_bn=3"])
     with pytest.raises(ConfigError, match="expected key=value"):
         load_scenario("baseline_2025", ["markets.gpu.market_depth_bn"])
@@ -130,7 +140,7 @@ def test_pledging_more_gpus_than_owned_fails_before_the_run(baseline_raw):
     raw = raw_copy(baseline_raw)
     raw["debts"]["blackstone_coreweave_gpu_loan"]["collateral"]["units_k"] = 10_000
     scenario = build_scenario(raw)
-    with pytest.raises(ConfigError, match="CoreWeave pledges 10000k Blackwell GPUs.*owns"):
+    with pytest.raises(ConfigError, match=r"CoreWeave pledges 10000k Blackwell GPUs.*owns"):
         ContagionModel(scenario)
 
 

@@ -43,8 +43,15 @@ def actions(agent: Institution) -> list[str]:
     return [order.action for order in agent.liquidity_actions(1.0)]
 
 
-def breach(severity: float = 0.1, recovery: float = 0.5, waivers: int = 0, amendments: int = 0,
-           covenant: str = "ltv", value: float = 0.88, limit: float = 0.8) -> Breach:
+def breach(
+    severity: float = 0.1,
+    recovery: float = 0.5,
+    waivers: int = 0,
+    amendments: int = 0,
+    covenant: str = "ltv",
+    value: float = 0.88,
+    limit: float = 0.8,
+) -> Breach:
     return Breach(0, covenant, value, limit, severity, recovery, waivers, amendments)
 
 
@@ -111,8 +118,9 @@ class TestLender:
 # --------------------------------------------------------------------------- every investor and borrower
 class TestDefaults:
     def test_redemption_share_grows_with_the_drawdown_and_with_stress(self):
-        investor = make(Institution, redemption_base_per_month=0.01, redemption_sensitivity=2.0,
-                        redemption_drawdown_tolerance=0.05)
+        investor = make(
+            Institution, redemption_base_per_month=0.01, redemption_sensitivity=2.0, redemption_drawdown_tolerance=0.05
+        )
         assert investor.redemption_share(0.0) == pytest.approx(0.01)
         assert investor.redemption_share(0.15) == pytest.approx(0.01 + 2.0 * 0.10)
         assert investor.redemption_share(5.0) == 1.0
@@ -141,7 +149,9 @@ class TestDefaults:
         assert agent.margin_collateral_bn(50.0) is None and agent.capital_ratio() is None
         assert agent.derisking_sale_bn() == 0.0 and agent.derisking_orders([], 1.0) == []
         assert agent.redemption_capacity_bn(100.0) == math.inf
-        assert agent.funds_customers() and not make(Institution, FixedSituation.of(1, stressed=[True])).funds_customers()
+        assert (
+            agent.funds_customers() and not make(Institution, FixedSituation.of(1, stressed=[True])).funds_customers()
+        )
 
 
 # --------------------------------------------------------------------------- kinds
@@ -174,8 +184,13 @@ def test_hyperscaler_cuts_leases_when_demand_disappoints_and_issues_bonds_while_
 
 def test_ai_lab_raises_a_round_when_runway_is_short_and_markets_are_open():
     def lab(cash, sentiment=1.0):
-        return make(AiLab, FixedSituation.of(1, cash_bn=[cash], sentiment=sentiment),
-                    runway_trigger_months=9, funding_round_months=18, funding_sentiment_floor=0.8)
+        return make(
+            AiLab,
+            FixedSituation.of(1, cash_bn=[cash], sentiment=sentiment),
+            runway_trigger_months=9,
+            funding_round_months=18,
+            funding_sentiment_floor=0.8,
+        )
 
     assert lab(cash=5.0).funding_round_bn(1.0) == pytest.approx(18.0)
     assert lab(cash=20.0).funding_round_bn(1.0) == 0.0  # 20 months of runway
@@ -231,7 +246,7 @@ def test_capital_regulated_derisk_below_their_floor_riskiest_first_pro_rata(cls)
     assert agent.derisking_sale_bn() == pytest.approx(50.0)
     sales = agent.derisking_orders(HOLDINGS, 50.0)
     # Loans, bonds and junior tranches (40 in all) go first and whole; then 10 of the 30 senior.
-    assert {row: share for row, share in sales} == pytest.approx({2: 1.0, 3: 1.0, 4: 1.0, 1: 1 / 3})
+    assert dict(sales) == pytest.approx({2: 1.0, 3: 1.0, 4: 1.0, 1: 1 / 3})
     assert sorted(agent.derisking_orders(HOLDINGS[::-1], 50.0)) == sorted(sales)  # order-independent
     assert agent.derisking_orders(HOLDINGS, 20.0) == [Sale(2, 0.5), Sale(3, 0.5), Sale(4, 0.5)]
     compliant = make(cls, FixedSituation.of(1, equity_bn=[9.0], rwa_bn=[100.0]), min_capital_ratio=0.08)
@@ -276,10 +291,13 @@ def test_retail_savers_run_on_falling_navs_and_cannot_be_stressed():
 
 def test_every_kind_has_a_class_and_every_class_documents_the_decisions_it_makes_its_own():
     """Each agent module's docstring names every decision its class defines itself (its table of
-    which phase asks what), so a student who opens it learns all of what that kind does."""
+    which phase asks what), so a student who opens it learns all of what that kind does.
+    """
     import inspect
 
-    decisions = {name for name, member in vars(Institution).items() if inspect.isfunction(member) and not name.startswith("_")}
+    decisions = {
+        name for name, member in vars(Institution).items() if inspect.isfunction(member) and not name.startswith("_")
+    }
     decisions |= {"spot_share", "spot_utilisation", "production_cost_share"}
     assert set(AGENT_CLASSES) == set(InstitutionKind)
     for cls in [*AGENT_CLASSES.values(), CapitalRegulated]:

@@ -8,8 +8,12 @@ import importlib
 import pytest
 
 MODULES = [  # the modules whose docstrings carry Examples
-    "networks.graph", "networks.analytics", "networks.layout", "networks.synthetic",
-    "simulator.kernels.clearing", "simulator.kernels.fire_sales",
+    "networks.graph",
+    "networks.analytics",
+    "networks.layout",
+    "networks.synthetic",
+    "simulator.kernels.clearing",
+    "simulator.kernels.fire_sales",
 ]
 
 

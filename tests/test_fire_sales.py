@@ -21,8 +21,9 @@ from simulator.kernels.fire_sales import (
     price_impact,
 )
 
-PROP = settings(max_examples=100, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow])
+PROP = settings(
+    max_examples=100, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 # ---------------------------------------------------------------------------
@@ -145,7 +146,8 @@ def test_greenwood_errors():
 def test_caccioli_diversification_window():
     """Caccioli et al. (2014), Fig. 2: N = M = 1000 banks and assets, a random
     bank fails.  Contagion needs enough overlap (mu_b > ~1) but disappears
-    with strong diversification; the unstable window widens with leverage."""
+    with strong diversification; the unstable window widens with leverage.
+    """
     draws = 150
     p = {}
     for lev, mu in [(20, 0.5), (20, 3.0), (20, 25.0), (10, 8.0), (33, 8.0), (10, 3.0), (33, 25.0)]:
@@ -181,7 +183,8 @@ def test_caccioli_small_worked_example():
     """One asset held by two banks with leverage 10 (equity 0.1 of assets 1):
     bank A fails and sells its half of the asset -> price exp(-1.0536·0.5) =
     0.5905, bank B loses 0.41 > 0.1 and fails.  With alpha = 0.2 the price
-    falls to exp(-0.1) = 0.905 and B loses 0.095 < 0.1: it survives."""
+    falls to exp(-0.1) = 0.905 and B loses 0.095 < 0.1: it survives.
+    """
     r = caccioli_cascade(2, 1, 1.0, 10, draws=4, rng=0)  # mu_b = M: complete bipartite
     np.testing.assert_allclose(r.failed_share, 1.0)
     r = caccioli_cascade(2, 1, 1.0, 10, alpha=0.2, draws=4, rng=0)
@@ -224,7 +227,8 @@ def test_cifuentes_two_bank_fixed_point_against_root_finder():
     s(p) = 1.2 - (1.2p - 1)/(0.2p) = 5/p - 4.8 units (CFS's sale rule); bank 1
     (ratio >= 1) sells nothing.  The equilibrium price solves
     p = exp(-alpha (5/p - 4.8)); for alpha = 0.1 the greatest root lies in
-    (0.95, 1)."""
+    (0.95, 1).
+    """
     L = np.array([[0, 1.0], [0, 0]])
     r = cifuentes_equilibrium(L, [1.2, 1.0], [0.0, 0.0], 0.2, alpha=0.1)
     root = brentq(lambda p: np.exp(-0.1 * (5 / p - 4.8)) - p, 0.95, 1.0, xtol=1e-15)
@@ -240,7 +244,8 @@ def test_cifuentes_two_bank_fixed_point_against_root_finder():
 
 def test_cifuentes_insolvent_bank_sells_everything_and_defaults():
     """Bank 0's assets (0.5 units + 0.1 cash) cannot cover its debt of 1: it
-    defaults, pays what it has to bank 1, and dumps all its illiquid asset."""
+    defaults, pays what it has to bank 1, and dumps all its illiquid asset.
+    """
     L = np.array([[0, 1.0], [0, 0]])
     alpha = 0.3
     r = cifuentes_equilibrium(L, [0.5, 2.0], [0.1, 0.5], 0.1, alpha)
@@ -255,7 +260,8 @@ def test_cifuentes_insolvent_bank_sells_everything_and_defaults():
 
 def test_cifuentes_fixed_point_properties_ring_and_sparse(price_impact_depths):
     """Ring of 6 banks, one weak: equilibrium conditions hold, sparse = dense,
-    and the price comes from the shared exponential price-impact function."""
+    and the price comes from the shared exponential price-impact function.
+    """
     n = 6
     L = np.zeros((n, n))
     for i in range(n):

@@ -1,5 +1,6 @@
 """The golden baseline (``tests/golden/``): every scenario at seed 42 gives exactly the pinned
-time series, last-month agent table and event log. ``make golden`` rewrites it on purpose."""
+time series, last-month agent table and event log. ``make golden`` rewrites it on purpose.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ def test_scenario_matches_golden_baseline(name):
     pinned = golden.load(name)
     fresh = golden.roundtrip(golden.snapshot(name))
     diffs = golden.differences(pinned, fresh)
-    assert not diffs, f"{name} moved from its golden baseline (make golden rewrites it on purpose):\n" + "\n".join(diffs)
+    assert not diffs, f"{name} moved from its golden baseline (make golden rewrites it on purpose):\n" + "\n".join(
+        diffs
+    )
 
 
 def test_every_scenario_has_a_baseline():

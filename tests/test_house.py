@@ -1,5 +1,6 @@
 """The shape of the house: one state object, events stamped with their phase, phases documented,
-constants that stay constant, names defined once."""
+constants that stay constant, names defined once.
+"""
 
 from __future__ import annotations
 
@@ -76,12 +77,15 @@ def test_scratch_is_reset_at_the_start_of_each_month():
     scratch.decided_rows.add(0)
     model.step()
     assert 0 not in scratch.derisked
-    assert scratch.new_defaults == [] or all(model.state.memory.defaulted_month[i] == model.month for i in scratch.new_defaults)
+    assert scratch.new_defaults == [] or all(
+        model.state.memory.defaulted_month[i] == model.month for i in scratch.new_defaults
+    )
 
 
 def test_institutions_read_a_declared_situation_not_the_model():
     """What an agent reads when it decides is the engine's views object, which implements the
-    Situation protocol of agents.situation."""
+    Situation protocol of agents.situation.
+    """
     from agents.situation import Situation
 
     model = ContagionModel("baseline_2025", rng=1)
@@ -105,6 +109,7 @@ def test_names_are_defined_once():
 
 def test_the_kernels_keep_their_documented_import_paths():
     import simulator.clearing
+
     import simulator.kernels.clearing
     from simulator import cascades, fire_sales
 

@@ -138,16 +138,32 @@ GOOD_NODES = [institution(0, "Nvidia", "chip_maker"), institution(1, "OpenAI", "
 @pytest.mark.parametrize(
     ("institutions", "contracts", "expected"),
     [
-        ([institution(0, "Nvidia", "chipmaker")], [], ["institution 0 ('Nvidia')", "unknown kind 'chipmaker'", "chip_maker"]),
-        (GOOD_NODES + [institution(1, "Oracle", "hyperscaler")], [], ["duplicate institution id 1", "'OpenAI'"]),
-        (GOOD_NODES + [institution(2, "OpenAI", "ai_lab")], [], ["duplicate name 'OpenAI'"]),
+        (
+            [institution(0, "Nvidia", "chipmaker")],
+            [],
+            ["institution 0 ('Nvidia')", "unknown kind 'chipmaker'", "chip_maker"],
+        ),
+        ([*GOOD_NODES, institution(1, "Oracle", "hyperscaler")], [], ["duplicate institution id 1", "'OpenAI'"]),
+        ([*GOOD_NODES, institution(2, "OpenAI", "ai_lab")], [], ["duplicate name 'OpenAI'"]),
         ([institution("0", "Nvidia", "chip_maker")], [], ["id must be an int", "'0'"]),
         ([institution(True, "Nvidia", "chip_maker")], [], ["id must be an int"]),
         ([{"id": 0, "kind": "bank"}], [], ["institution #0", "missing key(s) ['name']"]),
         ([institution(0, "Nvidia", "chip_maker", status="zombie")], [], ["unknown status 'zombie'", "defaulted"]),
-        (GOOD_NODES, [contract("c1", 0, 1, "equty", 1.0)], ["contract 'c1' (0 -> 1)", "unknown kind 'equty'", "compute_contract"]),
-        (GOOD_NODES, [contract("c1", 0, 1, "equity", 1.0), contract("c1", 1, 0, "loan", 2.0)], ["duplicate contract id 'c1'"]),
-        (GOOD_NODES, [contract("c1", 0, 9, "loan", 1.0)], ["contract 'c1'", "obligor 9 is not an institution id", "[0, 1]"]),
+        (
+            GOOD_NODES,
+            [contract("c1", 0, 1, "equty", 1.0)],
+            ["contract 'c1' (0 -> 1)", "unknown kind 'equty'", "compute_contract"],
+        ),
+        (
+            GOOD_NODES,
+            [contract("c1", 0, 1, "equity", 1.0), contract("c1", 1, 0, "loan", 2.0)],
+            ["duplicate contract id 'c1'"],
+        ),
+        (
+            GOOD_NODES,
+            [contract("c1", 0, 9, "loan", 1.0)],
+            ["contract 'c1'", "obligor 9 is not an institution id", "[0, 1]"],
+        ),
         (GOOD_NODES, [contract("c1", 9, 0, "loan", 1.0)], ["holder 9 is not an institution id"]),
         (GOOD_NODES, [contract("c1", 0, 1, "loan", -1.0)], ["contract 'c1'", "finite number >= 0", "-1.0"]),
         (GOOD_NODES, [contract("c1", 0, 1, "loan", math.nan)], ["finite number >= 0", "nan"]),
@@ -169,7 +185,7 @@ def test_build_rejects_bad_records_with_clear_messages(institutions, contracts, 
 def test_validate_deal_graph_catches_edits(triangle):
     G = triangle.copy()
     G.edges[NVIDIA, OPENAI, "nv-oai"]["kind"] = "warrant"
-    with pytest.raises(DealGraphError, match="contract 'nv-oai'.*unknown kind 'warrant'"):
+    with pytest.raises(DealGraphError, match=r"contract 'nv-oai'.*unknown kind 'warrant'"):
         validate_deal_graph(G)
     with pytest.raises(DealGraphError, match="MultiDiGraph"):
         validate_deal_graph(nx.DiGraph(triangle))
@@ -224,8 +240,11 @@ def test_round_trip_ratio_exact_share(triangle):
 
 def test_round_trip_ratio_counts_every_funding_kind_and_zero_revenue():
     G = build_deal_graph(
-        [institution(0, "CoreWeave", "neocloud"), institution(1, "Poolside", "ai_lab"),
-         institution(2, "Microsoft", "hyperscaler")],  # fmt: skip
+        [
+            institution(0, "CoreWeave", "neocloud"),
+            institution(1, "Poolside", "ai_lab"),
+            institution(2, "Microsoft", "hyperscaler"),
+        ],
         [
             contract("cl", 0, 1, "credit_line", 0.5),
             contract("cc1", 0, 1, "compute_contract", 2.0),
@@ -276,7 +295,7 @@ def test_sector_exposures(triangle):
         ("neocloud", "hyperscaler"): 3.7,
         ("private_credit", "neocloud"): 7.5,
     }
-    assert list(sector_exposures(triangle))[0] == ("chip_maker", "hyperscaler")
+    assert next(iter(sector_exposures(triangle))) == ("chip_maker", "hyperscaler")
     assert sector_exposures(triangle, kinds="loan") == {("private_credit", "neocloud"): 7.5}
 
 

@@ -47,7 +47,9 @@ def run(config, months: int) -> ContagionModel:
 
 
 def events_of(model: ContagionModel) -> list[tuple]:
-    return sorted((e.month, e.phase, e.kind, e.actor, e.counterparty or "", e.message, e.amount_bn) for e in model.events)
+    return sorted(
+        (e.month, e.phase, e.kind, e.actor, e.counterparty or "", e.message, e.amount_bn) for e in model.events
+    )
 
 
 @pytest.mark.parametrize("name", scenario_names())

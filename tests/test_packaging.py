@@ -14,6 +14,7 @@ self-contained, so ``pytest -n 2`` may run them on two workers at once.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -173,10 +174,8 @@ def _stop_group(proc: subprocess.Popen) -> None:
             except ProcessLookupError:
                 return
             time.sleep(0.1)
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _serve_and_fetch(bin_dir: Path, cwd: Path, log_path: Path) -> tuple[str, float, int | None]:
@@ -273,8 +272,9 @@ def test_wheel_install(tmp_path):
     page, answered_in, code = _serve_and_fetch(bin_dir, work, tmp_path / "app.log")
     assert "aicontagion" in page, f"the page does not look like the app:\n{page[:500]}"
     assert code == 0, f"aicontagion app exited with {code} after Ctrl-C:\n{_tail((tmp_path / 'app.log').read_text())}"
-    print(f"build + install {t_install:.1f} s; app answered in {answered_in:.1f} s; "
-          f"total {time.monotonic() - t0:.1f} s")
+    print(
+        f"build + install {t_install:.1f} s; app answered in {answered_in:.1f} s; total {time.monotonic() - t0:.1f} s"
+    )
 
 
 def test_editable_install(tmp_path):

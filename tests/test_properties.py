@@ -1,7 +1,8 @@
 """Property-based tests: random perturbations of the baseline either run with every invariant
 holding (accounting, no negative holdings, no NaN) or are rejected up front with a clear
 ConfigError -- never a crash mid-run. The test counts both outcomes and fails unless most drawn
-cases actually ran, so it cannot pass by rejecting everything."""
+cases actually ran, so it cannot pass by rejecting everything.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +17,18 @@ from simulator.config import SHOCK_KINDS, Channels, ConfigError, build_scenario
 from tests.conftest import check_invariants, raw_copy
 
 finite = dict(allow_nan=False, allow_infinity=False)
-INSTITUTIONS = ["Nvidia", "Oracle", "OpenAI", "CoreWeave", "Lambda", "Miner Alpha", "Blackstone", "Blue Owl", "Bank B", "US Life Insurers"]
+INSTITUTIONS = [
+    "Nvidia",
+    "Oracle",
+    "OpenAI",
+    "CoreWeave",
+    "Lambda",
+    "Miner Alpha",
+    "Blackstone",
+    "Blue Owl",
+    "Bank B",
+    "US Life Insurers",
+]
 EXAMPLES = 40
 MONTHS = 12
 
@@ -73,7 +85,7 @@ def apply(raw: dict, p: dict) -> dict:
 
 
 def run_or_reject(raw: dict, p: dict) -> str:
-    """"ran" after MONTHS months with every invariant holding, or "rejected" with a clear error."""
+    """Return "ran" after MONTHS months with every invariant holding, or "rejected" with a clear error."""
     try:
         model = ContagionModel(build_scenario(apply(raw, p), "perturbed"), rng=0)
     except ConfigError as exc:
@@ -95,8 +107,12 @@ def run_or_reject(raw: dict, p: dict) -> str:
 def test_perturbed_baseline_runs_cleanly_or_is_rejected_up_front(baseline_raw):
     outcomes: list[str] = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
     @given(p=perturbations())
     def check(p):
         outcomes.append(run_or_reject(baseline_raw, p))

@@ -40,8 +40,16 @@ def _tick_text(x: float, step: float) -> str:
     return f"{x:.{min(decimals, 3)}f}"
 
 
-def line_chart_svg(title: str, months: list[int], series: list[Series], *, y_floor: float | None = 0.0,
-                   unit: str = "", empty_note: str = "", ref_line: float | None = None) -> str:
+def line_chart_svg(
+    title: str,
+    months: list[int],
+    series: list[Series],
+    *,
+    y_floor: float | None = 0.0,
+    unit: str = "",
+    empty_note: str = "",
+    ref_line: float | None = None,
+) -> str:
     """One small line chart as an SVG panel (title, axes, nice ticks, lines, HTML legend).
 
     Each line has a ``<title>`` tooltip with its latest value; ``None`` values leave gaps.
@@ -71,9 +79,11 @@ def line_chart_svg(title: str, months: list[int], series: list[Series], *, y_flo
     k = 0
     while lo + k * step <= hi + 1e-9:
         val = lo + k * step
-        out.append(f"<line x1='{left}' x2='{left + w}' y1='{Y(val):.1f}' y2='{Y(val):.1f}' class='aic-grid'/>"
-                   f"<text x='{left - 4}' y='{Y(val):.1f}' class='aic-tick' text-anchor='end' "
-                   f"dominant-baseline='middle'>{_tick_text(val, step)}</text>")
+        out.append(
+            f"<line x1='{left}' x2='{left + w}' y1='{Y(val):.1f}' y2='{Y(val):.1f}' class='aic-grid'/>"
+            f"<text x='{left - 4}' y='{Y(val):.1f}' class='aic-tick' text-anchor='end' "
+            f"dominant-baseline='middle'>{_tick_text(val, step)}</text>"
+        )
         k += 1
     xstep = max(1, int(_nice_step(xs_max, 6)))
     for m in range(0, xs_max + 1, xstep):
@@ -82,37 +92,48 @@ def line_chart_svg(title: str, months: list[int], series: list[Series], *, y_flo
     if ref_line is not None:
         out.append(f"<line x1='{left}' x2='{left + w}' y1='{Y(ref_line):.1f}' y2='{Y(ref_line):.1f}' class='aic-ref'/>")
     for s in series:
-        segments, current = [], []
-        prev = None
-        for m, val in zip(months, s.values):
-            if val is None or not math.isfinite(val):
+        segments: list[list[str]] = []  # runs of 'x,y' points between missing values
+        current: list[str] = []
+        prev: float | None = None
+        for m, point in zip(months, s.values):
+            if point is None or not math.isfinite(point):
                 if current:
                     segments.append(current)
                 current, prev = [], None
                 continue
             if s.step and prev is not None:
                 current.append(f"{X(m):.1f},{Y(prev):.1f}")
-            current.append(f"{X(m):.1f},{Y(val):.1f}")
-            prev = val
+            current.append(f"{X(m):.1f},{Y(point):.1f}")
+            prev = point
         if current:
             segments.append(current)
         latest = next((v for v in reversed(s.values) if v is not None and math.isfinite(v)), None)
-        tip = esc(f"{s.label}: {_tick_text(latest, step / 10) if latest is not None else '–'}{unit} in month {months[-1] if months else 0}")
+        tip = esc(
+            f"{s.label}: {_tick_text(latest, step / 10) if latest is not None else '–'}{unit} in month {months[-1] if months else 0}"
+        )
         dash = " stroke-dasharray='4 3'" if s.dashed else ""
         for seg in segments:
             if len(seg) > 1:
-                out.append(f"<polyline points='{' '.join(seg)}' fill='none' stroke='{s.colour}' stroke-width='1.8'{dash} "
-                           f"stroke-linejoin='round'><title>{tip}</title></polyline>")
+                out.append(
+                    f"<polyline points='{' '.join(seg)}' fill='none' stroke='{s.colour}' stroke-width='1.8'{dash} "
+                    f"stroke-linejoin='round'><title>{tip}</title></polyline>"
+                )
         if segments:  # the latest value as a dot (the only mark at month 0)
             x_last, y_last = segments[-1][-1].split(",")
             out.append(f"<circle cx='{x_last}' cy='{y_last}' r='2.4' fill='{s.colour}'><title>{tip}</title></circle>")
     if not series and empty_note:
-        out.append(f"<text x='{left + w / 2}' y='{top + h / 2}' class='aic-note' text-anchor='middle'>{esc(empty_note)}</text>")
+        out.append(
+            f"<text x='{left + w / 2}' y='{top + h / 2}' class='aic-note' text-anchor='middle'>{esc(empty_note)}</text>"
+        )
     out.append("</svg>")
-    legend = "".join(f"<span class='aic-chip'><span class='aic-swatch' style='background:{s.colour}'></span>{esc(s.label)}</span>"
-                     for s in series)
-    return (f"<div class='aic-chart-panel'><div class='aic-chart-title'>{esc(title)}</div>{''.join(out)}"
-            f"<div class='aic-chart-legend'>{legend}</div></div>")
+    legend = "".join(
+        f"<span class='aic-chip'><span class='aic-swatch' style='background:{s.colour}'></span>{esc(s.label)}</span>"
+        for s in series
+    )
+    return (
+        f"<div class='aic-chart-panel'><div class='aic-chart-title'>{esc(title)}</div>{''.join(out)}"
+        f"<div class='aic-chart-legend'>{legend}</div></div>"
+    )
 
 
 def _col(df, name: str) -> tuple[float | None, ...]:
@@ -123,34 +144,57 @@ def timeseries_html(df) -> str:
     """Six small charts of the model variables (one DataCollector row per month)."""
     months = [int(m) for m in df["month"].tolist()]
     gens = [c for c in df.columns if c.startswith("gpu_price_")]
-    gpu = [Series(c.removeprefix("gpu_price_").removesuffix("_k_usd"), _col(df, c), GENERATION_COLOURS[n % 6])
-           for n, c in enumerate(gens)]
+    gpu = [
+        Series(c.removeprefix("gpu_price_").removesuffix("_k_usd"), _col(df, c), GENERATION_COLOURS[n % 6])
+        for n, c in enumerate(gens)
+    ]
     loss_cols = [c for c in df.columns if c.startswith("losses_bn_") and c != "losses_bn_total"]
     loss_cols = sorted((c for c in loss_cols if df[c].abs().max() > 1e-6), key=lambda c: -float(df[c].iloc[-1]))
-    losses = [Series(SECTOR_LABELS.get(c.removeprefix("losses_bn_"), c), _col(df, c),
-                     SECTOR_COLOURS.get(c.removeprefix("losses_bn_"), "#999")) for c in loss_cols[:5]]
+    losses = [
+        Series(
+            SECTOR_LABELS.get(c.removeprefix("losses_bn_"), c),
+            _col(df, c),
+            SECTOR_COLOURS.get(c.removeprefix("losses_bn_"), "#999"),
+        )
+        for c in loss_cols[:5]
+    ]
     if len(loss_cols) > 5:
         rest = df[loss_cols[5:]].sum(axis=1)
         losses.append(Series("others", tuple(float(v) for v in rest), "#999999", dashed=True))
     default_cols = [c for c in df.columns if c.startswith("defaults_") and c != "defaults_total" and df[c].max() > 0]
-    defaults = [Series(SECTOR_LABELS.get(c.removeprefix("defaults_"), c), _col(df, c),
-                       SECTOR_COLOURS.get(c.removeprefix("defaults_"), "#999"), step=True)
-                for c in sorted(default_cols, key=lambda c: -float(df[c].iloc[-1]))]
+    defaults = [
+        Series(
+            SECTOR_LABELS.get(c.removeprefix("defaults_"), c),
+            _col(df, c),
+            SECTOR_COLOURS.get(c.removeprefix("defaults_"), "#999"),
+            step=True,
+        )
+        for c in sorted(default_cols, key=lambda c: -float(df[c].iloc[-1]))
+    ]
     mood = [Series("sentiment", _col(df, "sentiment"), "#4477AA")]
     if "ai_demand_ratio" in df:
         mood.append(Series("AI demand / expected", _col(df, "ai_demand_ratio"), "#EE6677"))
-    capital = [Series(SECTOR_LABELS[k], tuple(None if v is None else 100 * v for v in _col(df, f"capital_ratio_{k}")),
-                      SECTOR_COLOURS[k]) for k in ("insurer", "bank")
-               if f"capital_ratio_{k}" in df and df[f"capital_ratio_{k}"].notna().any()]
-    stress = [Series("GPUs fire-sold (cumulative)", _col(df, "gpus_fire_sold_bn"), "#CC6677"),
-              Series("central-bank lending", _col(df, "central_bank_lending_bn"), "#555555")]
+    capital = [
+        Series(
+            SECTOR_LABELS[k],
+            tuple(None if v is None else 100 * v for v in _col(df, f"capital_ratio_{k}")),
+            SECTOR_COLOURS[k],
+        )
+        for k in ("insurer", "bank")
+        if f"capital_ratio_{k}" in df and df[f"capital_ratio_{k}"].notna().any()
+    ]
+    stress = [
+        Series("GPUs fire-sold (cumulative)", _col(df, "gpus_fire_sold_bn"), "#CC6677"),
+        Series("central-bank lending", _col(df, "central_bank_lending_bn"), "#555555"),
+    ]
     charts = [
         line_chart_svg("GPU price (US$k per GPU)", months, gpu, unit="k"),
         line_chart_svg("Cumulative losses by sector (US$ bn)", months, losses, empty_note="no losses yet"),
         line_chart_svg("Defaults by kind (cumulative)", months, defaults, empty_note="no defaults yet"),
         line_chart_svg("Sentiment and AI demand (index)", months, mood, ref_line=1.0),
-        line_chart_svg("Capital ratios (% of risk-weighted assets)", months, capital, unit="%",
-                       empty_note="no insurers or banks"),
+        line_chart_svg(
+            "Capital ratios (% of risk-weighted assets)", months, capital, unit="%", empty_note="no insurers or banks"
+        ),
         line_chart_svg("Fire sales and backstop (US$ bn)", months, stress),
     ]
     return f"<div class='aic-charts' data-month='{months[-1] if months else 0}'>{''.join(charts)}</div>"

@@ -66,8 +66,10 @@ def _severity_class(kind: str) -> str:
 
 
 def _shock_help() -> str:
-    rows = "".join(f"<tr><td>{k}</td><td>[{lo:g}, {hi:g}]</td><td>{target}</td></tr>"
-                   for k, (lo, hi, target, _) in SHOCK_KINDS.items())
+    rows = "".join(
+        f"<tr><td>{k}</td><td>[{lo:g}, {hi:g}]</td><td>{target}</td></tr>"
+        for k, (lo, hi, target, _) in SHOCK_KINDS.items()
+    )
     return f"<table class='aic-table aic-small'><thead><tr><th>kind</th><th>size</th><th>target</th></tr></thead>{rows}</table>"
 
 
@@ -97,17 +99,26 @@ def inspector_html(model: ContagionModel, name: str) -> str:
     n = max(len(assets), len(liabilities))
     assets += [["", ""]] * (n - len(assets))
     liabilities += [["", ""]] * (n - len(liabilities))
-    rows = [a + l for a, l in zip(assets, liabilities)]
-    rows.append([f"<b>Total assets</b>", f"<b>{fmt_bn(bs['total_assets_bn'])}</b>",
-                 f"<b>Equity (book)</b>", f"<b class='{'aic-bad' if bs['equity_bn'] < 0 else ''}'>{fmt_bn(bs['equity_bn'])}</b>"])
-    sheet = _table(["Assets", "", "Liabilities", ""], rows, "aic-bs",
-                   f"data-testid='balance-sheet' data-institution='{esc(name)}'")
+    rows = [asset + liability for asset, liability in zip(assets, liabilities)]
+    rows.append(
+        [
+            "<b>Total assets</b>",
+            f"<b>{fmt_bn(bs['total_assets_bn'])}</b>",
+            "<b>Equity (book)</b>",
+            f"<b class='{'aic-bad' if bs['equity_bn'] < 0 else ''}'>{fmt_bn(bs['equity_bn'])}</b>",
+        ]
+    )
+    sheet = _table(
+        ["Assets", "", "Liabilities", ""], rows, "aic-bs", f"data-testid='balance-sheet' data-institution='{esc(name)}'"
+    )
     gpus = ", ".join(f"{units:,.0f}k {gen}" for gen, units in bs["gpus_k"].items()) or "none"
-    rt = views.round_trip(model, name)
-    summary = (f"<div class='aic-small'>Leverage {fmt_ratio(bs['leverage'])} · market value of equity "
-               f"{fmt_bn(bs['market_value_bn'])} · GPUs {gpus} · contagion losses {fmt_bn(bs['losses_bn'])}</div>"
-               f"<div class='aic-small' data-testid='round-trip'>Round-trip ratio <b>{fmt_pct(rt)}</b> "
-               f"<span class='aic-muted'>(share of its contracted revenue owed by customers it funded)</span></div>")
+    rt = views.round_trip_of(model, name)
+    summary = (
+        f"<div class='aic-small'>Leverage {fmt_ratio(bs['leverage'])} · market value of equity "
+        f"{fmt_bn(bs['market_value_bn'])} · GPUs {gpus} · contagion losses {fmt_bn(bs['losses_bn'])}</div>"
+        f"<div class='aic-small' data-testid='round-trip'>Round-trip ratio <b>{fmt_pct(rt)}</b> "
+        f"<span class='aic-muted'>(share of its contracted revenue owed by customers it funded)</span></div>"
+    )
 
     loans = views.loans_of(model, name)
     if loans:
@@ -120,27 +131,52 @@ def inspector_html(model: ContagionModel, name: str) -> str:
                 flags.append("<span class='aic-bad'>in breach</span>")
             if loan["waivers"]:
                 flags.append(f"{loan['waivers']} waiver{'s' if loan['waivers'] > 1 else ''}")
-            ltv = f"{fmt_pct(loan['ltv'])} / {fmt_pct(loan['ltv_covenant'])}" if loan["ltv_covenant"] else fmt_pct(loan["ltv"])
+            ltv = (
+                f"{fmt_pct(loan['ltv'])} / {fmt_pct(loan['ltv_covenant'])}"
+                if loan["ltv_covenant"]
+                else fmt_pct(loan["ltv"])
+            )
             dscr = f"{fmt_ratio(loan['dscr'])} / {fmt_ratio(loan['dscr_covenant'])}" if loan["dscr_covenant"] else "–"
-            loan_rows.append([esc(loan["lender"]), kind_label(loan["kind"]), fmt_bn(loan["principal_bn"]),
-                              ltv, _headroom(loan["ltv_headroom"], True), dscr, _headroom(loan["dscr_headroom"], False),
-                              ", ".join(flags) or "ok"])
-        loans_html = _table(["Lender", "Kind", "Owed", "LTV / cov.", "Headroom", "DSCR / cov.", "Headroom", "State"],
-                            loan_rows, "aic-loans", "data-testid='loans'")
+            loan_rows.append(
+                [
+                    esc(loan["lender"]),
+                    kind_label(loan["kind"]),
+                    fmt_bn(loan["principal_bn"]),
+                    ltv,
+                    _headroom(loan["ltv_headroom"], True),
+                    dscr,
+                    _headroom(loan["dscr_headroom"], False),
+                    ", ".join(flags) or "ok",
+                ]
+            )
+        loans_html = _table(
+            ["Lender", "Kind", "Owed", "LTV / cov.", "Headroom", "DSCR / cov.", "Headroom", "State"],
+            loan_rows,
+            "aic-loans",
+            "data-testid='loans'",
+        )
     else:
         loans_html = "<div class='aic-muted aic-small'>It owes no loans, bonds or credit lines in the model.</div>"
 
     exposures = views.largest_exposures(model, name, top=5)
     if exposures:
-        exp_html = _table(["Counterparty", "Contract", "Amount", "% of its equity"],
-                          [[esc(e["counterparty"]), kind_label(e["kind"]), fmt_bn(e["amount_bn"]), fmt_pct(e["share_of_equity"])]
-                           for e in exposures], "aic-exp", "data-testid='exposures'")
+        exp_html = _table(
+            ["Counterparty", "Contract", "Amount", "% of its equity"],
+            [
+                [esc(e["counterparty"]), kind_label(e["kind"]), fmt_bn(e["amount_bn"]), fmt_pct(e["share_of_equity"])]
+                for e in exposures
+            ],
+            "aic-exp",
+            "data-testid='exposures'",
+        )
     else:
         exp_html = "<div class='aic-muted aic-small'>It holds no claims on other institutions.</div>"
 
-    return (f"<div class='aic-inspector' data-institution='{esc(name)}' data-status='{bs['status']}' "
-            f"data-month='{bs['month']}'>"
-            f"<div>{_status_dot(bs['status'])}<b>{esc(name)}</b> · {kind_label(bs['kind'])} · {status} · month {bs['month']}</div>"
-            f"<h4>Balance sheet</h4>{sheet}{summary}"
-            f"<h4>Debt it owes, with covenant headroom</h4>{loans_html}"
-            f"<h4>Largest exposures (claims it holds)</h4>{exp_html}</div>")
+    return (
+        f"<div class='aic-inspector' data-institution='{esc(name)}' data-status='{bs['status']}' "
+        f"data-month='{bs['month']}'>"
+        f"<div>{_status_dot(bs['status'])}<b>{esc(name)}</b> · {kind_label(bs['kind'])} · {status} · month {bs['month']}</div>"
+        f"<h4>Balance sheet</h4>{sheet}{summary}"
+        f"<h4>Debt it owes, with covenant headroom</h4>{loans_html}"
+        f"<h4>Largest exposures (claims it holds)</h4>{exp_html}</div>"
+    )

@@ -40,9 +40,11 @@ def _curve(p, q, rad: float, shrink_a: float, shrink_b: float) -> tuple[str, tup
     mx, my = (x1 + x2) / 2, (y1 + y2) / 2
     dx, dy = x2 - x1, y2 - y1
     cx, cy = mx + rad * dy, my - rad * dx
+
     def trim(ax, ay, bx, by, d):
         length = math.hypot(bx - ax, by - ay) or 1.0
         return ax + (bx - ax) * d / length, ay + (by - ay) * d / length
+
     sx, sy = trim(x1, y1, cx, cy, shrink_a)
     ex, ey = trim(x2, y2, cx, cy, shrink_b)
     return f"M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {ex:.1f},{ey:.1f}", (cx, cy)
@@ -71,13 +73,16 @@ def network_svg(model: ContagionModel, selected: str | None, cycles: list[list[i
         by_arc.setdefault((u, w), []).append(kind)
     order = {k: n for n, k in enumerate(EDGE_KINDS)}
 
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='@VIEWBOX@' "
-             f"class='aic-net-svg' data-month='{model.month}'>",
-             "<defs>"]
+    parts = [
+        f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='@VIEWBOX@' class='aic-net-svg' data-month='{model.month}'>",
+        "<defs>",
+    ]
     for kind, style in EDGE_STYLES.items():
-        parts.append(f"<marker id='aic-arrow-{kind}' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' "
-                     f"markerHeight='7' markerUnits='userSpaceOnUse' orient='auto-start-reverse'>"
-                     f"<path d='M0,0 L10,5 L0,10 z' fill='{style['color']}'/></marker>")
+        parts.append(
+            f"<marker id='aic-arrow-{kind}' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' "
+            f"markerHeight='7' markerUnits='userSpaceOnUse' orient='auto-start-reverse'>"
+            f"<path d='M0,0 L10,5 L0,10 z' fill='{style['color']}'/></marker>"
+        )
     parts.append("</defs>")
 
     # Sector bands (an arc behind each sector's nodes) and sector names inside the circle.
@@ -95,26 +100,33 @@ def network_svg(model: ContagionModel, selected: str | None, cycles: list[list[i
         x0, y0 = cx + r0 * math.cos(a0), cy - r0 * math.sin(a0)
         x1, y1 = cx + r0 * math.cos(a1), cy - r0 * math.sin(a1)
         large = 1 if a1 - a0 > math.pi else 0
-        parts.append(f"<path d='M{x0:.1f},{y0:.1f} A{r0:.1f},{r0:.1f} 0 {large} 0 {x1:.1f},{y1:.1f}' fill='none' "
-                     f"stroke='#EDEDED' stroke-width='26' stroke-linecap='round'/>")
+        parts.append(
+            f"<path d='M{x0:.1f},{y0:.1f} A{r0:.1f},{r0:.1f} 0 {large} 0 {x1:.1f},{y1:.1f}' fill='none' "
+            f"stroke='#EDEDED' stroke-width='26' stroke-linecap='round'/>"
+        )
         if len(nodes) > 1:  # a lone institution's own name says it all
             lx, ly = cx + 0.8 * r0 * math.cos(mean), cy - 0.8 * r0 * math.sin(mean)
             anchor = "start" if math.cos(mean) < -0.5 else "end" if math.cos(mean) > 0.5 else "middle"
-            parts.append(f"<text x='{lx:.1f}' y='{ly:.1f}' class='aic-sector' text-anchor='{anchor}' "
-                         f"dominant-baseline='middle'>{esc(SECTOR_LABELS.get(kind, kind).upper())}</text>")
+            parts.append(
+                f"<text x='{lx:.1f}' y='{ly:.1f}' class='aic-sector' text-anchor='{anchor}' "
+                f"dominant-baseline='middle'>{esc(SECTOR_LABELS.get(kind, kind).upper())}</text>"
+            )
 
     # Circular deals: grey bands under the arcs.
     for cycle in cycles:
         for u, w in zip(cycle, cycle[1:] + cycle[:1]):
             n_kinds = len(by_arc.get((u, w), [])) or 1
             d, _ = _curve(pos[u], pos[w], 0.08 + 0.045 * (n_kinds - 1), radius[u], radius[w])
-            parts.append(f"<path d='{d}' class='aic-cycle' fill='none' stroke='#000' stroke-opacity='0.13' "
-                         f"stroke-width='8' stroke-linecap='round'/>")
+            parts.append(
+                f"<path d='{d}' class='aic-cycle' fill='none' stroke='#000' stroke-opacity='0.13' "
+                f"stroke-width='8' stroke-linecap='round'/>"
+            )
 
     # Contracts: one curve per (holder, obligor, kind); the selected node's on top.
-    edges_low, edges_high = [], []
+    edges_low: list[str] = []
+    edges_high: list[str] = []
     for (u, w), arc_kinds in sorted(by_arc.items()):
-        for n, kind in enumerate(sorted(arc_kinds, key=order.get)):
+        for n, kind in enumerate(sorted(arc_kinds, key=lambda k: order.get(k, len(order)))):
             amount = totals[u, w, kind]
             style = EDGE_STYLES[kind]
             d, _ = _curve(pos[u], pos[w], 0.08 + 0.09 * n, radius[u] + 1, radius[w] + 2)
@@ -123,9 +135,11 @@ def network_svg(model: ContagionModel, selected: str | None, cycles: list[list[i
             opacity = 0.95 if touches else (0.3 if sel is not None else 0.6)
             dash = _DASHES.get(style["linestyle"], "")
             tip = f"{model.names[u]} → {model.names[w]}: {kind_label(kind)} {fmt_bn(amount)}"
-            path = (f"<path d='{d}' fill='none' stroke='{style['color']}' stroke-width='{width:.2f}' "
-                    f"stroke-opacity='{opacity}' stroke-dasharray='{dash}' marker-end='url(#aic-arrow-{kind})' "
-                    f"data-kind='{kind}'><title>{esc(tip)}</title></path>")
+            path = (
+                f"<path d='{d}' fill='none' stroke='{style['color']}' stroke-width='{width:.2f}' "
+                f"stroke-opacity='{opacity}' stroke-dasharray='{dash}' marker-end='url(#aic-arrow-{kind})' "
+                f"data-kind='{kind}'><title>{esc(tip)}</title></path>"
+            )
             (edges_high if touches else edges_low).append(path)
     parts += edges_low + edges_high
 
@@ -137,33 +151,48 @@ def network_svg(model: ContagionModel, selected: str | None, cycles: list[list[i
         name = model.names[i]
         fig = views.key_figures(model, name)
         status = fig["status"]
-        tip = [f"{name} ({kind_label(fig['kind'])}): {status}"
-               + (f" since month {fig['defaulted_month']}" if fig["defaulted_month"] is not None else ""),
-               f"Total assets {fmt_bn(fig['total_assets_bn'])} · equity {fmt_bn(fig['equity_bn'])} · cash {fmt_bn(fig['cash_bn'])}",
-               f"Leverage {fmt_ratio(fig['leverage'])} · LTV {fmt_pct(fig['ltv'])} · DSCR {fmt_ratio(fig['dscr'])}",
-               f"Contagion losses so far {fmt_bn(fig['losses_bn'])}"]
-        ring = (f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{radius[i] + 4:.1f}' fill='none' stroke='#111' "
-                f"stroke-width='2.5'/>") if i == sel else ""
+        tip_lines = [
+            f"{name} ({kind_label(fig['kind'])}): {status}"
+            + (f" since month {fig['defaulted_month']}" if fig["defaulted_month"] is not None else ""),
+            f"Total assets {fmt_bn(fig['total_assets_bn'])} · equity {fmt_bn(fig['equity_bn'])} · cash {fmt_bn(fig['cash_bn'])}",
+            f"Leverage {fmt_ratio(fig['leverage'])} · LTV {fmt_pct(fig['ltv'])} · DSCR {fmt_ratio(fig['dscr'])}",
+            f"Contagion losses so far {fmt_bn(fig['losses_bn'])}",
+        ]
+        ring = (
+            (
+                f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{radius[i] + 4:.1f}' fill='none' stroke='#111' "
+                f"stroke-width='2.5'/>"
+            )
+            if i == sel
+            else ""
+        )
         outline = "#111" if any(i in c for c in cycles) else "#555"
-        parts.append(f"<g class='aic-node' data-name='{esc(name)}' data-status='{status}' data-index='{i}'>"
-                     f"<title>{esc(chr(10).join(tip))}</title>{ring}"
-                     f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{radius[i]:.1f}' fill='{STATUS_COLOURS.get(status, '#999')}' "
-                     f"stroke='{outline}' stroke-width='{1.6 if outline == '#111' else 0.8}'/></g>")
+        parts.append(
+            f"<g class='aic-node' data-name='{esc(name)}' data-status='{status}' data-index='{i}'>"
+            f"<title>{esc(chr(10).join(tip_lines))}</title>{ring}"
+            f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{radius[i]:.1f}' fill='{STATUS_COLOURS.get(status, '#999')}' "
+            f"stroke='{outline}' stroke-width='{1.6 if outline == '#111' else 0.8}'/></g>"
+        )
         labels.append(_Label(i, name, x, y, radius[i], cx, cy, bold=i == sel))
     _separate(labels)
     box = [math.inf, math.inf, -math.inf, -math.inf]
     for lab in labels:
         x0, y0, x1, y1 = lab.bbox()
-        box = [min(box[0], x0, lab.x - lab.r - 14), min(box[1], y0, lab.y - lab.r - 14),
-               max(box[2], x1, lab.x + lab.r + 14), max(box[3], y1, lab.y + lab.r + 14)]
+        box = [
+            min(box[0], x0, lab.x - lab.r - 14),
+            min(box[1], y0, lab.y - lab.r - 14),
+            max(box[2], x1, lab.x + lab.r + 14),
+            max(box[3], y1, lab.y + lab.r + 14),
+        ]
         weight = " font-weight='700'" if lab.bold else ""
-        parts.append(f"<text x='{lab.tx:.1f}' y='{lab.ty:.1f}' text-anchor='{lab.anchor}' dominant-baseline='{lab.baseline}' "
-                     f"class='aic-label' data-name='{esc(lab.name)}'{weight}>{esc(lab.name)}</text>")
+        parts.append(
+            f"<text x='{lab.tx:.1f}' y='{lab.ty:.1f}' text-anchor='{lab.anchor}' dominant-baseline='{lab.baseline}' "
+            f"class='aic-label' data-name='{esc(lab.name)}'{weight}>{esc(lab.name)}</text>"
+        )
     parts.append("</svg>")
     pad = 4
     viewbox = f"{box[0] - pad:.0f} {box[1] - pad:.0f} {box[2] - box[0] + 2 * pad:.0f} {box[3] - box[1] + 2 * pad:.0f}"
     return "".join(parts).replace("@VIEWBOX@", viewbox, 1)
-
 
 
 class _Label:
@@ -198,7 +227,7 @@ def _separate(labels: list[_Label], rounds: int = 30) -> None:
     for _ in range(rounds):
         moved = False
         for a_i, a in enumerate(labels):
-            for b in labels[a_i + 1:]:
+            for b in labels[a_i + 1 :]:
                 ax0, ay0, ax1, ay1 = a.bbox()
                 bx0, by0, bx1, by1 = b.bbox()
                 if ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1:
@@ -213,13 +242,17 @@ def _legend_html(model: ContagionModel, G_kinds: set[str]) -> str:
     counts = views.status_counts(model)
     statuses = "".join(
         f"<span class='aic-chip' data-status='{s}' data-count='{counts.get(s, 0)}'>{_status_dot(s)}{s} "
-        f"<b>{counts.get(s, 0)}</b></span>" for s in STATUSES
+        f"<b>{counts.get(s, 0)}</b></span>"
+        for s in STATUSES
     )
     edges = "".join(
         f"<span class='aic-chip'><svg width='22' height='8'><line x1='1' y1='4' x2='21' y2='4' "
         f"stroke='{EDGE_STYLES[k]['color']}' stroke-width='2.2' stroke-dasharray='{_DASHES.get(EDGE_STYLES[k]['linestyle'], '')}'/>"
         f"</svg>{kind_label(k)}</span>"
-        for k in EDGE_KINDS if k in G_kinds
+        for k in EDGE_KINDS
+        if k in G_kinds
     )
-    return (f"<div class='aic-legend' data-testid='status-counts'>{statuses}</div>"
-            f"<div class='aic-legend aic-small'>{edges} <span class='aic-muted'>node size = total assets; arrow: holder of the claim → obligor</span></div>")
+    return (
+        f"<div class='aic-legend' data-testid='status-counts'>{statuses}</div>"
+        f"<div class='aic-legend aic-small'>{edges} <span class='aic-muted'>node size = total assets; arrow: holder of the claim → obligor</span></div>"
+    )

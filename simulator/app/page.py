@@ -154,7 +154,7 @@ CSS = """
 
 
 @solara.component
-def Layout(children=[]):
+def Layout(children=()):
     """Solara's app layout, started afresh whenever the user picks another scenario.
 
     SolaraViz keeps its parameter widgets' state in the sidebar; keying the layout on the
@@ -168,10 +168,11 @@ def Page():
     # One model per browser session (and per scenario picked in it), built when the page
     # mounts -- never at import time, which would share one model between all sessions.
     first = solara.use_memo(lambda: AppModel(scenario_name=session_scenario(), seed=chosen_seed.value), [])
-    model = solara.use_reactive(first)
+    model: solara.Reactive[AppModel] = solara.use_reactive(first)
     current = model.value
     params = solara.use_memo(
-        lambda: model_params_for(scenario_config_safe(current), current.setup.scenario, current.setup.seed), [])
+        lambda: model_params_for(scenario_config_safe(current), current.setup.scenario, current.setup.seed), []
+    )
     solara.Style(CSS)
     solara.Title("aicontagion")
     with solara.Sidebar():

@@ -13,6 +13,7 @@ import solara
 import traitlets
 from mesa.visualization.utils import force_update, update_counter
 
+from agents.names import EVENT_KINDS
 from networks import STATUSES
 from simulator import views
 from simulator.app.chart_svg import timeseries_html
@@ -42,7 +43,6 @@ from simulator.app.session import (
     selected_name,
 )
 from simulator.config import scenario_names
-from agents.names import EVENT_KINDS
 from simulator.model import ContagionModel
 
 MAX_MONTH = 600
@@ -95,18 +95,39 @@ def DealNetwork(model: ContagionModel):
     kinds_present = {k for _, _, k in model.deal_graph().edges(data="kind")}
     fig = views.key_figures(model, selected)
     with solara.Column(gap="4px", classes=["aic-panel"]):
-        solara.HTML(tag="div", unsafe_innerHTML="<b>Deal network</b> <span class='aic-muted'>· hover a node for its "
-                    "figures, click to inspect it</span>", classes=["aic-title"])
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="<b>Deal network</b> <span class='aic-muted'>· hover a node for its "
+            "figures, click to inspect it</span>",
+            classes=["aic-title"],
+        )
         with solara.Row(gap="8px", style="align-items: center"):
-            solara.Select("Highlight", values=choices, value=choice, on_value=highlight_choice.set, dense=True,
-                          style="max-width: 300px")
-            solara.Select("Institution", values=list(model.names), value=selected, on_value=selected_name.set,
-                          dense=True, style="max-width: 200px")
+            solara.Select(
+                "Highlight",
+                values=choices,
+                value=choice,
+                on_value=highlight_choice.set,
+                dense=True,
+                style="max-width: 300px",
+            )
+            solara.Select(
+                "Institution",
+                values=list(model.names),
+                value=selected,
+                on_value=selected_name.set,
+                dense=True,
+                style="max-width: 200px",
+            )
         NetworkView.element(svg=svg, on_pick=selected_name.set)
-        solara.HTML(tag="div", classes=["aic-small", "aic-keyfigs"], unsafe_innerHTML=(
-            f"{_status_dot(fig['status'])}<b>{esc(fig['name'])}</b> ({kind_label(fig['kind'])}, {fig['status']}): "
-            f"assets {fmt_bn(fig['total_assets_bn'])} · equity {fmt_bn(fig['equity_bn'])} · cash {fmt_bn(fig['cash_bn'])} · "
-            f"LTV {fmt_pct(fig['ltv'])} · DSCR {fmt_ratio(fig['dscr'])}"))
+        solara.HTML(
+            tag="div",
+            classes=["aic-small", "aic-keyfigs"],
+            unsafe_innerHTML=(
+                f"{_status_dot(fig['status'])}<b>{esc(fig['name'])}</b> ({kind_label(fig['kind'])}, {fig['status']}): "
+                f"assets {fmt_bn(fig['total_assets_bn'])} · equity {fmt_bn(fig['equity_bn'])} · cash {fmt_bn(fig['cash_bn'])} · "
+                f"LTV {fmt_pct(fig['ltv'])} · DSCR {fmt_ratio(fig['dscr'])}"
+            ),
+        )
         solara.HTML(tag="div", unsafe_innerHTML=_legend_html(model, kinds_present))
 
 
@@ -117,15 +138,19 @@ def TimeSeries(model: ContagionModel):
     update_counter.get()
     df = model.datacollector.get_model_vars_dataframe()
     with solara.Column(gap="2px", classes=["aic-panel"]):
-        solara.HTML(tag="div", unsafe_innerHTML="<b>Time series</b> <span class='aic-muted'>· one point per month; "
-                    "hover a line for its latest value</span>", classes=["aic-title"])
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML="<b>Time series</b> <span class='aic-muted'>· one point per month; "
+            "hover a line for its latest value</span>",
+            classes=["aic-title"],
+        )
         solara.HTML(tag="div", classes=["aic-scroll"], unsafe_innerHTML=timeseries_html(df))
 
 
 # =============================================================================== event log
 @solara.component
 def EventLog(model: ContagionModel):
-    """This month's events as sentences, newest first; filter by kind and institution."""
+    """The month's events as sentences, newest first; filter by kind and institution."""
     update_counter.get()
     kinds_seen = sorted({e.kind for e in model.events}, key=lambda k: EVENT_KINDS.index(k) if k in EVENT_KINDS else 99)
     kind_values = ["all kinds", *kinds_seen]
@@ -147,17 +172,36 @@ def EventLog(model: ContagionModel):
         for e in events[:EVENTS_SHOWN]
     )
     if not rows:
-        rows = f"<li class='aic-muted aic-empty'>No events in {scope}{' for these filters' if kinds or who else ''}.</li>"
+        rows = (
+            f"<li class='aic-muted aic-empty'>No events in {scope}{' for these filters' if kinds or who else ''}.</li>"
+        )
     with solara.Column(gap="4px", classes=["aic-panel"]):
-        solara.HTML(tag="div", classes=["aic-title"], unsafe_innerHTML=(
-            f"<b>Event log</b> <span class='aic-muted'>· {len(events)} event{'s' if len(events) != 1 else ''} in {scope}, newest first</span>"))
+        solara.HTML(
+            tag="div",
+            classes=["aic-title"],
+            unsafe_innerHTML=(
+                f"<b>Event log</b> <span class='aic-muted'>· {len(events)} event{'s' if len(events) != 1 else ''} in {scope}, newest first</span>"
+            ),
+        )
         with solara.Row(gap="8px", style="align-items: center"):
-            solara.Select("Kind", values=kind_values, value=kind, on_value=event_kind.set, dense=True, style="max-width: 170px")
-            solara.Select("Institution", values=inst_values, value=inst, on_value=event_institution.set, dense=True,
-                          style="max-width: 170px")
+            solara.Select(
+                "Kind", values=kind_values, value=kind, on_value=event_kind.set, dense=True, style="max-width: 170px"
+            )
+            solara.Select(
+                "Institution",
+                values=inst_values,
+                value=inst,
+                on_value=event_institution.set,
+                dense=True,
+                style="max-width: 170px",
+            )
             solara.Checkbox(label="all months", value=event_all_months.value, on_value=event_all_months.set)
-        solara.HTML(tag="ul", classes=["aic-events", "aic-scroll"], unsafe_innerHTML=rows,
-                    attributes={"data-month": str(model.month), "data-count": str(len(events))})
+        solara.HTML(
+            tag="ul",
+            classes=["aic-events", "aic-scroll"],
+            unsafe_innerHTML=rows,
+            attributes={"data-month": str(model.month), "data-count": str(len(events))},
+        )
 
 
 # =============================================================================== inspector
@@ -169,8 +213,14 @@ def Inspector(model: ContagionModel):
     with solara.Column(gap="4px", classes=["aic-panel"]):
         with solara.Row(gap="8px", style="align-items: center"):
             solara.HTML(tag="div", unsafe_innerHTML="<b>Inspector</b>", classes=["aic-title"])
-            solara.Select("Institution", values=list(model.names), value=name, on_value=selected_name.set, dense=True,
-                          style="max-width: 240px")
+            solara.Select(
+                "Institution",
+                values=list(model.names),
+                value=name,
+                on_value=selected_name.set,
+                dense=True,
+                style="max-width: 240px",
+            )
         solara.HTML(tag="div", classes=["aic-scroll"], unsafe_innerHTML=inspector_html(model, name))
 
 
@@ -188,24 +238,43 @@ def SystemicRisk(model: ContagionModel):
     total_equity = float(sum(e for e in views.exposure_inputs(model)[1] if e > 0)) or 1.0
     top = [item for item in ranking if item[1] > 0][:10]
     largest = max((s for _, s in top), default=0.0) or 1.0
-    bars = "".join(
-        f"<div class='aic-bar-row' data-name='{esc(n)}' data-score='{s:.4f}'><span class='aic-bar-name'>"
-        f"{_status_dot(model.institutions[model.index_of[n]].status)}{esc(n)}</span>"
-        f"<span class='aic-bar'><span style='width:{100 * s / largest:.1f}%'></span></span>"
-        f"<span class='aic-bar-val'>{fmt_bn(s)} <span class='aic-muted'>({fmt_pct(s / total_equity, 1)})</span></span></div>"
-        for n, s in top
-    ) or f"<div class='aic-muted aic-small'>{error or 'No institution would pass losses on to others now.'}</div>"
+    bars = (
+        "".join(
+            f"<div class='aic-bar-row' data-name='{esc(n)}' data-score='{s:.4f}'><span class='aic-bar-name'>"
+            f"{_status_dot(model.institutions[model.index_of[n]].status)}{esc(n)}</span>"
+            f"<span class='aic-bar'><span style='width:{100 * s / largest:.1f}%'></span></span>"
+            f"<span class='aic-bar-val'>{fmt_bn(s)} <span class='aic-muted'>({fmt_pct(s / total_equity, 1)})</span></span></div>"
+            for n, s in top
+        )
+        or f"<div class='aic-muted aic-small'>{error or 'No institution would pass losses on to others now.'}</div>"
+    )
     with solara.Column(gap="4px", classes=["aic-panel"]):
         with solara.Row(gap="8px", style="align-items: center; justify-content: space-between"):
-            solara.HTML(tag="div", classes=["aic-title"], unsafe_innerHTML=(
-                "<b>Systemic risk now</b> <span class='aic-muted'>· DebtRank: equity the others would lose "
-                "if it failed</span>"))
-            solara.ToggleButtonsSingle(value=method, values=["linear", "original"], on_value=debtrank_method.set, dense=True)
-        solara.HTML(tag="div", classes=["aic-small", "aic-muted"], unsafe_innerHTML=(
-            "Exposures: equity, loans, bonds, credit lines, ABS and fund shares each holder has on the failing "
-            "institution, relative to the holder's book equity; % = share of system equity."))
-        solara.HTML(tag="div", classes=["aic-scroll", "aic-bars"], unsafe_innerHTML=bars,
-                    attributes={"data-testid": "debtrank", "data-month": str(model.month), "data-method": method})
+            solara.HTML(
+                tag="div",
+                classes=["aic-title"],
+                unsafe_innerHTML=(
+                    "<b>Systemic risk now</b> <span class='aic-muted'>· DebtRank: equity the others would lose "
+                    "if it failed</span>"
+                ),
+            )
+            solara.ToggleButtonsSingle(
+                value=method, values=["linear", "original"], on_value=debtrank_method.set, dense=True
+            )
+        solara.HTML(
+            tag="div",
+            classes=["aic-small", "aic-muted"],
+            unsafe_innerHTML=(
+                "Exposures: equity, loans, bonds, credit lines, ABS and fund shares each holder has on the failing "
+                "institution, relative to the holder's book equity; % = share of system equity."
+            ),
+        )
+        solara.HTML(
+            tag="div",
+            classes=["aic-scroll", "aic-bars"],
+            unsafe_innerHTML=bars,
+            attributes={"data-testid": "debtrank", "data-month": str(model.month), "data-method": method},
+        )
 
 
 @solara.component
@@ -215,18 +284,31 @@ def CircularDeals(model: ContagionModel):
     deals = views.circular_deals(model, max_length=4)
     items = []
     for deal in deals:
-        chain = " ".join(
-            f"{esc(link['from'])} <span class='aic-link'>→ {'/'.join(kind_label(k) for k in link['kinds'])} "
-            f"{fmt_bn(link['amount_bn'])} →</span>" for link in deal["links"]
-        ) + f" {esc(deal['names'][0])}"
+        chain = (
+            " ".join(
+                f"{esc(link['from'])} <span class='aic-link'>→ {'/'.join(kind_label(k) for k in link['kinds'])} "
+                f"{fmt_bn(link['amount_bn'])} →</span>"
+                for link in deal["links"]
+            )
+            + f" {esc(deal['names'][0])}"
+        )
         items.append(f"<li data-names='{esc(' → '.join(deal['names']))}'>{chain}</li>")
     body = "".join(items) or "<li class='aic-muted'>No circular deals in the network now.</li>"
     with solara.Column(gap="4px", classes=["aic-panel"]):
-        solara.HTML(tag="div", classes=["aic-title"], unsafe_innerHTML=(
-            f"<b>Circular deals</b> <span class='aic-muted'>· {len(deals)} cycle{'s' if len(deals) != 1 else ''} "
-            "of claims; largest round-trip first (highlight them in the network)</span>"))
-        solara.HTML(tag="ul", classes=["aic-cycles", "aic-scroll"], unsafe_innerHTML=body,
-                    attributes={"data-testid": "circular-deals", "data-month": str(model.month)})
+        solara.HTML(
+            tag="div",
+            classes=["aic-title"],
+            unsafe_innerHTML=(
+                f"<b>Circular deals</b> <span class='aic-muted'>· {len(deals)} cycle{'s' if len(deals) != 1 else ''} "
+                "of claims; largest round-trip first (highlight them in the network)</span>"
+            ),
+        )
+        solara.HTML(
+            tag="ul",
+            classes=["aic-cycles", "aic-scroll"],
+            unsafe_innerHTML=body,
+            attributes={"data-testid": "circular-deals", "data-month": str(model.month)},
+        )
 
 
 # =============================================================================== summary + sidebar
@@ -242,19 +324,32 @@ def Summary(model: ContagionModel):
         for s in STATUSES
     )
     first = model.first_breach
-    breach = (f"<span class='aic-small'>First covenant breach: month {first[0]}: {esc(first[1])}</span>"
-              if first else "<span class='aic-small aic-muted'>No covenant breach yet.</span>")
+    breach = (
+        f"<span class='aic-small'>First covenant breach: month {first[0]}: {esc(first[1])}</span>"
+        if first
+        else "<span class='aic-small aic-muted'>No covenant breach yet.</span>"
+    )
     with solara.Column(gap="2px", classes=["aic-summary"]):
-        solara.HTML(tag="div", attributes={"data-testid": "summary", "data-month": str(model.month),
-                                           "data-defaulted": str(counts["defaulted"])},
-                    unsafe_innerHTML=(
-            f"<b class='aic-scn'>{esc(model.config.name)}</b> · <b data-testid='month'>month {model.month}</b> · seed "
-            f"{model.setup.seed} · {chips} · losses {fmt_bn(float(last['losses_bn_total']))} · system equity "
-            f"{fmt_bn(float(last['system_equity_bn']))} · sentiment {float(last['sentiment']):.2f}<br>{breach}"))
+        solara.HTML(
+            tag="div",
+            attributes={
+                "data-testid": "summary",
+                "data-month": str(model.month),
+                "data-defaulted": str(counts["defaulted"]),
+            },
+            unsafe_innerHTML=(
+                f"<b class='aic-scn'>{esc(model.config.name)}</b> · <b data-testid='month'>month {model.month}</b> · seed "
+                f"{model.setup.seed} · {chips} · losses {fmt_bn(float(last['losses_bn_total']))} · system equity "
+                f"{fmt_bn(float(last['system_equity_bn']))} · sentiment {float(last['sentiment']):.2f}<br>{breach}"
+            ),
+        )
         if model.setup.error:
-            solara.Error(f"Not applied: {model.setup.error}. Running {model.config.name} with seed {model.setup.seed}"
-                         f"{' and the levers that were valid' if model.setup.levers else ' and its own settings'}.",
-                         dense=True, classes=["aic-param-error"])
+            solara.Error(
+                f"Not applied: {model.setup.error}. Running {model.config.name} with seed {model.setup.seed}"
+                f"{' and the levers that were valid' if model.setup.levers else ' and its own settings'}.",
+                dense=True,
+                classes=["aic-param-error"],
+            )
 
 
 @solara.component
@@ -286,8 +381,11 @@ def ScenarioCard(model: solara.Reactive[ContagionModel]):
 
     with solara.Card("Scenario", margin=0, classes=["aic-scenario-card"]):
         solara.Select("Scenario", values=names, value=requested, on_value=load)
-        solara.HTML(tag="div", classes=["aic-small", "aic-muted"], unsafe_innerHTML=esc(
-            (current.config.description or "").strip()))
+        solara.HTML(
+            tag="div",
+            classes=["aic-small", "aic-muted"],
+            unsafe_innerHTML=esc((current.config.description or "").strip()),
+        )
         with solara.Row(gap="6px", style="align-items: center"):
             solara.InputInt("Run to month", value=run_to_month, dense=True, style="max-width: 130px")
             solara.Button("Run", color="primary", on_click=run, dense=True)
@@ -295,6 +393,11 @@ def ScenarioCard(model: solara.Reactive[ContagionModel]):
             solara.Warning(run_message.value, dense=True)
         with solara.Details("Extra shock: kinds, sizes and targets"):
             solara.HTML(tag="div", unsafe_innerHTML=_shock_help())
-        solara.HTML(tag="div", classes=["aic-small", "aic-muted"], unsafe_innerHTML=(
-            "Picking a scenario loads it. The parameters below start at its values; changes apply when "
-            "you press <b>Reset</b>. A slider you leave alone keeps the scenario's own detail."))
+        solara.HTML(
+            tag="div",
+            classes=["aic-small", "aic-muted"],
+            unsafe_innerHTML=(
+                "Picking a scenario loads it. The parameters below start at its values; changes apply when "
+                "you press <b>Reset</b>. A slider you leave alone keeps the scenario's own detail."
+            ),
+        )

@@ -79,6 +79,7 @@ class Knob:
 
     def bounds(self) -> tuple[float, float]:
         lever = LEVERS[self.lever]
+        assert lever.low is not None and lever.high is not None, f"{self.lever} has no range"
         lo, hi = lever.low / self.scale, lever.high / self.scale
         if self.display_min is not None:
             lo = max(lo, self.display_min)
@@ -114,16 +115,46 @@ def _median_waiver(config: Scenario) -> float:
 
 
 KNOBS: tuple[Knob, ...] = (
-    Knob("gpu_depreciation_per_year", "GPU depreciation (%/yr)", 0.01, 1,
-         lambda c: _mean(g.depreciation_per_year for g in c.markets.gpu.generations)),
-    Knob("rental_deflation_per_year", "GPU rental-rate deflation (%/yr)", 0.01, 1,
-         lambda c: c.markets.gpu.rental_deflation_per_year),
-    Knob("ai_revenue_growth_per_year", "AI revenue growth (%/yr)", 0.01, 5,
-         lambda c: c.markets.demand.ai_revenue_growth_per_year, display_max=400),
-    Knob("gpu_market_depth_bn", "GPU secondary-market depth (US$ bn)", 1.0, 1,
-         lambda c: c.markets.gpu.market_depth_bn, display_min=1, display_max=300),
-    Knob("ltv_covenant", "LTV covenant threshold (% loan / collateral)", 0.01, 5,
-         _median_ltv, display_min=30, display_max=200),
+    Knob(
+        "gpu_depreciation_per_year",
+        "GPU depreciation (%/yr)",
+        0.01,
+        1,
+        lambda c: _mean(g.depreciation_per_year for g in c.markets.gpu.generations),
+    ),
+    Knob(
+        "rental_deflation_per_year",
+        "GPU rental-rate deflation (%/yr)",
+        0.01,
+        1,
+        lambda c: c.markets.gpu.rental_deflation_per_year,
+    ),
+    Knob(
+        "ai_revenue_growth_per_year",
+        "AI revenue growth (%/yr)",
+        0.01,
+        5,
+        lambda c: c.markets.demand.ai_revenue_growth_per_year,
+        display_max=400,
+    ),
+    Knob(
+        "gpu_market_depth_bn",
+        "GPU secondary-market depth (US$ bn)",
+        1.0,
+        1,
+        lambda c: c.markets.gpu.market_depth_bn,
+        display_min=1,
+        display_max=300,
+    ),
+    Knob(
+        "ltv_covenant",
+        "LTV covenant threshold (% loan / collateral)",
+        0.01,
+        5,
+        _median_ltv,
+        display_min=30,
+        display_max=200,
+    ),
     Knob("waiver_propensity", "Lender waiver propensity (0 = never … 1 = most)", 1.0, 0.05, _median_waiver),
 )
 CHANNELS: tuple[str, ...] = tuple(name for name in Channels.model_fields if name in LEVERS)
@@ -215,7 +246,9 @@ class AppModel(ContagionModel):
     scenario is ``scenario_name``.
     """
 
-    def __init__(self, scenario_name: str | None = None, seed: Any = DEFAULT_SEED, scenario: Any = None, **widgets: Any):
+    def __init__(
+        self, scenario_name: str | None = None, seed: Any = DEFAULT_SEED, scenario: Any = None, **widgets: Any
+    ):
         del scenario  # Mesa's experiment object, not a scenario name
         errors: list[str] = []
         requested = scenario_name or initial_scenario_name()
@@ -258,20 +291,46 @@ def model_params_for(config: Scenario, scenario_name: str, seed: int) -> dict[st
         lo, hi = knob.bounds()
         integer = float(knob.step).is_integer()
         params[knob.lever] = {
-            "type": "SliderInt" if integer else "SliderFloat", "label": knob.label,
+            "type": "SliderInt" if integer else "SliderFloat",
+            "label": knob.label,
             "value": int(defaults[knob.lever]) if integer else defaults[knob.lever],
-            "min": int(lo) if integer else lo, "max": int(hi) if integer else hi,
+            "min": int(lo) if integer else lo,
+            "max": int(hi) if integer else hi,
             "step": int(knob.step) if integer else knob.step,
         }
-    params["shock_kind"] = {"type": "Select", "value": NO_SHOCK, "values": list(SHOCK_CHOICES), "label": "Extra shock: kind"}
-    params["shock_target"] = {"type": "Select", "value": NO_TARGET, "values": shock_targets(config),
-                              "label": "Extra shock: target"}
-    params["shock_size"] = {"type": "SliderFloat", "value": 0.0, "min": LEVERS["shock_size"].low, "max": 2.0,
-                            "step": 0.05, "label": "Extra shock: size (share; per yr for rate/growth)"}
-    params["shock_month"] = {"type": "SliderInt", "value": 1, "min": 1, "max": 60, "step": 1,
-                             "label": "Extra shock: month"}
-    params["central_bank_enabled"] = {"type": "Checkbox", "value": defaults["central_bank_enabled"],
-                                      "label": "Central-bank backstop (on/off)"}
+    params["shock_kind"] = {
+        "type": "Select",
+        "value": NO_SHOCK,
+        "values": list(SHOCK_CHOICES),
+        "label": "Extra shock: kind",
+    }
+    params["shock_target"] = {
+        "type": "Select",
+        "value": NO_TARGET,
+        "values": shock_targets(config),
+        "label": "Extra shock: target",
+    }
+    params["shock_size"] = {
+        "type": "SliderFloat",
+        "value": 0.0,
+        "min": LEVERS["shock_size"].low,
+        "max": 2.0,
+        "step": 0.05,
+        "label": "Extra shock: size (share; per yr for rate/growth)",
+    }
+    params["shock_month"] = {
+        "type": "SliderInt",
+        "value": 1,
+        "min": 1,
+        "max": 60,
+        "step": 1,
+        "label": "Extra shock: month",
+    }
+    params["central_bank_enabled"] = {
+        "type": "Checkbox",
+        "value": defaults["central_bank_enabled"],
+        "label": "Central-bank backstop (on/off)",
+    }
     for name in CHANNELS:
         params[name] = {"type": "Checkbox", "value": defaults[name], "label": channel_label(name)}
     return params

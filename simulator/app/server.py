@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 __all__ = [
@@ -202,7 +202,7 @@ def serve(
 
 def _stop(proc: subprocess.Popen) -> None:
     """Stop the server: wait for its own shutdown, then SIGINT (forced exit), terminate, kill."""
-    steps = [(None, 1)]
+    steps: list[tuple[Callable[[], object] | None, int]] = [(None, 1)]
     if os.name == "posix":
         steps.append((lambda: proc.send_signal(signal.SIGINT), 5))
     steps += [(proc.terminate, 3), (proc.kill, 3)]

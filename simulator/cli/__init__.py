@@ -102,30 +102,59 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run a scenario month by month, print a summary and write the time series, "
         "events, final deal graph and figures into --out.",
     )  # fmt: skip
-    run.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO, metavar="SCENARIO|PATH",
-                     help=f"scenario name from configs/ or a path to a YAML file (default {DEFAULT_SCENARIO})")
-    run.add_argument("--months", type=_months, default=None, metavar="N",
-                     help=f"months to simulate, 1 to {MAX_MONTHS} (default: the scenario's months)")
-    run.add_argument("--seed", type=_seed, default=DEFAULT_SEED, metavar="S",
-                     help=f"random seed, a whole number >= 0 (default {DEFAULT_SEED})")
-    run.add_argument("--out", type=Path, default=None, metavar="DIR",
-                     help="output folder (default runs/<scenario>-seed<S>)")
-    run.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                     help="change one setting: a dotted config path (markets.gpu.market_depth_bn=40) "
-                     "or a lever name (gpu_market_depth_bn=40, central_bank_enabled=true); repeatable")
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        default=DEFAULT_SCENARIO,
+        metavar="SCENARIO|PATH",
+        help=f"scenario name from configs/ or a path to a YAML file (default {DEFAULT_SCENARIO})",
+    )
+    run.add_argument(
+        "--months",
+        type=_months,
+        default=None,
+        metavar="N",
+        help=f"months to simulate, 1 to {MAX_MONTHS} (default: the scenario's months)",
+    )
+    run.add_argument(
+        "--seed",
+        type=_seed,
+        default=DEFAULT_SEED,
+        metavar="S",
+        help=f"random seed, a whole number >= 0 (default {DEFAULT_SEED})",
+    )
+    run.add_argument(
+        "--out", type=Path, default=None, metavar="DIR", help="output folder (default runs/<scenario>-seed<S>)"
+    )
+    run.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="change one setting: a dotted config path (markets.gpu.market_depth_bn=40) "
+        "or a lever name (gpu_market_depth_bn=40, central_bank_enabled=true); repeatable",
+    )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
     run.set_defaults(handler=cmd_run)
 
-    scenarios = sub.add_parser("scenarios", help="list the scenarios in configs/ with one line each",
-                               description="List the scenarios in configs/ with one line each.")
+    scenarios = sub.add_parser(
+        "scenarios",
+        help="list the scenarios in configs/ with one line each",
+        description="List the scenarios in configs/ with one line each.",
+    )
     scenarios.set_defaults(handler=cmd_scenarios)
 
-    app = sub.add_parser("app", help="start the interactive web app",
-                         description="Start the Solara web app on a local server (Ctrl-C stops it).")
+    app = sub.add_parser(
+        "app",
+        help="start the interactive web app",
+        description="Start the Solara web app on a local server (Ctrl-C stops it).",
+    )
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     app.add_argument("--port", type=_port, default=8765, help="port, 1 to 65535 (default 8765)")
-    app.add_argument("--scenario", default=None, metavar="NAME",
-                     help="scenario the app opens with (name from configs/ or a path)")
+    app.add_argument(
+        "--scenario", default=None, metavar="NAME", help="scenario the app opens with (name from configs/ or a path)"
+    )
     app.set_defaults(handler=cmd_app)
     return parser
 
@@ -184,8 +213,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BadInput(f"aicontagion run: --out: cannot use {str(out_dir)!r} as the output folder "
-                       f"({exc.strerror or exc}); give a folder you can write to") from None
+        raise BadInput(
+            f"aicontagion run: --out: cannot use {str(out_dir)!r} as the output folder "
+            f"({exc.strerror or exc}); give a folder you can write to"
+        ) from None
 
     started = time.perf_counter()
     stopped = _simulate(model, months)
@@ -196,7 +227,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     if stopped is not None:
         cause = ("interrupted (Ctrl-C)" if isinstance(stopped, KeyboardInterrupt)
                  else f"stopped by an error ({type(stopped).__name__})")  # fmt: skip
-        summary["note"] = f"{cause} after {summary['months']} of {months} months; outputs cover the finished months only"
+        summary["note"] = (
+            f"{cause} after {summary['months']} of {months} months; outputs cover the finished months only"
+        )
     try:
         written = outputs.write_run(model, out_dir, summary)
     except Exception:
@@ -289,8 +322,10 @@ def print_summary(summary: dict, description: str, written: dict[str, Path], out
     console.print()
 
     breach = summary["first_breach"]
-    console.print("[bold]First covenant breach:[/bold] " + (
-        f"month {breach['month']}: {breach['message']}" if breach else f"none in {months} months"))
+    console.print(
+        "[bold]First covenant breach:[/bold] "
+        + (f"month {breach['month']}: {breach['message']}" if breach else f"none in {months} months")
+    )
     sentiment = summary["sentiment"]
     console.print(f"[bold]Sentiment[/bold] (1 = month 0): {_num(sentiment['start'], 2)} at month 0, "
                   f"{_num(sentiment['end'], 2)} at month {months}")  # fmt: skip
@@ -362,4 +397,3 @@ def cmd_app(args: argparse.Namespace) -> int:
     except OSError as exc:
         _error(f"aicontagion app: cannot start the server: {exc}")
         return EXIT_SERVER
-

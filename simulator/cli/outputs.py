@@ -48,23 +48,23 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "OUTPUT_FILES",
-    "atomic_file",
-    "finished_month",
-    "summarise",
-    "model_timeseries",
     "agent_timeseries",
+    "atomic_file",
     "finished_events",
-    "write_timeseries_csv",
-    "write_timeseries_parquet",
+    "finished_month",
+    "model_timeseries",
+    "summarise",
     "write_agents_csv",
     "write_agents_parquet",
     "write_events_jsonl",
     "write_graph_graphml",
     "write_graph_json",
-    "write_summary_json",
-    "write_timeseries_png",
     "write_network_png",
     "write_run",
+    "write_summary_json",
+    "write_timeseries_csv",
+    "write_timeseries_parquet",
+    "write_timeseries_png",
 ]
 
 #: Output name -> file name, in the order :func:`write_run` writes them.
@@ -197,13 +197,16 @@ def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
         "defaults_total": int(last.get("defaults_total", sum(defaults.values()))),
         "losses_bn_by_sector": losses,
         "losses_bn_total": _clean(last.get("losses_bn_total", sum(v or 0 for v in losses.values()))),
-        "system_equity_bn": {"start": _clean(first.get("system_equity_bn")),
-                             "end": _clean(last.get("system_equity_bn"))},  # fmt: skip
+        "system_equity_bn": {
+            "start": _clean(first.get("system_equity_bn")),
+            "end": _clean(last.get("system_equity_bn")),
+        },
         "first_breach": first_breach,
         "gpu_prices": gpu_prices,
         "sentiment": {"start": _clean(first.get("sentiment")), "end": _clean(last.get("sentiment"))},
         "central_bank_lending_bn_peak": _clean(df["central_bank_lending_bn"].max())
-        if "central_bank_lending_bn" in df else None,
+        if "central_bank_lending_bn" in df
+        else None,
         "events_by_kind": dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
         "events_total": len(events),
         "top_events": [_jsonable(e.to_dict()) for e in most_important(events, top=top)],
@@ -216,7 +219,7 @@ def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
 
 @contextmanager
 def atomic_file(path: str | Path, mode: str = "w") -> Iterator[Any]:
-    """Open a temporary file next to ``path``; on success rename it to ``path``, else delete it.
+    r"""Open a temporary file next to ``path``; on success rename it to ``path``, else delete it.
 
     Readers never see a half-written file, and an interrupted write leaves the old file (if
     any) in place. Text mode writes UTF-8 with ``\\n`` line ends. The file gets the usual
@@ -227,7 +230,8 @@ def atomic_file(path: str | Path, mode: str = "w") -> Iterator[Any]:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o666 & ~_umask())
-        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8", "newline": ""})) as handle:
+        text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+        with os.fdopen(fd, mode, **text) as handle:  # type: ignore[call-overload]
             yield handle
         os.replace(tmp, path)
     except BaseException:
@@ -270,7 +274,8 @@ def write_agents_parquet(df: pd.DataFrame, path: Path) -> Path:
 
 def write_events_jsonl(events: list[Event], path: Path) -> Path:
     """The event log, one JSON object per line (month, phase, kind, actor, counterparty,
-    amount_bn, message), oldest first."""
+    amount_bn, message), oldest first.
+    """
     with atomic_file(Path(path)) as handle:
         for event in events:
             handle.write(json.dumps(_jsonable(event.to_dict()), ensure_ascii=False, allow_nan=False))
@@ -291,7 +296,8 @@ def write_graph_graphml(G: nx.MultiDiGraph, path: Path) -> Path:
 
 def write_graph_json(G: nx.MultiDiGraph, path: Path) -> Path:
     """The deal graph as networkx node-link JSON (``nodes`` and ``edges``; read it back with
-    ``networkx.node_link_graph(data, edges="edges")``)."""
+    ``networkx.node_link_graph(data, edges="edges")``).
+    """
     data = nx.node_link_data(G, edges="edges")
     with atomic_file(Path(path)) as handle:
         json.dump(_jsonable(data), handle, indent=1, ensure_ascii=False, allow_nan=False)

@@ -25,7 +25,7 @@ from matplotlib.ticker import MaxNLocator
 
 from networks import GENERATION_COLOURS, SECTOR_COLOURS, SECTOR_LABELS, circular_deals, draw_deal_graph
 
-__all__ = ["timeseries_panel", "network_figure", "save_figure"]
+__all__ = ["network_figure", "save_figure", "timeseries_panel"]
 
 _NEGLIGIBLE_BN = 1e-6  # losses below this (US$ bn, i.e. US$ 1,000) count as none
 _CIRCULAR_DEALS_SHOWN = 5

@@ -26,16 +26,16 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = [
-    "as_square_matrix",
-    "as_matrix",
-    "as_vector",
     "as_fraction",
-    "as_unit_interval",
     "as_generator",
+    "as_matrix",
     "as_positive_int",
     "as_positive_real",
-    "check_zero_diagonal",
+    "as_square_matrix",
+    "as_unit_interval",
+    "as_vector",
     "check_choice",
+    "check_zero_diagonal",
 ]
 
 
@@ -282,18 +282,13 @@ def as_generator(rng) -> np.random.Generator:
     if isinstance(rng, (bool, np.bool_)):
         raise ValueError(f"rng must be an int seed or a numpy.random.Generator, got {rng!r}")
     if isinstance(rng, (Integral, np.integer, np.random.SeedSequence)):
-        return np.random.default_rng(rng)
-    raise ValueError(
-        f"rng must be an int seed, a numpy.random.SeedSequence or a numpy.random.Generator, got {rng!r}"
-    )
+        return np.random.default_rng(rng if isinstance(rng, np.random.SeedSequence) else int(rng))
+    raise ValueError(f"rng must be an int seed, a numpy.random.SeedSequence or a numpy.random.Generator, got {rng!r}")
 
 
 def check_zero_diagonal(m, name: str, is_sparse: bool) -> None:
     """Reject self-exposures (a nonzero diagonal)."""
-    if is_sparse:
-        d = m.diagonal()
-    else:
-        d = m.ravel()[:: m.shape[0] + 1] if m.size else m.ravel()
+    d = m.diagonal() if is_sparse else m.ravel()[:: m.shape[0] + 1] if m.size else m.ravel()
     if d.size and np.count_nonzero(d):
         i = int(np.flatnonzero(d)[0])
         raise ValueError(

@@ -36,13 +36,13 @@ from ._validation import (
 )
 
 __all__ = [
+    "DEBTRANK_METHODS",
     "DebtRankResult",
     "GaiKapadiaResult",
-    "DEBTRANK_METHODS",
     "debtrank",
-    "threshold_cascade",
     "gai_kapadia",
     "gai_kapadia_thresholds",
+    "threshold_cascade",
 ]
 
 
@@ -281,8 +281,10 @@ def debtrank(
     check_zero_diagonal(A, "exposures", is_sparse)
     E = as_vector(equity, n, "equity")
     if n and E.min() <= 0:
-        raise ValueError("equity must be strictly positive (a node with zero equity is already in default: "
-                         "give it shocked=1 and remove its exposures)")
+        raise ValueError(
+            "equity must be strictly positive (a node with zero equity is already in default: "
+            "give it shocked=1 and remove its exposures)"
+        )
     h0 = as_vector(shocked, n, "shocked")
     if n and h0.max() > 1:
         raise ValueError(f"shocked must be in [0, 1] (relative equity loss), got max {h0.max():g}")
@@ -589,5 +591,6 @@ def gai_kapadia(
     contagion = counts >= min_defaults
     prob = float(contagion.mean())
     extent = float(shares[contagion].mean()) if contagion.any() else float("nan")
-    return GaiKapadiaResult(probability=prob, extent=extent, defaulted_share=shares,
-                            contagion=contagion, n=n, mean_degree=z, draws=draws)
+    return GaiKapadiaResult(
+        probability=prob, extent=extent, defaulted_share=shares, contagion=contagion, n=n, mean_degree=z, draws=draws
+    )

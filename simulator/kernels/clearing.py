@@ -252,8 +252,9 @@ def rogers_veraart(liabilities, external_assets, alpha, beta, *, rtol: float = D
     return _clear(liabilities, external_assets, a, b, rtol)
 
 
-def rogers_veraart_unchecked(liabilities: np.ndarray, external_assets: np.ndarray,
-                             alpha: float, beta: float) -> ClearingResult:
+def rogers_veraart_unchecked(
+    liabilities: np.ndarray, external_assets: np.ndarray, alpha: float, beta: float
+) -> ClearingResult:
     """:func:`rogers_veraart` for the simulation engine, without re-validating its inputs.
 
     Engine-internal (``simulator.resolution`` clears every round through it): the engine builds
@@ -308,8 +309,9 @@ def _clear_dense(L: np.ndarray, e: np.ndarray, alpha: float, beta: float, rtol: 
     worth = e + x
     D = worth < limit
     if not np.logical_or.reduce(D):  # (D.any())
-        return ClearingResult(payments=pbar.copy(), equity=worth - pbar, defaulted=D,
-                              rounds=(D,), total_liabilities=pbar)
+        return ClearingResult(
+            payments=pbar.copy(), equity=worth - pbar, defaulted=D, rounds=(D,), total_liabilities=pbar
+        )
     x_full = x
     owes = pbar > 0
     rounds = [D]
@@ -338,8 +340,7 @@ def _clear_dense(L: np.ndarray, e: np.ndarray, alpha: float, beta: float, rtol: 
             # rows of A: identity for solvent nodes (r_i = 1); for i in D,
             # pbar_i r_i - beta sum_j L_ji r_j = alpha e_i.  A^T is built in C
             # order, so A = AT.T is Fortran-contiguous and dgesv does not copy it.
-            _, _, sol, info = _dgesv(np.where(D, Bt, eye).T, np.where(D, ae, ones),
-                                     overwrite_a=1, overwrite_b=1)
+            _, _, sol, info = _dgesv(np.where(D, Bt, eye).T, np.where(D, ae, ones), overwrite_a=1, overwrite_b=1)
             # (NaN fails both comparisons, so this also rejects non-finite output)
             if info == 0 and sol.min() >= -1e-9 and sol.max() <= 1.0 + 1e-9:
                 r = sol
@@ -365,8 +366,7 @@ def _clear_dense(L: np.ndarray, e: np.ndarray, alpha: float, beta: float, rtol: 
     # remove rounding overshoot (|.| <= 1e-9) so that 0 <= p <= pbar exactly
     r = np.minimum(np.maximum(r, 0.0), 1.0)
     p = r * pbar
-    return ClearingResult(payments=p, equity=e + x - pbar, defaulted=D,
-                          rounds=tuple(rounds), total_liabilities=pbar)
+    return ClearingResult(payments=p, equity=e + x - pbar, defaulted=D, rounds=tuple(rounds), total_liabilities=pbar)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -374,13 +374,13 @@ def _read_only(array: np.ndarray) -> np.ndarray:
     return array
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _eye(n: int) -> np.ndarray:
     """Read-only identity matrix, cached per size (small-n hot path)."""
     return _read_only(np.eye(n))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ones(n: int) -> np.ndarray:
     """Read-only vector of ones, cached per size."""
     return _read_only(np.ones(n))
@@ -433,8 +433,9 @@ def _clear_sparse(L: sp.csr_matrix, e: np.ndarray, alpha: float, beta: float, rt
     D = (e + x) < limit
     rounds = [D]
     if not D.any():
-        return ClearingResult(payments=pbar.copy(), equity=e + x - pbar, defaulted=D,
-                              rounds=(D,), total_liabilities=pbar)
+        return ClearingResult(
+            payments=pbar.copy(), equity=e + x - pbar, defaulted=D, rounds=(D,), total_liabilities=pbar
+        )
     indptr, indices, data = L.indptr, L.indices, L.data
     owes = pbar > 0
     for _ in range(n):
@@ -478,8 +479,9 @@ def _clear_sparse(L: sp.csr_matrix, e: np.ndarray, alpha: float, beta: float, rt
         D = newD
         rounds.append(D)
     x = LT @ r  # fresh receipts (no accumulated rounding) for the reported equity
-    return ClearingResult(payments=r * pbar, equity=e + x - pbar, defaulted=D,
-                          rounds=tuple(rounds), total_liabilities=pbar)
+    return ClearingResult(
+        payments=r * pbar, equity=e + x - pbar, defaulted=D, rounds=tuple(rounds), total_liabilities=pbar
+    )
 
 
 #: Accuracy of the iterative block solves: absolute error bound on the payment
@@ -492,7 +494,7 @@ _DENSE_BLOCK = 64
 class _Block:
     """The defaulted block G (CSC arrays) with a low-overhead mat-vec."""
 
-    __slots__ = ("k", "indptr", "indices", "data")
+    __slots__ = ("data", "indices", "indptr", "k")
 
     def __init__(self, k, indptr, indices, data):
         self.k, self.indptr, self.indices, self.data = k, indptr, indices.astype(np.int64, copy=False), data
@@ -515,7 +517,7 @@ except ImportError:  # pragma: no cover
     _csc_matvec = None
 
 
-def _solve_block(G: "_Block", c: np.ndarray, r0: np.ndarray) -> np.ndarray:
+def _solve_block(G: _Block, c: np.ndarray, r0: np.ndarray) -> np.ndarray:
     """Solve ``r = c + G r`` for the defaulted block (``G >= 0``, spectral radius < 1).
 
     1. Blocks of up to ``_DENSE_BLOCK`` nodes: one dense LAPACK solve.

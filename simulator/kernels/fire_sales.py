@@ -42,15 +42,15 @@ from ._validation import (
 
 __all__ = [
     "PRICE_IMPACT_MODELS",
+    "CaccioliResult",
+    "CifuentesResult",
+    "GreenwoodResult",
+    "caccioli_cascade",
+    "cifuentes_equilibrium",
     "exponential_price_impact",
+    "greenwood_vulnerability",
     "linear_price_impact",
     "price_impact",
-    "GreenwoodResult",
-    "greenwood_vulnerability",
-    "CaccioliResult",
-    "caccioli_cascade",
-    "CifuentesResult",
-    "cifuentes_equilibrium",
 ]
 
 
@@ -276,7 +276,7 @@ def greenwood_vulnerability(assets, equity, weights, shock, price_impact) -> Gre
         raise ValueError("assets and equity must be strictly positive")
     if np.any(e > a):
         raise ValueError("equity must not exceed assets (leverage (a - e) / e must be >= 0)")
-    M, m_sparse = as_matrix(weights, "weights", (N, None))
+    M, _ = as_matrix(weights, "weights", (N, None))
     K = M.shape[1]
     F = as_vector(shock, K, "shock", nonnegative=False)
     if K and F.min() < -1:
@@ -468,9 +468,18 @@ def caccioli_cascade(
     contagion = counts >= min_failures
     prob = float(contagion.mean())
     extent = float(shares_failed[contagion].mean()) if contagion.any() else float("nan")
-    return CaccioliResult(probability=prob, extent=extent, failed_share=shares_failed, contagion=contagion,
-                          n_banks=N, n_assets=M, mean_diversification=mu, leverage=lam, alpha=alpha,
-                          draws=draws)
+    return CaccioliResult(
+        probability=prob,
+        extent=extent,
+        failed_share=shares_failed,
+        contagion=contagion,
+        n_banks=N,
+        n_assets=M,
+        mean_diversification=mu,
+        leverage=lam,
+        alpha=alpha,
+        draws=draws,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -516,8 +525,7 @@ class CifuentesResult:
 
 def _cfs_state(L, is_sparse, illiquid, liquid, r_star, price):
     ext = price * illiquid + liquid
-    clr = (_clearing._clear_sparse if is_sparse else _clearing._clear_dense)(
-        L, ext, 1.0, 1.0, _clearing.DEFAULT_RTOL)
+    clr = (_clearing._clear_sparse if is_sparse else _clearing._clear_dense)(L, ext, 1.0, 1.0, _clearing.DEFAULT_RTOL)
     receipts = clr.equity + clr.total_liabilities - ext  # Π' p
     equity = clr.equity
     risk_weighted = price * illiquid + receipts
@@ -613,7 +621,7 @@ def cifuentes_equilibrium(
     price = 1.0
     converged = False
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 - the count of iterations is returned
         clr, sales, equity, rw = _cfs_state(L, is_sparse, e, c, r_star, price)
         new_price = float(exponential_price_impact(sales.sum(), depth))
         if abs(new_price - price) <= tol:
@@ -624,5 +632,13 @@ def cifuentes_equilibrium(
     clr, sales, equity, rw = _cfs_state(L, is_sparse, e, c, r_star, price)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(rw > 0, equity / np.where(rw > 0, rw, 1.0), np.nan)
-    return CifuentesResult(price=price, payments=clr.payments, sales=sales, equity=equity,
-                           capital_ratio=ratio, defaulted=clr.defaulted, iterations=it, converged=converged)
+    return CifuentesResult(
+        price=price,
+        payments=clr.payments,
+        sales=sales,
+        equity=equity,
+        capital_ratio=ratio,
+        defaulted=clr.defaulted,
+        iterations=it,
+        converged=converged,
+    )

@@ -62,7 +62,8 @@ LIQUIDITY_ATTEMPTS = 3
 
 def start(state: State) -> None:
     """Month 0: the figures the first month reads (outside revenue, fundamentals, peak values),
-    and the first row of the records."""
+    and the first row of the records.
+    """
     mem = state.memory
     mem.outside_revenue_bn = operate.outside_revenue_bn(state)
     mem.last_fundamentals_bn = fundamentals_bn(state)
@@ -114,7 +115,8 @@ def _second_round(state: State) -> None:
     redemptions.second_wave(state)
     second_round.run(state)
     # LTVs move only with GPU prices (payments only lower them): re-test after a price move.
-    if not np.array_equal(state.ledger.gpu_price_bn, state.scratch.gpu_prices_tested):
+    tested = state.scratch.gpu_prices_tested
+    if tested is None or not np.array_equal(state.ledger.gpu_price_bn, tested):
         covenants.run(state, only_ltv=True, refresh=False)
 
 
@@ -133,6 +135,7 @@ def _end_month(state: State) -> None:
     s, mem, led = state.scratch, state.memory, state.ledger
     mem.losses_last_month_bn = max(float(led.losses_bn().sum()) - s.losses_at_start_bn, 0.0)
     mem.defaults_last_month = len(s.new_defaults)
-    mem.backstop_lent_last_month = (state.const.central_bank is not None
-                                    and state.views.central_bank_lending_bn() > s.cb_lending_at_start_bn + 1e-9)
+    mem.backstop_lent_last_month = (
+        state.const.central_bank is not None and state.views.central_bank_lending_bn() > s.cb_lending_at_start_bn + 1e-9
+    )
     mem.peak_nav_per_unit = np.maximum(mem.peak_nav_per_unit, value_per_unit(state))

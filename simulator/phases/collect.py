@@ -67,18 +67,22 @@ def model_report(state: State) -> dict[str, Any]:
     for default_key, loss_key, sector_defaults, sector_loss in zip(keys.defaults, keys.losses, defaults, sector_losses):
         report[default_key] = sector_defaults
         report[loss_key] = _clean(sector_loss)
-    report.update({
-        "defaults_total": int(np.count_nonzero(mem.defaulted)),
-        "losses_bn_total": _clean(losses.sum()),
-        "system_equity_bn": float(views.equity_bn.sum()),
-        "sentiment": float(state.drivers.sentiment),
-        "ai_demand_ratio": float(state.drivers.demand_ratio),
-        "private_credit_nav_bn": float(led.equity_value_bn[c.sector_members.get(InstitutionKind.PRIVATE_CREDIT, _NONE)].sum()),
-        "capital_ratio_insurer": _capital_ratio(state, InstitutionKind.INSURER),
-        "capital_ratio_bank": _capital_ratio(state, InstitutionKind.BANK),
-        "central_bank_lending_bn": views.central_bank_lending_bn(),
-        "gpus_fire_sold_bn": float(mem.gpu_sold_bn),
-    })
+    report.update(
+        {
+            "defaults_total": int(np.count_nonzero(mem.defaulted)),
+            "losses_bn_total": _clean(losses.sum()),
+            "system_equity_bn": float(views.equity_bn.sum()),
+            "sentiment": float(state.drivers.sentiment),
+            "ai_demand_ratio": float(state.drivers.demand_ratio),
+            "private_credit_nav_bn": float(
+                led.equity_value_bn[c.sector_members.get(InstitutionKind.PRIVATE_CREDIT, _NONE)].sum()
+            ),
+            "capital_ratio_insurer": _capital_ratio(state, InstitutionKind.INSURER),
+            "capital_ratio_bank": _capital_ratio(state, InstitutionKind.BANK),
+            "central_bank_lending_bn": views.central_bank_lending_bn(),
+            "gpus_fire_sold_bn": float(mem.gpu_sold_bn),
+        }
+    )
     return report
 
 

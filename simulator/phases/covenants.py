@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def run(state: State, only_ltv: bool = False, refresh: bool = True) -> int:
     """Find breaches, ask each lender, apply the answers. Returns the number of breaches.
-    ``refresh=False`` when the caller has just refreshed the views."""
+    ``refresh=False`` when the caller has just refreshed the views.
+    """
     if refresh:
         state.views.refresh()
     state.scratch.gpu_prices_tested = state.ledger.gpu_price_bn.copy()
@@ -57,18 +58,31 @@ def run(state: State, only_ltv: bool = False, refresh: bool = True) -> int:
         names = state.const.names
         if answer.response == WAIVE:
             d.waivers[row] += 1
-            state.log.add(EventKind.WAIVER, lender, borrower, principal,
-                          f"{names[lender]} waived {names[borrower]}'s {b.covenant.upper()} breach "
-                          f"(waiver {d.waivers[row]} of at most {agents[lender].rules.max_waivers})")
+            state.log.add(
+                EventKind.WAIVER,
+                lender,
+                borrower,
+                principal,
+                f"{names[lender]} waived {names[borrower]}'s {b.covenant.upper()} breach "
+                f"(waiver {d.waivers[row]} of at most {agents[lender].rules.max_waivers})",
+            )
         elif answer.response == REPRICE:
             d.rate_per_year[row] += answer.extra_rate_per_year
             d.amendments[row] += 1
-            limit = {Covenant.LTV: d.ltv_covenant, Covenant.DSCR: d.dscr_covenant,
-                     Covenant.MIN_LIQUIDITY: d.min_liquidity_bn}[Covenant(b.covenant)]
+            limit = {
+                Covenant.LTV: d.ltv_covenant,
+                Covenant.DSCR: d.dscr_covenant,
+                Covenant.MIN_LIQUIDITY: d.min_liquidity_bn,
+            }[Covenant(b.covenant)]
             limit[row] = answer.new_limit
-            state.log.add(EventKind.REPRICING, lender, borrower, principal,
-                          f"{names[lender]} amended {names[borrower]}'s loan instead of accelerating: "
-                          f"+{answer.extra_rate_per_year:.1%} a year, covenant reset")
+            state.log.add(
+                EventKind.REPRICING,
+                lender,
+                borrower,
+                principal,
+                f"{names[lender]} amended {names[borrower]}'s loan instead of accelerating: "
+                f"+{answer.extra_rate_per_year:.1%} a year, covenant reset",
+            )
         elif answer.response == ACCELERATE:
             accelerate(state, row, reason=f"after its {b.covenant.upper()} breach")
     return len(breaches)
@@ -94,8 +108,12 @@ def find_breaches(state: State, only_ltv: bool = False) -> list[Breach]:
         # Only live rows breach: active, with principal left, not accelerated, between two
         # institutions that have not defaulted (checked row by row: few rows fail a test).
         for row in failed.nonzero()[0].tolist():
-            if not (active[row] and principal[row] > 1e-9 and not accelerated[row]) \
-                    or defaulted[d.obligor[row]] or defaulted[d.holder[row]] or row in decided:
+            if (
+                not (active[row] and principal[row] > 1e-9 and not accelerated[row])
+                or defaulted[d.obligor[row]]
+                or defaulted[d.holder[row]]
+                or row in decided
+            ):
                 continue
             lender = state.agents[d.holder[row]]
             if covenant == Covenant.LTV:
@@ -110,8 +128,18 @@ def find_breaches(state: State, only_ltv: bool = False) -> list[Breach]:
                 severity = 1.0 - value / limit if limit > 0 else 0.0
                 ob = d.obligor[row]
                 recovery = lender.expected_recovery(assets[ob], liabilities[ob])
-            breaches.append(Breach(int(row), covenant, value, limit, max(float(severity), 0.0),
-                                   recovery, int(d.waivers[row]), int(d.amendments[row])))
+            breaches.append(
+                Breach(
+                    int(row),
+                    covenant,
+                    value,
+                    limit,
+                    max(float(severity), 0.0),
+                    recovery,
+                    int(d.waivers[row]),
+                    int(d.amendments[row]),
+                )
+            )
     return breaches
 
 
@@ -121,10 +149,14 @@ def describe(state: State, b: Breach) -> str:
     borrower, lender = names[d.obligor[b.row]], names[d.holder[b.row]]
     if b.covenant == Covenant.LTV:
         collateral = d.principal_bn[b.row] / b.value if b.value > 0 else 0.0
-        return (f"{borrower} breached its {b.limit:.0%} LTV covenant with {lender}: GPU collateral "
-                f"{money(collateral)} vs loan {money(d.principal_bn[b.row])} (LTV {b.value:.0%})")
+        return (
+            f"{borrower} breached its {b.limit:.0%} LTV covenant with {lender}: GPU collateral "
+            f"{money(collateral)} vs loan {money(d.principal_bn[b.row])} (LTV {b.value:.0%})"
+        )
     if b.covenant == Covenant.DSCR:
-        return f"{borrower} breached its {b.limit:.2f}x DSCR covenant with {lender}: debt service covered {b.value:.2f}x"
+        return (
+            f"{borrower} breached its {b.limit:.2f}x DSCR covenant with {lender}: debt service covered {b.value:.2f}x"
+        )
     return f"{borrower} breached its {money(b.limit)} minimum-liquidity covenant with {lender}: cash {money(b.value)}"
 
 
@@ -132,9 +164,16 @@ def accelerate(state: State, row: int, reason: str) -> None:
     """Make the whole principal of debt ``row`` due now."""
     d, ob, names = state.ledger.debt, state.obligations, state.const.names
     d.accelerated[row] = True
-    already = sum(a for a, k, r in zip(ob.amount_bn.tolist(), ob.kind.tolist(), ob.ref.tolist()) if k == PRINCIPAL and r == row)
+    already = sum(
+        a for a, k, r in zip(ob.amount_bn.tolist(), ob.kind.tolist(), ob.ref.tolist()) if k == PRINCIPAL and r == row
+    )
     rest = float(d.principal_bn[row]) - already
     lender, borrower = int(d.holder[row]), int(d.obligor[row])
     ob.add(borrower, lender, rest, PRINCIPAL, row)
-    state.log.add(EventKind.ACCELERATION, lender, borrower, float(d.principal_bn[row]),
-                  f"{names[lender]} accelerated {money(d.principal_bn[row])} owed by {names[borrower]} {reason}: all due now")
+    state.log.add(
+        EventKind.ACCELERATION,
+        lender,
+        borrower,
+        float(d.principal_bn[row]),
+        f"{names[lender]} accelerated {money(d.principal_bn[row])} owed by {names[borrower]} {reason}: all due now",
+    )

@@ -42,7 +42,8 @@ def run(state: State) -> bool:
 
 def _clear_gpus(state: State) -> None:
     """One uniform price per generation: every seller gets the post-impact price (the central
-    bank, as buyer of last resort, takes what would sell only below its floor)."""
+    bank, as buyer of last resort, takes what would sell only below its floor).
+    """
     led, market, names, gen_names = state.ledger, state.market, state.const.names, state.const.generation_names
     cfg = state.const.config
     gpu_cfg = cfg.markets.gpu
@@ -77,10 +78,15 @@ def _clear_gpus(state: State) -> None:
         if to_cb > 0:
             led.central_bank_buys_gpus(cb.index, seller, gen, to_cb, sale_price[gen], "central bank reserves created")
             text = f"; {cb.name} bought {to_cb:,.1f}k of them at its floor price"
-        state.log.add(EventKind.FIRE_SALE, seller, None, float(units * sale_price[gen]),
-                      f"{names[seller]} sold {units:,.1f}k {gen_names[gen]} GPUs for "
-                      f"{money(units * sale_price[gen])} at ${sale_price[gen] * 1e3:,.1f}k each "
-                      f"({factor[gen] - 1:+.1%} price impact){text}")
+        state.log.add(
+            EventKind.FIRE_SALE,
+            seller,
+            None,
+            float(units * sale_price[gen]),
+            f"{names[seller]} sold {units:,.1f}k {gen_names[gen]} GPUs for "
+            f"{money(units * sale_price[gen])} at ${sale_price[gen] * 1e3:,.1f}k each "
+            f"({factor[gen] - 1:+.1%} price impact){text}",
+        )
     state.drivers.discount = state.drivers.discount * factor
     state.memory.gpu_sold_bn += float((units_by_gen * sale_price).sum())
 
@@ -100,6 +106,11 @@ def _clear_debt(state: State) -> None:
         val = float(d.principal_bn[row] * d.value_factor[row] * sh)
         led.sell_debt_outside(row, sh, haircut, "buyers of loans and bonds (outside)")
         if val > 1e-9:
-            state.log.add(EventKind.ASSET_SALE, seller, int(d.obligor[row]), val * (1 - haircut),
-                          f"{names[seller]} sold {d.ids[row]} worth {money(val)} for "
-                          f"{money(val * (1 - haircut))} ({haircut:.0%} discount)")
+            state.log.add(
+                EventKind.ASSET_SALE,
+                seller,
+                int(d.obligor[row]),
+                val * (1 - haircut),
+                f"{names[seller]} sold {d.ids[row]} worth {money(val)} for "
+                f"{money(val * (1 - haircut))} ({haircut:.0%} discount)",
+            )

@@ -60,7 +60,8 @@ def run(state: State) -> None:
 def _pro_rata(payers: list[int], wanted: list[float], spare: np.ndarray) -> list[float]:
     """What each plan gets when a payer's plans share its spare cash: all of it if the payer can
     afford all its plans, else the same share of each (so the order of the contracts never
-    matters). ``spare`` is reduced by what is spent."""
+    matters). ``spare`` is reduced by what is spent.
+    """
     total: dict[int, float] = {}
     plans: dict[int, int] = {}
     for i, want in zip(payers, wanted):
@@ -81,7 +82,8 @@ def _pro_rata(payers: list[int], wanted: list[float], spare: np.ndarray) -> list
 
 def _fund_customers(state: State, funding_rows: np.ndarray, spare: np.ndarray) -> None:
     """Equity-funding commitments: each funder decides once whether it still funds its
-    customers; the payments it makes share its spare cash pro rata."""
+    customers; the payments it makes share its spare cash pro rata.
+    """
     if not len(funding_rows):
         return
     c, mem, led, names = state.ledger.contracts, state.memory, state.ledger, state.const.names
@@ -93,9 +95,14 @@ def _fund_customers(state: State, funding_rows: np.ndarray, spare: np.ndarray) -
         if not yes and i not in mem.funding_stopped:
             mem.funding_stopped.add(i)
             stopped = sum(p for p, payer in zip(payments, payers) if payer == i)
-            state.log.add(EventKind.CUSTOMER_FUNDING_STOPPED, i, None, stopped,
-                          f"{names[i]} stopped funding its customers (market value "
-                          f"{led.equity_value_bn[i] / state.const.opening_equity_value_bn[i]:.0%} of its opening value)")
+            state.log.add(
+                EventKind.CUSTOMER_FUNDING_STOPPED,
+                i,
+                None,
+                stopped,
+                f"{names[i]} stopped funding its customers (market value "
+                f"{led.equity_value_bn[i] / state.const.opening_equity_value_bn[i]:.0%} of its opening value)",
+            )
     wanted = [p if funds[i] else 0.0 for p, i in zip(payments, payers)]
     for row, i, amount in zip(rows, payers, _pro_rata(payers, wanted, spare)):
         if amount > 1e-9:
@@ -104,7 +111,8 @@ def _fund_customers(state: State, funding_rows: np.ndarray, spare: np.ndarray) -
 
 def _report_capex_cuts(state: State, payers: np.ndarray, planned: np.ndarray, paid: np.ndarray) -> None:
     """Log when an institution starts buying less than half of its planned chips (once per
-    episode; the episode ends when it is back above 90% of plan)."""
+    episode; the episode ends when it is back above 90% of plan).
+    """
     mem = state.memory
     if not mem.capex_cutters and (paid >= CAPEX_CUT_SHARE * planned).all():
         return  # every plan at least half bought, so no institution's total is below half
@@ -115,7 +123,12 @@ def _report_capex_cuts(state: State, payers: np.ndarray, planned: np.ndarray, pa
         if i not in mem.capex_cutters:
             mem.capex_cutters.add(i)
             why = "stressed" if state.agents[i].is_stressed() else "short of spare cash"
-            state.log.add(EventKind.CAPEX_CUT, i, None, float(plan[i] - bought[i]),
-                          f"{state.const.names[i]} cut its chip purchases to {money(bought[i])} of a planned "
-                          f"{money(plan[i])} this month ({why})")
+            state.log.add(
+                EventKind.CAPEX_CUT,
+                i,
+                None,
+                float(plan[i] - bought[i]),
+                f"{state.const.names[i]} cut its chip purchases to {money(bought[i])} of a planned "
+                f"{money(plan[i])} this month ({why})",
+            )
     mem.capex_cutters -= set((bought >= CAPEX_RECOVERED_SHARE * plan).nonzero()[0].tolist())

@@ -19,6 +19,7 @@ today's price (a seller that got less can try again: the month runs a few liquid
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,7 +58,9 @@ def run(state: State) -> None:
         orders = agent.liquidity_actions(float(short[i]))
         unknown = [o.action for o in orders if o.action not in ACTIONS]
         if unknown:
-            raise ValueError(f"{agent.name} asked for unknown liquidity action {unknown[0]!r}; choose from {sorted(ACTIONS)}")
+            raise ValueError(
+                f"{agent.name} asked for unknown liquidity action {unknown[0]!r}; choose from {sorted(map(str, ACTIONS))}"
+            )
         if cb is None or not cb.lends_to(agent.kind):
             orders = [o for o in orders if o.action != LiquidityAction.CENTRAL_BANK]
         plans[i] = orders
@@ -71,7 +74,7 @@ def run(state: State) -> None:
                 need[i] -= raised
         for i, order in orders.items():
             if order.action != LiquidityAction.DRAW_CREDIT:
-                need[i] -= ACTIONS[order.action](state, i, need[i], order, events[i])
+                need[i] -= SELF_ACTIONS[order.action](state, i, need[i], order, events[i])
     for i in sorted(events):
         for event in events[i]:
             state.log.add(*event)
@@ -81,12 +84,15 @@ def _draw_credit(state: State, wants: dict[int, float], events: dict[int, list[t
     """Borrowers draw on their undrawn credit lines at once. A borrower with several lines asks
     each in proportion to its undrawn amount; a lender that allows drawing lends at most its
     cash beyond what it owes this round, shared pro rata among the requests it receives.
-    Returns what each borrower raised."""
+    Returns what each borrower raised.
+    """
     led, d, agents = state.ledger, state.ledger.debt, state.agents
     due = state.obligations.due_by_payer()
     requests: list[tuple[int, int, float]] = []  # (borrower, row, amount asked)
     for i, want in wants.items():
-        rows = ((d.obligor == i) & (d.kind == CREDIT_LINE) & d.active & (d.limit_bn > d.principal_bn + 1e-12)).nonzero()[0]
+        rows = (
+            (d.obligor == i) & (d.kind == CREDIT_LINE) & d.active & (d.limit_bn > d.principal_bn + 1e-12)
+        ).nonzero()[0]
         rows = [int(r) for r in rows if agents[d.holder[r]].allows_drawing()]
         if not rows:
             continue
@@ -109,8 +115,15 @@ def _draw_credit(state: State, wants: dict[int, float], events: dict[int, list[t
             continue
         led.draw_credit(row, amount)
         raised[i] += amount
-        events[i].append((EventKind.CREDIT_DRAW, i, lender, amount,
-                          f"{state.const.names[i]} drew {money(amount)} on its credit line from {state.const.names[lender]}"))
+        events[i].append(
+            (
+                EventKind.CREDIT_DRAW,
+                i,
+                lender,
+                amount,
+                f"{state.const.names[i]} drew {money(amount)} on its credit line from {state.const.names[lender]}",
+            )
+        )
     return raised
 
 
@@ -129,25 +142,44 @@ def _central_bank(state: State, i: int, need: float, order: Order, events: list[
     rate, term = cb.loan_terms()
     month = state.memory.month
     # Named after the borrower, so a loan's id never depends on the order of institutions.
-    row = d.add(f"central_bank_loan_{month}_{names[i]}_{len(borrowed) + 1}", kind="loan", holder=cb.index, obligor=i,
-                principal_bn=amount, rate_per_year=rate,
-                reference_rate_per_year=state.drivers.market_rate_per_year(False),
-                maturity_month=month + term)
+    row = d.add(
+        f"central_bank_loan_{month}_{names[i]}_{len(borrowed) + 1}",
+        kind="loan",
+        holder=cb.index,
+        obligor=i,
+        principal_bn=amount,
+        rate_per_year=rate,
+        reference_rate_per_year=state.drivers.market_rate_per_year(False),
+        maturity_month=month + term,
+    )
     led.lend_new_reserves(row, "central bank reserves created")
-    events.append((EventKind.CENTRAL_BANK_LOAN, cb.index, i, amount, f"{cb.name} lent {money(amount)} to {names[i]} against collateral"))
+    events.append(
+        (
+            EventKind.CENTRAL_BANK_LOAN,
+            cb.index,
+            i,
+            amount,
+            f"{cb.name} lent {money(amount)} to {names[i]} against collateral",
+        )
+    )
     return amount
 
 
 def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
     """Offer unpledged GPUs worth about ``need`` at current prices (which ones: the seller's
-    ``gpus_to_sell``)."""
+    ``gpus_to_sell``).
+    """
     led, d, market = state.ledger, state.ledger.debt, state.market
     own_debt = (d.obligor == i) & d.active
     held = led.gpu_units_k[i]
-    free = np.array([
-        held[gen] - d.collateral_units_k[own_debt & (d.collateral_gen == gen)].sum() - market.gpu_orders.get((i, gen), 0.0)
-        for gen in range(led.n_generations)
-    ])
+    free = np.array(
+        [
+            held[gen]
+            - d.collateral_units_k[own_debt & (d.collateral_gen == gen)].sum()
+            - market.gpu_orders.get((i, gen), 0.0)
+            for gen in range(led.n_generations)
+        ]
+    )
     prices = led.gpu_price_bn
     offered = 0.0
     for gen, units in state.agents[i].gpus_to_sell(need, free, prices, state.drivers.launch_month):
@@ -159,15 +191,23 @@ def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tup
 def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
     """Sell loans at the seller's ``order.haircut``: first its diversified loans outside the
     network (sold at once), then its loans to the network, into the credit market (where forced
-    sales also move the price)."""
+    sales also move the price).
+    """
     led, d, names = state.ledger, state.ledger.debt, state.const.names
     haircut = order.haircut
     raised = 0.0
     if led.other_assets_bn[i] > 0 and haircut < 1:
         book = min(need / (1 - haircut), float(led.other_assets_bn[i]))
         raised = led.sell_other_assets(i, book, "loans sold to outside buyers", haircut)
-        events.append((EventKind.ASSET_SALE, i, None, raised,
-                       f"{names[i]} sold {money(book)} of loans outside the network for {money(raised)} ({haircut:.0%} discount)"))
+        events.append(
+            (
+                EventKind.ASSET_SALE,
+                i,
+                None,
+                raised,
+                f"{names[i]} sold {money(book)} of loans outside the network for {money(raised)} ({haircut:.0%} discount)",
+            )
+        )
     rest = need - raised
     rows = ((d.holder == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
     value = float((d.principal_bn[rows] * d.value_factor[rows]).sum())
@@ -185,21 +225,37 @@ def _sell_other_assets(state: State, i: int, need: float, order: Order, events: 
     if amount <= TINY_BN:
         return 0.0
     led.sell_other_assets(i, amount, "securities sold to outside buyers")
-    events.append((EventKind.ASSET_SALE, i, None, amount,
-                   f"{state.const.names[i]} sold {money(amount)} of Treasuries and other securities for cash"))
+    events.append(
+        (
+            EventKind.ASSET_SALE,
+            i,
+            None,
+            amount,
+            f"{state.const.names[i]} sold {money(amount)} of Treasuries and other securities for cash",
+        )
+    )
     return amount
 
 
 def _issue_bonds(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
     """Borrow ``need`` from bond investors outside the network."""
     state.ledger.borrow_outside(i, need, "bonds sold to outside investors")
-    events.append((EventKind.BOND_ISSUE, i, None, need, f"{state.const.names[i]} issued {money(need)} of bonds to outside investors"))
+    events.append(
+        (
+            EventKind.BOND_ISSUE,
+            i,
+            None,
+            need,
+            f"{state.const.names[i]} issued {money(need)} of bonds to outside investors",
+        )
+    )
     return need
 
 
 def _cut_contracts(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
     """Cut the compute commitments the institution chooses (``contracts_to_cut``); this month's
-    payments on them shrink at once."""
+    payments on them shrink at once.
+    """
     if not state.const.config.channels.contract_cuts:
         return 0.0
     c, ob, names = state.ledger.contracts, state.obligations, state.const.names
@@ -214,14 +270,20 @@ def _cut_contracts(state: State, i: int, need: float, order: Order, events: list
             saved += float(ob.amount_bn[k]) * share
             ob.scale(k, 1.0 - share)
         payee = int(c.payee[row])
-        events.append((EventKind.CONTRACT_RENEGOTIATION, i, payee, before * share,
-                       f"{names[i]}, short of cash, cut its {c.ids[row]} commitment to {names[payee]} by "
-                       f"{share:.0%}: {money(before)} -> {money(c.monthly_payment_bn[row])} a month"))
+        events.append(
+            (
+                EventKind.CONTRACT_RENEGOTIATION,
+                i,
+                payee,
+                before * share,
+                f"{names[i]}, short of cash, cut its {c.ids[row]} commitment to {names[payee]} by "
+                f"{share:.0%}: {money(before)} -> {money(c.monthly_payment_bn[row])} a month",
+            )
+        )
     return saved
 
 
-ACTIONS = {
-    LiquidityAction.DRAW_CREDIT: _draw_credit,  # (carried out for everyone at once: lenders are shared)
+SELF_ACTIONS: dict[LiquidityAction, Callable[[State, int, float, Order, list[tuple]], float]] = {
     LiquidityAction.CENTRAL_BANK: _central_bank,
     LiquidityAction.SELL_GPUS: _sell_gpus,
     LiquidityAction.SELL_LOANS: _sell_loans,
@@ -229,4 +291,8 @@ ACTIONS = {
     LiquidityAction.ISSUE_BONDS: _issue_bonds,
     LiquidityAction.CUT_CONTRACTS: _cut_contracts,
 }
-assert list(ACTIONS) == list(LiquidityAction), "every liquidity action needs exactly one handler"
+"""What an institution does on its own books, for each action but drawing credit (which
+``_draw_credit`` carries out for everyone at once: lenders are shared). Each returns what it
+raised (US$ bn)."""
+ACTIONS = {LiquidityAction.DRAW_CREDIT, *SELF_ACTIONS}
+assert ACTIONS == set(LiquidityAction), "every liquidity action needs exactly one handler"

@@ -46,7 +46,8 @@ def outside_revenue_bn(state: State) -> np.ndarray:
 
 def spot_revenue_bn(state: State) -> np.ndarray:
     """Spot rental of GPU fleets this month, per institution (US$ bn): the share of the fleet on
-    the spot market x the rent x a utilisation that follows AI demand."""
+    the spot market x the rent x a utilisation that follows AI demand.
+    """
     led, d, c = state.ledger, state.drivers, state.const
     utilisation = np.minimum(np.maximum(c.spot_utilisation * d.demand_ratio, 0.0), 1.0)  # (np.clip, cheaper)
     return (led.gpu_units_k @ d.rental_bn_per_k_month) * c.spot_share * utilisation * ~state.memory.defaulted
@@ -79,7 +80,8 @@ def run(state: State) -> None:
 def _funding_rounds(state: State, contract_out: np.ndarray) -> None:
     """Institutions burning cash (costs and contract payments above outside revenue) may raise
     money from investors outside the model (their rule reads cash and sentiment, not the
-    balance-sheet views)."""
+    balance-sheet views).
+    """
     led, mem, const = state.ledger, state.memory, state.const
     burn_bn = const.opex_bn_per_month + contract_out - mem.outside_revenue_bn
     for i in ((burn_bn > 0) & ~mem.defaulted).nonzero()[0].tolist():
@@ -87,14 +89,19 @@ def _funding_rounds(state: State, contract_out: np.ndarray) -> None:
         amount = agent.funding_round_bn(float(burn))
         if amount > 0:
             led.issue_shares(i, amount, None, "equity raised from outside investors")
-            state.log.add(EventKind.FUNDING_ROUND, i, None, amount,
-                          f"{agent.name} raised {money(amount)} from outside investors "
-                          f"({amount / burn:.0f} months of burn)")
+            state.log.add(
+                EventKind.FUNDING_ROUND,
+                i,
+                None,
+                amount,
+                f"{agent.name} raised {money(amount)} from outside investors ({amount / burn:.0f} months of burn)",
+            )
 
 
 def _review_leases(state: State) -> None:
     """Lessees that want to cut their leases cut each lease once; lessors whose real assets are
-    worth the lease re-mark them."""
+    worth the lease re-mark them.
+    """
     led, c, names = state.ledger, state.ledger.contracts, state.const.names
     ratio = state.drivers.demand_ratio
     defaulted = state.memory.defaulted
@@ -115,6 +122,11 @@ def _review_leases(state: State) -> None:
             new_value = state.agents[payee].real_asset_value_after_lease_cut(value, cut)
             if new_value != value:
                 led.revalue_real_assets(payee, new_value, CREDIT)
-            state.log.add(EventKind.LEASE_RENEGOTIATION, agent.index, payee, before * cut,
-                          f"{agent.name}, seeing AI demand at {ratio:.0%} of expectations, cut its lease {c.ids[row]} with "
-                          f"{names[payee]} by {cut:.0%}")
+            state.log.add(
+                EventKind.LEASE_RENEGOTIATION,
+                agent.index,
+                payee,
+                before * cut,
+                f"{agent.name}, seeing AI demand at {ratio:.0%} of expectations, cut its lease {c.ids[row]} with "
+                f"{names[payee]} by {cut:.0%}",
+            )

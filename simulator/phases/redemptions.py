@@ -35,19 +35,21 @@ def value_per_unit(state: State) -> np.ndarray:
 
 
 def monthly(state: State) -> None:
-    """This month's redemption requests (drawdown from the peak value per unit)."""
+    """The month's redemption requests (drawdown from the peak value per unit)."""
     _redeem(state, second_wave=False)
 
 
 def second_wave(state: State) -> None:
     """A second wave at funds whose value per unit fell this month (drawdown since the start of
-    the month, or since the last wave)."""
+    the month, or since the last wave).
+    """
     _redeem(state, second_wave=True)
 
 
 def _redeem(state: State, second_wave: bool) -> None:
     """Investors ask (``redemption_share`` of their holding, by the fund's drawdown); each fund
-    pays pro rata up to its gate and its liquid means, as obligations; the rest is gated."""
+    pays pro rata up to its gate and its liquid means, as obligations; the rest is gated.
+    """
     if not state.const.config.channels.redemptions:
         return
     led, s, scratch = state.ledger, state.ledger.stakes, state.scratch
@@ -88,11 +90,21 @@ def _redeem(state: State, second_wave: bool) -> None:
         paid_share = min(1.0, capacity / total) if total > 0 else 1.0
         for row, amount in reqs:
             state.obligations.add(fund, int(s.holder[row]), amount * paid_share, REDEMPTION, row)
-        state.log.add(EventKind.REDEMPTION, fund, None, total * paid_share,
-                      f"Investors asked {names[fund]} to redeem {money(total)}; it pays {money(total * paid_share)} this month")
+        state.log.add(
+            EventKind.REDEMPTION,
+            fund,
+            None,
+            total * paid_share,
+            f"Investors asked {names[fund]} to redeem {money(total)}; it pays {money(total * paid_share)} this month",
+        )
         if paid_share < 1.0:
-            state.log.add(EventKind.GATE, fund, None, total * (1 - paid_share),
-                          f"{names[fund]} gated redemptions: {money(total * (1 - paid_share))} must wait")
+            state.log.add(
+                EventKind.GATE,
+                fund,
+                None,
+                total * (1 - paid_share),
+                f"{names[fund]} gated redemptions: {money(total * (1 - paid_share))} must wait",
+            )
 
 
 def _liquid_bn(state: State, i: int) -> float:

@@ -40,7 +40,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def run(state: State) -> list[int]:
     """Clear this round's obligations, wind up new defaulters, close finished estates. Returns
-    the institutions that newly defaulted."""
+    the institutions that newly defaulted.
+    """
     new = clear_round(state)
     close_estates(state)
     return new
@@ -98,7 +99,9 @@ def clear_round(state: State) -> list[int]:
     newest = state.drivers.newest_generation(mem.month)
     # New GPUs are sold at the newest generation's fundamental value (its list price when new).
     settle(
-        led, ob, share,
+        led,
+        ob,
+        share,
         newest_gen=newest,
         unit_price_bn=float(state.drivers.fundamental_price_bn[newest]),
         cost_of_goods_share=state.const.production_cost_share,
@@ -112,11 +115,16 @@ def clear_round(state: State) -> list[int]:
         book_default_costs(led, failing, cash_before, received, alpha, beta)
     # Record missed payments before the obligations are cleared.
     names = state.const.names
-    for i in failing:
+    for i in failing.tolist():
         short = total_due[i] - result.payments[i]
         if short > 1e-9 and i not in in_resolution:
-            state.log.add(EventKind.MISSED_PAYMENT, i, None, short,
-                          f"{names[i]} could pay only {money(result.payments[i])} of the {money(total_due[i])} it owed this month")
+            state.log.add(
+                EventKind.MISSED_PAYMENT,
+                i,
+                None,
+                short,
+                f"{names[i]} could pay only {money(result.payments[i])} of the {money(total_due[i])} it owed this month",
+            )
     ob.clear()
     new = [int(i) for i in failing if not mem.defaulted[i]]
     scratch.forced_failures.clear()
@@ -135,7 +143,9 @@ def start_resolution(state: State, i: int) -> None:
     mem.defaulted[i] = True
     state.scratch.new_defaults.append(i)
     debt_total = float(d.principal_bn[(d.obligor == i) & d.active].sum() + led.other_liabilities_bn[i])
-    state.log.add(EventKind.DEFAULT, i, None, debt_total, f"{names[i]} defaulted with {money(debt_total)} of debt outstanding")
+    state.log.add(
+        EventKind.DEFAULT, i, None, debt_total, f"{names[i]} defaulted with {money(debt_total)} of debt outstanding"
+    )
     # Secured lenders seize their collateral and must sell it.
     secured = ((d.obligor == i) & d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 0)).nonzero()[0]
     if len(secured):
@@ -145,8 +155,13 @@ def start_resolution(state: State, i: int) -> None:
                 continue
             lender = int(d.holder[row])
             gen = int(d.collateral_gen[row])
-            state.log.add(EventKind.SEIZURE, lender, i, float(value),
-                          f"{names[lender]} seized {state.const.generation_names[gen]} GPUs worth {money(value)} from {names[i]}")
+            state.log.add(
+                EventKind.SEIZURE,
+                lender,
+                i,
+                float(value),
+                f"{names[lender]} seized {state.const.generation_names[gen]} GPUs worth {money(value)} from {names[i]}",
+            )
             state.market.submit_gpus(lender, gen, led.gpu_units_k[lender, gen])
     # Everything else it owns is sold.
     for gen in range(led.n_generations):
@@ -154,8 +169,13 @@ def start_resolution(state: State, i: int) -> None:
             state.market.submit_gpus(i, gen, led.gpu_units_k[i, gen])
     recovered = led.liquidate_other_assets(i, res_cfg.other_asset_recovery, "liquidation sales (outside buyers)")
     if recovered > 0:
-        state.log.add(EventKind.LIQUIDATION, i, None, recovered,
-                      f"{names[i]}'s other assets were sold for {money(recovered)} ({res_cfg.other_asset_recovery:.0%} of book)")
+        state.log.add(
+            EventKind.LIQUIDATION,
+            i,
+            None,
+            recovered,
+            f"{names[i]}'s other assets were sold for {money(recovered)} ({res_cfg.other_asset_recovery:.0%} of book)",
+        )
     s = led.stakes
     stake_rows = ((s.holder == i) & (s.units > 0)).nonzero()[0]
     if len(stake_rows):
@@ -173,9 +193,14 @@ def start_resolution(state: State, i: int) -> None:
         other = int(c.payee[row] if c.payer[row] == i else c.payer[row])
         remaining = float(c.monthly_payment_bn[row] * max(c.end_month[row] - max(c.start_month[row], mem.month), 0))
         if remaining > 0:
-            state.log.add(EventKind.CONTRACT_TERMINATED, other, i, remaining,
-                          f"{names[other]}'s contract {c.ids[row]} with {names[i]} ended "
-                          f"({money(remaining)} of payments will not happen)")
+            state.log.add(
+                EventKind.CONTRACT_TERMINATED,
+                other,
+                i,
+                remaining,
+                f"{names[other]}'s contract {c.ids[row]} with {names[i]} ended "
+                f"({money(remaining)} of payments will not happen)",
+            )
 
 
 def close_estates(state: State) -> None:
@@ -183,20 +208,23 @@ def close_estates(state: State) -> None:
 
     An estate closes when it has no cash, no GPUs and nothing up for sale, and every claim it
     still holds is on another estate that closes at the same time (so no later distribution
-    can reach a closed estate)."""
+    can reach a closed estate).
+    """
     led, d, mem, names = state.ledger, state.ledger.debt, state.memory, state.const.names
     open_estates = (mem.defaulted & ~mem.closed).nonzero()[0].tolist()
     if not open_estates:
         return  # the common case: nobody is in resolution
     pending = state.market.pending_sellers()
     closing = {
-        i for i in open_estates
-        if i not in pending and led.cash_bn[i] <= 1e-9 and led.gpu_units_k[i].sum() <= 1e-12
+        i for i in open_estates if i not in pending and led.cash_bn[i] <= 1e-9 and led.gpu_units_k[i].sum() <= 1e-12
     }
     claims = d.active & (d.principal_bn > 1e-12)
     while True:
-        blocked = {i for i in closing
-                   if any(not mem.closed[o] and o not in closing for o in d.obligor[claims & (d.holder == i)])}
+        blocked = {
+            i
+            for i in closing
+            if any(not mem.closed[o] and o not in closing for o in d.obligor[claims & (d.holder == i)])
+        }
         if not blocked:
             break
         closing -= blocked
@@ -207,8 +235,13 @@ def close_estates(state: State) -> None:
             holder = int(d.holder[row])
             amount = float(d.principal_bn[row])
             led.write_off(row, amount)
-            state.log.add(EventKind.WRITE_OFF, holder, i, amount,
-                          f"{names[holder]} wrote off {money(amount)} owed by {names[i]} ({d.ids[row]})")
+            state.log.add(
+                EventKind.WRITE_OFF,
+                holder,
+                i,
+                amount,
+                f"{names[holder]} wrote off {money(amount)} owed by {names[i]} ({d.ids[row]})",
+            )
         d.active[rows] = False
         outside = float(led.other_liabilities_bn[i])
         if outside > 0:

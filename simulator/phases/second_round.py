@@ -46,7 +46,9 @@ def margin_calls(state: State) -> None:
         return
     held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
     names, defaulted = state.const.names, state.memory.defaulted.tolist()
-    for row, holder, obligor, drawn in zip(rows.tolist(), d.holder[rows].tolist(), d.obligor[rows].tolist(), d.principal_bn[rows].tolist()):
+    for row, holder, obligor, drawn in zip(
+        rows.tolist(), d.holder[rows].tolist(), d.obligor[rows].tolist(), d.principal_bn[rows].tolist()
+    ):
         if defaulted[obligor]:
             continue
         lender, borrower = agents[holder], agents[obligor]
@@ -58,14 +60,20 @@ def margin_calls(state: State) -> None:
             continue
         scratch.margin_called[row] = scratch.margin_called.get(row, 0.0) + call.amount_bn
         state.obligations.add(obligor, holder, call.amount_bn, PRINCIPAL, row)
-        state.log.add(EventKind.MARGIN_CALL, holder, obligor, call.amount_bn,
-                      f"{names[holder]} made a {money(call.amount_bn)} margin call on {names[obligor]}'s credit line: "
-                      f"drawn {money(d.principal_bn[row])} vs borrowing base {money(call.borrowing_base_bn)}")
+        state.log.add(
+            EventKind.MARGIN_CALL,
+            holder,
+            obligor,
+            call.amount_bn,
+            f"{names[holder]} made a {money(call.amount_bn)} margin call on {names[obligor]}'s credit line: "
+            f"drawn {money(d.principal_bn[row])} vs borrowing base {money(call.borrowing_base_bn)}",
+        )
 
 
 def derisking(state: State) -> None:
     """Institutions below their capital floor put claims up for sale (once a month each). Only
-    those with risk-weighted assets have a capital ratio to restore."""
+    those with risk-weighted assets have a capital ratio to restore.
+    """
     if not state.const.config.channels.capital_derisking:
         return
     d, scratch = state.ledger.debt, state.scratch
@@ -79,7 +87,10 @@ def derisking(state: State) -> None:
             continue
         scratch.derisked.add(agent.index)
         rows = ((d.holder == agent.index) & d.active & (d.principal_bn > 0)).nonzero()[0]
-        holdings = [Holding(int(r), int(d.kind[r]), int(d.tranche[r]), float(d.principal_bn[r] * d.value_factor[r])) for r in rows]
+        holdings = [
+            Holding(int(r), int(d.kind[r]), int(d.tranche[r]), float(d.principal_bn[r] * d.value_factor[r]))
+            for r in rows
+        ]
         sales = agent.derisking_orders(holdings, target)
         values = {h.row: h.value_bn for h in holdings}
         shed = 0.0
@@ -89,6 +100,11 @@ def derisking(state: State) -> None:
         if shed <= 0:
             continue
         ratio = agent.capital_ratio()
-        state.log.add(EventKind.DERISKING, agent.index, None, shed,
-                      f"{agent.name}, with a capital ratio of {ratio:.1%} (below its floor), put {money(shed)} of loans, "
-                      "bonds and ABS up for sale")
+        state.log.add(
+            EventKind.DERISKING,
+            agent.index,
+            None,
+            shed,
+            f"{agent.name}, with a capital ratio of {ratio:.1%} (below its floor), put {money(shed)} of loans, "
+            "bonds and ABS up for sale",
+        )

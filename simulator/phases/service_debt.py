@@ -53,21 +53,32 @@ def run(state: State) -> None:
         rest = float(d.principal_bn[row] - amort[row])
         if roll:
             d.maturity_month[row] = mem.month + lender.rollover_term_months()
-            terms = _reprice(state, row)
+            terms = _reprice(state, int(row))
             if rest > 0:
-                state.log.add(EventKind.ROLLOVER, lender.index, borrower.index, rest,
-                              f"{lender.name} rolled over {money(rest)} owed by {borrower.name} ({d.ids[row]}){terms}")
+                state.log.add(
+                    EventKind.ROLLOVER,
+                    lender.index,
+                    borrower.index,
+                    rest,
+                    f"{lender.name} rolled over {money(rest)} owed by {borrower.name} ({d.ids[row]}){terms}",
+                )
         elif rest > 0:
             ob.add(borrower.index, lender.index, rest, PRINCIPAL, row)
-            state.log.add(EventKind.REFINANCING_REFUSED, lender.index, borrower.index, rest,
-                          f"{lender.name} refused to roll over {money(rest)} owed by {borrower.name} "
-                          f"(sentiment {sentiment:.2f}, borrower {borrower.status}): repayment due")
+            state.log.add(
+                EventKind.REFINANCING_REFUSED,
+                lender.index,
+                borrower.index,
+                rest,
+                f"{lender.name} refused to roll over {money(rest)} owed by {borrower.name} "
+                f"(sentiment {sentiment:.2f}, borrower {borrower.status}): repayment due",
+            )
 
 
 def _reprice(state: State, row: int) -> str:
     """Rolled debt is priced at today's market: its rate moves by how far the market rate
     (credit spread, plus the base rate for fixed-rate debt) has moved since it was set.
-    Returns the terms for the event's sentence."""
+    Returns the terms for the event's sentence.
+    """
     d = state.ledger.debt
     old_rate = float(d.rate_per_year[row])
     if not state.const.config.channels.rollover_repricing:

@@ -22,6 +22,7 @@ Artifacts (screenshots, server logs, failure screenshots) go to <repo>/test-arti
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -91,17 +92,13 @@ def missing_requirements() -> list[str]:
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         missing.append(f"Chromium not found at {CHROMIUM} (run scripts/install_chromium.sh)")
     if not assets_dir_is_complete(_assets_dir()):
-        missing.append(
-            f"Solara front-end assets missing in {_assets_dir()} (run scripts/fetch_solara_assets.sh)"
-        )
+        missing.append(f"Solara front-end assets missing in {_assets_dir()} (run scripts/fetch_solara_assets.sh)")
     return missing
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # pytest-playwright's base_url fixture triggers this pytest deprecation; not ours to fix.
-    config.addinivalue_line(
-        "filterwarnings", "ignore:Session-scoped fixtures defined as instance methods"
-    )
+    config.addinivalue_line("filterwarnings", "ignore:Session-scoped fixtures defined as instance methods")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -173,10 +170,8 @@ class AppServer:
                 except subprocess.TimeoutExpired:
                     continue
         # The group may outlive its leader (a child still shutting down): make sure it is gone.
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         if self._log_file is not None:
             self._log_file.close()
             self._log_file = None
@@ -365,7 +360,7 @@ def _screenshot_on_failure(request: pytest.FixtureRequest) -> Iterator[None]:
         path = ARTIFACTS_DIR / "failures" / f"{_slug(request.node.nodeid)}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path))
-    except Exception:  # noqa: BLE001 - best effort; the page may be gone
+    except Exception:
         pass
 
 

@@ -34,7 +34,4 @@ def test_smoke_page_counts_clicks_offline(start_app_server, page, page_problems,
 
     # Every asset came from the local proxy cache: nothing failed, no console errors.
     assert page_problems.all() == []
-    print(
-        f"\nserver start {server.started_in:.1f} s, page load {loaded:.2f} s, "
-        f"click->update {clicked * 1000:.0f} ms"
-    )
+    print(f"\nserver start {server.started_in:.1f} s, page load {loaded:.2f} s, click->update {clicked * 1000:.0f} ms")

@@ -58,10 +58,21 @@ def snapshot(name: str) -> dict[str, Any]:
         },
         "agents_last_month": {
             "columns": ["AgentID", *[str(c) for c in last.columns]],
-            "rows": [[_plain(i), *[_plain(v) for v in row]] for i, row in zip(last.index, last.itertuples(index=False, name=None))],
+            "rows": [
+                [_plain(i), *[_plain(v) for v in row]]
+                for i, row in zip(last.index, last.itertuples(index=False, name=None))
+            ],
         },
         "events": [
-            [e.month, _plain(e.phase), _plain(e.kind), _plain(e.actor), _plain(e.counterparty), _plain(e.amount_bn), e.message]
+            [
+                e.month,
+                _plain(e.phase),
+                _plain(e.kind),
+                _plain(e.actor),
+                _plain(e.counterparty),
+                _plain(e.amount_bn),
+                e.message,
+            ]
             for e in model.events
         ],
     }
@@ -69,6 +80,7 @@ def snapshot(name: str) -> dict[str, Any]:
 
 def dumps(snap: dict[str, Any]) -> str:
     """The snapshot as JSON with one table row or event per line (readable diffs)."""
+
     def rows(items: list) -> str:
         return "[\n" + ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in items) + "\n  ]"
 
@@ -102,7 +114,9 @@ def roundtrip(snap: dict[str, Any]) -> dict[str, Any]:
     """``snap`` as it reads back from disk (tuples become lists, and so on)."""
     raw = json.loads(dumps(snap))
     return {
-        "scenario": raw["scenario"], "seed": raw["seed"], "months": raw["months"],
+        "scenario": raw["scenario"],
+        "seed": raw["seed"],
+        "months": raw["months"],
         "timeseries": {"columns": raw["timeseries_columns"], "rows": raw["timeseries"]},
         "agents_last_month": {"columns": raw["agents_columns"], "rows": raw["agents_last_month"]},
         "events": raw["events"],
@@ -133,7 +147,7 @@ def differences(expected: dict[str, Any], actual: dict[str, Any], limit: int = 1
         out.append(f"    pinned: {e_ev[first] if first < len(e_ev) else '(none)'}")
         out.append(f"    now:    {a_ev[first] if first < len(a_ev) else '(none)'}")
     if len(out) > limit:
-        out = out[:limit] + [f"... and {len(out) - limit} more"]
+        out = [*out[:limit], f"... and {len(out) - limit} more"]
     return out
 
 
