@@ -21,6 +21,8 @@ False. Money is in US$ billions, time in months, rates per year.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -37,26 +39,49 @@ def _grow(array: np.ndarray, values) -> np.ndarray:
 
 @dataclass
 class _Table:
-    """Shared mechanics of the three books: column arrays plus parallel string ids."""
+    """Shared mechanics of the three books: column arrays plus parallel string ids.
+
+    Rows are appended one at a time (a few during a run), or many at once inside ``bulk()``
+    (building a scenario), where the columns grow once at the end instead of once per row.
+    """
 
     ids: list[str] = field(default_factory=list)
+    _row_of: dict[str, int] = field(default_factory=dict, repr=False)  # id -> row
+    _pending: dict[str, list] | None = field(default=None, repr=False)  # columns of rows added in bulk()
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def index_of(self, contract_id: str) -> int:
         try:
-            return self.ids.index(contract_id)
-        except ValueError:
+            return self._row_of[contract_id]
+        except KeyError:
             raise KeyError(f"no contract with id {contract_id!r}") from None
 
     def _append(self, contract_id: str, **columns) -> int:
-        if contract_id in self.ids:
+        if contract_id in self._row_of:
             raise ValueError(f"duplicate contract id {contract_id!r}")
-        for name, value in columns.items():
-            setattr(self, name, _grow(getattr(self, name), [value]))
+        if self._pending is None:
+            for name, value in columns.items():
+                setattr(self, name, _grow(getattr(self, name), [value]))
+        else:
+            for name, value in columns.items():
+                self._pending.setdefault(name, []).append(value)
+        self._row_of[contract_id] = len(self.ids)
         self.ids.append(contract_id)
         return len(self.ids) - 1
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Add many rows: the columns are extended once, when the block ends (read no column
+        inside it)."""
+        self._pending = {}
+        try:
+            yield
+        finally:
+            pending, self._pending = self._pending, None
+            for name, values in pending.items():
+                setattr(self, name, _grow(getattr(self, name), values))
 
 
 @dataclass

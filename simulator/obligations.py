@@ -11,6 +11,7 @@ Payments to creditors outside the model use the pseudo-institution ``OUTSIDE`` (
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from agents.ledger import CREDIT, Ledger, is_scalar
 
@@ -137,12 +138,19 @@ class Obligations:
         self._amount_bn[k] *= factor
 
     def matrix(self) -> np.ndarray:
-        """The (n+1) x (n+1) liabilities matrix: [i, j] = what i owes j (j = n is outside)."""
+        """The (n+1) x (n+1) liabilities matrix: [i, j] = what i owes j (j = n is outside).
+        Dense: for small networks (see ``sparse_matrix`` for large ones)."""
         n1 = self.n_agents + 1
         if not self._count:
             return np.zeros((n1, n1))
         cell = self.payer * n1 + self.payee
         return np.bincount(cell, weights=self.amount_bn, minlength=n1 * n1).reshape(n1, n1)
+
+    def sparse_matrix(self) -> sp.csr_matrix:
+        """``matrix()`` as a sparse CSR matrix (duplicates summed): memory grows with the number
+        of obligations, not with the square of the number of institutions."""
+        n1 = self.n_agents + 1
+        return sp.coo_matrix((self.amount_bn, (self.payer, self.payee)), shape=(n1, n1)).tocsr()
 
 
 def settle(

@@ -58,37 +58,39 @@ def build_state(model: mesa.Model, scenario: Scenario) -> State:
             ledger.gpu_units_k[i, gen_index[gen]] = units
     ledger.gpu_price_bn = np.array([g.price_bn_per_k for g in scenario.markets.gpu.generations])
 
-    for cid, d in scenario.debts.items():
-        ledger.debt.add(
-            cid,
-            kind=d.kind,
-            holder=index[d.holder],
-            obligor=index[d.obligor],
-            principal_bn=d.principal_bn,
-            limit_bn=d.limit_bn,
-            rate_per_year=d.rate_per_year,
-            reference_rate_per_year=drivers.market_rate_per_year(d.floating),
-            floating=d.floating,
-            amortisation_per_month=d.amortisation_per_month,
-            maturity_month=d.maturity_month,
-            collateral_gen=gen_index[d.collateral.generation] if d.collateral else NO_COLLATERAL,
-            collateral_units_k=d.collateral.units_k if d.collateral else 0.0,
-            ltv_covenant=np.inf if d.ltv_covenant is None else d.ltv_covenant,
-            dscr_covenant=d.dscr_covenant or 0.0,
-            min_liquidity_bn=d.min_liquidity_bn or 0.0,
-            tranche=d.tranche,
-        )
-    for cid, c in scenario.contracts.items():
-        ledger.contracts.add(
-            cid,
-            kind=c.kind,
-            payer=index[c.payer],
-            payee=index[c.payee],
-            monthly_payment_bn=c.monthly_payment_bn,
-            start_month=c.start_month,
-            end_month=c.start_month + c.months,
-            take_or_pay=c.take_or_pay,
-        )
+    with ledger.debt.bulk():
+        for cid, d in scenario.debts.items():
+            ledger.debt.add(
+                cid,
+                kind=d.kind,
+                holder=index[d.holder],
+                obligor=index[d.obligor],
+                principal_bn=d.principal_bn,
+                limit_bn=d.limit_bn,
+                rate_per_year=d.rate_per_year,
+                reference_rate_per_year=drivers.market_rate_per_year(d.floating),
+                floating=d.floating,
+                amortisation_per_month=d.amortisation_per_month,
+                maturity_month=d.maturity_month,
+                collateral_gen=gen_index[d.collateral.generation] if d.collateral else NO_COLLATERAL,
+                collateral_units_k=d.collateral.units_k if d.collateral else 0.0,
+                ltv_covenant=np.inf if d.ltv_covenant is None else d.ltv_covenant,
+                dscr_covenant=d.dscr_covenant or 0.0,
+                min_liquidity_bn=d.min_liquidity_bn or 0.0,
+                tranche=d.tranche,
+            )
+    with ledger.contracts.bulk():
+        for cid, c in scenario.contracts.items():
+            ledger.contracts.add(
+                cid,
+                kind=c.kind,
+                payer=index[c.payer],
+                payee=index[c.payee],
+                monthly_payment_bn=c.monthly_payment_bn,
+                start_month=c.start_month,
+                end_month=c.start_month + c.months,
+                take_or_pay=c.take_or_pay,
+            )
     _check_pledges(ledger, names, gens)
 
     # Equity: market values for listed/private companies, NAV for the others.
@@ -98,8 +100,9 @@ def build_state(model: mesa.Model, scenario: Scenario) -> State:
     for i, inst in enumerate(institutions):
         ledger.equity_value_bn[i] = inst.market_value_bn if inst.market_value_bn is not None else max(book[i], 0.0)
     ledger.shares_outstanding[:] = 1.0
-    for cid, s in scenario.stakes.items():
-        ledger.stakes.add(cid, kind=s.kind, holder=index[s.holder], issuer=index[s.issuer], units=s.share)
+    with ledger.stakes.bulk():
+        for cid, s in scenario.stakes.items():
+            ledger.stakes.add(cid, kind=s.kind, holder=index[s.holder], issuer=index[s.issuer], units=s.share)
     ledger.changed()
     # Stakes held add to holders' assets; NAV-valued issuers that hold stakes need a re-mark.
     mark_nav_issuers(ledger, *nav_order(ledger, market_valued, names), book_entry=False)

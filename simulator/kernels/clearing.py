@@ -253,11 +253,11 @@ def rogers_veraart(liabilities, external_assets, alpha, beta, *, rtol: float = D
 
 
 def rogers_veraart_unchecked(
-    liabilities: np.ndarray, external_assets: np.ndarray, alpha: float, beta: float
+    liabilities: np.ndarray | sp.csr_matrix, external_assets: np.ndarray, alpha: float, beta: float
 ) -> ClearingResult:
     """:func:`rogers_veraart` for the simulation engine, without re-validating its inputs.
 
-    Engine-internal (``simulator.resolution`` clears every round through it): the engine builds
+    Engine-internal (``simulator.phases.resolve_defaults`` clears every round through it): the engine builds
     the inputs itself, so the checks of the public entry (about half the cost of a call on the
     engine's small matrices) would only re-prove what their construction guarantees. The
     caller must pass
@@ -271,7 +271,10 @@ def rogers_veraart_unchecked(
 
     The result is exactly that of ``rogers_veraart(liabilities, external_assets, alpha, beta)``.
     Anything else (user input, notebooks, other kernels) should call :func:`rogers_veraart`.
+    ``liabilities`` may also be a ``scipy.sparse`` CSR matrix (large networks).
     """
+    if sp.issparse(liabilities):
+        return _clear_sparse(liabilities, external_assets, float(alpha), float(beta), DEFAULT_RTOL)
     return _clear_dense(liabilities, external_assets, float(alpha), float(beta), DEFAULT_RTOL)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+import scipy.sparse as sp
 
 from agents.instruments import NO_COLLATERAL
 from agents.names import EventKind
@@ -36,6 +37,10 @@ from simulator.obligations import OUTSIDE_CLAIM, PRINCIPAL, book_default_costs, 
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.state import State
+
+SPARSE_CLEARING_FROM = 200
+"""From this many institutions the clearing works on a sparse liabilities matrix (no n x n array);
+below it a dense one is faster."""
 
 
 def run(state: State) -> list[int]:
@@ -84,7 +89,7 @@ def clear_round(state: State) -> list[int]:
                 ob.add(*claim)
         if len(ob) == 0:
             return []
-        L = ob.matrix()
+        L = ob.sparse_matrix() if n >= SPARSE_CLEARING_FROM else ob.matrix()
         # (the engine built L and cash_before itself: no need to re-validate them)
         result = rogers_veraart_unchecked(L, cash_before, alpha, beta)
         found = set(result.defaulted[:n].nonzero()[0].tolist())
@@ -111,7 +116,7 @@ def clear_round(state: State) -> list[int]:
         failing_mask[list(defaulters)] = True
     failing = failing_mask.nonzero()[0]
     if len(failing):
-        received = share @ L  # what each institution was paid this round
+        received = L.T @ share if sp.issparse(L) else share @ L  # what each institution was paid this round
         book_default_costs(led, failing, cash_before, received, alpha, beta)
     # Record missed payments before the obligations are cleared.
     names = state.const.names
