@@ -112,7 +112,7 @@ class Ledger:
         self.opening_cash_bn = 0.0
         # ``version`` counts changes to the balance sheet: every method below that changes what
         # a valuation reads bumps it, so a view computed at one version is current while the
-        # version is unchanged (``ContagionModel.refresh``). Code that writes the arrays directly
+        # version is unchanged (``simulator.state.Views.refresh``). Code that writes the arrays directly
         # must call ``changed()``.
         self.version = 0
 

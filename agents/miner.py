@@ -6,6 +6,15 @@ config), and their GPU business behaves like a neocloud's -- so crypto collatera
 income can fall together ("double leverage"). They follow every neocloud rule
 (``agents.neocloud``): spot rental, and when short of cash credit lines, the central bank, then
 GPU sales.
+
+Which phase asks what (all inherited from ``agents.neocloud.Neocloud``)
+---------------------------------------------------------------------
+===============  =========================================================
+phase            method
+===============  =========================================================
+raise_liquidity  ``liquidity_actions`` (and the default ``gpus_to_sell``)
+(world)          ``spot_share``, ``spot_utilisation``
+===============  =========================================================
 """
 
 from __future__ import annotations

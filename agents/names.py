@@ -2,7 +2,7 @@
 the phases of a month.
 
 Everything else takes its vocabulary from here: the config schema (``simulator.config``), the
-agent classes (``agents.registry``), the engine's phases and reporters, ``networks`` (drawing
+agent classes (``agents.registry``), the engine's phases and records, ``networks`` (drawing
 styles and layouts) and the app. Adding a kind of institution or contract starts with one line
 here (see the "where do I change X" table in ``docs/architecture.md``).
 

@@ -4,6 +4,17 @@ They are not capital-regulated like insurers, but they rebalance the same way
 (``agents.capital``): when their equity cushion against risk-weighted assets falls below
 ``min_capital_ratio`` (a funding-ratio floor) they sell risky assets, and they redeem from
 private-credit funds when NAVs fall (``redemption_share``).
+
+Which phase asks what (all inherited from ``agents.capital.CapitalRegulated``)
+-----------------------------------------------------------------------------
+===============  =========================================================
+phase            method
+===============  =========================================================
+operate          as an investor in funds ``redemption_share`` (the default)
+raise_liquidity  ``liquidity_actions``: the central bank, Treasuries, credit lines
+second_round     ``derisking_sale_bn``, ``derisking_orders``; ``redemption_share``
+(world)          ``risk_weights``
+===============  =========================================================
 """
 
 from __future__ import annotations

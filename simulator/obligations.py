@@ -1,9 +1,11 @@
-"""The tick's obligations: everything that falls due, collected before it is cleared.
+"""The month's obligations: everything that falls due, collected before it is cleared.
 
-Phases 2-4 (and the second round) do not move cash for payments between institutions: they
-*add obligations* here (who owes whom how much, and why). Phase 5 clears them all at once
-through the obligation network (``simulator.resolution``), and then ``settle`` books what was
-actually paid, obligation by obligation, each kind by its own accounting rule.
+The phases before the clearing (operate, service debt, invest, test covenants, and each
+round's second round) do not move cash for payments between institutions: they *add
+obligations* here (who owes whom how much, and why). The resolve-defaults phase
+(``simulator.phases.resolve_defaults``) clears them all at once through the obligation network,
+and then ``settle`` books what was actually paid, obligation by obligation, each kind by its own
+accounting rule.
 
 Payments to creditors outside the model use the pseudo-institution ``OUTSIDE`` (index n).
 """

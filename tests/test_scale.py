@@ -25,8 +25,12 @@ def bank_network(n: int = N_BANKS, seed: int = 3) -> dict:
     """``n`` banks, each lending to the next two around a ring and to one random other."""
     rng = np.random.default_rng(seed)
     institutions = {
-        f"Bank {i:03d}": {"kind": "bank", "cash_bn": float(rng.uniform(0.05, 0.3)), "other_assets_bn": 1.0,
-                          "other_liabilities_bn": 0.9}
+        f"Bank {i:03d}": {
+            "kind": "bank",
+            "cash_bn": float(rng.uniform(0.05, 0.3)),
+            "other_assets_bn": 1.0,
+            "other_liabilities_bn": 0.9,
+        }
         for i in range(n)
     }
     names = list(institutions)
@@ -34,8 +38,12 @@ def bank_network(n: int = N_BANKS, seed: int = 3) -> dict:
     for i in range(n):
         for k, j in enumerate({(i + 1) % n, (i + 2) % n, int(rng.integers(n))} - {i}):
             debts[f"loan_{i}_{k}"] = {
-                "kind": "loan", "holder": names[i], "obligor": names[j], "principal_bn": float(rng.uniform(0.05, 0.2)),
-                "rate_per_year": 0.05, "maturity_month": 2 + int(rng.integers(6)),
+                "kind": "loan",
+                "holder": names[i],
+                "obligor": names[j],
+                "principal_bn": float(rng.uniform(0.05, 0.2)),
+                "rate_per_year": 0.05,
+                "maturity_month": 2 + int(rng.integers(6)),
             }
     raw = mini(institutions, debts)
     raw["shocks"] = [{"month": 1, "kind": "failure", "target": names[0]}]
@@ -68,7 +76,9 @@ def test_sparse_and_dense_clearing_agree(monkeypatch):
     dense = run()
     a, b = sparse.datacollector.get_model_vars_dataframe(), dense.datacollector.get_model_vars_dataframe()
     for column in a.columns:
-        np.testing.assert_allclose(a[column].astype(float), b[column].astype(float), rtol=1e-9, atol=1e-9, err_msg=column)
+        np.testing.assert_allclose(
+            a[column].astype(float), b[column].astype(float), rtol=1e-9, atol=1e-9, err_msg=column
+        )
     assert [(e.month, e.kind, e.actor, e.counterparty) for e in sparse.events] == [
         (e.month, e.kind, e.actor, e.counterparty) for e in dense.events
     ]

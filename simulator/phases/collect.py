@@ -1,4 +1,4 @@
-"""Phase 8, collect: the month's figures, computed once for everyone, go into the records.
+"""Phase 7, collect: the month's figures, computed once for everyone, go into the records.
 
 * Each institution's month-end figures (``agents.situation.MonthEnd``): equity, cash, leverage
   (assets / equity; None if equity is under a dollar), LTV (highest of its live GPU-backed loans; None if it

@@ -1,4 +1,4 @@
-"""Phase 4, test covenants: LTV, DSCR and minimum-liquidity tests over the whole debt book at
+"""Phase 5, test covenants: LTV, DSCR and minimum-liquidity tests over the whole debt book at
 once; each breach goes to its lender, who waives, reprices or accelerates
 (``Institution.respond_to_breach``).
 

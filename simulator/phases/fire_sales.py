@@ -1,4 +1,4 @@
-"""Phase 6, fire sales: the market clears every sale submitted since it last cleared, all at once.
+"""Phase 6a (each round), fire sales: the market clears every sale submitted since it last cleared, all at once.
 
 Each GPU generation is one market: the value offered at the current price, ``V``, moves the
 price by the factor ``simulator.kernels.fire_sales.price_impact(V, market_depth_bn)``

@@ -1,4 +1,4 @@
-"""Phase 3b, invest: discretionary spending -- construction (capitalised), chip purchases and
+"""Phase 4, invest: discretionary spending -- construction (capitalised), chip purchases and
 customer funding -- paid only from cash left after this month's obligations and a liquidity
 buffer ("spare cash").
 

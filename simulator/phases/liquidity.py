@@ -1,4 +1,4 @@
-"""Phase 5a, raise liquidity: before each clearing, institutions whose cash falls short of what
+"""Phase 6b (each round), raise liquidity: before each clearing, institutions whose cash falls short of what
 is due act on it.
 
 Every institution short of cash says what it will try, in order

@@ -1,4 +1,4 @@
-"""Phase 6b, marks: after each clearing of the markets or of the obligations, everything is
+"""Marks (each round, after the markets or the obligations clear: 6a, 6b, 6c): everything is
 valued again (``simulator.valuation``): GPUs at the new market prices, ABS tranches by their
 SPV's waterfall, companies at fundamentals x sentiment, funds and SPVs at NAV.
 """

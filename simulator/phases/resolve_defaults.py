@@ -1,4 +1,4 @@
-"""Phase 5, resolve defaults: clear the round's obligations and wind up defaulters.
+"""Phase 6c (each round), resolve defaults: clear the round's obligations and wind up defaulters.
 
 Clearing
 --------
@@ -87,8 +87,8 @@ def clear_round(state: State) -> list[int]:
             due_principal = np.bincount(ob.ref[sel], weights=ob.amount_bn[sel], minlength=len(led.debt))
             for claim in _estate_claims(state, defaulters, due_principal):
                 ob.add(*claim)
-        if len(ob) == 0:
-            return []
+        if len(ob) == 0:  # nothing due, and no claims on the failing: they fail all the same
+            return _fail(state, sorted(defaulters))
         L = ob.sparse_matrix() if n >= SPARSE_CLEARING_FROM else ob.matrix()
         # (the engine built L and cash_before itself: no need to re-validate them)
         result = rogers_veraart_unchecked(L, cash_before, alpha, beta)
@@ -131,10 +131,17 @@ def clear_round(state: State) -> list[int]:
                 f"{names[i]} could pay only {money(result.payments[i])} of the {money(total_due[i])} it owed this month",
             )
     ob.clear()
+    return _fail(state, failing.tolist())
+
+
+def _fail(state: State, failing: list[int]) -> list[int]:
+    """Put those of ``failing`` not already in resolution into it (all at once: estates keep
+    their claims on each other); the shocks' forced failures are then done. Returns them."""
+    mem = state.memory
     new = [int(i) for i in failing if not mem.defaulted[i]]
-    scratch.forced_failures.clear()
+    state.scratch.forced_failures.clear()
     if new:
-        mem.defaulted[new] = True  # all at once: estates keep their claims on each other
+        mem.defaulted[new] = True
         for i in new:
             start_resolution(state, i)
     return new

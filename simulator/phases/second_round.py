@@ -1,4 +1,4 @@
-"""Phase 7, second round: the reactions that this round's losses and prices trigger inside the
+"""Phase 6d (each round), second round: the reactions that this round's losses and prices trigger inside the
 month (with the redemptions' second wave, ``simulator.phases.redemptions``, and LTV re-tests,
 ``simulator.phases.covenants``, which the month's driver runs in the same phase).
 
