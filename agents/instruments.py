@@ -74,7 +74,8 @@ class _Table:
     @contextmanager
     def bulk(self) -> Iterator[None]:
         """Add many rows: the columns are extended once, when the block ends (read no column
-        inside it)."""
+        inside it).
+        """
         self._pending = {}
         try:
             yield

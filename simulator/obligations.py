@@ -141,7 +141,8 @@ class Obligations:
 
     def matrix(self) -> np.ndarray:
         """The (n+1) x (n+1) liabilities matrix: [i, j] = what i owes j (j = n is outside).
-        Dense: for small networks (see ``sparse_matrix`` for large ones)."""
+        Dense: for small networks (see ``sparse_matrix`` for large ones).
+        """
         n1 = self.n_agents + 1
         if not self._count:
             return np.zeros((n1, n1))
@@ -150,7 +151,8 @@ class Obligations:
 
     def sparse_matrix(self) -> sp.csr_matrix:
         """``matrix()`` as a sparse CSR matrix (duplicates summed): memory grows with the number
-        of obligations, not with the square of the number of institutions."""
+        of obligations, not with the square of the number of institutions.
+        """
         n1 = self.n_agents + 1
         return sp.coo_matrix((self.amount_bn, (self.payer, self.payee)), shape=(n1, n1)).tocsr()
 

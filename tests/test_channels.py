@@ -570,7 +570,8 @@ def test_chip_maker_funds_customers_only_while_its_equity_allows():
 
 def test_a_failure_shock_hits_even_when_nothing_is_due():
     """A forced failure goes into resolution in its month, also in a network where nothing falls
-    due (no costs, no debt): it does not wait for the next obligation."""
+    due (no costs, no debt): it does not wait for the next obligation.
+    """
     raw = mini(
         {"Quiet": {"kind": "neocloud", "cash_bn": 1.0}, "Other": {"kind": "neocloud", "cash_bn": 1.0}},
         shocks=[{"month": 1, "kind": "failure", "target": "Quiet"}],

@@ -136,7 +136,8 @@ def clear_round(state: State) -> list[int]:
 
 def _fail(state: State, failing: list[int]) -> list[int]:
     """Put those of ``failing`` not already in resolution into it (all at once: estates keep
-    their claims on each other); the shocks' forced failures are then done. Returns them."""
+    their claims on each other); the shocks' forced failures are then done. Returns them.
+    """
     mem = state.memory
     new = [int(i) for i in failing if not mem.defaulted[i]]
     state.scratch.forced_failures.clear()
