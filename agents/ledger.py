@@ -73,6 +73,35 @@ def _scatter(index: np.ndarray, values, size: int) -> np.ndarray:
     return np.bincount(index, weights=values, minlength=size)
 
 
+NEGATIVE_DUST_BN = 1e-9
+"""How far below zero a balance may end from floating-point rounding (US$ bn: under a dollar).
+Every payment method cuts what it moves so that no cash, principal or holding ends lower."""
+
+
+def _within(index: np.ndarray, amount: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """``amount`` (>= 0, one per entry of ``index``), cut so that the entries of each index take
+    at most ``limit[index]`` together -- pro rata when they would take more. Returns ``amount``
+    itself when nothing is cut.
+    """
+    total = np.bincount(index, weights=amount, minlength=len(limit))
+    over = (total > limit) & (total > 0)
+    if not over.any():
+        return amount
+    scale = np.ones(len(limit))
+    scale[over] = np.maximum(limit[over], 0.0) / total[over]
+    return amount * scale[index]
+
+
+def _paid_at_most_once(index: np.ndarray, amount: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """``amount`` with entries capped at ``limit[index]`` each and, where an index appears more
+    than once, together (several dues on one debt row, one GPU lot, one stake).
+    """
+    amount = np.minimum(np.maximum(amount, 0.0), limit[index])
+    if len(index) > 1 and len(set(index.tolist())) < len(index):
+        amount = _within(index, amount, limit)
+    return amount
+
+
 class Ledger:
     """All balance sheets and the contract book.
 
@@ -191,28 +220,66 @@ class Ledger:
         return float(sum(self.exogenous_bn.values()))
 
     # ------------------------------------------------------------------ cash flows
-    def transfer(self, payer, payee, amount_bn, *, income: bool = True) -> None:
-        """Move cash between institutions; as revenue/expense if ``income`` else as a swap."""
+    def transfer(self, payer, payee, amount_bn, *, income: bool = True) -> np.ndarray:
+        """Move cash between institutions; as revenue/expense if ``income`` else as a swap.
+
+        A payer whose cash would end below zero pays only what its cash covers (its payments
+        in this call cut pro rata). Returns the amounts moved (US$ bn).
+        """
         self.version += 1
         payer, payee = _indices(payer), _indices(payee)
         amount = _like(amount_bn, payer.shape)
         n = self.n_agents
         net = _scatter(payee, amount, n) - _scatter(payer, amount, n)
         self.cash_bn += net
+        if self.cash_bn.min() < -NEGATIVE_DUST_BN:  # someone is overdrawn: undo, cut, pay again
+            self.cash_bn -= net
+            amount = self._affordable(payer, np.maximum(amount, 0.0), payee=payee)
+            net = _scatter(payee, amount, n) - _scatter(payer, amount, n)
+            self.cash_bn += net
         if income:
             self.book(net)
+        return amount
 
-    def exogenous(self, agent, amount_bn, name: str, *, entry: str = "pnl", category: int = OPERATING) -> None:
+    def _affordable(
+        self, payer: np.ndarray, amount: np.ndarray, payee: np.ndarray | None = None, receipts: np.ndarray | None = None
+    ) -> np.ndarray:
+        """``amount`` (>= 0, paid by ``payer``), cut for every payer whose cash would end below
+        zero to what its cash alone covers (receipts in the same call -- to ``payee``, or
+        ``receipts`` -- may shrink as others are cut, so they are not counted on).
+        """
+        n = self.n_agents
+        original, capped = amount, np.zeros(n, dtype=bool)
+        while True:
+            received = np.zeros(n) if payee is None else _scatter(payee, amount, n)
+            if receipts is not None:
+                received = received + receipts
+            short = (self.cash_bn + received - _scatter(payer, amount, n) < -NEGATIVE_DUST_BN) & ~capped
+            if not short.any():
+                return amount
+            capped |= short
+            amount = _within(payer, original, np.where(capped, np.maximum(self.cash_bn, 0.0), np.inf))
+
+    def exogenous(self, agent, amount_bn, name: str, *, entry: str = "pnl", category: int = OPERATING) -> np.ndarray:
         """Cash in (+) or out (-) of the modelled system, recorded under ``name``.
 
         ``entry`` says what balances the cash: ``"pnl"`` (revenue or cost), ``"capital"``
-        (equity raised or returned) or ``"none"`` (the caller books the other side itself).
+        (equity raised or returned) or ``"none"`` (the caller books the other side itself, with
+        the amounts returned). Outflows are cut where cash would end below zero. Returns the
+        amounts moved (US$ bn).
         """
         self.version += 1
         agent = _indices(agent)
         amount = _like(amount_bn, agent.shape)
         delta = _scatter(agent, amount, self.n_agents)
         self.cash_bn += delta
+        if self.cash_bn.min() < -NEGATIVE_DUST_BN:  # an outflow beyond its cash: undo, cut, pay again
+            self.cash_bn -= delta
+            inflow = np.maximum(amount, 0.0)
+            outflow = self._affordable(agent, np.maximum(-amount, 0.0), receipts=_scatter(agent, inflow, self.n_agents))
+            amount = inflow - outflow
+            delta = _scatter(agent, amount, self.n_agents)
+            self.cash_bn += delta
         self.exogenous_bn[name] += float(amount.sum())
         if entry == "pnl":
             self.book(delta, category)
@@ -220,36 +287,45 @@ class Ledger:
             self.capital_bn += delta
         elif entry != "none":
             raise ValueError(f"unknown entry {entry!r}; choose from ['pnl', 'capital', 'none']")
+        return amount
 
     def spend_on_real_assets(self, agent, amount_bn, name: str) -> None:
-        """Capitalised spending paid outside the model (construction, power): cash -> real assets."""
+        """Capitalised spending paid outside the model (construction, power): cash -> real assets
+        (no more than its cash covers).
+        """
         self.version += 1
         agent = _indices(agent)
-        self.exogenous(agent, -np.asarray(amount_bn, dtype=float), name, entry="none")
-        self.real_assets_bn += _scatter(agent, amount_bn, self.n_agents)
+        spent = -self.exogenous(agent, -np.maximum(_like(amount_bn, agent.shape), 0.0), name, entry="none")
+        self.real_assets_bn += _scatter(agent, spent, self.n_agents)
 
     # ------------------------------------------------------------------ debt
     def pay_principal(self, rows, amount_bn) -> None:
-        """Obligors repay ``amount_bn`` of principal on debt ``rows`` to the holders.
+        """Obligors repay ``amount_bn`` of principal on debt ``rows`` to the holders: never more
+        than a row's principal (also when several dues name one row) nor than the obligor's cash.
 
         A holder that had marked the claim below par books the difference as a gain.
         """
         self.version += 1
         d = self.debt
         rows = _indices(rows)
-        amount = np.minimum(_like(amount_bn, rows.shape), d.principal_bn[rows])
+        amount = _paid_at_most_once(rows, _like(amount_bn, rows.shape), d.principal_bn)
         holder = d.holder[rows]
-        self.transfer(d.obligor[rows], holder, amount, income=False)
+        amount = self.transfer(d.obligor[rows], holder, amount, income=False)
         self.book(_scatter(holder, amount * (1.0 - d.value_factor[rows]), self.n_agents), CREDIT)
         np.subtract.at(d.principal_bn, rows, amount)
 
     def draw_credit(self, rows, amount_bn) -> None:
-        """Obligors draw ``amount_bn`` more on credit lines ``rows``; the holder pays cash."""
+        """Obligors draw ``amount_bn`` more on credit lines ``rows``; the holder pays cash (no more
+        than it has).
+        """
         self.version += 1
         d = self.debt
         rows = _indices(rows)
-        amount = _like(amount_bn, rows.shape)
-        self.transfer(d.holder[rows], d.obligor[rows], amount, income=False)
+        amount = np.maximum(_like(amount_bn, rows.shape), 0.0)
+        if len(rows) > 1 and len(set(rows.tolist())) < len(rows):  # several draws on one line: one each
+            rows, where = np.unique(rows, return_inverse=True)
+            amount = np.bincount(where, weights=amount)
+        amount = self.transfer(d.holder[rows], d.obligor[rows], amount, income=False)
         # New money is lent at par: keep the holder's carrying value consistent.
         old_value = d.principal_bn[rows] * d.value_factor[rows]
         np.add.at(d.principal_bn, rows, amount)
@@ -258,13 +334,13 @@ class Ledger:
         d.value_factor[rows] = vf
 
     def write_off(self, rows, amount_bn) -> None:
-        """Extinguish ``amount_bn`` of principal: the holder loses its carrying value, the
-        obligor gains the liability it no longer owes.
+        """Extinguish ``amount_bn`` of principal (at most what is left of each row): the holder
+        loses its carrying value, the obligor gains the liability it no longer owes.
         """
         self.version += 1
         d = self.debt
         rows = _indices(rows)
-        amount = np.minimum(_like(amount_bn, rows.shape), d.principal_bn[rows])
+        amount = _paid_at_most_once(rows, _like(amount_bn, rows.shape), d.principal_bn)
         n = self.n_agents
         self.book(
             _scatter(d.obligor[rows], amount, n) - _scatter(d.holder[rows], amount * d.value_factor[rows], n), CREDIT
@@ -294,22 +370,29 @@ class Ledger:
 
     def sell_gpus_outside(self, seller, gen, units_k, price_bn, name: str) -> None:
         """Sell GPUs to buyers outside the model at ``price_bn`` per thousand (a fire sale if
-        below the mark); the difference to the mark is a realised gain or loss.
+        below the mark); the difference to the mark is a realised gain or loss. No seller sells
+        more than it holds of a generation.
         """
         self.version += 1
         seller, gen = _indices(seller), _indices(gen)
-        units = _like(units_k, seller.shape)
+        units = self._gpus_held(seller, gen, _like(units_k, seller.shape))
         price = _like(price_bn, seller.shape)
         np.subtract.at(self.gpu_units_k, (seller, gen), units)
         proceeds = units * price
         self.exogenous(seller, proceeds, name, entry="none")
         self.book(_scatter(seller, units * (price - self.gpu_price_bn[gen]), self.n_agents), FIRE_SALE)
 
+    def _gpus_held(self, owner: np.ndarray, gen: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """``units`` of each (owner, generation) lot, cut to what the owner holds."""
+        return _paid_at_most_once(owner * self.n_generations + gen, units, self.gpu_units_k.ravel())
+
     def central_bank_buys_gpus(self, bank: int, seller, gen, units_k, price_bn, name: str) -> None:
-        """A central bank buys GPUs as buyer of last resort, paying with reserves it creates."""
+        """A central bank buys GPUs as buyer of last resort, paying with reserves it creates (no
+        seller sells more than it holds).
+        """
         self.version += 1
         seller, gen = _indices(seller), _indices(gen)
-        units = _like(units_k, seller.shape)
+        units = self._gpus_held(seller, gen, _like(units_k, seller.shape))
         price = _like(price_bn, seller.shape)
         paid = units * price
         np.subtract.at(self.gpu_units_k, (seller, gen), units)
@@ -325,17 +408,20 @@ class Ledger:
 
     def buy_new_gpus(self, buyer, seller, gen: int, amount_bn, unit_price_bn: float) -> None:
         """``buyer`` pays ``seller`` (the chip maker) ``amount_bn`` for new GPUs of ``gen`` at
-        ``unit_price_bn`` per thousand.
+        ``unit_price_bn`` per thousand (no more than its cash covers).
 
         The chip maker books revenue; the buyer books GPUs at the market mark, so a fire-sale
         discount on the secondary market is the buyer's immediate (fire-sale) loss.
         """
         self.version += 1
         buyer, seller = _indices(buyer), _indices(seller)
-        amount = _like(amount_bn, buyer.shape)
-        units = amount / unit_price_bn
+        amount = np.maximum(_like(amount_bn, buyer.shape), 0.0)  # (no negative purchases)
         n = self.n_agents
         sales = _scatter(seller, amount, n)
+        if (self.cash_bn - _scatter(buyer, amount, n) + sales).min(initial=0.0) < -NEGATIVE_DUST_BN:
+            amount = self._affordable(buyer, np.maximum(amount, 0.0), payee=seller)
+            sales = _scatter(seller, amount, n)
+        units = amount / unit_price_bn
         self.cash_bn -= _scatter(buyer, amount, n)
         self.cash_bn += sales
         self.book(sales)
@@ -405,14 +491,16 @@ class Ledger:
 
         ``holder`` is the buying institution, or None for investors outside the model. The
         issuer's equity value rises by the new money (post-money), so existing holders keep
-        their value while their share is diluted.
+        their value while their share is diluted. A buying institution pays at most its cash.
         """
         self.version += 1
-        if amount_bn <= 0:
+        if not amount_bn > 0:
             return
         price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
         if not price > 0:
             raise ValueError(f"cannot issue shares of institution {issuer}: its equity value is 0")
+        if holder is not None and amount_bn > self.cash_bn[holder] + NEGATIVE_DUST_BN:
+            amount_bn = max(float(self.cash_bn[holder]), 0.0)  # a buyer pays no more than its cash
         new_units = amount_bn / price
         if holder is None:
             self.exogenous(issuer, amount_bn, name, entry="capital")
@@ -436,7 +524,8 @@ class Ledger:
 
     def redeem_units(self, rows, amount_bn) -> None:
         """Fund investors in stake ``rows`` are paid ``amount_bn`` cash at NAV per unit; their
-        units are cancelled and the fund returns that capital.
+        units are cancelled and the fund returns that capital. No more units than each holding
+        (also when several requests name one stake), and no more cash than the fund has.
         """
         self.version += 1
         s = self.stakes
@@ -444,9 +533,13 @@ class Ledger:
         amount = _like(amount_bn, rows.shape)
         issuer = s.issuer[rows]
         price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
-        units = np.minimum(np.where(price > 0, amount / np.where(price > 0, price, 1.0), 0.0), s.units[rows])
+        positive = price > 0
+        units = _paid_at_most_once(rows, np.where(positive, amount / np.where(positive, price, 1.0), 0.0), s.units)
         paid = units * price
-        self.transfer(issuer, s.holder[rows], paid, income=False)
+        moved = self.transfer(issuer, s.holder[rows], paid, income=False)
+        if moved is not paid:  # the fund's cash ran short: fewer units are redeemed
+            paid = moved
+            units = np.where(positive, paid / np.where(positive, price, 1.0), 0.0)
         self.capital_bn -= _scatter(issuer, paid, self.n_agents)
         np.subtract.at(s.units, rows, units)
         np.subtract.at(self.shares_outstanding, issuer, units)
@@ -454,28 +547,34 @@ class Ledger:
 
     def sell_stakes_outside(self, rows, share_sold, haircut: float, name: str) -> None:
         """Holders sell ``share_sold`` of stake ``rows`` to outside buyers at (1 - haircut) x
-        value; the haircut is a realised loss. Buyers outside the model are not tracked.
+        value; the haircut is a realised loss. Buyers outside the model are not tracked. Shares
+        naming one stake add up to at most all of it.
         """
         self.version += 1
         s = self.stakes
         rows = _indices(rows)
-        share = _like(share_sold, rows.shape)
+        share = _paid_at_most_once(rows, _like(share_sold, rows.shape), np.ones(len(s)))
         value = self.stake_values_bn()[rows] * share
         proceeds = value * (1.0 - haircut)
         self.exogenous(s.holder[rows], proceeds, name, entry="none")
         self.book(-_scatter(s.holder[rows], value - proceeds, self.n_agents), FIRE_SALE)
-        s.units[rows] *= 1.0 - share
+        if len(set(rows.tolist())) == len(rows):
+            s.units[rows] *= 1.0 - share
+        else:  # several sales of one stake: its units fall by their shares together
+            total = np.bincount(rows, weights=share, minlength=len(s))
+            sold = np.unique(rows)
+            s.units[sold] *= 1.0 - total[sold]
 
     def sell_debt_outside(self, rows, share_sold, haircut: float, name: str) -> None:
         """Holders sell ``share_sold`` of debt ``rows`` to outside buyers at (1 - haircut) x
         their mark. The claim leaves the model (the obligor now owes an outside creditor, held
-        in its ``other_liabilities_bn``).
+        in its ``other_liabilities_bn``). Shares naming one row add up to at most all of it.
         """
         self.version += 1
         d = self.debt
         rows = _indices(rows)
         share = _like(share_sold, rows.shape)
-        principal = d.principal_bn[rows] * share
+        principal = _paid_at_most_once(rows, d.principal_bn[rows] * share, d.principal_bn)
         value = principal * d.value_factor[rows]
         proceeds = value * (1.0 - haircut)
         self.exogenous(d.holder[rows], proceeds, name, entry="none")
@@ -509,10 +608,11 @@ class Ledger:
         self.exogenous(agent, amount_bn, name, entry="none")
 
     def sell_other_assets(self, agent: int, book_bn: float, name: str, haircut: float = 0.0) -> float:
-        """Sell ``book_bn`` (book value) of other assets outside at ``(1 - haircut)`` x book;
-        the haircut is a fire-sale loss. Returns the proceeds.
+        """Sell ``book_bn`` (book value; at most what it holds) of other assets outside at
+        ``(1 - haircut)`` x book; the haircut is a fire-sale loss. Returns the proceeds.
         """
         self.version += 1
+        book_bn = min(max(float(book_bn), 0.0), float(self.other_assets_bn[agent]))
         proceeds = book_bn * (1.0 - haircut)
         self.other_assets_bn[agent] -= book_bn
         self.exogenous(agent, proceeds, name, entry="none")
@@ -531,12 +631,14 @@ class Ledger:
         self.exogenous_bn[name] += amount
 
     def repay_outside(self, agent, amount_bn, name: str) -> None:
-        """Pay creditors outside the model (``other_liabilities_bn``): cash leaves the system."""
+        """Pay creditors outside the model (``other_liabilities_bn``): cash leaves the system. No
+        more than is owed to them, nor than the payer's cash.
+        """
         self.version += 1
         agent = _indices(agent)
-        amount = _like(amount_bn, agent.shape)
-        self.exogenous(agent, -amount, name, entry="none")
-        self.other_liabilities_bn -= _scatter(agent, amount, self.n_agents)
+        amount = _paid_at_most_once(agent, _like(amount_bn, agent.shape), self.other_liabilities_bn)
+        paid = -self.exogenous(agent, -amount, name, entry="none")
+        self.other_liabilities_bn -= _scatter(agent, paid, self.n_agents)
 
     def write_down_other_liabilities(self, agent: int, amount_bn: float) -> None:
         """Outside creditors (depositors, policyholders) lose ``amount_bn`` of their claim."""
