@@ -562,18 +562,54 @@ def scenario_names() -> list[str]:
     return sorted(p.stem for p in CONFIG_DIR.glob("*.yaml"))
 
 
-def _resolve(name_or_path: str | Path) -> Path:
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.exists():
-            raise ConfigError(f"{path}: no such scenario file")
-        return path
-    candidate = CONFIG_DIR / f"{name_or_path}.yaml"
-    if not candidate.exists():
-        raise ConfigError(
-            f"unknown scenario {str(name_or_path)!r}; choose from {scenario_names()} or give a path to a .yaml file"
-        )
-    return candidate
+def _describe_value(value: Any) -> str:
+    """``value`` as it is shown in an error message: its repr, cut short, and its type."""
+    text = repr(value)
+    if len(text) > 80:
+        text = text[:77] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def _is_scenario_name(text: str) -> bool:
+    """A bare name (no ``.yaml`` suffix, no path separator) names a scenario in ``configs/`` first."""
+    return (
+        not any(sep in text for sep in ("/", "\\"))
+        and Path(text).suffix.lower() not in (".yaml", ".yml")
+        and text not in (".", "..")
+    )
+
+
+def _resolve(name_or_path: str | Path, what: str = "scenario", relative_to: Path | None = None) -> Path:
+    """The file of a scenario given by name (``configs/NAME.yaml``) or by path.
+
+    A string without a ``.yaml`` suffix and without a path separator is a scenario name first,
+    so a folder or file of that name in the current directory does not shadow a packaged
+    scenario. Anything else is a path (relative to ``relative_to`` if given, as for
+    ``extends:``). ``what`` names the argument or field in the error message.
+    """
+    choices = f"choose a scenario from {scenario_names()} or give a path to a .yaml file"
+    if isinstance(name_or_path, Path):
+        text = str(name_or_path)
+        as_name = False
+    elif isinstance(name_or_path, str):
+        text = name_or_path.strip()
+        as_name = _is_scenario_name(text)
+    else:
+        raise ConfigError(f"{what}: expected a scenario name or a path, got {_describe_value(name_or_path)}; {choices}")
+    if not text:
+        raise ConfigError(f"{what}: the scenario name is empty; {choices}")
+    path = Path(text) if relative_to is None or Path(text).is_absolute() else relative_to / text
+    if as_name:
+        packaged = CONFIG_DIR / f"{text}.yaml"
+        if packaged.is_file():
+            return packaged
+        if not path.is_file():  # a file without a suffix is still a scenario file
+            raise ConfigError(f"{what}: unknown scenario {text!r}; {choices}")
+    if path.is_dir():
+        raise ConfigError(f"{what}: {path} is a folder, not a scenario file; {choices}")
+    if not path.is_file():
+        raise ConfigError(f"{what}: {path}: no such scenario file; {choices}")
+    return path
 
 
 def _deep_merge(base: dict, extra: dict) -> dict:
@@ -595,10 +631,16 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of scenario fields at the top level")
-    parent = raw.pop("extends", None)
-    if parent is None:
+    if "extends" not in raw:
         return raw
-    parent_path = _resolve(parent) if not str(parent).endswith((".yaml", ".yml")) else (path.parent / parent)
+    parent = raw.pop("extends")
+    what = f"{path}: extends"
+    if not isinstance(parent, str):  # (a path object cannot come from YAML: only text names a parent)
+        raise ConfigError(
+            f"{what}: expected a scenario name or a path to a .yaml file relative to this file, got "
+            f"{_describe_value(parent)}; choose a scenario from {scenario_names()}"
+        )
+    parent_path = _resolve(parent, what, relative_to=path.parent)
     return _deep_merge(_read_raw(parent_path, (*seen, path.resolve())), raw)
 
 

@@ -1,0 +1,71 @@
+"""Bad input to the configuration and the Python API: each is a ``ConfigError`` that names its
+source (file, "parameter" or argument), the field and what is allowed -- never a traceback from
+deep inside yaml, pydantic or numpy, and never a silent coercion.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.config import CONFIG_DIR, ConfigError, load_scenario
+
+
+def write(tmp_path: Path, text: str, name: str = "mine.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ----------------------------------------------------------------------------- names and paths
+def test_a_folder_is_not_a_scenario(tmp_path):
+    with pytest.raises(ConfigError, match=r"is a folder, not a scenario file.*baseline_2025"):
+        load_scenario(tmp_path)
+    with pytest.raises(ConfigError, match="is a folder"):
+        load_scenario(str(tmp_path))
+
+
+def test_a_folder_in_the_current_directory_does_not_shadow_a_scenario_name(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline_2025").mkdir()
+    (tmp_path / "other").mkdir()
+    assert load_scenario("baseline_2025").name == "baseline_2025"
+    with pytest.raises(ConfigError, match=r"unknown scenario 'other'.*baseline_2025"):
+        load_scenario("other")
+
+
+def test_a_bare_name_is_a_scenario_name_first(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "name: not the packaged one\n", name="baseline_2025")
+    assert load_scenario("baseline_2025").name == "baseline_2025"
+    assert load_scenario(CONFIG_DIR / "baseline_2025.yaml").name == "baseline_2025"
+
+
+# ----------------------------------------------------------------------------- extends
+@pytest.mark.parametrize(
+    ("extends", "expected"),
+    [
+        ("nothere.yaml", r"mine\.yaml: extends: .*nothere\.yaml: no such scenario file"),
+        ("nothere", r"mine\.yaml: extends: unknown scenario 'nothere'; choose a scenario from \[.*baseline_2025"),
+        ("5", r"mine\.yaml: extends: expected a scenario name or a path.*got 5 \(int\)"),
+        (
+            "[baseline_2025]",
+            r"mine\.yaml: extends: expected a scenario name or a path.*got \['baseline_2025'\] \(list\)",
+        ),
+        ("", r"mine\.yaml: extends: expected a scenario name or a path.*got None"),
+        ("'.'", r"mine\.yaml: extends: .* is a folder, not a scenario file"),
+    ],
+)
+def test_bad_extends_names_the_file_and_what_is_allowed(tmp_path, extends, expected):
+    path = write(tmp_path, f"extends: {extends}\nname: mine\n")
+    with pytest.raises(ConfigError, match=expected):
+        load_scenario(path)
+
+
+def test_extends_a_relative_file_or_a_scenario_name(tmp_path):
+    write(tmp_path, "extends: baseline_2025\nname: parent\nmonths: 7\n", name="parent.yaml")
+    (tmp_path / "sub").mkdir()
+    child = write(tmp_path / "sub", "extends: ../parent.yaml\nname: child\n")
+    assert load_scenario(child).months == 7
+    assert load_scenario(write(tmp_path, "extends: rate_shock\nname: x\n")).shocks == load_scenario("rate_shock").shocks
