@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import math
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -612,6 +613,78 @@ def _resolve(name_or_path: str | Path, what: str = "scenario", relative_to: Path
     return path
 
 
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int, first_line: int):
+        super().__init__(f"line {line}: duplicate key {key!r} (first on line {first_line})")
+        self.key, self.line, self.first_line = key, line, first_line
+
+
+class ScenarioLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader, stricter and closer to YAML 1.2 in two ways.
+
+    * A key may appear only once in a mapping: a second ``Nvidia:`` under ``institutions:`` is an
+      error naming both lines, not a silent replacement of the first.
+    * Numbers in exponent form without a dot or an exponent sign (``1e3``, ``1E-3``, ``2.5e3``)
+      are numbers, as in YAML 1.2 and Python, not text (YAML 1.1 requires ``1.0e+3``).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` merges keys that the mapping may override
+            key = self.construct_object(key_node, deep=True)
+            try:
+                seen = first.get(key)
+            except TypeError:  # an unhashable key: SafeLoader reports it
+                continue
+            line = key_node.start_mark.line + 1
+            if seen is not None:
+                raise _DuplicateKey(key, line, seen)
+            first[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+ScenarioLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, ScenarioLoader.construct_mapping)
+ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def _load_yaml(text: str, source: str) -> Any:
+    """Parse YAML ``text`` with ``ScenarioLoader``; ConfigError naming ``source`` and the line."""
+    try:
+        return yaml.load(text, Loader=ScenarioLoader)
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{source}: {exc}; each key may appear once in a mapping") from None
+    except yaml.MarkedYAMLError as exc:
+        parts = [
+            f"{text} (line {mark.line + 1}, column {mark.column + 1})" if mark else str(text)
+            for text, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark))
+            if text
+        ]
+        raise ConfigError(f"{source}: not valid YAML: {'; '.join(parts)}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+
+
+def _read_text(path: Path) -> str:
+    """The text of ``path`` as UTF-8; ConfigError naming the file if it cannot be read or decoded."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save the file as UTF-8"
+        ) from None
+
+
 def _deep_merge(base: dict, extra: dict) -> dict:
     out = copy.deepcopy(base)
     for key, value in extra.items():
@@ -625,10 +698,7 @@ def _deep_merge(base: dict, extra: dict) -> dict:
 def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if path.resolve() in seen:
         raise ConfigError(f"{path}: 'extends' forms a loop: {[str(p) for p in seen]}")
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    raw = _load_yaml(_read_text(path), str(path))
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of scenario fields at the top level")
     if "extends" not in raw:
@@ -670,10 +740,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     if "=" not in text:
         raise ConfigError(f"override {text!r}: expected key=value, e.g. markets.gpu.market_depth_bn=40")
     key, value = text.split("=", 1)
-    try:
-        return key.strip(), yaml.safe_load(value)
-    except yaml.YAMLError:
-        raise ConfigError(f"override {text!r}: the value is not valid YAML") from None
+    return key.strip(), _load_yaml(value, f"override {text!r}: the value")
 
 
 def _apply_dotted(raw: dict, key: str, value: Any, source: str) -> None:

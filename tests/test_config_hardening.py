@@ -69,3 +69,42 @@ def test_extends_a_relative_file_or_a_scenario_name(tmp_path):
     child = write(tmp_path / "sub", "extends: ../parent.yaml\nname: child\n")
     assert load_scenario(child).months == 7
     assert load_scenario(write(tmp_path, "extends: rate_shock\nname: x\n")).shocks == load_scenario("rate_shock").shocks
+
+
+# ----------------------------------------------------------------------------- reading YAML
+def test_duplicate_keys_are_rejected_with_their_line(tmp_path):
+    text = (
+        "extends: baseline_2025\n"
+        "name: mine\n"
+        "institutions:\n"
+        "  Nvidia: {cash_bn: 1}\n"
+        "  Oracle: {cash_bn: 2}\n"
+        "  Nvidia: {cash_bn: 3}\n"
+    )
+    with pytest.raises(ConfigError, match=r"mine\.yaml: line 6: duplicate key 'Nvidia' \(first on line 4\)"):
+        load_scenario(write(tmp_path, text))
+    with pytest.raises(ConfigError, match=r"line 3: duplicate key 'months'"):
+        load_scenario(write(tmp_path, "extends: baseline_2025\nmonths: 3\nmonths: 4\n"))
+
+
+def test_a_file_that_is_not_utf8_is_named(tmp_path):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes("extends: baseline_2025\nname: café\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"latin\.yaml: not UTF-8 text.*line 2"):
+        load_scenario(path)
+
+
+def test_broken_yaml_names_the_file_and_line(tmp_path):
+    with pytest.raises(ConfigError, match=r"mine\.yaml: not valid YAML.*line 2"):
+        load_scenario(write(tmp_path, "extends: baseline_2025\nname: [unclosed\n"))
+
+
+@pytest.mark.parametrize(("text", "number"), [("1e3", 1000.0), ("1E-3", 0.001), (".5", 0.5), ("-2.5e+2", -250.0)])
+def test_numbers_in_exponent_form_are_numbers(text, number, tmp_path):
+    from simulator.config import parse_assignment
+
+    assert parse_assignment(f"gpu_market_depth_bn={text}") == ("gpu_market_depth_bn", number)
+    path = write(tmp_path, f"extends: baseline_2025\nmarkets: {{gpu: {{market_depth_bn: {text.lstrip('-')}}}}}\n")
+    assert load_scenario(path).markets.gpu.market_depth_bn == abs(number)
+    if number >= 0.1:
+        assert load_scenario("baseline_2025", gpu_market_depth_bn=parse_assignment(f"x={text}")[1])
