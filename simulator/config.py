@@ -16,10 +16,11 @@ from __future__ import annotations
 import copy
 import math
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -743,29 +744,102 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), _load_yaml(value, f"override {text!r}: the value")
 
 
+def _unwrap(annotation: Any) -> Any:
+    """The type inside ``Annotated[...]`` and ``X | None``."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType) and type(None) in get_args(annotation):
+            rest = [a for a in get_args(annotation) if a is not type(None)]
+            if len(rest) != 1:
+                return annotation
+            annotation = rest[0]
+        else:
+            return annotation
+
+
+def _is_model(schema: Any) -> bool:
+    return isinstance(schema, type) and issubclass(schema, BaseModel)
+
+
+def _schema_of(schema: Any, key: str | int, node: Any) -> Any:
+    """The schema of ``node[key]`` given the schema of ``node``: a model class, ``dict[str, X]``,
+    ``list[X]`` or ``Any``. An institution's ``rules`` are its kind's ``Rules`` model.
+    """
+    schema = _unwrap(schema)
+    if _is_model(schema):
+        if schema is Institution and key == "rules":
+            kind = node.get("kind") if isinstance(node, dict) else None
+            if isinstance(kind, str) and kind in AGENT_CLASSES:
+                return AGENT_CLASSES[InstitutionKind(kind)].Rules
+            return dict[str, Any]
+        field = schema.model_fields.get(str(key))
+        return field.annotation if field is not None else Any
+    origin = get_origin(schema)
+    if origin is dict:
+        return get_args(schema)[1]
+    if origin in (list, tuple):
+        return get_args(schema)[0]
+    return Any
+
+
+def _holds_keys(schema: Any) -> bool:
+    """Can a value of this schema hold dotted keys (a model, a mapping or anything)?"""
+    schema = _unwrap(schema)
+    return _is_model(schema) or get_origin(schema) is dict or schema is Any
+
+
 def _apply_dotted(raw: dict, key: str, value: Any, source: str) -> None:
+    """Set ``raw[a][b][c] = value`` for the dotted ``key`` "a.b.c", checked against the schema.
+
+    Any path the schema knows is accepted, also where the file leaves a section out (a
+    baseline without ``channels:`` still takes ``channels.fire_sale_impact=false``): missing
+    sections are created. Unknown keys, list indices out of range and keys under a single value
+    are ConfigErrors that name the path and list what is allowed.
+    """
+    where = f"{source}: override {key!r}"
+    parts = key.split(".") if isinstance(key, str) else []
+    if not parts or not all(part.strip() for part in parts):
+        raise ConfigError(f"{where}: expected a dotted path such as markets.gpu.market_depth_bn")
     node: Any = raw
-    parts = key.split(".")
-    for depth, part in enumerate(parts[:-1]):
+    schema: Any = Scenario
+    for depth, part in enumerate(parts):
+        here = ".".join(parts[:depth]) or "top level"
+        last = depth == len(parts) - 1
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                raise ConfigError(f"{source}: override {key!r}: {'.'.join(parts[:depth])} has no item {part!r}")
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, dict) and part == "rules":
-            node = node.setdefault("rules", {})
+                indices = f"use an index 0-{len(node) - 1}" if node else "it is empty"
+                raise ConfigError(f"{where}: {here} is a list of {len(node)} items: {indices}, got {part!r}")
+            slot: str | int = int(part)
+        elif isinstance(node, dict):
+            model = _unwrap(schema)
+            if _is_model(model) and part not in model.model_fields:
+                levers = f"; or a lever (keyword argument or --set NAME=VALUE): {sorted(LEVERS)}" if depth == 0 else ""
+                raise ConfigError(
+                    f"{where}: unknown key {part!r} at {here}; allowed: {sorted(model.model_fields)}{levers}"
+                )
+            if get_origin(model) is dict and _is_model(_schema_of(model, part, node)) and part not in node and not last:
+                raise ConfigError(f"{where}: unknown key {part!r} at {here}; allowed: {sorted(node)}")
+            slot = part
         else:
-            known = sorted(node) if isinstance(node, dict) else []
             raise ConfigError(
-                f"{source}: override {key!r}: unknown key {part!r} at {'.'.join(parts[:depth]) or 'top level'}; known: {known}"
+                f"{where}: {here} is a single value, not a mapping (it holds {node!r}); it has no key {part!r}"
             )
-    if isinstance(node, list):
-        if not parts[-1].isdigit() or int(parts[-1]) >= len(node):
-            raise ConfigError(f"{source}: override {key!r}: no list item {parts[-1]!r}")
-        node[int(parts[-1])] = value
-    else:
-        node[parts[-1]] = value
+        child = _schema_of(schema, slot, node)
+        holder: Any = node  # a list or a dict (Any: indexed by slot, an int or a str)
+        if last:
+            holder[slot] = value
+            return
+        current = holder.get(slot) if isinstance(holder, dict) else holder[slot]
+        if current is None:  # a section the file leaves out
+            if not _holds_keys(child):
+                path = f"{here}.{part}" if depth else part
+                raise ConfigError(
+                    f"{where}: {path} is a single value, not a mapping; it has no key {parts[depth + 1]!r}"
+                )
+            holder[slot] = {}
+        node, schema = holder[slot], child
 
 
 def load_scenario(

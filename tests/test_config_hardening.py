@@ -108,3 +108,48 @@ def test_numbers_in_exponent_form_are_numbers(text, number, tmp_path):
     assert load_scenario(path).markets.gpu.market_depth_bn == abs(number)
     if number >= 0.1:
         assert load_scenario("baseline_2025", gpu_market_depth_bn=parse_assignment(f"x={text}")[1])
+
+
+# ----------------------------------------------------------------------------- dotted overrides
+def test_an_override_into_a_single_value_names_the_path():
+    with pytest.raises(ConfigError, match=r"markets\.gpu\.market_depth_bn is a single value, not a mapping"):
+        load_scenario("baseline_2025", ["markets.gpu.market_depth_bn.x=1"])
+    with pytest.raises(ConfigError, match=r"markets\.gpu\.impact_model is a single value"):
+        load_scenario("baseline_2025", ["markets.gpu.impact_model.x=1"])
+
+
+def test_overrides_reach_every_path_of_the_schema():
+    s = load_scenario("baseline_2025", ["channels.fire_sale_impact=false", "central_bank.enabled=true"])
+    assert s.channels.fire_sale_impact is False and s.central_bank.enabled is True
+    s = load_scenario(
+        "baseline_2025", {"markets.gpu.impact_model": "linear", "markets.gpu.generations.0.launch_month": -1}
+    )
+    assert s.markets.gpu.impact_model == "linear" and s.markets.gpu.generations[0].launch_month == -1
+    s = load_scenario("baseline_2025", ["institutions.OpenAI.rules.renegotiation_cut=0.5"])
+    assert s.institutions["OpenAI"].rules == {"renegotiation_cut": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("channels.fire_sales=false", r"unknown key 'fire_sales' at channels; allowed: .*fire_sale_impact"),
+        ("central_bank.enable=true", r"unknown key 'enable' at central_bank; allowed: .*enabled"),
+        (
+            "nosuchlever=1",
+            r"unknown key 'nosuchlever' at top level; allowed: .*markets.*or a lever .*gpu_market_depth_bn",
+        ),
+        ("institutions.Nobody.cash_bn=1", r"unknown key 'Nobody' at institutions; allowed: .*CoreWeave"),
+        (
+            "institutions.OpenAI.rules.spot_share=0.5",
+            r"unknown key 'spot_share' at institutions\.OpenAI\.rules; allowed: .*renegotiation_cut",
+        ),
+        (
+            "markets.gpu.generations.9.name=x",
+            r"markets\.gpu\.generations is a list of 3 items: use an index 0-2, got '9'",
+        ),
+        ("markets..gpu=1", r"'markets\.\.gpu': expected a dotted path such as markets\.gpu\.market_depth_bn"),
+    ],
+)
+def test_unknown_override_paths_list_what_is_allowed(override, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_scenario("baseline_2025", [override])
