@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from agents.central_bank import CentralBankRules
 from agents.names import DEBT_KINDS, EXECUTORY_KINDS, STAKE_KINDS, TRANCHES, InstitutionKind, ShockKind, Tranche
@@ -35,7 +36,12 @@ class ConfigError(ValueError):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    """Frozen, no unknown fields, no NaN or infinity, and strict types: a number must be written as
+    a number (``true`` or ``"5"`` is not 1.0 or 5.0), a whole number as an integer (not 2.5) and
+    a switch as ``true``/``false`` (not 1 or ``"yes"``). Names of kinds are read from text.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 # --------------------------------------------------------------------------- markets
@@ -145,7 +151,7 @@ REVENUE_DRIVERS = ("flat", "ai_demand", "ai_capex", "crypto")
 
 
 class Institution(Strict):
-    kind: InstitutionKind
+    kind: InstitutionKind = Field(strict=False)
     cash_bn: float = Field(0.0, ge=0)
     other_assets_bn: float = Field(0.0, ge=0, description="businesses and securities outside the model, at book")
     real_assets_bn: float = Field(0.0, ge=0, description="data-centre shells, land, power")
@@ -171,14 +177,27 @@ class Institution(Strict):
                 raise ValueError(f"gpus_k[{gen!r}] must be a finite number >= 0, got {units!r}")
         return gpus
 
-    @model_validator(mode="after")
-    def _rules_fit_kind(self) -> Institution:
-        rules_cls = AGENT_CLASSES[self.kind].Rules
+    @field_validator("rules")
+    @classmethod
+    def _rules_fit_kind(cls, rules: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        kind = info.data.get("kind")
+        if kind is None:  # the kind itself is invalid: that is the error to report
+            return rules
+        rules_cls = AGENT_CLASSES[kind].Rules
         try:
-            rules_cls(**self.rules)
+            rules_cls.model_validate(rules)
         except ValidationError as exc:
-            raise ValueError(f"rules: {_first_error(exc)}") from None
-        return self
+            problems = []
+            for err in exc.errors()[:5]:
+                name = ".".join(str(p) for p in err["loc"])
+                if err["type"] == "extra_forbidden":
+                    problems.append(
+                        f"{name}: not a rule of a {kind} institution; allowed: {sorted(rules_cls.model_fields)}"
+                    )
+                else:
+                    problems.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+            raise ValueError("; ".join(problems)) from None
+        return rules
 
 
 class Collateral(Strict):
@@ -260,7 +279,7 @@ assert list(SHOCK_KINDS) == list(ShockKind), "every shock kind needs its range, 
 
 class Shock(Strict):
     month: int = Field(ge=0, le=1200)
-    kind: ShockKind
+    kind: ShockKind = Field(strict=False)
     target: str | None = None
     size: float = 0.0
 
@@ -350,24 +369,53 @@ class Lever:
     apply: Callable[[dict, Any], None]
 
     def check(self, value: Any) -> Any:
+        """``value`` checked against the lever's kind and range, as a plain Python value.
+
+        NumPy scalars (``mesa.batch_run`` over numpy ranges) become Python values; a whole number
+        may be given as an integral float (``3.0``, as ``numpy.linspace`` makes it), never as
+        ``2.5``; booleans and text never pass as numbers.
+        """
+        where = f"lever {self.name!r}"
+        value = _plain(value, where)
         if self.kind is bool:
             if not isinstance(value, bool):
-                raise ConfigError(f"lever {self.name!r}: expected true/false, got {value!r}")
+                raise ConfigError(f"{where}: expected true/false, got {_describe_value(value)}")
             return value
         if self.kind is str:
             if not isinstance(value, str):
-                raise ConfigError(f"lever {self.name!r}: expected a name, got {value!r}")
+                raise ConfigError(f"{where}: expected a name, got {_describe_value(value)}")
             return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ConfigError(
-                f"lever {self.name!r}: expected a finite number in [{self.low}, {self.high}] ({self.unit}), got {value!r}"
-            )
         assert self.low is not None and self.high is not None, f"numeric lever {self.name!r} needs a range"
+        allowed = f"[{self.low}, {self.high}] ({self.unit})"
+        if self.kind is int:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{where}: expected a whole number in {allowed}, got {_describe_value(value)}")
+        else:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ConfigError(f"{where}: expected a finite number in {allowed}, got {_describe_value(value)}")
+            value = float(value)
         if not self.low <= value <= self.high:
-            raise ConfigError(
-                f"lever {self.name!r} = {value} is out of range: allowed [{self.low}, {self.high}] ({self.unit})"
-            )
-        return self.kind(value)
+            raise ConfigError(f"{where} = {value} is out of range: allowed {allowed}")
+        return value
+
+
+def _plain(value: Any, where: str, path: str = "") -> Any:
+    """``value`` with NumPy scalars turned into Python values (``np.bool_`` into ``bool``, so that
+    it is not read as a number), in nested dicts, lists and tuples; a NumPy array is a
+    ConfigError naming ``where`` and the ``path`` inside ``value``.
+    """
+    if isinstance(value, dict):
+        return {_plain(k, where, path): _plain(v, where, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v, where, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value))
+    if isinstance(value, np.ndarray):
+        at = f"{where}: {path}" if path else where
+        raise ConfigError(f"{at}: expected one value, got a numpy array of shape {value.shape}")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _set_path(raw: dict, path: str, value: Any) -> None:
@@ -715,13 +763,6 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     return _deep_merge(_read_raw(parent_path, (*seen, path.resolve())), raw)
 
 
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    msg = err["msg"]
-    return f"{loc}: {msg}" if loc else msg
-
-
 def _describe(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors()[:10]:
@@ -875,7 +916,7 @@ def load_scenario(
 
 def build_scenario(raw: dict, source: str = "<config>", **levers: Any) -> Scenario:
     """Validate a raw scenario mapping (after applying ``levers``) into a ``Scenario``."""
-    raw = copy.deepcopy(raw)
+    raw = _plain(raw, source)  # (a copy)
     for name, value in levers.items():
         if name not in LEVERS:
             raise ConfigError(f"unknown parameter {name!r}; choose from {sorted(LEVERS)}")

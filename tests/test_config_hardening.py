@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from simulator.config import CONFIG_DIR, ConfigError, load_scenario
+from simulator import ContagionModel
+from simulator.config import CONFIG_DIR, ConfigError, build_scenario, load_scenario
+from tests.conftest import raw_copy
 
 
 def write(tmp_path: Path, text: str, name: str = "mine.yaml") -> Path:
@@ -153,3 +156,78 @@ def test_overrides_reach_every_path_of_the_schema():
 def test_unknown_override_paths_list_what_is_allowed(override, expected):
     with pytest.raises(ConfigError, match=expected):
         load_scenario("baseline_2025", [override])
+
+
+# ----------------------------------------------------------------------------- types
+@pytest.mark.parametrize(
+    ("override", "field", "expected"),
+    [
+        ({"institutions.Nvidia.cash_bn": True}, "institutions.Nvidia.cash_bn", "valid number"),
+        ({"institutions.Nvidia.cash_bn": "5"}, "institutions.Nvidia.cash_bn", "valid number"),
+        (["institutions.Nvidia.cash_bn=true"], "institutions.Nvidia.cash_bn", "valid number"),
+        (["markets.gpu.market_depth_bn=yes"], "markets.gpu.market_depth_bn", "valid number"),
+        ({"debts.blackstone_coreweave_gpu_loan.maturity_month": 30.5}, "maturity_month", "valid integer"),
+        ({"months": "12"}, "months", "valid integer"),
+        ({"months": False}, "months", "valid integer"),
+        ({"channels.fire_sale_impact": 1}, "channels.fire_sale_impact", "valid boolean"),
+        ({"channels.fire_sale_impact": "no"}, "channels.fire_sale_impact", "valid boolean"),
+        ({"central_bank.enabled": "yes"}, "central_bank.enabled", "valid boolean"),
+        ({"name": 2025}, "name", "valid string"),
+        ({"institutions.OpenAI.rules.renegotiation_cut": True}, "renegotiation_cut", "valid number"),
+        ({"institutions.OpenAI.rules.max_renegotiations": 2.5}, "max_renegotiations", "valid integer"),
+        ({"institutions.CoreWeave.gpus_k.H100": True}, "institutions.CoreWeave.gpus_k.H100", "valid number"),
+    ],
+)
+def test_booleans_text_and_fractions_do_not_pass_as_numbers(override, field, expected):
+    with pytest.raises(ConfigError, match=rf"baseline_2025\.yaml: .*{field}.*{expected}") as info:
+        load_scenario("baseline_2025", override)
+    assert "got" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("lever", "value", "expected"),
+    [
+        ("months", 2.5, r"lever 'months': expected a whole number in \[1, 600\]"),
+        ("shock_month", 1.7, r"lever 'shock_month': expected a whole number"),
+        ("months", True, r"lever 'months': expected a whole number"),
+        ("gpu_market_depth_bn", True, r"lever 'gpu_market_depth_bn': expected a finite number"),
+        ("gpu_market_depth_bn", "40", r"lever 'gpu_market_depth_bn': expected a finite number"),
+        ("fire_sale_impact", 0, r"lever 'fire_sale_impact': expected true/false"),
+        ("gpu_market_depth_bn", np.array([3.0]), r"lever 'gpu_market_depth_bn': expected one value, got a numpy array"),
+        ("months", [3], r"lever 'months': expected a whole number"),
+    ],
+)
+def test_levers_are_checked_like_the_schema(lever, value, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_scenario("baseline_2025", **{lever: value})
+    with pytest.raises(ConfigError, match=expected):
+        ContagionModel("baseline_2025", **{lever: value})
+
+
+def test_levers_take_numpy_scalars_and_whole_floats():
+    s = load_scenario(
+        "baseline_2025",
+        months=np.int64(5),
+        gpu_market_depth_bn=np.float64(30.0),
+        fire_sale_impact=np.bool_(False),
+        shock_month=np.float64(2.0),
+        shock_kind=np.str_("sentiment"),
+        shock_size=np.float32(0.25),
+    )
+    assert (s.months, s.markets.gpu.market_depth_bn, s.channels.fire_sale_impact) == (5, 30.0, False)
+    assert type(s.months) is int and type(s.channels.fire_sale_impact) is bool
+    assert (s.shocks[-1].month, s.shocks[-1].kind, s.shocks[-1].size) == (2, "sentiment", 0.25)
+    assert load_scenario("baseline_2025", months=7.0).months == 7
+
+
+def test_numpy_values_in_overrides_and_raw_mappings(baseline_raw):
+    s = load_scenario("baseline_2025", {"markets.gpu.market_depth_bn": np.float64(30), "months": np.int64(9)})
+    assert (s.markets.gpu.market_depth_bn, s.months) == (30.0, 9)
+    with pytest.raises(ConfigError, match=r"institutions\.Nvidia\.cash_bn.*valid number"):
+        load_scenario("baseline_2025", {"institutions.Nvidia.cash_bn": np.bool_(True)})
+    raw = raw_copy(baseline_raw)
+    raw["institutions"]["Nvidia"]["cash_bn"] = np.array([1.0, 2.0])
+    with pytest.raises(
+        ConfigError, match=r"mine: institutions\.Nvidia\.cash_bn: expected one value, got a numpy array"
+    ):
+        build_scenario(raw, "mine")
