@@ -44,20 +44,61 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
+# --------------------------------------------------------------------------- bounds
+# Every size has an upper bound far above anything real, for two reasons: a larger value is a
+# typo (1e308 for 1e3), and sums of such values overflow (cash of 1e308 made system equity
+# infinite) or swallow everything else in rounding (a float64 keeps ~16 significant digits, so
+# next to a principal of 1e305 a lender's loss of a few billion vanishes). With every amount at
+# most 1e6 (US$ bn) a loss of US$1 million is still exact to ~1e-9 next to the largest balance,
+# and a sum over thousands of institutions and 600 months stays far from overflow.
+MAX_BN = 1e6
+"""Largest amount of money, US$ bn: US$1,000 trillion, about ten times world GDP."""
+MAX_BN_PER_MONTH = 1e5
+"""Largest monthly flow, US$ bn per month: US$100 trillion a month, about a year of world GDP."""
+MAX_UNITS_K = 1e6
+"""Largest quantity of GPUs, thousands: a billion GPUs, hundreds of times all ever made."""
+MIN_PRICE_BN_PER_K, MAX_PRICE_BN_PER_K = 1e-6, 10.0
+"""GPU prices, US$ bn per thousand: US$1 to US$10 million per GPU (an H100 costs ~US$25,000)."""
+MAX_RENT_BN_PER_K_MONTH = 1.0
+"""Largest GPU rent, US$ bn per thousand per month: US$1 million per GPU per month."""
+MIN_DEPTH_BN = 0.1
+"""Thinnest market, US$ bn: US$100 million of sales cut prices by 1/e. Thinner markets drive a
+fire-sale price to exactly 0 in floating point (exp(-sales / depth) underflows) after a single
+forced sale; the gpu_market_depth_bn lever starts here too."""
+_MONEY = "at most 1e6 = US$1,000 trillion, ~10x world GDP: larger is a typo and loses smaller sums in rounding"
+_FLOW = "at most 1e5 = US$100 trillion a month, ~a year of world GDP: larger is a typo"
+_UNITS = "at most 1e6 thousand = a billion GPUs, hundreds of times all GPUs ever made"
+_DEPTH = (
+    "at least 0.1 (US$100 million: thinner markets drive the fire-sale price to 0 in floating point) "
+    "and at most 1e6 (US$1,000 trillion, ~10x world GDP)"
+)
+
+
 # --------------------------------------------------------------------------- markets
 class Generation(Strict):
     name: str
     price_bn_per_k: float = Field(
-        gt=0, description="value at month 0 (launch price if not yet launched), US$ bn per thousand"
+        ge=MIN_PRICE_BN_PER_K,
+        le=MAX_PRICE_BN_PER_K,
+        description="value at month 0 (launch price if not yet launched), US$ bn per thousand; from 1e-6 "
+        "(US$1 per GPU) to 10 (US$10 million per GPU, 400x an H100)",
     )
-    rental_bn_per_k_month: float = Field(ge=0, description="rent per thousand GPUs per month at month 0, US$ bn")
+    rental_bn_per_k_month: float = Field(
+        ge=0,
+        le=MAX_RENT_BN_PER_K_MONTH,
+        description="rent per thousand GPUs per month at month 0, US$ bn; at most 1 (US$1 million per GPU a month)",
+    )
     depreciation_per_year: float = Field(ge=0, lt=1, description="fall in fundamental value per year")
     launch_month: int = Field(0, ge=-600, le=600, description="month it goes on sale (<= 0: already on sale)")
 
 
 class GpuMarket(Strict):
     generations: list[Generation] = Field(min_length=1)
-    market_depth_bn: float = Field(gt=0, description="sales (US$ bn in one round) that cut the price by 1/e")
+    market_depth_bn: float = Field(
+        ge=MIN_DEPTH_BN,
+        le=MAX_BN,
+        description=f"sales (US$ bn in one round) that cut the price by 1/e; {_DEPTH}",
+    )
     impact_model: Literal["exponential", "linear"] = "exponential"
     discount_recovery_per_month: float = Field(
         ge=0, le=1, description="share of a fire-sale discount that heals per month"
@@ -121,7 +162,9 @@ class Resolution(Strict):
     )
     stake_sale_haircut: float = Field(ge=0, le=1, description="discount on equity stakes sold by forced sellers")
     credit_market_depth_bn: float = Field(
-        gt=0, description="forced sales of loans/bonds/ABS (US$ bn per round) that cut prices by 1/e"
+        ge=MIN_DEPTH_BN,
+        le=MAX_BN,
+        description=f"forced sales of loans/bonds/ABS (US$ bn per round) that cut prices by 1/e; {_DEPTH}",
     )
     max_rounds: int = Field(ge=1, le=100, description="bound on clearing / fire-sale rounds inside one month")
 
@@ -152,30 +195,36 @@ REVENUE_DRIVERS = ("flat", "ai_demand", "ai_capex", "crypto")
 
 class Institution(Strict):
     kind: InstitutionKind = Field(strict=False)
-    cash_bn: float = Field(0.0, ge=0)
-    other_assets_bn: float = Field(0.0, ge=0, description="businesses and securities outside the model, at book")
-    real_assets_bn: float = Field(0.0, ge=0, description="data-centre shells, land, power")
-    other_liabilities_bn: float = Field(0.0, ge=0, description="owed to parties outside the model")
-    gpus_k: dict[str, float] = Field(default_factory=dict, description="thousands of GPUs by generation")
-    market_value_bn: float | None = Field(None, gt=0, description="market value of equity; omit to value at NAV")
+    cash_bn: float = Field(0.0, ge=0, le=MAX_BN, description=f"cash, US$ bn; {_MONEY}")
+    other_assets_bn: float = Field(
+        0.0, ge=0, le=MAX_BN, description=f"businesses and securities outside the model, at book; {_MONEY}"
+    )
+    real_assets_bn: float = Field(0.0, ge=0, le=MAX_BN, description=f"data-centre shells, land, power; {_MONEY}")
+    other_liabilities_bn: float = Field(
+        0.0, ge=0, le=MAX_BN, description=f"owed to parties outside the model; {_MONEY}"
+    )
+    gpus_k: dict[str, Annotated[float, Field(ge=0, le=MAX_UNITS_K)]] = Field(
+        default_factory=dict, description=f"thousands of GPUs by generation; {_UNITS}"
+    )
+    market_value_bn: float | None = Field(
+        None, gt=0, le=MAX_BN, description=f"market value of equity; omit to value at NAV; {_MONEY}"
+    )
     equity_beta: float = Field(1.0, ge=0, le=5, description="elasticity of its market value to sentiment")
-    revenue_bn_per_month: float = Field(0.0, ge=0, description="revenue from customers outside the model")
+    revenue_bn_per_month: float = Field(
+        0.0, ge=0, le=MAX_BN_PER_MONTH, description=f"revenue from customers outside the model; {_FLOW}"
+    )
     revenue_driver: Literal[REVENUE_DRIVERS] = Field(  # type: ignore[valid-type]
         "flat",
         description="what scales its outside revenue: flat, AI end-customer revenue (ai_demand), AI "
         "demand relative to expectations (ai_capex: spending by customers outside the model), crypto prices",
     )
-    opex_bn_per_month: float = Field(0.0, ge=0, description="operating costs paid outside the model")
-    capex_real_bn_per_month: float = Field(0.0, ge=0, description="capitalised construction spending")
+    opex_bn_per_month: float = Field(
+        0.0, ge=0, le=MAX_BN_PER_MONTH, description=f"operating costs paid outside the model; {_FLOW}"
+    )
+    capex_real_bn_per_month: float = Field(
+        0.0, ge=0, le=MAX_BN_PER_MONTH, description=f"capitalised construction spending; {_FLOW}"
+    )
     rules: dict[str, Any] = Field(default_factory=dict, description="overrides of its kind's decision rules")
-
-    @field_validator("gpus_k")
-    @classmethod
-    def _non_negative_units(cls, gpus: dict[str, float]) -> dict[str, float]:
-        for gen, units in gpus.items():
-            if not (isinstance(units, (int, float)) and math.isfinite(units) and units >= 0):
-                raise ValueError(f"gpus_k[{gen!r}] must be a finite number >= 0, got {units!r}")
-        return gpus
 
     @field_validator("rules")
     @classmethod
@@ -202,15 +251,17 @@ class Institution(Strict):
 
 class Collateral(Strict):
     generation: str
-    units_k: float = Field(gt=0)
+    units_k: float = Field(gt=0, le=MAX_UNITS_K, description=f"thousands of GPUs pledged; {_UNITS}")
 
 
 class Debt(Strict):
     kind: Literal[DEBT_KINDS]  # type: ignore[valid-type]
     holder: str
     obligor: str
-    principal_bn: float = Field(ge=0, description="outstanding (drawn) principal")
-    limit_bn: float | None = Field(None, ge=0, description="credit-line limit (default: principal)")
+    principal_bn: float = Field(ge=0, le=MAX_BN, description=f"outstanding (drawn) principal; {_MONEY}")
+    limit_bn: float | None = Field(
+        None, ge=0, le=MAX_BN, description=f"credit-line limit (default: principal); {_MONEY}"
+    )
     rate_per_year: float = Field(ge=0, le=1, description="fixed rate, or the spread over the base rate if floating")
     floating: bool = False
     amortisation_per_month: float = Field(0.0, ge=0, le=1, description="share of original principal repaid per month")
@@ -218,7 +269,9 @@ class Debt(Strict):
     collateral: Collateral | None = None
     ltv_covenant: float | None = Field(None, gt=0, le=10)
     dscr_covenant: float | None = Field(None, ge=0, le=20)
-    min_liquidity_bn: float | None = Field(None, ge=0)
+    min_liquidity_bn: float | None = Field(
+        None, ge=0, le=MAX_BN, description=f"cash the borrower must keep (a covenant); {_MONEY}"
+    )
     tranche: Literal[TRANCHES[: Tranche.EQUITY]] | None = None  # type: ignore[valid-type]  # (the equity piece is the SPV's own equity)
 
     @model_validator(mode="after")
@@ -245,7 +298,7 @@ class Contract(Strict):
     kind: Literal[EXECUTORY_KINDS]  # type: ignore[valid-type]
     payer: str
     payee: str
-    monthly_payment_bn: float = Field(ge=0, description="US$ bn per month")
+    monthly_payment_bn: float = Field(ge=0, le=MAX_BN_PER_MONTH, description=f"US$ bn per month; {_FLOW}")
     start_month: int = Field(0, ge=0, le=1200)
     months: int = Field(ge=1, le=1200, description="number of monthly payments")
     take_or_pay: bool = True

@@ -107,8 +107,8 @@ def test_numbers_in_exponent_form_are_numbers(text, number, tmp_path):
     from simulator.config import parse_assignment
 
     assert parse_assignment(f"gpu_market_depth_bn={text}") == ("gpu_market_depth_bn", number)
-    path = write(tmp_path, f"extends: baseline_2025\nmarkets: {{gpu: {{market_depth_bn: {text.lstrip('-')}}}}}\n")
-    assert load_scenario(path).markets.gpu.market_depth_bn == abs(number)
+    path = write(tmp_path, f"extends: baseline_2025\ninstitutions: {{Nvidia: {{cash_bn: {text.lstrip('-')}}}}}\n")
+    assert load_scenario(path).institutions["Nvidia"].cash_bn == abs(number)
     if number >= 0.1:
         assert load_scenario("baseline_2025", gpu_market_depth_bn=parse_assignment(f"x={text}")[1])
 
@@ -231,3 +231,59 @@ def test_numpy_values_in_overrides_and_raw_mappings(baseline_raw):
         ConfigError, match=r"mine: institutions\.Nvidia\.cash_bn: expected one value, got a numpy array"
     ):
         build_scenario(raw, "mine")
+
+
+# ----------------------------------------------------------------------------- bounds
+@pytest.mark.parametrize(
+    ("path", "value", "allowed"),
+    [
+        ("institutions.Nvidia.cash_bn", 1e308, "less than or equal to 1000000"),
+        ("institutions.Nvidia.other_assets_bn", 2e6, "less than or equal to 1000000"),
+        ("institutions.Nvidia.real_assets_bn", 2e6, "less than or equal to 1000000"),
+        ("institutions.Nvidia.other_liabilities_bn", 2e6, "less than or equal to 1000000"),
+        ("institutions.Nvidia.market_value_bn", 2e6, "less than or equal to 1000000"),
+        ("institutions.Nvidia.revenue_bn_per_month", 2e5, "less than or equal to 100000"),
+        ("institutions.Nvidia.opex_bn_per_month", 2e5, "less than or equal to 100000"),
+        ("institutions.Nvidia.capex_real_bn_per_month", 2e5, "less than or equal to 100000"),
+        ("institutions.CoreWeave.gpus_k.H100", 2e6, "less than or equal to 1000000"),
+        ("debts.blackstone_coreweave_gpu_loan.principal_bn", 1e305, "less than or equal to 1000000"),
+        ("debts.blackstone_coreweave_gpu_loan.limit_bn", 2e6, "less than or equal to 1000000"),
+        ("debts.blackstone_coreweave_gpu_loan.min_liquidity_bn", 2e6, "less than or equal to 1000000"),
+        ("debts.blackstone_coreweave_gpu_loan.collateral.units_k", 2e6, "less than or equal to 1000000"),
+        ("contracts.openai_oracle_compute.monthly_payment_bn", 2e5, "less than or equal to 100000"),
+        ("markets.gpu.generations.0.price_bn_per_k", 100.0, "less than or equal to 10"),
+        ("markets.gpu.generations.0.price_bn_per_k", 1e-300, "greater than or equal to 0.000001"),
+        ("markets.gpu.generations.0.rental_bn_per_k_month", 5.0, "less than or equal to 1"),
+        ("markets.gpu.market_depth_bn", 1e-9, "greater than or equal to 0.1"),
+        ("markets.gpu.market_depth_bn", 1e7, "less than or equal to 1000000"),
+        ("resolution.credit_market_depth_bn", 1e-9, "greater than or equal to 0.1"),
+        ("resolution.credit_market_depth_bn", 1e7, "less than or equal to 1000000"),
+    ],
+)
+def test_sizes_are_bounded(path, value, allowed):
+    with pytest.raises(ConfigError, match=rf"{path}: Input should be {allowed}"):
+        load_scenario("baseline_2025", {path: value})
+
+
+def test_bounds_say_why():
+    from simulator.config import Debt, GpuMarket, Institution
+
+    for field in ("cash_bn", "revenue_bn_per_month"):
+        assert "world GDP" in (Institution.model_fields[field].description or "")
+    assert "GPUs" in (Institution.model_fields["gpus_k"].description or "")
+    assert "world GDP" in (Debt.model_fields["principal_bn"].description or "")
+    assert "price to 0" in (GpuMarket.model_fields["market_depth_bn"].description or "")
+
+
+def test_the_largest_allowed_sizes_stay_finite(baseline_raw):
+    raw = raw_copy(baseline_raw)
+    for inst in raw["institutions"].values():
+        inst["cash_bn"] = 1e6
+        inst["other_assets_bn"] = 1e6
+    raw["debts"]["blackstone_coreweave_gpu_loan"]["principal_bn"] = 1e6
+    raw["debts"]["blackstone_coreweave_gpu_loan"].pop("limit_bn", None)
+    model = ContagionModel(build_scenario(raw, "largest"), rng=0)
+    model.run_for(2)
+    table = model.datacollector.get_model_vars_dataframe()
+    assert np.isfinite(table["system_equity_bn"]).all()
+    assert np.isfinite(model.ledger.assets_bn()).all()
