@@ -5,7 +5,8 @@ billions per month (``*_bn_per_month``), time in months, rates and growth per ye
 (``*_per_year``), GPU quantities in thousands of units (``*_k``).
 
 A scenario may ``extends:`` another; its keys are merged into the parent's recursively
-(mappings merge, lists and scalars replace). ``load_scenario`` accepts a scenario name from
+(mappings merge, lists and scalars replace; an empty mapping replaces too, so ``debts: {}``
+removes the parent's debts). ``load_scenario`` accepts a scenario name from
 ``configs/`` or a path, plus dotted ``key=value`` overrides (``markets.gpu.market_depth_bn=40``)
 and named levers (``gpu_market_depth_bn=40``), and every problem is reported as a
 ``ConfigError`` naming the file, the field path and what is allowed.
@@ -788,9 +789,15 @@ def _read_text(path: Path) -> str:
 
 
 def _deep_merge(base: dict, extra: dict) -> dict:
+    """``extra`` (a scenario that ``extends:``) merged into ``base`` (its parent).
+
+    Mappings merge key by key; lists and single values replace. An empty mapping replaces too:
+    ``debts: {}`` removes all of the parent's debts and ``channels: {}`` puts every switch back to
+    its default (merged, it would change nothing).
+    """
     out = copy.deepcopy(base)
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and value and isinstance(out.get(key), dict):
             out[key] = _deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)

@@ -287,3 +287,21 @@ def test_the_largest_allowed_sizes_stay_finite(baseline_raw):
     table = model.datacollector.get_model_vars_dataframe()
     assert np.isfinite(table["system_equity_bn"]).all()
     assert np.isfinite(model.ledger.assets_bn()).all()
+
+
+# ----------------------------------------------------------------------------- empty mappings under extends
+def test_an_empty_mapping_under_extends_clears_the_parents(tmp_path):
+    base = load_scenario("baseline_2025")
+    child = load_scenario(write(tmp_path, "extends: baseline_2025\nname: no_debt\ndebts: {}\n"))
+    assert child.debts == {} and base.debts
+    assert child.contracts == base.contracts and child.institutions == base.institutions
+    write(tmp_path, "extends: baseline_2025\nname: parent\nchannels: {fire_sale_impact: false}\n", name="parent.yaml")
+    child = load_scenario(write(tmp_path, "extends: parent.yaml\nname: child\nchannels: {}\n"))
+    assert child.channels.fire_sale_impact is True  # back to the defaults
+    nested = load_scenario(write(tmp_path, "extends: baseline_2025\ninstitutions: {Lambda: {rules: {}}}\n"))
+    assert nested.institutions["Lambda"].rules == {} and nested.institutions["Lambda"].kind == "neocloud"
+
+
+def test_clearing_the_institutions_is_a_clear_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"mine\.yaml: institutions: .*at least 1 item"):
+        load_scenario(write(tmp_path, "extends: baseline_2025\ninstitutions: {}\n"))
