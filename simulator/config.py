@@ -331,8 +331,17 @@ SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
 assert list(SHOCK_KINDS) == list(ShockKind), "every shock kind needs its range, target and meaning"
 
 
+MAX_MONTHS = 600
+"""Longest run a scenario may ask for (``months``); no shock is scheduled beyond it."""
+
+
 class Shock(Strict):
-    month: int = Field(ge=0, le=1200)
+    month: int = Field(
+        ge=0,
+        le=MAX_MONTHS,
+        description="month it strikes, 0-600: the longest run a scenario allows (`months`; a run "
+        "continued with run_for beyond `months` can reach a later shock, but none after 600)",
+    )
     kind: ShockKind = Field(strict=False)
     target: str | None = None
     size: float = 0.0
@@ -340,17 +349,20 @@ class Shock(Strict):
     @model_validator(mode="after")
     def _size_in_range(self) -> Shock:
         lo, hi, target_kind, _ = SHOCK_KINDS[self.kind]
+        kind = str(self.kind)
         if not lo <= self.size <= hi:
-            raise ValueError(f"size of a {self.kind!r} shock must be in [{lo}, {hi}], got {self.size}")
+            raise ValueError(f"size of a {kind!r} shock must be in [{lo}, {hi}], got {self.size}")
         if target_kind in ("institution", "contract") and not self.target:
-            raise ValueError(f"a {self.kind!r} shock needs a target ({target_kind})")
+            raise ValueError(f"a {kind!r} shock needs a target ({target_kind})")
+        if target_kind == "none" and self.target is not None:
+            raise ValueError(f"a {kind!r} shock takes no target, got {self.target!r}; leave target out")
         return self
 
 
 class Scenario(Strict):
     name: str
     description: str = ""
-    months: int = Field(24, ge=1, le=600, description="default run length, months")
+    months: int = Field(24, ge=1, le=MAX_MONTHS, description="default run length, months")
     markets: Markets
     resolution: Resolution
     channels: Channels = Channels()
@@ -525,7 +537,7 @@ def _shock_field(field: str):
 LEVERS: dict[str, Lever] = {
     lever.name: lever
     for lever in [
-        Lever("months", int, 1, 600, "months", "default run length", _path("months")),
+        Lever("months", int, 1, MAX_MONTHS, "months", "default run length", _path("months")),
         Lever(
             "gpu_depreciation_per_year",
             float,
@@ -617,7 +629,7 @@ LEVERS: dict[str, Lever] = {
             _shock_field("target"),
         ),
         Lever("shock_size", float, -1.0, 10.0, "depends on kind", "size of the extra shock", _shock_field("size")),
-        Lever("shock_month", int, 0, 1200, "month", "month of the extra shock", _shock_field("month")),
+        Lever("shock_month", int, 0, MAX_MONTHS, "month", "month of the extra shock", _shock_field("month")),
     ]
     + [
         Lever(name, bool, None, None, "on/off", f"channel switch: {name.replace('_', ' ')}", _path(f"channels.{name}"))

@@ -305,3 +305,22 @@ def test_an_empty_mapping_under_extends_clears_the_parents(tmp_path):
 def test_clearing_the_institutions_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match=r"mine\.yaml: institutions: .*at least 1 item"):
         load_scenario(write(tmp_path, "extends: baseline_2025\ninstitutions: {}\n"))
+
+
+# ----------------------------------------------------------------------------- shocks
+def test_shocks_fall_within_the_longest_run():
+    with pytest.raises(ConfigError, match=r"shocks\.0\.month: Input should be less than or equal to 600 \(got 900\)"):
+        load_scenario("baseline_2025", {"shocks": [{"month": 900, "kind": "sentiment", "size": 0.1}]})
+    with pytest.raises(ConfigError, match=r"lever 'shock_month' = 900 is out of range: allowed \[0, 600\]"):
+        load_scenario("baseline_2025", shock_kind="sentiment", shock_size=0.1, shock_month=900)
+    assert load_scenario("baseline_2025", {"shocks": [{"month": 600, "kind": "sentiment", "size": 0.1}]}).shocks
+
+
+@pytest.mark.parametrize("kind", ["rate_shock", "ai_growth", "crypto_crash", "sentiment"])
+def test_a_shock_that_takes_no_target_rejects_one(kind):
+    shock = {"month": 2, "kind": kind, "size": 0.05, "target": "Nvidia"}
+    with pytest.raises(ConfigError, match=rf"shocks\.0: a '{kind}' shock takes no target, got 'Nvidia'"):
+        load_scenario("baseline_2025", {"shocks": [shock]})
+    with pytest.raises(ConfigError, match=rf"a '{kind}' shock takes no target"):
+        load_scenario("baseline_2025", shock_kind=kind, shock_size=0.05, shock_target="Nvidia")
+    assert load_scenario("baseline_2025", shock_kind=kind, shock_size=0.05, shock_target="").shocks[-1].target is None
