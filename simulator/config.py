@@ -850,11 +850,44 @@ def _describe(exc: ValidationError, source: str) -> str:
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
-    """Parse ``key=value`` (the value as YAML: numbers, true/false, names, lists)."""
+    """Parse ``key=value`` (the value as YAML: numbers such as ``40``, ``1e3`` or ``.5``,
+    true/false, names, lists).
+    """
+    if not isinstance(text, str):
+        raise ConfigError(f"parse_assignment: expected 'key=value' text, got {_describe_value(text)}")
     if "=" not in text:
         raise ConfigError(f"override {text!r}: expected key=value, e.g. markets.gpu.market_depth_bn=40")
     key, value = text.split("=", 1)
+    if not key.strip():
+        raise ConfigError(f"override {text!r}: the key before '=' is empty")
     return key.strip(), _load_yaml(value, f"override {text!r}: the value")
+
+
+def _overrides_dict(overrides: Any) -> dict[str, Any]:
+    """The ``overrides`` argument as {dotted path: value}; ConfigError if it is neither a list of
+    ``"key=value"`` texts nor a dict with dotted paths as keys.
+    """
+    example = "e.g. ['markets.gpu.market_depth_bn=40'] or {'markets.gpu.market_depth_bn': 40}"
+    if overrides is None:
+        return {}
+    if isinstance(overrides, dict):
+        for key in overrides:
+            if not isinstance(key, str):
+                raise ConfigError(f"overrides: key {_describe_value(key)}: expected a dotted path as text; {example}")
+        return dict(overrides)
+    if isinstance(overrides, (list, tuple)):
+        pairs = {}
+        for item in overrides:
+            if not isinstance(item, str):
+                raise ConfigError(f"overrides: item {_describe_value(item)}: expected 'key=value' text; {example}")
+            key, value = parse_assignment(item)
+            pairs[key] = value
+        return pairs
+    hint = f"; write [{overrides!r}]" if isinstance(overrides, str) else f"; {example}"
+    raise ConfigError(
+        f"overrides: expected a list of 'key=value' texts or a dict {{dotted.path: value}}, "
+        f"got {_describe_value(overrides)}{hint}"
+    )
 
 
 def _unwrap(annotation: Any) -> Any:
@@ -976,28 +1009,48 @@ def load_scenario(
     ConfigError
         Naming the file, the field path and what is allowed.
     """
+    pairs = _overrides_dict(overrides)
     path = _resolve(name_or_path)
     source = str(path)
     raw = _read_raw(path)
-    if isinstance(overrides, list):
-        overrides = dict(parse_assignment(o) for o in overrides)
-    for key, value in (overrides or {}).items():
+    for key, value in pairs.items():
         _apply_dotted(raw, key, value, source)
     return build_scenario(raw, source, **levers)
 
 
 def build_scenario(raw: dict, source: str = "<config>", **levers: Any) -> Scenario:
-    """Validate a raw scenario mapping (after applying ``levers``) into a ``Scenario``."""
+    """Validate a raw scenario mapping (after applying ``levers``) into a ``Scenario``.
+
+    ``source`` names where ``raw`` came from in error messages (a file, "parameter", ...).
+    """
+    source = str(source)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping of scenario fields, got {_describe_value(raw)}")
     raw = _plain(raw, source)  # (a copy)
+    checked = {}
     for name, value in levers.items():
         if name not in LEVERS:
             raise ConfigError(f"unknown parameter {name!r}; choose from {sorted(LEVERS)}")
-        LEVERS[name].apply(raw, LEVERS[name].check(value))
-    for shock in raw.get("shocks", []) or []:
+        checked[name] = LEVERS[name].check(value)
+    unlevered = copy.deepcopy(raw) if checked else raw
+    for name, value in checked.items():
+        try:
+            LEVERS[name].apply(raw, value)
+        except (KeyError, TypeError, AttributeError, IndexError):
+            # The mapping lacks the section the lever sets (or has something else there): the
+            # mapping is the problem, so report it as it is; the lever if the mapping is valid.
+            _validate(unlevered, source)
+            raise ConfigError(f"{source}: lever {name!r} cannot be applied to this scenario") from None
+    shocks = raw.get("shocks")
+    for shock in shocks if isinstance(shocks, list) else []:
         if isinstance(shock, dict):
             shock.pop("_lever", None)
             if shock.get("target") in ("", "none"):
                 shock["target"] = None
+    return _validate(raw, source)
+
+
+def _validate(raw: dict, source: str) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:

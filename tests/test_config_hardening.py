@@ -324,3 +324,71 @@ def test_a_shock_that_takes_no_target_rejects_one(kind):
     with pytest.raises(ConfigError, match=rf"a '{kind}' shock takes no target"):
         load_scenario("baseline_2025", shock_kind=kind, shock_size=0.05, shock_target="Nvidia")
     assert load_scenario("baseline_2025", shock_kind=kind, shock_size=0.05, shock_target="").shocks[-1].target is None
+
+
+# ----------------------------------------------------------------------------- the Python API's arguments
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"rng": "abc"}, r"rng must be a whole number >= 0 or a numpy Generator, got 'abc'"),
+        ({"rng": 1.5}, r"rng must be a whole number >= 0 or a numpy Generator, got 1\.5"),
+        ({"rng": -1}, r"rng must be a whole number >= 0 or a numpy Generator, got -1"),
+        ({"rng": True}, r"rng must be a whole number >= 0 or a numpy Generator, got True"),
+        ({"rng": [1, 2]}, r"rng must be a whole number >= 0 or a numpy Generator, got \[1, 2\]"),
+        ({"seed": True}, r"seed must be a whole number >= 0, got True"),
+        ({"seed": "1_000"}, r"seed must be a whole number >= 0, got '1_000'"),
+        ({"seed": 2.5}, r"seed must be a whole number >= 0, got 2\.5"),
+        ({"config": 123}, r"config: expected a Scenario, a scenario name or a path to a \.yaml file, got 123 \(int\)"),
+        ({"scenario": 123}, r"scenario: expected a Scenario, a scenario name or a path .*got 123 \(int\)"),
+        ({"config": ""}, r"scenario: the scenario name is empty; choose a scenario from \[.*baseline_2025"),
+        (
+            {"overrides": "a=b"},
+            r"overrides: expected a list of 'key=value' texts or a dict .*got 'a=b' \(str\); write \['a=b'\]",
+        ),
+        ({"overrides": {5: 1}}, r"overrides: key 5 \(int\): expected a dotted path as text"),
+        ({"overrides": [5]}, r"overrides: item 5 \(int\): expected 'key=value' text"),
+        ({"overrides": 5}, r"overrides: expected a list of 'key=value' texts or a dict"),
+    ],
+)
+def test_bad_model_arguments_name_the_argument(kwargs, expected):
+    with pytest.raises(ConfigError, match=expected):
+        ContagionModel(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((None,), r"scenario: expected a scenario name or a path, got None \(NoneType\)"),
+        (("",), r"scenario: the scenario name is empty"),
+        (("  ",), r"scenario: the scenario name is empty"),
+        ((5,), r"scenario: expected a scenario name or a path, got 5 \(int\)"),
+        (("baseline_2025", "a=b"), r"overrides: expected a list of 'key=value' texts or a dict"),
+        (("baseline_2025", {5: 1}), r"overrides: key 5 \(int\)"),
+        (("baseline_2025", ["=3"]), r"override '=3': the key before '=' is empty"),
+    ],
+)
+def test_bad_load_scenario_arguments_name_the_argument(args, expected):
+    with pytest.raises(ConfigError, match=expected):
+        load_scenario(*args)
+
+
+def test_good_model_arguments_still_work():
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    assert ContagionModel(rng=np.int64(3)).config.name == "baseline_2025"
+    assert ContagionModel(rng=np.random.default_rng(3)).config.name == "baseline_2025"
+    assert ContagionModel(seed=" 7 ").config.name == "baseline_2025"
+    assert ContagionModel(scenario=MesaScenario(rng=1)).config.name == "baseline_2025"  # SolaraViz's Reset
+    assert ContagionModel(Path(CONFIG_DIR / "rate_shock.yaml")).config.name == "rate_shock"
+    model = ContagionModel(rng=1.0)
+    with pytest.raises(ConfigError, match=r"run_for: months must be a whole number in \[0, 100000\], got 2\.5"):
+        model.run_for(2.5)
+
+
+def test_build_scenario_needs_a_mapping():
+    with pytest.raises(ConfigError, match=r"mine: expected a mapping of scenario fields, got 'x' \(str\)"):
+        build_scenario("x", "mine")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match=r"parse_assignment: expected 'key=value' text, got 5 \(int\)"):
+        from simulator.config import parse_assignment
+
+        parse_assignment(5)  # type: ignore[arg-type]
