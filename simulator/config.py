@@ -241,9 +241,7 @@ class Institution(Strict):
             for err in exc.errors()[:5]:
                 name = ".".join(str(p) for p in err["loc"])
                 if err["type"] == "extra_forbidden":
-                    problems.append(
-                        f"{name}: not a rule of a {kind} institution; allowed: {sorted(rules_cls.model_fields)}"
-                    )
+                    problems.append(f"{name}: not a rule of kind {kind}; allowed: {sorted(rules_cls.model_fields)}")
                 else:
                     problems.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
             raise ValueError("; ".join(problems)) from None
@@ -678,12 +676,15 @@ def scenario_names() -> list[str]:
     return sorted(p.stem for p in CONFIG_DIR.glob("*.yaml"))
 
 
+def _short_repr(value: Any) -> str:
+    """``repr(value)``, cut short for an error message."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _describe_value(value: Any) -> str:
     """``value`` as it is shown in an error message: its repr, cut short, and its type."""
-    text = repr(value)
-    if len(text) > 80:
-        text = text[:77] + "..."
-    return f"{text} ({type(value).__name__})"
+    return f"{_short_repr(value)} ({type(value).__name__})"
 
 
 def _is_scenario_name(text: str) -> bool:
@@ -835,13 +836,30 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     return _deep_merge(_read_raw(parent_path, (*seen, path.resolve())), raw)
 
 
+def _allowed_fields(loc: tuple) -> list[str] | None:
+    """The fields the schema allows in the mapping at ``loc`` (None if it is not a model)."""
+    schema: Any = Scenario
+    for part in loc:
+        schema = _schema_of(schema, part, None)
+    schema = _unwrap(schema)
+    return sorted(schema.model_fields) if _is_model(schema) else None
+
+
 def _describe(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors()[:10]:
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+        parts = tuple(p for p in err["loc"] if not str(p).startswith("function-after"))
+        loc = ".".join(str(p) for p in parts)
         msg = err["msg"].removeprefix("Value error, ")
         got = err.get("input")
-        got_text = "" if isinstance(got, (dict, list)) or err["type"] == "value_error" else f" (got {got!r})"
+        got_text = (
+            ""
+            if isinstance(got, (dict, list)) or err["type"] in ("value_error", "extra_forbidden")
+            else f" (got {_short_repr(got)})"
+        )
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_fields(parts[:-1])
+            msg = f"unknown field; allowed: {allowed}" if allowed else "unknown field"
         # Cross-field checks start their message with the full field path; others get the location.
         names_own_path = ":" in msg and "." in msg.split(":")[0] and " " not in msg.split(":")[0]
         where = "" if names_own_path else f"{loc or 'top level'}: "

@@ -392,3 +392,36 @@ def test_build_scenario_needs_a_mapping():
         from simulator.config import parse_assignment
 
         parse_assignment(5)  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- messages list what is allowed
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "institutions: {OpenAI: {rules: {spot_share: 0.5}}}",
+            r"institutions\.OpenAI\.rules: spot_share: not a rule of kind ai_lab; allowed: \[.*'renegotiation_cut'",
+        ),
+        ("nosuchlever: 1", r"nosuchlever: unknown field; allowed: \[.*'markets'.*\]"),
+        ("channels: {fire_sales: false}", r"channels\.fire_sales: unknown field; allowed: \[.*'fire_sale_impact'"),
+        ("central_bank: {enable: true}", r"central_bank\.enable: unknown field; allowed: \[.*'enabled'"),
+        (
+            "markets: {gpu: {generations: [{nam: x}]}}",
+            r"markets\.gpu\.generations\.0\.nam: unknown field; allowed: \[.*'name'",
+        ),
+        (
+            "debts: {x: {kind: loan, holder: Nvidia, obligor: Oracle, principal: 1}}",
+            r"debts\.x\.principal: unknown field; allowed: .*'principal_bn'",
+        ),
+    ],
+)
+def test_unknown_fields_in_a_file_list_what_is_allowed(tmp_path, text, expected):
+    with pytest.raises(ConfigError, match=rf"mine\.yaml: {expected}"):
+        load_scenario(write(tmp_path, f"extends: baseline_2025\n{text}\n"))
+
+
+def test_an_unknown_lever_lists_the_levers(baseline_raw):
+    with pytest.raises(ConfigError, match=r"unknown parameter 'nosuchlever'; choose from \[.*'gpu_market_depth_bn'"):
+        build_scenario(raw_copy(baseline_raw), "parameter", nosuchlever=1)
+    with pytest.raises(ConfigError, match=r"unknown parameter 'nosuchlever'; choose from \[.*'months'"):
+        load_scenario("baseline_2025", nosuchlever=1)
