@@ -735,8 +735,12 @@ class _DuplicateKey(yaml.YAMLError):
         self.key, self.line, self.first_line = key, line, first_line
 
 
-class ScenarioLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader, stricter and closer to YAML 1.2 in two ways.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is 4x faster
+
+
+class ScenarioLoader(_SafeLoader):
+    """PyYAML's SafeLoader (on libyaml's parser if installed), stricter and closer to YAML 1.2 in
+    two ways.
 
     * A key may appear only once in a mapping: a second ``Nvidia:`` under ``institutions:`` is an
       error naming both lines, not a silent replacement of the first.
