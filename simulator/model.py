@@ -202,12 +202,13 @@ def _parse_seed(seed: Any, argument: str = "seed") -> int:
     """
     allowed = "a whole number >= 0" + (" or a numpy Generator" if argument == "rng" else "")
     value = seed.item() if isinstance(seed, np.generic) else seed
-    if isinstance(value, str) and argument == "seed" and value.strip().isdigit():
-        value = int(value.strip())
+    if isinstance(value, str) and argument == "seed" and value.strip().isdecimal() and len(value.strip()) <= 1000:
+        value = int(value.strip())  # (isdecimal: what int() reads; "²" is a digit but not a number)
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ConfigError(f"{argument} must be {allowed}, got {seed!r}")
+        shown = repr(seed) if len(repr(seed)) <= 80 else repr(seed)[:77] + "..."
+        raise ConfigError(f"{argument} must be {allowed}, got {shown}")
     return value
 
 

@@ -338,6 +338,8 @@ def test_a_shock_that_takes_no_target_rejects_one(kind):
         ({"seed": True}, r"seed must be a whole number >= 0, got True"),
         ({"seed": "1_000"}, r"seed must be a whole number >= 0, got '1_000'"),
         ({"seed": 2.5}, r"seed must be a whole number >= 0, got 2\.5"),
+        ({"seed": "²"}, r"seed must be a whole number >= 0, got '²'"),
+        ({"seed": "9" * 5000}, r"seed must be a whole number >= 0, got '9999.*\.\.\.$"),
         ({"config": 123}, r"config: expected a Scenario, a scenario name or a path to a \.yaml file, got 123 \(int\)"),
         ({"scenario": 123}, r"scenario: expected a Scenario, a scenario name or a path .*got 123 \(int\)"),
         ({"config": ""}, r"scenario: the scenario name is empty; choose a scenario from \[.*baseline_2025"),
