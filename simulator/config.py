@@ -243,7 +243,7 @@ class Institution(Strict):
                 if err["type"] == "extra_forbidden":
                     problems.append(f"{name}: not a rule of kind {kind}; allowed: {sorted(rules_cls.model_fields)}")
                 else:
-                    problems.append(f"{name}: {err['msg']} (got {err.get('input')!r})")
+                    problems.append(f"{name}: {err['msg']} (got {_short_repr(err.get('input'))})")
             raise ValueError("; ".join(problems)) from None
         return rules
 
@@ -456,13 +456,15 @@ class Lever:
                 value = int(value)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ConfigError(f"{where}: expected a whole number in {allowed}, got {_describe_value(value)}")
-        else:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ConfigError(f"{where}: expected a finite number in {allowed}, got {_describe_value(value)}")
-            value = float(value)
-        if not self.low <= value <= self.high:
-            raise ConfigError(f"{where} = {value} is out of range: allowed {allowed}")
-        return value
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not math.isfinite(value))  # (an int is finite, if not a float)
+        ):
+            raise ConfigError(f"{where}: expected a finite number in {allowed}, got {_describe_value(value)}")
+        if not self.low <= value <= self.high:  # (compared as is: an int may be too large for a float)
+            raise ConfigError(f"{where} = {_short_repr(value)} is out of range: allowed {allowed}")
+        return float(value) if self.kind is float else value
 
 
 def _plain(value: Any, where: str, path: str = "") -> Any:
@@ -759,8 +761,8 @@ class ScenarioLoader(_SafeLoader):
             except TypeError:  # an unhashable key: SafeLoader reports it
                 continue
             line = key_node.start_mark.line + 1
-            if seen is not None:
-                raise _DuplicateKey(key, line, seen)
+            if seen is not None:  # (shown as written: `no:` is the key False in YAML 1.1)
+                raise _DuplicateKey(key_node.value if isinstance(key_node, yaml.ScalarNode) else key, line, seen)
             first[key] = line
         return super().construct_mapping(node, deep=deep)
 

@@ -174,7 +174,9 @@ def outside(draw, leaf: Leaf) -> float:
     sides = [side for side, bound in (("low", leaf.low), ("high", leaf.high)) if bound is not None]
     side = draw(st.sampled_from(sides))
     if leaf.type == "number" and draw(st.integers(0, 5)) == 0:
-        return draw(st.sampled_from([math.nan, -math.inf] if side == "low" else [math.nan, math.inf]))
+        return draw(
+            st.sampled_from([math.nan, -math.inf, -(10**400)] if side == "low" else [math.nan, math.inf, 10**400])
+        )
     bound = leaf.low if side == "low" else leaf.high
     assert bound is not None
     is_open = leaf.low_open if side == "low" else leaf.high_open
@@ -373,7 +375,9 @@ def bad_lever(draw) -> Case:
         else:
             assert lever.low is not None and lever.high is not None
             value = draw(
-                st.sampled_from([lever.low - 1, lever.high + 1, math.nan, math.inf])
+                st.sampled_from([lever.low - 1, lever.high + 1, math.nan, math.inf, 10**400, -(10**400)])
+                | st.integers(max_value=math.floor(lever.low) - 1)
+                | st.integers(min_value=math.ceil(lever.high) + 1)
                 | step.map(lambda d, lo=lever.low: lo - d)
                 | step.map(lambda d, hi=lever.high: hi + d)
             )

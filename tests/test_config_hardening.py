@@ -88,6 +88,8 @@ def test_duplicate_keys_are_rejected_with_their_line(tmp_path):
         load_scenario(write(tmp_path, text))
     with pytest.raises(ConfigError, match=r"line 3: duplicate key 'months'"):
         load_scenario(write(tmp_path, "extends: baseline_2025\nmonths: 3\nmonths: 4\n"))
+    with pytest.raises(ConfigError, match=r"line 3: duplicate key 'no' \(first on line 2\)"):  # the key False
+        load_scenario(write(tmp_path, "extends: baseline_2025\nno: 3\nno: 4\n"))
 
 
 def test_a_file_that_is_not_utf8_is_named(tmp_path):
@@ -195,6 +197,8 @@ def test_booleans_text_and_fractions_do_not_pass_as_numbers(override, field, exp
         ("fire_sale_impact", 0, r"lever 'fire_sale_impact': expected true/false"),
         ("gpu_market_depth_bn", np.array([3.0]), r"lever 'gpu_market_depth_bn': expected one value, got a numpy array"),
         ("months", [3], r"lever 'months': expected a whole number"),
+        ("gpu_market_depth_bn", 10**400, r"lever 'gpu_market_depth_bn' = 1000.*\.\.\. is out of range"),
+        ("months", -(10**400), r"lever 'months' = -1000.*\.\.\. is out of range: allowed \[1, 600\]"),
     ],
 )
 def test_levers_are_checked_like_the_schema(lever, value, expected):
