@@ -77,9 +77,13 @@ def stressed_flags(assets_bn, equity_bn, cash_bn, outflows_bn, stress_equity_rat
 
 
 class Rules(BaseModel):
-    """Decision parameters shared by every institution. Rates are per year, shares in [0, 1]."""
+    """Decision parameters shared by every institution. Rates are per year, shares in [0, 1].
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    Strict: a number must be given as a number (not ``true`` or ``"0.5"``), a whole number as an
+    integer and a switch as ``true``/``false``, so that a typo is an error, not a silent 1.0.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     liquidity_buffer_months: float = Field(
         1.0, ge=0, le=24, description="cash it wants to hold, in months of its scheduled outflows"

@@ -26,7 +26,9 @@ It cannot be stressed: it can always create reserves.
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import Field, Strict
 
 from agents.base import Institution, Rules
 from agents.names import InstitutionKind
@@ -40,7 +42,7 @@ class CentralBankRules(Rules):
     gpu_haircut: float = Field(0.5, ge=0, le=1, description="haircut on GPUs pledged")
     lending_rate_per_year: float = Field(0.05, ge=0, le=1, description="rate on its emergency loans")
     loan_term_months: int = Field(12, ge=1, le=120, description="term of its emergency loans")
-    eligible_kinds: tuple[InstitutionKind, ...] = Field(
+    eligible_kinds: tuple[Annotated[InstitutionKind, Strict(False)], ...] = Field(
         (
             InstitutionKind.PRIVATE_CREDIT,
             InstitutionKind.BANK,
@@ -53,6 +55,7 @@ class CentralBankRules(Rules):
             InstitutionKind.AI_LAB,
             InstitutionKind.CHIP_MAKER,
         ),
+        strict=False,  # a list of kind names, as YAML writes it
         description="institution kinds it lends to",
     )
 

@@ -5,7 +5,8 @@ billions per month (``*_bn_per_month``), time in months, rates and growth per ye
 (``*_per_year``), GPU quantities in thousands of units (``*_k``).
 
 A scenario may ``extends:`` another; its keys are merged into the parent's recursively
-(mappings merge, lists and scalars replace). ``load_scenario`` accepts a scenario name from
+(mappings merge, lists and scalars replace; an empty mapping replaces too, so ``debts: {}``
+removes the parent's debts). ``load_scenario`` accepts a scenario name from
 ``configs/`` or a path, plus dotted ``key=value`` overrides (``markets.gpu.market_depth_bn=40``)
 and named levers (``gpu_market_depth_bn=40``), and every problem is reported as a
 ``ConfigError`` naming the file, the field path and what is allowed.
@@ -15,13 +16,16 @@ from __future__ import annotations
 
 import copy
 import math
+import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import numpy as np
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from agents.central_bank import CentralBankRules
 from agents.names import DEBT_KINDS, EXECUTORY_KINDS, STAKE_KINDS, TRANCHES, InstitutionKind, ShockKind, Tranche
@@ -33,23 +37,69 @@ class ConfigError(ValueError):
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    """Frozen, no unknown fields, no NaN or infinity, and strict types: a number must be written as
+    a number (``true`` or ``"5"`` is not 1.0 or 5.0), a whole number as an integer (not 2.5) and
+    a switch as ``true``/``false`` (not 1 or ``"yes"``). Names of kinds are read from text.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+
+
+# --------------------------------------------------------------------------- bounds
+# Every size has an upper bound far above anything real, for two reasons: a larger value is a
+# typo (1e308 for 1e3), and sums of such values overflow (cash of 1e308 made system equity
+# infinite) or swallow everything else in rounding (a float64 keeps ~16 significant digits, so
+# next to a principal of 1e305 a lender's loss of a few billion vanishes). With every amount at
+# most 1e6 (US$ bn) a loss of US$1 million is still exact to ~1e-9 next to the largest balance,
+# and a sum over thousands of institutions and 600 months stays far from overflow.
+MAX_BN = 1e6
+"""Largest amount of money, US$ bn: US$1,000 trillion, about ten times world GDP."""
+MAX_BN_PER_MONTH = 1e5
+"""Largest monthly flow, US$ bn per month: US$100 trillion a month, about a year of world GDP."""
+MAX_UNITS_K = 1e6
+"""Largest quantity of GPUs, thousands: a billion GPUs, hundreds of times all ever made."""
+MIN_PRICE_BN_PER_K, MAX_PRICE_BN_PER_K = 1e-6, 10.0
+"""GPU prices, US$ bn per thousand: US$1 to US$10 million per GPU (an H100 costs ~US$25,000)."""
+MAX_RENT_BN_PER_K_MONTH = 1.0
+"""Largest GPU rent, US$ bn per thousand per month: US$1 million per GPU per month."""
+MIN_DEPTH_BN = 0.1
+"""Thinnest market, US$ bn: US$100 million of sales cut prices by 1/e. Thinner markets drive a
+fire-sale price to exactly 0 in floating point (exp(-sales / depth) underflows) after a single
+forced sale; the gpu_market_depth_bn lever starts here too."""
+_MONEY = "at most 1e6 = US$1,000 trillion, ~10x world GDP: larger is a typo and loses smaller sums in rounding"
+_FLOW = "at most 1e5 = US$100 trillion a month, ~a year of world GDP: larger is a typo"
+_UNITS = "at most 1e6 thousand = a billion GPUs, hundreds of times all GPUs ever made"
+_DEPTH = (
+    "at least 0.1 (US$100 million: thinner markets drive the fire-sale price to 0 in floating point) "
+    "and at most 1e6 (US$1,000 trillion, ~10x world GDP)"
+)
 
 
 # --------------------------------------------------------------------------- markets
 class Generation(Strict):
     name: str
     price_bn_per_k: float = Field(
-        gt=0, description="value at month 0 (launch price if not yet launched), US$ bn per thousand"
+        ge=MIN_PRICE_BN_PER_K,
+        le=MAX_PRICE_BN_PER_K,
+        description="value at month 0 (launch price if not yet launched), US$ bn per thousand; from 1e-6 "
+        "(US$1 per GPU) to 10 (US$10 million per GPU, 400x an H100)",
     )
-    rental_bn_per_k_month: float = Field(ge=0, description="rent per thousand GPUs per month at month 0, US$ bn")
+    rental_bn_per_k_month: float = Field(
+        ge=0,
+        le=MAX_RENT_BN_PER_K_MONTH,
+        description="rent per thousand GPUs per month at month 0, US$ bn; at most 1 (US$1 million per GPU a month)",
+    )
     depreciation_per_year: float = Field(ge=0, lt=1, description="fall in fundamental value per year")
     launch_month: int = Field(0, ge=-600, le=600, description="month it goes on sale (<= 0: already on sale)")
 
 
 class GpuMarket(Strict):
     generations: list[Generation] = Field(min_length=1)
-    market_depth_bn: float = Field(gt=0, description="sales (US$ bn in one round) that cut the price by 1/e")
+    market_depth_bn: float = Field(
+        ge=MIN_DEPTH_BN,
+        le=MAX_BN,
+        description=f"sales (US$ bn in one round) that cut the price by 1/e; {_DEPTH}",
+    )
     impact_model: Literal["exponential", "linear"] = "exponential"
     discount_recovery_per_month: float = Field(
         ge=0, le=1, description="share of a fire-sale discount that heals per month"
@@ -113,7 +163,9 @@ class Resolution(Strict):
     )
     stake_sale_haircut: float = Field(ge=0, le=1, description="discount on equity stakes sold by forced sellers")
     credit_market_depth_bn: float = Field(
-        gt=0, description="forced sales of loans/bonds/ABS (US$ bn per round) that cut prices by 1/e"
+        ge=MIN_DEPTH_BN,
+        le=MAX_BN,
+        description=f"forced sales of loans/bonds/ABS (US$ bn per round) that cut prices by 1/e; {_DEPTH}",
     )
     max_rounds: int = Field(ge=1, le=100, description="bound on clearing / fire-sale rounds inside one month")
 
@@ -143,53 +195,72 @@ REVENUE_DRIVERS = ("flat", "ai_demand", "ai_capex", "crypto")
 
 
 class Institution(Strict):
-    kind: InstitutionKind
-    cash_bn: float = Field(0.0, ge=0)
-    other_assets_bn: float = Field(0.0, ge=0, description="businesses and securities outside the model, at book")
-    real_assets_bn: float = Field(0.0, ge=0, description="data-centre shells, land, power")
-    other_liabilities_bn: float = Field(0.0, ge=0, description="owed to parties outside the model")
-    gpus_k: dict[str, float] = Field(default_factory=dict, description="thousands of GPUs by generation")
-    market_value_bn: float | None = Field(None, gt=0, description="market value of equity; omit to value at NAV")
+    kind: InstitutionKind = Field(strict=False)
+    cash_bn: float = Field(0.0, ge=0, le=MAX_BN, description=f"cash, US$ bn; {_MONEY}")
+    other_assets_bn: float = Field(
+        0.0, ge=0, le=MAX_BN, description=f"businesses and securities outside the model, at book; {_MONEY}"
+    )
+    real_assets_bn: float = Field(0.0, ge=0, le=MAX_BN, description=f"data-centre shells, land, power; {_MONEY}")
+    other_liabilities_bn: float = Field(
+        0.0, ge=0, le=MAX_BN, description=f"owed to parties outside the model; {_MONEY}"
+    )
+    gpus_k: dict[str, Annotated[float, Field(ge=0, le=MAX_UNITS_K)]] = Field(
+        default_factory=dict, description=f"thousands of GPUs by generation; {_UNITS}"
+    )
+    market_value_bn: float | None = Field(
+        None, gt=0, le=MAX_BN, description=f"market value of equity; omit to value at NAV; {_MONEY}"
+    )
     equity_beta: float = Field(1.0, ge=0, le=5, description="elasticity of its market value to sentiment")
-    revenue_bn_per_month: float = Field(0.0, ge=0, description="revenue from customers outside the model")
+    revenue_bn_per_month: float = Field(
+        0.0, ge=0, le=MAX_BN_PER_MONTH, description=f"revenue from customers outside the model; {_FLOW}"
+    )
     revenue_driver: Literal[REVENUE_DRIVERS] = Field(  # type: ignore[valid-type]
         "flat",
         description="what scales its outside revenue: flat, AI end-customer revenue (ai_demand), AI "
         "demand relative to expectations (ai_capex: spending by customers outside the model), crypto prices",
     )
-    opex_bn_per_month: float = Field(0.0, ge=0, description="operating costs paid outside the model")
-    capex_real_bn_per_month: float = Field(0.0, ge=0, description="capitalised construction spending")
+    opex_bn_per_month: float = Field(
+        0.0, ge=0, le=MAX_BN_PER_MONTH, description=f"operating costs paid outside the model; {_FLOW}"
+    )
+    capex_real_bn_per_month: float = Field(
+        0.0, ge=0, le=MAX_BN_PER_MONTH, description=f"capitalised construction spending; {_FLOW}"
+    )
     rules: dict[str, Any] = Field(default_factory=dict, description="overrides of its kind's decision rules")
 
-    @field_validator("gpus_k")
+    @field_validator("rules")
     @classmethod
-    def _non_negative_units(cls, gpus: dict[str, float]) -> dict[str, float]:
-        for gen, units in gpus.items():
-            if not (isinstance(units, (int, float)) and math.isfinite(units) and units >= 0):
-                raise ValueError(f"gpus_k[{gen!r}] must be a finite number >= 0, got {units!r}")
-        return gpus
-
-    @model_validator(mode="after")
-    def _rules_fit_kind(self) -> Institution:
-        rules_cls = AGENT_CLASSES[self.kind].Rules
+    def _rules_fit_kind(cls, rules: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        kind = info.data.get("kind")
+        if kind is None:  # the kind itself is invalid: that is the error to report
+            return rules
+        rules_cls = AGENT_CLASSES[kind].Rules
         try:
-            rules_cls(**self.rules)
+            rules_cls.model_validate(rules)
         except ValidationError as exc:
-            raise ValueError(f"rules: {_first_error(exc)}") from None
-        return self
+            problems = []
+            for err in exc.errors()[:5]:
+                name = ".".join(str(p) for p in err["loc"])
+                if err["type"] == "extra_forbidden":
+                    problems.append(f"{name}: not a rule of kind {kind}; allowed: {sorted(rules_cls.model_fields)}")
+                else:
+                    problems.append(f"{name}: {err['msg']} (got {_short_repr(err.get('input'))})")
+            raise ValueError("; ".join(problems)) from None
+        return rules
 
 
 class Collateral(Strict):
     generation: str
-    units_k: float = Field(gt=0)
+    units_k: float = Field(gt=0, le=MAX_UNITS_K, description=f"thousands of GPUs pledged; {_UNITS}")
 
 
 class Debt(Strict):
     kind: Literal[DEBT_KINDS]  # type: ignore[valid-type]
     holder: str
     obligor: str
-    principal_bn: float = Field(ge=0, description="outstanding (drawn) principal")
-    limit_bn: float | None = Field(None, ge=0, description="credit-line limit (default: principal)")
+    principal_bn: float = Field(ge=0, le=MAX_BN, description=f"outstanding (drawn) principal; {_MONEY}")
+    limit_bn: float | None = Field(
+        None, ge=0, le=MAX_BN, description=f"credit-line limit (default: principal); {_MONEY}"
+    )
     rate_per_year: float = Field(ge=0, le=1, description="fixed rate, or the spread over the base rate if floating")
     floating: bool = False
     amortisation_per_month: float = Field(0.0, ge=0, le=1, description="share of original principal repaid per month")
@@ -197,7 +268,9 @@ class Debt(Strict):
     collateral: Collateral | None = None
     ltv_covenant: float | None = Field(None, gt=0, le=10)
     dscr_covenant: float | None = Field(None, ge=0, le=20)
-    min_liquidity_bn: float | None = Field(None, ge=0)
+    min_liquidity_bn: float | None = Field(
+        None, ge=0, le=MAX_BN, description=f"cash the borrower must keep (a covenant); {_MONEY}"
+    )
     tranche: Literal[TRANCHES[: Tranche.EQUITY]] | None = None  # type: ignore[valid-type]  # (the equity piece is the SPV's own equity)
 
     @model_validator(mode="after")
@@ -224,7 +297,7 @@ class Contract(Strict):
     kind: Literal[EXECUTORY_KINDS]  # type: ignore[valid-type]
     payer: str
     payee: str
-    monthly_payment_bn: float = Field(ge=0, description="US$ bn per month")
+    monthly_payment_bn: float = Field(ge=0, le=MAX_BN_PER_MONTH, description=f"US$ bn per month; {_FLOW}")
     start_month: int = Field(0, ge=0, le=1200)
     months: int = Field(ge=1, le=1200, description="number of monthly payments")
     take_or_pay: bool = True
@@ -256,26 +329,38 @@ SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
 assert list(SHOCK_KINDS) == list(ShockKind), "every shock kind needs its range, target and meaning"
 
 
+MAX_MONTHS = 600
+"""Longest run a scenario may ask for (``months``); no shock is scheduled beyond it."""
+
+
 class Shock(Strict):
-    month: int = Field(ge=0, le=1200)
-    kind: ShockKind
+    month: int = Field(
+        ge=0,
+        le=MAX_MONTHS,
+        description="month it strikes, 0-600: the longest run a scenario allows (`months`; a run "
+        "continued with run_for beyond `months` can reach a later shock, but none after 600)",
+    )
+    kind: ShockKind = Field(strict=False)
     target: str | None = None
     size: float = 0.0
 
     @model_validator(mode="after")
     def _size_in_range(self) -> Shock:
         lo, hi, target_kind, _ = SHOCK_KINDS[self.kind]
+        kind = str(self.kind)
         if not lo <= self.size <= hi:
-            raise ValueError(f"size of a {self.kind!r} shock must be in [{lo}, {hi}], got {self.size}")
+            raise ValueError(f"size of a {kind!r} shock must be in [{lo}, {hi}], got {self.size}")
         if target_kind in ("institution", "contract") and not self.target:
-            raise ValueError(f"a {self.kind!r} shock needs a target ({target_kind})")
+            raise ValueError(f"a {kind!r} shock needs a target ({target_kind})")
+        if target_kind == "none" and self.target is not None:
+            raise ValueError(f"a {kind!r} shock takes no target, got {self.target!r}; leave target out")
         return self
 
 
 class Scenario(Strict):
     name: str
     description: str = ""
-    months: int = Field(24, ge=1, le=600, description="default run length, months")
+    months: int = Field(24, ge=1, le=MAX_MONTHS, description="default run length, months")
     markets: Markets
     resolution: Resolution
     channels: Channels = Channels()
@@ -348,24 +433,55 @@ class Lever:
     apply: Callable[[dict, Any], None]
 
     def check(self, value: Any) -> Any:
+        """``value`` checked against the lever's kind and range, as a plain Python value.
+
+        NumPy scalars (``mesa.batch_run`` over numpy ranges) become Python values; a whole number
+        may be given as an integral float (``3.0``, as ``numpy.linspace`` makes it), never as
+        ``2.5``; booleans and text never pass as numbers.
+        """
+        where = f"lever {self.name!r}"
+        value = _plain(value, where)
         if self.kind is bool:
             if not isinstance(value, bool):
-                raise ConfigError(f"lever {self.name!r}: expected true/false, got {value!r}")
+                raise ConfigError(f"{where}: expected true/false, got {_describe_value(value)}")
             return value
         if self.kind is str:
             if not isinstance(value, str):
-                raise ConfigError(f"lever {self.name!r}: expected a name, got {value!r}")
+                raise ConfigError(f"{where}: expected a name, got {_describe_value(value)}")
             return value
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            raise ConfigError(
-                f"lever {self.name!r}: expected a finite number in [{self.low}, {self.high}] ({self.unit}), got {value!r}"
-            )
         assert self.low is not None and self.high is not None, f"numeric lever {self.name!r} needs a range"
-        if not self.low <= value <= self.high:
-            raise ConfigError(
-                f"lever {self.name!r} = {value} is out of range: allowed [{self.low}, {self.high}] ({self.unit})"
-            )
-        return self.kind(value)
+        allowed = f"[{self.low}, {self.high}] ({self.unit})"
+        if self.kind is int:
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"{where}: expected a whole number in {allowed}, got {_describe_value(value)}")
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (isinstance(value, float) and not math.isfinite(value))  # (an int is finite, if not a float)
+        ):
+            raise ConfigError(f"{where}: expected a finite number in {allowed}, got {_describe_value(value)}")
+        if not self.low <= value <= self.high:  # (compared as is: an int may be too large for a float)
+            raise ConfigError(f"{where} = {_short_repr(value)} is out of range: allowed {allowed}")
+        return float(value) if self.kind is float else value
+
+
+def _plain(value: Any, where: str, path: str = "") -> Any:
+    """``value`` with NumPy scalars turned into Python values (``np.bool_`` into ``bool``, so that
+    it is not read as a number), in nested dicts, lists and tuples; a NumPy array is a
+    ConfigError naming ``where`` and the ``path`` inside ``value``.
+    """
+    if isinstance(value, dict):
+        return {_plain(k, where, path): _plain(v, where, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v, where, f"{path}.{i}" if path else str(i)) for i, v in enumerate(value))
+    if isinstance(value, np.ndarray):
+        at = f"{where}: {path}" if path else where
+        raise ConfigError(f"{at}: expected one value, got a numpy array of shape {value.shape}")
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _set_path(raw: dict, path: str, value: Any) -> None:
@@ -421,7 +537,7 @@ def _shock_field(field: str):
 LEVERS: dict[str, Lever] = {
     lever.name: lever
     for lever in [
-        Lever("months", int, 1, 600, "months", "default run length", _path("months")),
+        Lever("months", int, 1, MAX_MONTHS, "months", "default run length", _path("months")),
         Lever(
             "gpu_depreciation_per_year",
             float,
@@ -513,7 +629,7 @@ LEVERS: dict[str, Lever] = {
             _shock_field("target"),
         ),
         Lever("shock_size", float, -1.0, 10.0, "depends on kind", "size of the extra shock", _shock_field("size")),
-        Lever("shock_month", int, 0, 1200, "month", "month of the extra shock", _shock_field("month")),
+        Lever("shock_month", int, 0, MAX_MONTHS, "month", "month of the extra shock", _shock_field("month")),
     ]
     + [
         Lever(name, bool, None, None, "on/off", f"channel switch: {name.replace('_', ' ')}", _path(f"channels.{name}"))
@@ -562,24 +678,145 @@ def scenario_names() -> list[str]:
     return sorted(p.stem for p in CONFIG_DIR.glob("*.yaml"))
 
 
-def _resolve(name_or_path: str | Path) -> Path:
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") or path.exists():
-        if not path.exists():
-            raise ConfigError(f"{path}: no such scenario file")
-        return path
-    candidate = CONFIG_DIR / f"{name_or_path}.yaml"
-    if not candidate.exists():
+def _short_repr(value: Any) -> str:
+    """``repr(value)``, cut short for an error message."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _describe_value(value: Any) -> str:
+    """``value`` as it is shown in an error message: its repr, cut short, and its type."""
+    return f"{_short_repr(value)} ({type(value).__name__})"
+
+
+def _is_scenario_name(text: str) -> bool:
+    """A bare name (no ``.yaml`` suffix, no path separator) names a scenario in ``configs/`` first."""
+    return (
+        not any(sep in text for sep in ("/", "\\"))
+        and Path(text).suffix.lower() not in (".yaml", ".yml")
+        and text not in (".", "..")
+    )
+
+
+def _resolve(name_or_path: str | Path, what: str = "scenario", relative_to: Path | None = None) -> Path:
+    """The file of a scenario given by name (``configs/NAME.yaml``) or by path.
+
+    A string without a ``.yaml`` suffix and without a path separator is a scenario name first,
+    so a folder or file of that name in the current directory does not shadow a packaged
+    scenario. Anything else is a path (relative to ``relative_to`` if given, as for
+    ``extends:``). ``what`` names the argument or field in the error message.
+    """
+    choices = f"choose a scenario from {scenario_names()} or give a path to a .yaml file"
+    if isinstance(name_or_path, Path):
+        text = str(name_or_path)
+        as_name = False
+    elif isinstance(name_or_path, str):
+        text = name_or_path.strip()
+        as_name = _is_scenario_name(text)
+    else:
+        raise ConfigError(f"{what}: expected a scenario name or a path, got {_describe_value(name_or_path)}; {choices}")
+    if not text:
+        raise ConfigError(f"{what}: the scenario name is empty; {choices}")
+    path = Path(text) if relative_to is None or Path(text).is_absolute() else relative_to / text
+    if as_name:
+        packaged = CONFIG_DIR / f"{text}.yaml"
+        if packaged.is_file():
+            return packaged
+        if not path.is_file():  # a file without a suffix is still a scenario file
+            raise ConfigError(f"{what}: unknown scenario {text!r}; {choices}")
+    if path.is_dir():
+        raise ConfigError(f"{what}: {path} is a folder, not a scenario file; {choices}")
+    if not path.is_file():
+        raise ConfigError(f"{what}: {path}: no such scenario file; {choices}")
+    return path
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: Any, line: int, first_line: int):
+        super().__init__(f"line {line}: duplicate key {key!r} (first on line {first_line})")
+        self.key, self.line, self.first_line = key, line, first_line
+
+
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is 4x faster
+
+
+class ScenarioLoader(_SafeLoader):
+    """PyYAML's SafeLoader (on libyaml's parser if installed), stricter and closer to YAML 1.2 in
+    two ways.
+
+    * A key may appear only once in a mapping: a second ``Nvidia:`` under ``institutions:`` is an
+      error naming both lines, not a silent replacement of the first.
+    * Numbers in exponent form without a dot or an exponent sign (``1e3``, ``1E-3``, ``2.5e3``)
+      are numbers, as in YAML 1.2 and Python, not text (YAML 1.1 requires ``1.0e+3``).
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *anchor` merges keys that the mapping may override
+            key = self.construct_object(key_node, deep=True)
+            try:
+                seen = first.get(key)
+            except TypeError:  # an unhashable key: SafeLoader reports it
+                continue
+            line = key_node.start_mark.line + 1
+            if seen is not None:  # (shown as written: `no:` is the key False in YAML 1.1)
+                raise _DuplicateKey(key_node.value if isinstance(key_node, yaml.ScalarNode) else key, line, seen)
+            first[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+
+ScenarioLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, ScenarioLoader.construct_mapping)
+ScenarioLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
+def _load_yaml(text: str, source: str) -> Any:
+    """Parse YAML ``text`` with ``ScenarioLoader``; ConfigError naming ``source`` and the line."""
+    try:
+        return yaml.load(text, Loader=ScenarioLoader)
+    except _DuplicateKey as exc:
+        raise ConfigError(f"{source}: {exc}; each key may appear once in a mapping") from None
+    except yaml.MarkedYAMLError as exc:
+        parts = [
+            f"{text} (line {mark.line + 1}, column {mark.column + 1})" if mark else str(text)
+            for text, mark in ((exc.context, exc.context_mark), (exc.problem, exc.problem_mark))
+            if text
+        ]
+        raise ConfigError(f"{source}: not valid YAML: {'; '.join(parts)}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+
+
+def _read_text(path: Path) -> str:
+    """The text of ``path`` as UTF-8; ConfigError naming the file if it cannot be read or decoded."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(
-            f"unknown scenario {str(name_or_path)!r}; choose from {scenario_names()} or give a path to a .yaml file"
-        )
-    return candidate
+            f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line}); save the file as UTF-8"
+        ) from None
 
 
 def _deep_merge(base: dict, extra: dict) -> dict:
+    """``extra`` (a scenario that ``extends:``) merged into ``base`` (its parent).
+
+    Mappings merge key by key; lists and single values replace. An empty mapping replaces too:
+    ``debts: {}`` removes all of the parent's debts and ``channels: {}`` puts every switch back to
+    its default (merged, it would change nothing).
+    """
     out = copy.deepcopy(base)
     for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
+        if isinstance(value, dict) and value and isinstance(out.get(key), dict):
             out[key] = _deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
@@ -589,33 +826,46 @@ def _deep_merge(base: dict, extra: dict) -> dict:
 def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if path.resolve() in seen:
         raise ConfigError(f"{path}: 'extends' forms a loop: {[str(p) for p in seen]}")
-    try:
-        raw = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from None
+    raw = _load_yaml(_read_text(path), str(path))
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping of scenario fields at the top level")
-    parent = raw.pop("extends", None)
-    if parent is None:
+    if "extends" not in raw:
         return raw
-    parent_path = _resolve(parent) if not str(parent).endswith((".yaml", ".yml")) else (path.parent / parent)
+    parent = raw.pop("extends")
+    what = f"{path}: extends"
+    if not isinstance(parent, str):  # (a path object cannot come from YAML: only text names a parent)
+        raise ConfigError(
+            f"{what}: expected a scenario name or a path to a .yaml file relative to this file, got "
+            f"{_describe_value(parent)}; choose a scenario from {scenario_names()}"
+        )
+    parent_path = _resolve(parent, what, relative_to=path.parent)
     return _deep_merge(_read_raw(parent_path, (*seen, path.resolve())), raw)
 
 
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err["loc"])
-    msg = err["msg"]
-    return f"{loc}: {msg}" if loc else msg
+def _allowed_fields(loc: tuple) -> list[str] | None:
+    """The fields the schema allows in the mapping at ``loc`` (None if it is not a model)."""
+    schema: Any = Scenario
+    for part in loc:
+        schema = _schema_of(schema, part, None)
+    schema = _unwrap(schema)
+    return sorted(schema.model_fields) if _is_model(schema) else None
 
 
 def _describe(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors()[:10]:
-        loc = ".".join(str(p) for p in err["loc"] if not str(p).startswith("function-after"))
+        parts = tuple(p for p in err["loc"] if not str(p).startswith("function-after"))
+        loc = ".".join(str(p) for p in parts)
         msg = err["msg"].removeprefix("Value error, ")
         got = err.get("input")
-        got_text = "" if isinstance(got, (dict, list)) or err["type"] == "value_error" else f" (got {got!r})"
+        got_text = (
+            ""
+            if isinstance(got, (dict, list)) or err["type"] in ("value_error", "extra_forbidden")
+            else f" (got {_short_repr(got)})"
+        )
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_fields(parts[:-1])
+            msg = f"unknown field; allowed: {allowed}" if allowed else "unknown field"
         # Cross-field checks start their message with the full field path; others get the location.
         names_own_path = ":" in msg and "." in msg.split(":")[0] and " " not in msg.split(":")[0]
         where = "" if names_own_path else f"{loc or 'top level'}: "
@@ -624,39 +874,142 @@ def _describe(exc: ValidationError, source: str) -> str:
 
 
 def parse_assignment(text: str) -> tuple[str, Any]:
-    """Parse ``key=value`` (the value as YAML: numbers, true/false, names, lists)."""
+    """Parse ``key=value`` (the value as YAML: numbers such as ``40``, ``1e3`` or ``.5``,
+    true/false, names, lists).
+    """
+    if not isinstance(text, str):
+        raise ConfigError(f"parse_assignment: expected 'key=value' text, got {_describe_value(text)}")
     if "=" not in text:
         raise ConfigError(f"override {text!r}: expected key=value, e.g. markets.gpu.market_depth_bn=40")
     key, value = text.split("=", 1)
-    try:
-        return key.strip(), yaml.safe_load(value)
-    except yaml.YAMLError:
-        raise ConfigError(f"override {text!r}: the value is not valid YAML") from None
+    if not key.strip():
+        raise ConfigError(f"override {text!r}: the key before '=' is empty")
+    return key.strip(), _load_yaml(value, f"override {text!r}: the value")
+
+
+def _overrides_dict(overrides: Any) -> dict[str, Any]:
+    """The ``overrides`` argument as {dotted path: value}; ConfigError if it is neither a list of
+    ``"key=value"`` texts nor a dict with dotted paths as keys.
+    """
+    example = "e.g. ['markets.gpu.market_depth_bn=40'] or {'markets.gpu.market_depth_bn': 40}"
+    if overrides is None:
+        return {}
+    if isinstance(overrides, dict):
+        for key in overrides:
+            if not isinstance(key, str):
+                raise ConfigError(f"overrides: key {_describe_value(key)}: expected a dotted path as text; {example}")
+        return dict(overrides)
+    if isinstance(overrides, (list, tuple)):
+        pairs = {}
+        for item in overrides:
+            if not isinstance(item, str):
+                raise ConfigError(f"overrides: item {_describe_value(item)}: expected 'key=value' text; {example}")
+            key, value = parse_assignment(item)
+            pairs[key] = value
+        return pairs
+    hint = f"; write [{overrides!r}]" if isinstance(overrides, str) else f"; {example}"
+    raise ConfigError(
+        f"overrides: expected a list of 'key=value' texts or a dict {{dotted.path: value}}, "
+        f"got {_describe_value(overrides)}{hint}"
+    )
+
+
+def _unwrap(annotation: Any) -> Any:
+    """The type inside ``Annotated[...]`` and ``X | None``."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType) and type(None) in get_args(annotation):
+            rest = [a for a in get_args(annotation) if a is not type(None)]
+            if len(rest) != 1:
+                return annotation
+            annotation = rest[0]
+        else:
+            return annotation
+
+
+def _is_model(schema: Any) -> bool:
+    return isinstance(schema, type) and issubclass(schema, BaseModel)
+
+
+def _schema_of(schema: Any, key: str | int, node: Any) -> Any:
+    """The schema of ``node[key]`` given the schema of ``node``: a model class, ``dict[str, X]``,
+    ``list[X]`` or ``Any``. An institution's ``rules`` are its kind's ``Rules`` model.
+    """
+    schema = _unwrap(schema)
+    if _is_model(schema):
+        if schema is Institution and key == "rules":
+            kind = node.get("kind") if isinstance(node, dict) else None
+            if isinstance(kind, str) and kind in AGENT_CLASSES:
+                return AGENT_CLASSES[InstitutionKind(kind)].Rules
+            return dict[str, Any]
+        field = schema.model_fields.get(str(key))
+        return field.annotation if field is not None else Any
+    origin = get_origin(schema)
+    if origin is dict:
+        return get_args(schema)[1]
+    if origin in (list, tuple):
+        return get_args(schema)[0]
+    return Any
+
+
+def _holds_keys(schema: Any) -> bool:
+    """Can a value of this schema hold dotted keys (a model, a mapping or anything)?"""
+    schema = _unwrap(schema)
+    return _is_model(schema) or get_origin(schema) is dict or schema is Any
 
 
 def _apply_dotted(raw: dict, key: str, value: Any, source: str) -> None:
+    """Set ``raw[a][b][c] = value`` for the dotted ``key`` "a.b.c", checked against the schema.
+
+    Any path the schema knows is accepted, also where the file leaves a section out (a
+    baseline without ``channels:`` still takes ``channels.fire_sale_impact=false``): missing
+    sections are created. Unknown keys, list indices out of range and keys under a single value
+    are ConfigErrors that name the path and list what is allowed.
+    """
+    where = f"{source}: override {key!r}"
+    parts = key.split(".") if isinstance(key, str) else []
+    if not parts or not all(part.strip() for part in parts):
+        raise ConfigError(f"{where}: expected a dotted path such as markets.gpu.market_depth_bn")
     node: Any = raw
-    parts = key.split(".")
-    for depth, part in enumerate(parts[:-1]):
+    schema: Any = Scenario
+    for depth, part in enumerate(parts):
+        here = ".".join(parts[:depth]) or "top level"
+        last = depth == len(parts) - 1
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                raise ConfigError(f"{source}: override {key!r}: {'.'.join(parts[:depth])} has no item {part!r}")
-            node = node[int(part)]
-        elif isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, dict) and part == "rules":
-            node = node.setdefault("rules", {})
+                indices = f"use an index 0-{len(node) - 1}" if node else "it is empty"
+                raise ConfigError(f"{where}: {here} is a list of {len(node)} items: {indices}, got {part!r}")
+            slot: str | int = int(part)
+        elif isinstance(node, dict):
+            model = _unwrap(schema)
+            if _is_model(model) and part not in model.model_fields:
+                levers = f"; or a lever (keyword argument or --set NAME=VALUE): {sorted(LEVERS)}" if depth == 0 else ""
+                raise ConfigError(
+                    f"{where}: unknown key {part!r} at {here}; allowed: {sorted(model.model_fields)}{levers}"
+                )
+            if get_origin(model) is dict and _is_model(_schema_of(model, part, node)) and part not in node and not last:
+                raise ConfigError(f"{where}: unknown key {part!r} at {here}; allowed: {sorted(node)}")
+            slot = part
         else:
-            known = sorted(node) if isinstance(node, dict) else []
             raise ConfigError(
-                f"{source}: override {key!r}: unknown key {part!r} at {'.'.join(parts[:depth]) or 'top level'}; known: {known}"
+                f"{where}: {here} is a single value, not a mapping (it holds {node!r}); it has no key {part!r}"
             )
-    if isinstance(node, list):
-        if not parts[-1].isdigit() or int(parts[-1]) >= len(node):
-            raise ConfigError(f"{source}: override {key!r}: no list item {parts[-1]!r}")
-        node[int(parts[-1])] = value
-    else:
-        node[parts[-1]] = value
+        child = _schema_of(schema, slot, node)
+        holder: Any = node  # a list or a dict (Any: indexed by slot, an int or a str)
+        if last:
+            holder[slot] = value
+            return
+        current = holder.get(slot) if isinstance(holder, dict) else holder[slot]
+        if current is None:  # a section the file leaves out
+            if not _holds_keys(child):
+                path = f"{here}.{part}" if depth else part
+                raise ConfigError(
+                    f"{where}: {path} is a single value, not a mapping; it has no key {parts[depth + 1]!r}"
+                )
+            holder[slot] = {}
+        node, schema = holder[slot], child
 
 
 def load_scenario(
@@ -680,28 +1033,48 @@ def load_scenario(
     ConfigError
         Naming the file, the field path and what is allowed.
     """
+    pairs = _overrides_dict(overrides)
     path = _resolve(name_or_path)
     source = str(path)
     raw = _read_raw(path)
-    if isinstance(overrides, list):
-        overrides = dict(parse_assignment(o) for o in overrides)
-    for key, value in (overrides or {}).items():
+    for key, value in pairs.items():
         _apply_dotted(raw, key, value, source)
     return build_scenario(raw, source, **levers)
 
 
 def build_scenario(raw: dict, source: str = "<config>", **levers: Any) -> Scenario:
-    """Validate a raw scenario mapping (after applying ``levers``) into a ``Scenario``."""
-    raw = copy.deepcopy(raw)
+    """Validate a raw scenario mapping (after applying ``levers``) into a ``Scenario``.
+
+    ``source`` names where ``raw`` came from in error messages (a file, "parameter", ...).
+    """
+    source = str(source)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping of scenario fields, got {_describe_value(raw)}")
+    raw = _plain(raw, source)  # (a copy)
+    checked = {}
     for name, value in levers.items():
         if name not in LEVERS:
             raise ConfigError(f"unknown parameter {name!r}; choose from {sorted(LEVERS)}")
-        LEVERS[name].apply(raw, LEVERS[name].check(value))
-    for shock in raw.get("shocks", []) or []:
+        checked[name] = LEVERS[name].check(value)
+    unlevered = copy.deepcopy(raw) if checked else raw
+    for name, value in checked.items():
+        try:
+            LEVERS[name].apply(raw, value)
+        except (KeyError, TypeError, AttributeError, IndexError):
+            # The mapping lacks the section the lever sets (or has something else there): the
+            # mapping is the problem, so report it as it is; the lever if the mapping is valid.
+            _validate(unlevered, source)
+            raise ConfigError(f"{source}: lever {name!r} cannot be applied to this scenario") from None
+    shocks = raw.get("shocks")
+    for shock in shocks if isinstance(shocks, list) else []:
         if isinstance(shock, dict):
             shock.pop("_lever", None)
             if shock.get("target") in ("", "none"):
                 shock["target"] = None
+    return _validate(raw, source)
+
+
+def _validate(raw: dict, source: str) -> Scenario:
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:

@@ -14,9 +14,10 @@ from typing import Any
 
 import mesa
 import numpy as np
+from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from simulator import phases
-from simulator.config import LEVERS, ConfigError, Scenario, build_scenario, load_scenario
+from simulator.config import LEVERS, ConfigError, Scenario, build_scenario, load_scenario, scenario_names
 from simulator.state import State, Views
 from simulator.world import build_state
 
@@ -30,9 +31,12 @@ class ContagionModel(mesa.Model):
         A validated ``Scenario``, a scenario name from ``configs/`` or a path to a YAML file
         (default ``"baseline_2025"``).
     rng : int or numpy Generator, optional
-        Seed for all randomness (same seed and config give identical results).
+        Seed for all randomness (same seed and config give identical results): a whole number
+        >= 0 (an int, a numpy integer or an integral float), or a numpy ``Generator``,
+        ``BitGenerator`` or ``SeedSequence``.
     seed : int or str, optional
-        Alias of ``rng`` (a text box in the app passes a string).
+        Alias of ``rng`` that also takes the number as text (a text box in the app passes a
+        string).
     overrides : dict or list of "key=value", optional
         Dotted-path overrides of the config (see ``simulator.config.load_scenario``).
     **levers
@@ -40,6 +44,11 @@ class ContagionModel(mesa.Model):
         ``ai_revenue_growth_per_year``, ``central_bank_enabled``, channel switches, ...), so that
         ``mesa.batch_run`` and SolaraViz can drive the model. ``scenario=NAME`` is accepted as
         an alias of ``config``.
+
+    Raises
+    ------
+    ConfigError
+        For any invalid argument, naming the argument (or the file and field) and what is allowed.
 
     Attributes
     ----------
@@ -56,23 +65,26 @@ class ContagionModel(mesa.Model):
         overrides: dict | list | None = None,
         **levers: Any,
     ):
+        config = _check_config(config, "config")
         if "scenario" in levers:
             alias = levers.pop("scenario")
             # Mesa's SolaraViz passes Mesa's own Scenario object back on Reset: not ours, ignore it.
-            if isinstance(alias, (str, Path, Scenario)):
+            if alias is not None and not isinstance(alias, MesaScenario):
                 if config is not None:
                     raise ConfigError("give either config or scenario, not both")
-                config = alias
+                config = _check_config(alias, "scenario")
         if seed is not None:
             if rng is not None:
                 raise ConfigError("give either rng or seed, not both")
             rng = _parse_seed(seed)
+        else:
+            rng = _parse_rng(rng)
         if isinstance(config, Scenario):
             if overrides:
                 raise ConfigError("overrides apply to a scenario name or path, not to a Scenario object")
             scenario = build_scenario(config.model_dump(), f"scenario {config.name!r}", **levers) if levers else config
         else:
-            scenario = load_scenario(config or "baseline_2025", overrides, **levers)
+            scenario = load_scenario("baseline_2025" if config is None else config, overrides, **levers)
         super().__init__(rng=rng)
         self.state: State = build_state(self, scenario)
         phases.start(self.state)
@@ -85,7 +97,7 @@ class ContagionModel(mesa.Model):
 
     def run_for(self, months: int) -> None:
         if isinstance(months, bool) or not isinstance(months, (int, np.integer)) or not 0 <= months <= 100_000:
-            raise ValueError(f"months must be a whole number in [0, 100000], got {months!r}")
+            raise ConfigError(f"run_for: months must be a whole number in [0, 100000], got {months!r}")
         for _ in range(int(months)):
             self.step()
 
@@ -174,16 +186,37 @@ class ContagionModel(mesa.Model):
         return self.state.views
 
 
-def _parse_seed(seed: Any) -> int:
-    if isinstance(seed, bool):
-        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
-    try:
-        value = int(str(seed).strip()) if isinstance(seed, str) else int(seed)
-    except (TypeError, ValueError):
-        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}") from None
-    if value < 0 or (value != seed and not isinstance(seed, str) and float(seed) != value):
-        raise ConfigError(f"seed must be a whole number >= 0, got {seed!r}")
+def _check_config(config: Any, argument: str) -> Any:
+    """``config`` if it can name a scenario (a ``Scenario``, a name, a path or None)."""
+    if config is None or isinstance(config, (Scenario, str, Path)):
+        return config
+    raise ConfigError(
+        f"{argument}: expected a Scenario, a scenario name or a path to a .yaml file, got "
+        f"{config!r} ({type(config).__name__}); scenarios: {scenario_names()}"
+    )
+
+
+def _parse_seed(seed: Any, argument: str = "seed") -> int:
+    """``seed`` as a whole number >= 0: an int, a numpy integer, an integral float or (for
+    ``seed``, typed in a text box) the digits as text; ConfigError naming ``argument`` otherwise.
+    """
+    allowed = "a whole number >= 0" + (" or a numpy Generator" if argument == "rng" else "")
+    value = seed.item() if isinstance(seed, np.generic) else seed
+    if isinstance(value, str) and argument == "seed" and value.strip().isdecimal() and len(value.strip()) <= 1000:
+        value = int(value.strip())  # (isdecimal: what int() reads; "²" is a digit but not a number)
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        shown = repr(seed) if len(repr(seed)) <= 80 else repr(seed)[:77] + "..."
+        raise ConfigError(f"{argument} must be {allowed}, got {shown}")
     return value
+
+
+def _parse_rng(rng: Any) -> Any:
+    """``rng`` as Mesa takes it: None, a numpy random generator, or a seed (``_parse_seed``)."""
+    if rng is None or isinstance(rng, (np.random.Generator, np.random.BitGenerator, np.random.SeedSequence)):
+        return rng
+    return _parse_seed(rng, "rng")
 
 
 __all__ = ["LEVERS", "ContagionModel"]

@@ -162,7 +162,9 @@ def test_unknown_scenario(tmp_path, capsys):
 
 def test_out_of_range_set(tmp_path, capsys):
     code, _, err = run_cli(capsys, "run", "--set", "markets.gpu.market_depth_bn=-5", "--out", str(tmp_path / "o"))
-    assert_bad_input(code, err, "baseline_2025.yaml", "markets.gpu.market_depth_bn", "greater than 0", "-5")
+    assert_bad_input(
+        code, err, "baseline_2025.yaml", "markets.gpu.market_depth_bn", "greater than or equal to 0.1", "-5"
+    )
     code, _, err = run_cli(capsys, "run", "--set", "waiver_propensity=2", "--out", str(tmp_path / "o"))
     assert_bad_input(code, err, "waiver_propensity", "out of range", "[0.0, 1.0]")
 

@@ -130,7 +130,7 @@ def test_shock_size_range_and_target_checked(baseline_raw):
 
 
 def test_bad_override_path_names_known_keys():
-    with pytest.raises(ConfigError, match=r"unknown key 'gpus'.*known"):
+    with pytest.raises(ConfigError, match=r"unknown key 'gpus' at markets; allowed: .*'gpu'"):
         load_scenario("baseline_2025", ["markets.gpus.market_depth_bn=3"])
     with pytest.raises(ConfigError, match="expected key=value"):
         load_scenario("baseline_2025", ["markets.gpu.market_depth_bn"])
