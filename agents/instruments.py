@@ -192,16 +192,21 @@ class StakeBook(_Table):
     """Equity stakes and fund shares: ``units`` of ``issuer`` held by ``holder``.
 
     The value of a row is ``units / shares_outstanding[issuer] * equity_value[issuer]``, with
-    both issuer columns kept by the ledger.
+    both issuer columns kept by the ledger; ``basis_bn`` is what the units held cost (their value
+    when the books opened, plus what was paid for units bought since), the reference of an
+    unrealised loss.
     """
 
     kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     holder: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     issuer: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     units: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    basis_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))  # cost of the units held, US$ bn
 
-    def add(self, contract_id: str, *, kind: str, holder: int, issuer: int, units: float) -> int:
-        return self._append(contract_id, kind=STAKE_KINDS.index(kind), holder=holder, issuer=issuer, units=units)
+    def add(self, contract_id: str, *, kind: str, holder: int, issuer: int, units: float, basis_bn: float = 0.0) -> int:
+        return self._append(
+            contract_id, kind=STAKE_KINDS.index(kind), holder=holder, issuer=issuer, units=units, basis_bn=basis_bn
+        )
 
 
 @dataclass

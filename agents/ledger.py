@@ -136,6 +136,11 @@ class Ledger:
         self.pnl_bn = np.zeros((n, len(PNL_CATEGORIES)))
         self._pnl_columns = self._columns_of(self.pnl_bn)  # what book() adds to
         self.capital_bn = np.zeros(n)  # cumulative equity raised (+) or returned (-)
+        # Loss measures (US$ bn, per institution): losses realised so far -- written off, or taken
+        # as a discount to cost on an asset sold or liquidated -- cumulative and never
+        # decreasing; and impairments of real assets still held (see unrealised_losses_bn).
+        self.realised_losses_bn = np.zeros(n)
+        self.real_asset_impairment_bn = np.zeros(n)
         self.opening_equity_bn = np.zeros(n)
         self.exogenous_bn: dict[str, float] = defaultdict(float)
         self.opening_cash_bn = 0.0
@@ -203,6 +208,21 @@ class Ledger:
             column = self._pnl_columns[category]
         column += delta_bn
 
+    def realise(self, agent, loss_bn) -> None:
+        """Add realised losses (US$ bn; gains count as none, so the total never decreases)."""
+        agent = _indices(agent)
+        self.realised_losses_bn += _scatter(agent, np.maximum(_like(loss_bn, agent.shape), 0.0), self.n_agents)
+
+    def unrealised_losses_bn(self, value_in_use_bn: np.ndarray) -> np.ndarray:
+        """Losses marked on assets still held, which can recover (US$ bn, per institution): GPUs
+        carried below ``value_in_use_bn`` (impaired), loans, bonds and tranches marked below par,
+        stakes and fund shares worth less than they cost, and real assets impaired."""
+        n, d, s = self.n_agents, self.debt, self.stakes
+        gpus = self.gpu_units_k @ np.maximum(value_in_use_bn - self.gpu_price_bn, 0.0)
+        debt = np.bincount(d.holder, weights=d.principal_bn * np.maximum(1.0 - d.value_factor, 0.0), minlength=n)
+        stakes = np.bincount(s.holder, weights=np.maximum(s.basis_bn - self.stake_values_bn(), 0.0), minlength=n)
+        return gpus + debt + stakes + self.real_asset_impairment_bn
+
     def losses_bn(self) -> np.ndarray:
         """Cumulative contagion losses per agent (fire-sale and credit; positive = loss), US$ bn."""
         return -(self.pnl_bn[:, FIRE_SALE] + self.pnl_bn[:, CREDIT])
@@ -211,6 +231,9 @@ class Ledger:
         """Freeze the opening balance sheet; flows are measured from here."""
         self.changed()
         self.opening_equity_bn = self.equity_bn()
+        self.stakes.basis_bn = self.stake_values_bn()  # stakes held at the opening cost their value
+        self.realised_losses_bn[:] = 0.0
+        self.real_asset_impairment_bn[:] = 0.0
         self.pnl_bn[:] = 0.0
         self.capital_bn[:] = 0.0
         self.exogenous_bn.clear()
@@ -345,6 +368,7 @@ class Ledger:
         self.book(
             _scatter(d.obligor[rows], amount, n) - _scatter(d.holder[rows], amount * d.value_factor[rows], n), CREDIT
         )
+        self.realise(d.holder[rows], amount)  # the principal is lost for good
         np.subtract.at(d.principal_bn, rows, amount)
 
     def mark_debt(self, rows, value_factor) -> None:
@@ -381,6 +405,7 @@ class Ledger:
         proceeds = units * price
         self.exogenous(seller, proceeds, name, entry="none")
         self.book(_scatter(seller, units * (price - self.gpu_price_bn[gen]), self.n_agents), FIRE_SALE)
+        self.realise(seller, units * (self.gpu_price_bn[gen] - price))  # the discount taken on their book value
 
     def _gpus_held(self, owner: np.ndarray, gen: np.ndarray, units: np.ndarray) -> np.ndarray:
         """``units`` of each (owner, generation) lot, cut to what the owner holds."""
@@ -401,6 +426,7 @@ class Ledger:
         self.other_liabilities_bn[bank] += float(paid.sum())
         self.exogenous_bn[name] += float(paid.sum())
         self.book(_scatter(seller, units * (price - self.gpu_price_bn[gen]), self.n_agents), FIRE_SALE)
+        self.realise(seller, units * (self.gpu_price_bn[gen] - price))
         # The central bank carries the GPUs at the market mark: the gap to what it paid is its loss.
         self.book(
             _scatter(np.full(seller.shape, bank), units * (self.gpu_price_bn[gen] - price), self.n_agents), FIRE_SALE
@@ -427,36 +453,6 @@ class Ledger:
         self.book(sales)
         np.add.at(self.gpu_units_k[:, gen], buyer, units)  # (a buyer may appear more than once)
         self.book(_scatter(buyer, units * self.gpu_price_bn[gen] - amount, n), FIRE_SALE)
-
-    def seize_collateral(self, rows) -> np.ndarray:
-        """Secured lenders take pledged GPUs worth up to the principal of debt ``rows``.
-
-        The claim falls by the market value taken; any shortfall stays as an unsecured
-        deficiency claim. Returns the value credited per row (US$ billions).
-        """
-        self.version += 1
-        d = self.debt
-        rows = _indices(rows)
-        secured = rows[d.collateral_gen[rows] != NO_COLLATERAL]
-        credited = np.zeros(len(rows))
-        for k, row in enumerate(rows):
-            gen = d.collateral_gen[row]
-            if gen == NO_COLLATERAL or row not in secured:
-                continue
-            ob, holder = d.obligor[row], d.holder[row]
-            price = self.gpu_price_bn[gen]
-            available = min(d.collateral_units_k[row], self.gpu_units_k[ob, gen])
-            units = min(available, d.principal_bn[row] / price) if price > 0 else available
-            value = units * price
-            self.gpu_units_k[ob, gen] -= units
-            self.gpu_units_k[holder, gen] += units
-            d.collateral_units_k[row] -= units
-            # Obligor: loses GPUs worth `value`, owes `value` less: no P&L.
-            # Holder: gains GPUs worth `value`, its claim falls by `value` carried at vf.
-            self.pnl_bn[holder, CREDIT] += value * (1.0 - d.value_factor[row])
-            d.principal_bn[row] -= value
-            credited[k] = value
-        return credited
 
     # ------------------------------------------------------------------ equity
     def mark_equity(self, new_equity_value_bn) -> np.ndarray:
@@ -508,19 +504,19 @@ class Ledger:
             self.cash_bn[holder] -= amount_bn
             self.cash_bn[issuer] += amount_bn
             self.capital_bn[issuer] += amount_bn
-            self._add_units(holder, issuer, new_units)
+            self._add_units(holder, issuer, new_units, amount_bn)
         self.shares_outstanding[issuer] += new_units
         self.equity_value_bn[issuer] += amount_bn
 
-    def _add_units(self, holder: int, issuer: int, units: float) -> None:
+    def _add_units(self, holder: int, issuer: int, units: float, cost_bn: float) -> None:
         self.version += 1
         s = self.stakes
         rows = ((s.holder == holder) & (s.issuer == issuer)).nonzero()[0]
         if len(rows):
             s.units[rows[0]] += units
+            s.basis_bn[rows[0]] += cost_bn
         else:
-            kind = "equity"
-            s.add(f"stake:{holder}:{issuer}", kind=kind, holder=holder, issuer=issuer, units=units)
+            s.add(f"stake:{holder}:{issuer}", kind="equity", holder=holder, issuer=issuer, units=units, basis_bn=cost_bn)
 
     def redeem_units(self, rows, amount_bn) -> None:
         """Fund investors in stake ``rows`` are paid ``amount_bn`` cash at NAV per unit; their
@@ -541,6 +537,11 @@ class Ledger:
             paid = moved
             units = np.where(positive, paid / np.where(positive, price, 1.0), 0.0)
         self.capital_bn -= _scatter(issuer, paid, self.n_agents)
+        # The holders' cost of the units redeemed; a redemption below cost is a realised loss.
+        held = s.units[rows]
+        cost = s.basis_bn[rows] * np.divide(units, held, out=np.zeros(len(rows)), where=held > 0)
+        self.realise(s.holder[rows], cost - paid)
+        np.subtract.at(s.basis_bn, rows, cost)
         np.subtract.at(s.units, rows, units)
         np.subtract.at(self.shares_outstanding, issuer, units)
         np.subtract.at(self.equity_value_bn, issuer, paid)
@@ -558,6 +559,8 @@ class Ledger:
         proceeds = value * (1.0 - haircut)
         self.exogenous(s.holder[rows], proceeds, name, entry="none")
         self.book(-_scatter(s.holder[rows], value - proceeds, self.n_agents), FIRE_SALE)
+        self.realise(s.holder[rows], s.basis_bn[rows] * share - proceeds)  # against what the units cost
+        np.subtract.at(s.basis_bn, rows, s.basis_bn[rows] * share)
         if len(set(rows.tolist())) == len(rows):
             s.units[rows] *= 1.0 - share
         else:  # several sales of one stake: its units fall by their shares together
@@ -579,6 +582,7 @@ class Ledger:
         proceeds = value * (1.0 - haircut)
         self.exogenous(d.holder[rows], proceeds, name, entry="none")
         self.book(-_scatter(d.holder[rows], value - proceeds, self.n_agents), FIRE_SALE)
+        self.realise(d.holder[rows], principal - proceeds)  # the discount to par taken
         np.subtract.at(d.principal_bn, rows, principal)
         np.add.at(self.other_liabilities_bn, d.obligor[rows], principal)
 
@@ -590,6 +594,14 @@ class Ledger:
         self.book(_scatter(agent, new - self.real_assets_bn[agent], self.n_agents), category)
         self.real_assets_bn[agent] = new
 
+    def impair_real_assets(self, agent: int, new_value_bn: float) -> None:
+        """Write real assets (a data centre) down to ``new_value_bn``: an unrealised loss, kept in
+        ``real_asset_impairment_bn`` while the assets are held."""
+        old = float(self.real_assets_bn[agent])
+        new = min(max(float(new_value_bn), 0.0), old)
+        self.revalue_real_assets(agent, new, CREDIT)
+        self.real_asset_impairment_bn[agent] += old - new
+
     def liquidate_other_assets(self, agent: int, recovery: float, name: str) -> float:
         """Sell an institution's other and real assets outside at ``recovery`` x book."""
         self.version += 1
@@ -599,6 +611,7 @@ class Ledger:
         self.real_assets_bn[agent] = 0.0
         self.exogenous(agent, proceeds, name, entry="none")
         self.pnl_bn[agent, CREDIT] -= book - proceeds
+        self.realise(agent, book - proceeds)
         return proceeds
 
     def borrow_outside(self, agent: int, amount_bn: float, name: str) -> None:
@@ -617,6 +630,7 @@ class Ledger:
         self.other_assets_bn[agent] -= book_bn
         self.exogenous(agent, proceeds, name, entry="none")
         self.pnl_bn[agent, FIRE_SALE] -= book_bn - proceeds
+        self.realise(agent, book_bn - proceeds)
         return proceeds
 
     def lend_new_reserves(self, row: int, name: str) -> None:

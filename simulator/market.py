@@ -1,9 +1,14 @@
-"""The order book of the month's forced sales: sales are *submitted* here during a round and
-*cleared* all at once by the fire-sales phase (``simulator.phases.fire_sales``), so the order in
-which sellers arrive never matters.
+"""The order book of forced sales: sales are *submitted* here and *cleared* all at once by the
+fire-sales phase (``simulator.phases.fire_sales``), so the order in which sellers arrive never
+matters.
 
 Two markets: GPUs (one per generation, thousands of units) and credit (shares of debt rows:
 loans, bonds, ABS tranches). Buyers are outside the model.
+
+A GPU order is a seller's own sale, or the sale of GPUs pledged on a debt row whose lender is
+enforcing its claim: the GPUs are still the borrower's until they sell, and what they fetch
+repays that lender first. GPU orders the market cannot absorb in a month stay in the book (an
+overhang) and are offered again; debt orders always clear.
 """
 
 from __future__ import annotations
@@ -14,20 +19,33 @@ import numpy as np
 
 from agents.ledger import Ledger
 
+OWN_ACCOUNT = -1
+"""The debt row of a GPU order that is the seller's own sale (not a lender's collateral)."""
+
 
 class Market:
-    """Sales submitted in the current round, waiting for the next clearing."""
+    """Sales submitted and not yet sold."""
 
     def __init__(self, ledger: Ledger):
         self._ledger = ledger
-        self.gpu_orders: dict[tuple[int, int], float] = defaultdict(float)  # (seller, generation) -> thousand units
+        # (seller, generation, debt row or OWN_ACCOUNT) -> thousand units offered
+        self.gpu_orders: dict[tuple[int, int, int], float] = defaultdict(float)
         self.debt_orders: dict[int, float] = defaultdict(float)  # debt row -> share of it sold
         self.debt_haircut: dict[int, float] = {}  # debt row -> discount its seller accepts
 
-    def submit_gpus(self, seller: int, gen: int, units_k: float) -> None:
-        """Offer ``units_k`` thousand GPUs of generation ``gen`` (at most what the seller holds)."""
-        held = self._ledger.gpu_units_k[seller, gen]
-        self.gpu_orders[(seller, gen)] = min(self.gpu_orders[(seller, gen)] + units_k, held)
+    def offered_k(self, seller: int, gen: int) -> float:
+        """Thousand GPUs of ``gen`` that ``seller`` has on offer (own and pledged)."""
+        return sum(u for (s, g, _), u in self.gpu_orders.items() if s == seller and g == gen)
+
+    def submit_gpus(self, seller: int, gen: int, units_k: float, for_row: int = OWN_ACCOUNT) -> float:
+        """Offer ``units_k`` thousand GPUs of generation ``gen`` (for the lender of debt row
+        ``for_row``, or on the seller's own account); never more than the seller holds and has not
+        offered yet. Returns the units added to the book."""
+        room = float(self._ledger.gpu_units_k[seller, gen]) - self.offered_k(seller, gen)
+        units = min(max(units_k, 0.0), max(room, 0.0))
+        if units > 0:
+            self.gpu_orders[(seller, gen, for_row)] += units
+        return units
 
     def submit_debt(self, rows, share: float, haircut: float = 0.0) -> None:
         """Offer ``share`` of each debt row in ``rows`` (shares add up to at most the whole row)."""
@@ -38,16 +56,10 @@ class Market:
 
     def pending_sellers(self) -> set[int]:
         """Institutions with a sale waiting to clear."""
-        sellers = {s for (s, _), u in self.gpu_orders.items() if u > 0}
+        sellers = {s for (s, _, _), u in self.gpu_orders.items() if u > 0}
         holder = self._ledger.debt.holder
         sellers |= {int(holder[row]) for row in self.debt_orders}
         return sellers
 
     def has_orders(self) -> bool:
         return bool(self.gpu_orders) or bool(self.debt_orders)
-
-    def clear_orders(self) -> None:
-        """Forget every order (after they cleared)."""
-        self.gpu_orders.clear()
-        self.debt_orders.clear()
-        self.debt_haircut.clear()

@@ -219,4 +219,5 @@ def book_default_costs(
     lost = np.maximum(lost, 0.0)
     if lost.sum() > 0:
         ledger.exogenous(agents, -lost, "default costs (legal, liquidation)", category=CREDIT)
+        ledger.realise(agents, lost)
     return lost

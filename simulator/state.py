@@ -116,6 +116,8 @@ class Memory:
     last_fundamentals_bn: np.ndarray = field(init=False)  # fundamentals at the last equity mark
     last_sentiment: float = 1.0  # sentiment at the last equity mark
     peak_nav_per_unit: np.ndarray = field(init=False)  # highest month-end value per unit of each issuer
+    months_below_value_in_use: np.ndarray = field(init=False)  # per generation: months its market price has been below
+    gpu_impaired: np.ndarray = field(init=False)  # per generation: GPUs carried at the market price, not value in use
     first_breach: tuple[int, str] | None = None  # (month, sentence) of the first covenant breach
     credit_losses_bn: float = 0.0  # claims written off when estates closed, cumulative
     gpu_sold_bn: float = 0.0  # GPUs sold in fire sales, cumulative proceeds
@@ -135,6 +137,8 @@ class Memory:
         self.debt_service_history = np.zeros((3, n))
         self.last_fundamentals_bn = np.zeros(n)
         self.peak_nav_per_unit = np.zeros(n)
+        self.months_below_value_in_use = np.zeros(0, dtype=np.int64)
+        self.gpu_impaired = np.zeros(0, dtype=bool)
         self.month_end = MonthEnd.empty(n)
 
 

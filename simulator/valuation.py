@@ -31,11 +31,34 @@ BACKLOG_MONTHS = 60.0
 """Markets value a contract backlog as if it were earned over five years (an assumption)."""
 
 
+IMPAIRMENT_MONTHS = 3
+"""GPUs are impaired -- carried at the secondary-market price instead of their value in use --
+once that price has been below their value in use at this many month ends in a row (an
+assumption: a quarter of evidence, as an impairment test would look for; IAS 36)."""
+
+
+def gpu_book_price_bn(state: State) -> np.ndarray:
+    """What a thousand GPUs of each generation are carried at: their value in use (the
+    fundamental value, depreciating; what an operator earns with them), or the secondary-market
+    price while the generation is impaired. Fire sales alone do not move it; they move the market
+    price, which lenders use to value collateral."""
+    d = state.drivers
+    return np.where(state.memory.gpu_impaired, d.market_price_bn, d.fundamental_price_bn)
+
+
+def update_impairment(state: State) -> None:
+    """Count the month ends each generation's market price has stayed below its value in use;
+    impaired after ``IMPAIRMENT_MONTHS`` of them, and no longer once the price is back."""
+    mem, d = state.memory, state.drivers
+    below = d.market_price_bn < d.fundamental_price_bn * (1.0 - 1e-9)
+    mem.months_below_value_in_use = np.where(below, mem.months_below_value_in_use + 1, 0)
+    mem.gpu_impaired = mem.months_below_value_in_use >= IMPAIRMENT_MONTHS
+
+
 def mark_gpus(state: State, category: int = FIRE_SALE) -> None:
-    """GPUs at today's secondary-market prices (``category``: FIRE_SALE for discounts and their
-    healing, OPERATING for scheduled depreciation).
-    """
-    state.ledger.mark_gpus(state.drivers.market_price_bn, category)
+    """GPUs at their book price (``gpu_book_price_bn``); ``category``: FIRE_SALE for
+    impairments and market moves of impaired GPUs, OPERATING for scheduled depreciation."""
+    state.ledger.mark_gpus(gpu_book_price_bn(state), category)
 
 
 def depreciate_real_assets(state: State) -> None:
@@ -138,13 +161,14 @@ assert NO_COLLATERAL == -1  # (covenant_measures indexes the zero price appended
 
 def covenant_measures(state: State) -> dict[str, np.ndarray]:
     """What the covenant tests read, per debt row: ``ltv`` (principal / value of the pledged
-    GPUs; inf if unsecured, 0 if nothing is owed), ``collateral_bn`` (value of the pledged GPUs),
+    GPUs at the secondary-market price; inf if unsecured, 0 if nothing is owed), ``collateral_bn``
+    (that value),
     ``dscr`` (the obligor's debt-service coverage over the last three months) and ``cash`` (the
     obligor's cash). No NaN: undefined tests give safe values.
     """
     led, d = state.ledger, state.ledger.debt
     # Price of each row's collateral: unsecured rows (NO_COLLATERAL = -1) pick the 0 appended last.
-    price = np.concatenate((led.gpu_price_bn, _NO_PRICE))[d.collateral_gen]
+    price = np.concatenate((state.drivers.market_price_bn, _NO_PRICE))[d.collateral_gen]
     collateral = d.collateral_units_k * price
     ltv = np.empty(len(collateral))
     ltv.fill(np.inf)

@@ -150,6 +150,8 @@ def build_state(model: mesa.Model, scenario: Scenario) -> State:
         opening_system_equity_bn=float(np.clip(ledger.equity_bn(), 0, None).sum()),
     )
     views.attach(const)
+    memory.months_below_value_in_use = np.zeros(len(gens), dtype=np.int64)
+    memory.gpu_impaired = np.zeros(len(gens), dtype=bool)
     return State(
         const=const,
         ledger=ledger,

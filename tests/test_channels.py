@@ -155,18 +155,18 @@ def test_gpu_price_fall_spirals_from_one_lender_to_another():
         first(model, "acceleration", "FundA", "NeoA"),
         first(model, "default", "NeoA"),
         first(model, "seizure", "FundA", "NeoA"),
-        first(model, "fire_sale", "FundA"),
+        first(model, "fire_sale", "NeoA", "FundA"),  # FundA has NeoA's pledged GPUs sold
         first(model, "covenant_breach", "NeoB", "FundB"),
     ]
     assert order == sorted(order)
-    assert model.ledger.gpu_price_bn[0] < 0.02 * 0.8 * 0.9  # the shock, then the fire-sale impact
+    assert model.drivers.market_price_bn[0] < 0.02 * 0.8 * 0.9  # the shock, then the fire-sale impact
     assert model.agent("NeoA").status == "defaulted" and model.agent("NeoB").status == "breached"
 
 
 def test_without_price_impact_the_spiral_stops_at_the_first_borrower():
     model = run(spiral_network(), 1, fire_sale_impact=False)
     assert model.agent("NeoA").defaulted
-    assert model.ledger.gpu_price_bn[0] == pytest.approx(0.016)
+    assert model.drivers.market_price_bn[0] == pytest.approx(0.016)
     assert ("covenant_breach", "NeoB", "FundB") not in kinds(model)
 
 

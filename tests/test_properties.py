@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from simulator import ContagionModel
@@ -70,6 +70,20 @@ def perturbations(draw):
     }
 
 
+CALM = {
+    "cash_scale": 1.0,
+    "debt_scale": 1.0,
+    "contract_scale": 1.0,
+    "rate_shift": 0.0,
+    "ltv": 0.8,
+    "depth": 15.0,
+    "growth": 1.0,
+    "channels": {},
+    "shocks": [],
+    "central_bank": False,
+}
+
+
 def apply(raw: dict, p: dict) -> dict:
     raw = raw_copy(raw)
     for inst in raw["institutions"].values():
@@ -125,6 +139,7 @@ def test_perturbed_baseline_runs_cleanly_or_is_rejected_up_front(baseline_raw):
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
     @given(p=perturbations())
+    @example(p={**CALM, "rate_shift": -0.05})  # always one case the schema must reject (a negative rate)
     def check(p):
         outcomes.append(run_or_reject(baseline_raw, p))
 

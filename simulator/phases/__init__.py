@@ -116,7 +116,7 @@ def _second_round(state: State) -> None:
     second_round.run(state)
     # LTVs move only with GPU prices (payments only lower them): re-test after a price move.
     tested = state.scratch.gpu_prices_tested
-    if tested is None or not np.array_equal(state.ledger.gpu_price_bn, tested):
+    if tested is None or not np.array_equal(state.drivers.market_price_bn, tested):
         covenants.run(state, only_ltv=True, refresh=False)
 
 

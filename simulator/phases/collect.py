@@ -58,7 +58,7 @@ def model_report(state: State) -> dict[str, Any]:
     led, c, mem, views = state.ledger, state.const, state.memory, state.views
     report: dict[str, Any] = {"month": mem.month}
     keys = c.report_keys
-    report.update(zip(keys.gpu_prices, (led.gpu_price_bn * 1e3).tolist()))
+    report.update(zip(keys.gpu_prices, (state.drivers.market_price_bn * 1e3).tolist()))
     losses = led.losses_bn()
     # Sector totals in one group-by each (sector_code: position in sectors_present).
     n_sectors = len(c.sectors_present)

@@ -36,7 +36,7 @@ def run(state: State, only_ltv: bool = False, refresh: bool = True) -> int:
     """
     if refresh:
         state.views.refresh()
-    state.scratch.gpu_prices_tested = state.ledger.gpu_price_bn.copy()
+    state.scratch.gpu_prices_tested = state.drivers.market_price_bn
     breaches = find_breaches(state, only_ltv=only_ltv)
     if not breaches:
         return 0

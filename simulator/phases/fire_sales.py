@@ -36,22 +36,26 @@ def run(state: State) -> bool:
         _clear_gpus(state)
     if market.debt_orders:
         _clear_debt(state)
-    market.clear_orders()
+    market.gpu_orders.clear()
+    market.debt_orders.clear()
+    market.debt_haircut.clear()
     return True
 
 
 def _clear_gpus(state: State) -> None:
     """One uniform price per generation: every seller gets the post-impact price (the central
-    bank, as buyer of last resort, takes what would sell only below its floor).
+    bank, as buyer of last resort, takes what would sell only below its floor). What pledged
+    GPUs fetch repays their lender first (up to what it is owed); the rest stays with the seller.
     """
     led, market, names, gen_names = state.ledger, state.market, state.const.names, state.const.generation_names
+    d = led.debt
     cfg = state.const.config
     gpu_cfg = cfg.markets.gpu
     gens = state.drivers.fundamental_price_bn.shape[0]
     units_by_gen = np.zeros(gens)
-    for (_seller, gen), units in market.gpu_orders.items():
+    for (_seller, gen, _row), units in market.gpu_orders.items():
         units_by_gen[gen] += units
-    price_before = led.gpu_price_bn.copy()
+    price_before = state.drivers.market_price_bn
     value_offered = units_by_gen * price_before
     if cfg.channels.fire_sale_impact:
         factor = price_impact(value_offered, gpu_cfg.market_depth_bn, model=gpu_cfg.impact_model)
@@ -69,7 +73,7 @@ def _clear_gpus(state: State) -> None:
             cb_share[below] = 1.0 - absorbed / value_offered[below]
             factor = np.where(below, floor, factor)
     sale_price = price_before * factor
-    for (seller, gen), units in sorted(market.gpu_orders.items()):
+    for (seller, gen, row), units in sorted(market.gpu_orders.items()):
         if units <= 0:
             continue
         to_cb = units * cb_share[gen]
@@ -78,13 +82,22 @@ def _clear_gpus(state: State) -> None:
         if to_cb > 0:
             led.central_bank_buys_gpus(cb.index, seller, gen, to_cb, sale_price[gen], "central bank reserves created")
             text = f"; {cb.name} bought {to_cb:,.1f}k of them at its floor price"
+        proceeds = float(units * sale_price[gen])
+        whose = f"{names[seller]} sold"
+        if row >= 0:  # pledged GPUs: the lender is repaid from what they fetched
+            lender = int(d.holder[row])
+            repaid = min(proceeds, float(d.principal_bn[row]))
+            if repaid > 0:
+                led.pay_principal(row, repaid)
+            d.collateral_units_k[row] = max(float(d.collateral_units_k[row]) - units, 0.0)
+            whose = f"{names[lender]} sold {names[seller]}'s pledged"
+            text += f"; {money(repaid)} repaid {names[lender]} ({d.ids[row]})"
         state.log.add(
             EventKind.FIRE_SALE,
             seller,
-            None,
-            float(units * sale_price[gen]),
-            f"{names[seller]} sold {units:,.1f}k {gen_names[gen]} GPUs for "
-            f"{money(units * sale_price[gen])} at ${sale_price[gen] * 1e3:,.1f}k each "
+            None if row < 0 else int(d.holder[row]),
+            proceeds,
+            f"{whose} {units:,.1f}k {gen_names[gen]} GPUs for {money(proceeds)} at ${sale_price[gen] * 1e3:,.1f}k each "
             f"({factor[gen] - 1:+.1%} price impact){text}",
         )
     state.drivers.discount = state.drivers.discount * factor

@@ -133,7 +133,7 @@ def _central_bank(state: State, i: int, need: float, order: Order, events: list[
     led, d, names = state.ledger, state.ledger.debt, state.const.names
     held = (d.holder == i) & d.active
     securities = float((d.principal_bn[held] * d.value_factor[held]).sum()) + float(led.other_assets_bn[i])
-    capacity = cb.lending_capacity_bn(securities, float(led.gpu_value_bn()[i]))
+    capacity = cb.lending_capacity_bn(securities, float(led.gpu_units_k[i] @ state.drivers.market_price_bn))
     borrowed = d.principal_bn[(d.holder == cb.index) & (d.obligor == i)]
     owed = float(d.principal_bn[(d.holder == cb.index) & (d.obligor == i) & d.active].sum())
     amount = min(need, capacity - owed)
@@ -176,11 +176,11 @@ def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tup
         [
             held[gen]
             - d.collateral_units_k[own_debt & (d.collateral_gen == gen)].sum()
-            - market.gpu_orders.get((i, gen), 0.0)
+            - market.offered_k(i, gen)
             for gen in range(led.n_generations)
         ]
     )
-    prices = led.gpu_price_bn
+    prices = state.drivers.market_price_bn  # what they would fetch now
     offered = 0.0
     for gen, units in state.agents[i].gpus_to_sell(need, free, prices, state.drivers.launch_month):
         market.submit_gpus(i, gen, units)

@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.ledger import CREDIT
 from agents.names import EventKind, ExecutoryKind
 from simulator.events import money
 from simulator.obligations import CONTRACT, OPERATING_COST
@@ -121,7 +120,7 @@ def _review_leases(state: State) -> None:
             value = led.real_assets_bn[payee]
             new_value = state.agents[payee].real_asset_value_after_lease_cut(value, cut)
             if new_value != value:
-                led.revalue_real_assets(payee, new_value, CREDIT)
+                led.impair_real_assets(payee, new_value)
             state.log.add(
                 EventKind.LEASE_RENEGOTIATION,
                 agent.index,

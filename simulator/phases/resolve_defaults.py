@@ -159,27 +159,26 @@ def start_resolution(state: State, i: int) -> None:
     state.log.add(
         EventKind.DEFAULT, i, None, debt_total, f"{names[i]} defaulted with {money(debt_total)} of debt outstanding"
     )
-    # Secured lenders seize their collateral and must sell it.
+    # Secured lenders enforce their claims: the GPUs pledged to them are sold, and what they
+    # fetch repays them first (simulator.phases.fire_sales); the rest of the GPUs are sold too.
     secured = ((d.obligor == i) & d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 0)).nonzero()[0]
-    if len(secured):
-        credited = led.seize_collateral(secured)
-        for row, value in zip(secured, credited):
-            if value <= 0:
-                continue
-            lender = int(d.holder[row])
-            gen = int(d.collateral_gen[row])
-            state.log.add(
-                EventKind.SEIZURE,
-                lender,
-                i,
-                float(value),
-                f"{names[lender]} seized {state.const.generation_names[gen]} GPUs worth {money(value)} from {names[i]}",
-            )
-            state.market.submit_gpus(lender, gen, led.gpu_units_k[lender, gen])
-    # Everything else it owns is sold.
+    gens, price = state.const.generation_names, state.drivers.market_price_bn
+    for row in secured.tolist():
+        gen = int(d.collateral_gen[row])
+        units = state.market.submit_gpus(i, gen, float(d.collateral_units_k[row]), for_row=row)
+        if units <= 0:
+            continue
+        lender = int(d.holder[row])
+        state.log.add(
+            EventKind.SEIZURE,
+            lender,
+            i,
+            units * float(price[gen]),
+            f"{names[lender]} enforced its claim on {names[i]}'s pledged GPUs: {units:,.1f}k {gens[gen]} worth "
+            f"{money(units * float(price[gen]))} at today's price, against {money(d.principal_bn[row])} owed ({d.ids[row]})",
+        )
     for gen in range(led.n_generations):
-        if led.gpu_units_k[i, gen] > 0:
-            state.market.submit_gpus(i, gen, led.gpu_units_k[i, gen])
+        state.market.submit_gpus(i, gen, float(led.gpu_units_k[i, gen]))
     recovered = led.liquidate_other_assets(i, res_cfg.other_asset_recovery, "liquidation sales (outside buyers)")
     if recovered > 0:
         state.log.add(

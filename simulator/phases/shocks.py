@@ -20,7 +20,7 @@ import numpy as np
 
 from agents.ledger import FIRE_SALE, OPERATING
 from agents.names import EventKind, ShockKind
-from simulator.valuation import depreciate_real_assets, mark_equity, mark_gpus
+from simulator.valuation import depreciate_real_assets, mark_equity, mark_gpus, update_impairment
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.config import Shock
@@ -45,8 +45,10 @@ def run(state: State) -> None:
             text = HANDLERS[ShockKind(shock.kind)](state, shock)
             state.log.add(EventKind.SHOCK, c.index_of.get(shock.target or ""), None, shock.size, f"Shock: {text}")
     d.hit_sentiment(0.0)  # clamp
-    # Depreciation is an operating cost; a moving fire-sale discount is a market loss or gain.
-    led.mark_gpus(d.fundamental_price_bn * old_discount, OPERATING)
+    # Depreciation is an operating cost (for impaired GPUs, at last month's discount); then the
+    # impairment test, and the market moves of impaired GPUs, are market losses or gains.
+    led.mark_gpus(np.where(mem.gpu_impaired, d.fundamental_price_bn * old_discount, d.fundamental_price_bn), OPERATING)
+    update_impairment(state)
     mark_gpus(state, FIRE_SALE)
     depreciate_real_assets(state)
     mark_equity(state)  # decisions this month see values after the shocks
