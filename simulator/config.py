@@ -73,6 +73,8 @@ _DEPTH = (
     "at least 0.1 (US$100 million: thinner markets drive the fire-sale price to 0 in floating point) "
     "and at most 1e6 (US$1,000 trillion, ~10x world GDP)"
 )
+MAX_MONTHS = 600
+"""Longest run a scenario may ask for (``months``); no shock is scheduled beyond it."""
 
 
 # --------------------------------------------------------------------------- markets
@@ -107,6 +109,26 @@ class GpuMarket(Strict):
     rental_deflation_per_year: float = Field(ge=0, lt=1, description="fall in GPU rental rates per year")
     next_gen_extra_depreciation_per_year: float = Field(
         ge=0, lt=1, description="extra depreciation of older generations once a newer one launches"
+    )
+    absorption_k_per_month: float = Field(
+        5.0,
+        gt=0,
+        le=MAX_UNITS_K,
+        description="thousand GPUs of one generation the secondary market absorbs in a month; a forced sale "
+        "beyond it waits (an overhang that keeps the fire-sale discount from healing)",
+    )
+    salvage_share: float = Field(
+        0.2,
+        ge=0,
+        le=1,
+        description="share of their value in use below which no fire sale drives GPUs: buyers with other uses "
+        "(smaller clouds, enterprises, parts) take them there",
+    )
+    impairment_months: int = Field(
+        3,
+        ge=1,
+        le=MAX_MONTHS,
+        description="month ends the secondary price must stay below value in use before GPUs are carried at it",
     )
 
     @field_validator("generations")
@@ -329,8 +351,6 @@ SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
 assert list(SHOCK_KINDS) == list(ShockKind), "every shock kind needs its range, target and meaning"
 
 
-MAX_MONTHS = 600
-"""Longest run a scenario may ask for (``months``); no shock is scheduled beyond it."""
 
 
 class Shock(Strict):

@@ -120,8 +120,10 @@ class Drivers:
         return self.credit_spread_per_year() + (0.0 if floating else self.base_rate_per_year)
 
     # ----------------------------------------------------------------- monthly update
-    def advance(self, month: int) -> None:
-        """Move the exogenous drivers from month-1 to ``month`` (before shocks apply)."""
+    def advance(self, month: int, overhang: np.ndarray | None = None) -> None:
+        """Move the exogenous drivers from month-1 to ``month`` (before shocks apply). A
+        generation with GPUs still waiting to sell (``overhang``, thousands) keeps its fire-sale
+        discount: it heals only once the market has cleared."""
         m = self.scenario.markets
         d = m.demand
         vol = self._ai_vol_per_month
@@ -137,7 +139,8 @@ class Drivers:
             1.0 / 12.0
         )
         heal = m.gpu.discount_recovery_per_month
-        self.discount = 1.0 - (1.0 - self.discount) * (1.0 - heal)
+        healed = 1.0 - (1.0 - self.discount) * (1.0 - heal)
+        self.discount = healed if overhang is None else np.where(overhang > 1e-12, self.discount, healed)
         s = m.sentiment
         noise = s.volatility_per_month * self.rng.standard_normal()
         # Sentiment reverts towards a level set by how AI demand compares with expectations.

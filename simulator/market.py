@@ -32,6 +32,9 @@ class Market:
         self.gpu_orders: dict[tuple[int, int, int], float] = defaultdict(float)
         self.debt_orders: dict[int, float] = defaultdict(float)  # debt row -> share of it sold
         self.debt_haircut: dict[int, float] = {}  # debt row -> discount its seller accepts
+        # generation -> thousand GPUs on offer whose effect on the price was already felt (the
+        # overhang left by the last clearing): only new offers move the price again
+        self.priced_k: dict[int, float] = defaultdict(float)
 
     def offered_k(self, seller: int, gen: int) -> float:
         """Thousand GPUs of ``gen`` that ``seller`` has on offer (own and pledged)."""
@@ -63,3 +66,19 @@ class Market:
 
     def has_orders(self) -> bool:
         return bool(self.gpu_orders) or bool(self.debt_orders)
+
+    def has_new_orders(self) -> bool:
+        """Anything to clear now: debt, or GPUs beyond the overhang already priced in."""
+        if self.debt_orders:
+            return True
+        offered: dict[int, float] = defaultdict(float)
+        for (_, gen, _), units in self.gpu_orders.items():
+            offered[gen] += units
+        return any(units > self.priced_k[gen] + 1e-12 for gen, units in offered.items())
+
+    def overhang_k(self, n_generations: int) -> np.ndarray:
+        """Thousand GPUs of each generation waiting to sell."""
+        waiting = np.zeros(n_generations)
+        for (_, gen, _), units in self.gpu_orders.items():
+            waiting[gen] += units
+        return waiting

@@ -157,6 +157,7 @@ class Scratch:
     )  # value per unit when the month began (lowered by each redemption wave)
     cb_lending_at_start_bn: float = 0.0  # central-bank loans outstanding when the month began
     gpu_prices_tested: np.ndarray | None = None  # GPU prices at the last covenant test
+    gpu_absorbed_k: np.ndarray = field(default_factory=lambda: np.zeros(0))  # GPUs sold per generation this month
 
     def reset(self) -> None:
         self.decided_rows.clear()

@@ -31,12 +31,6 @@ BACKLOG_MONTHS = 60.0
 """Markets value a contract backlog as if it were earned over five years (an assumption)."""
 
 
-IMPAIRMENT_MONTHS = 3
-"""GPUs are impaired -- carried at the secondary-market price instead of their value in use --
-once that price has been below their value in use at this many month ends in a row (an
-assumption: a quarter of evidence, as an impairment test would look for; IAS 36)."""
-
-
 def gpu_book_price_bn(state: State) -> np.ndarray:
     """What a thousand GPUs of each generation are carried at: their value in use (the
     fundamental value, depreciating; what an operator earns with them), or the secondary-market
@@ -48,11 +42,12 @@ def gpu_book_price_bn(state: State) -> np.ndarray:
 
 def update_impairment(state: State) -> None:
     """Count the month ends each generation's market price has stayed below its value in use;
-    impaired after ``IMPAIRMENT_MONTHS`` of them, and no longer once the price is back."""
+    impaired after ``markets.gpu.impairment_months`` of them (the evidence an impairment test
+    looks for, IAS 36), and no longer once the price is back."""
     mem, d = state.memory, state.drivers
     below = d.market_price_bn < d.fundamental_price_bn * (1.0 - 1e-9)
     mem.months_below_value_in_use = np.where(below, mem.months_below_value_in_use + 1, 0)
-    mem.gpu_impaired = mem.months_below_value_in_use >= IMPAIRMENT_MONTHS
+    mem.gpu_impaired = mem.months_below_value_in_use >= state.const.config.markets.gpu.impairment_months
 
 
 def mark_gpus(state: State, category: int = FIRE_SALE) -> None:

@@ -97,7 +97,7 @@ def run_month(state: State) -> None:
         new = _run(state, Phase.RESOLVE_DEFAULTS, resolve_defaults.run)
         _run(state, Phase.MARKS, marks.run)
         _run(state, Phase.SECOND_ROUND, _second_round)
-        if not new and len(state.obligations) == 0 and not state.market.has_orders():
+        if not new and len(state.obligations) == 0 and not fire_sales.pending(state):
             break
     _end_month(state)
     _run(state, Phase.COLLECT, collect.run)
@@ -128,6 +128,7 @@ def _begin_month(state: State) -> None:
     s.losses_at_start_bn = float(led.losses_bn().sum())
     s.nav_at_start = value_per_unit(state)
     s.cb_lending_at_start_bn = state.views.central_bank_lending_bn()
+    s.gpu_absorbed_k = np.zeros(len(state.const.generation_names))  # the market absorbs afresh each month
 
 
 def _end_month(state: State) -> None:

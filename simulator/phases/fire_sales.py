@@ -30,66 +30,96 @@ if TYPE_CHECKING:  # pragma: no cover
 def run(state: State) -> bool:
     """Clear all submitted sales at once. Returns whether anything was sold."""
     market = state.market
-    if not market.has_orders():
+    if not pending(state):
         return False
     if market.gpu_orders:
         _clear_gpus(state)
     if market.debt_orders:
         _clear_debt(state)
-    market.gpu_orders.clear()
-    market.debt_orders.clear()
-    market.debt_haircut.clear()
+        market.debt_orders.clear()
+        market.debt_haircut.clear()
     return True
 
 
+def pending(state: State) -> bool:
+    """Is there anything the market can clear now: debt for sale, GPUs offered since the last
+    clearing, or an overhang the market can absorb more of this month (or the buyer of last
+    resort will take)?"""
+    market = state.market
+    if market.debt_orders:
+        return True
+    if not market.gpu_orders:
+        return False
+    if market.has_new_orders():
+        return True
+    gens = len(state.const.generation_names)
+    waiting = market.overhang_k(gens) > 1e-12
+    room = state.const.config.markets.gpu.absorption_k_per_month - state.scratch.gpu_absorbed_k > 1e-12
+    cb = state.central_bank
+    return bool((waiting & room).any() or (waiting.any() and cb is not None and cb.gpu_floor_factor() is not None))
+
+
 def _clear_gpus(state: State) -> None:
-    """One uniform price per generation: every seller gets the post-impact price (the central
-    bank, as buyer of last resort, takes what would sell only below its floor). What pledged
-    GPUs fetch repays their lender first (up to what it is owed); the rest stays with the seller.
+    """One price per generation, paid to every seller alike.
+
+    * Only offers new since the last clearing move the price (the overhang already did), by
+      ``price_impact`` of their value against ``market_depth_bn``, down to at most the salvage
+      price (``salvage_share`` of value in use: buyers with other uses take GPUs there).
+    * The market absorbs at most ``absorption_k_per_month`` thousand GPUs of a generation a month;
+      every order sells the same share of what it offered, and the rest waits (the overhang).
+    * A central bank that is buyer of last resort (``CentralBank.gpu_floor_factor``) holds the price
+      at its floor and buys what the market does not take.
+    * What pledged GPUs fetch repays their lender first (up to what it is owed).
     """
     led, market, names, gen_names = state.ledger, state.market, state.const.names, state.const.generation_names
-    d = led.debt
+    d, drivers, absorbed = led.debt, state.drivers, state.scratch.gpu_absorbed_k
     cfg = state.const.config
     gpu_cfg = cfg.markets.gpu
-    gens = state.drivers.fundamental_price_bn.shape[0]
-    units_by_gen = np.zeros(gens)
-    for (_seller, gen, _row), units in market.gpu_orders.items():
-        units_by_gen[gen] += units
-    price_before = state.drivers.market_price_bn
-    value_offered = units_by_gen * price_before
+    gens = len(gen_names)
+    offered = market.overhang_k(gens)
+    new = np.maximum(offered - np.array([market.priced_k[g] for g in range(gens)]), 0.0)
+    price_before = drivers.market_price_bn
+    factor = np.ones(gens)
     if cfg.channels.fire_sale_impact:
-        factor = price_impact(value_offered, gpu_cfg.market_depth_bn, model=gpu_cfg.impact_model)
-    else:
-        factor = np.ones(gens)
-    # A central bank that is buyer of last resort stops the price at a floor and buys what
-    # outside buyers would only take below it.
-    cb_share = np.zeros(gens)
+        factor = price_impact(new * price_before, gpu_cfg.market_depth_bn, model=gpu_cfg.impact_model)
+        salvage = gpu_cfg.salvage_share * drivers.fundamental_price_bn
+        lowest = np.divide(salvage, price_before, out=np.ones(gens), where=price_before > salvage)
+        factor = np.maximum(factor, np.minimum(lowest, 1.0))
+    takes = np.minimum(offered, np.maximum(gpu_cfg.absorption_k_per_month - absorbed, 0.0))  # the market
+    to_cb = np.zeros(gens)
     cb = state.central_bank
     floor = cb.gpu_floor_factor() if cb is not None else None
-    if floor is not None:
+    if floor is not None:  # the buyer of last resort: the price stops at its floor, it takes the rest
         below = factor < floor
         if below.any():
-            absorbed = volume_for_price_factor(floor, gpu_cfg.market_depth_bn, gpu_cfg.impact_model)
-            cb_share[below] = 1.0 - absorbed / value_offered[below]
+            at_floor_k = volume_for_price_factor(floor, gpu_cfg.market_depth_bn, gpu_cfg.impact_model) / price_before
+            takes = np.where(below, np.minimum(takes, at_floor_k), takes)
             factor = np.where(below, floor, factor)
+        to_cb = offered - takes
     sale_price = price_before * factor
+    sold_share = np.divide(takes + to_cb, offered, out=np.zeros(gens), where=offered > 0)
+    cb_share = np.divide(to_cb, takes + to_cb, out=np.zeros(gens), where=takes + to_cb > 0)
     for (seller, gen, row), units in sorted(market.gpu_orders.items()):
-        if units <= 0:
+        sold = units * sold_share[gen]
+        market.gpu_orders[(seller, gen, row)] = units - sold
+        if sold <= 1e-12:
             continue
-        to_cb = units * cb_share[gen]
-        led.sell_gpus_outside(seller, gen, units - to_cb, sale_price[gen], "fire-sale buyers of GPUs (outside)")
+        bought_by_cb = sold * cb_share[gen]
+        led.sell_gpus_outside(seller, gen, sold - bought_by_cb, sale_price[gen], "fire-sale buyers of GPUs (outside)")
         text = ""
-        if to_cb > 0:
-            led.central_bank_buys_gpus(cb.index, seller, gen, to_cb, sale_price[gen], "central bank reserves created")
-            text = f"; {cb.name} bought {to_cb:,.1f}k of them at its floor price"
-        proceeds = float(units * sale_price[gen])
+        if bought_by_cb > 0:
+            led.central_bank_buys_gpus(cb.index, seller, gen, bought_by_cb, sale_price[gen], "central bank reserves created")
+            text = f"; {cb.name} bought {bought_by_cb:,.1f}k of them at its floor price"
+        if units - sold > 1e-12:
+            text += f"; {units - sold:,.1f}k more wait for buyers"
+        proceeds = float(sold * sale_price[gen])
         whose = f"{names[seller]} sold"
         if row >= 0:  # pledged GPUs: the lender is repaid from what they fetched
             lender = int(d.holder[row])
             repaid = min(proceeds, float(d.principal_bn[row]))
             if repaid > 0:
                 led.pay_principal(row, repaid)
-            d.collateral_units_k[row] = max(float(d.collateral_units_k[row]) - units, 0.0)
+            d.collateral_units_k[row] = max(float(d.collateral_units_k[row]) - sold, 0.0)
             whose = f"{names[lender]} sold {names[seller]}'s pledged"
             text += f"; {money(repaid)} repaid {names[lender]} ({d.ids[row]})"
         state.log.add(
@@ -97,11 +127,17 @@ def _clear_gpus(state: State) -> None:
             seller,
             None if row < 0 else int(d.holder[row]),
             proceeds,
-            f"{whose} {units:,.1f}k {gen_names[gen]} GPUs for {money(proceeds)} at ${sale_price[gen] * 1e3:,.1f}k each "
+            f"{whose} {sold:,.1f}k {gen_names[gen]} GPUs for {money(proceeds)} at ${sale_price[gen] * 1e3:,.1f}k each "
             f"({factor[gen] - 1:+.1%} price impact){text}",
         )
-    state.drivers.discount = state.drivers.discount * factor
-    state.memory.gpu_sold_bn += float((units_by_gen * sale_price).sum())
+    for key in [key for key, units in market.gpu_orders.items() if units <= 1e-12]:
+        del market.gpu_orders[key]
+    remaining = market.overhang_k(gens)
+    for gen in range(gens):
+        market.priced_k[gen] = float(remaining[gen])
+    absorbed += takes
+    drivers.discount = drivers.discount * factor
+    state.memory.gpu_sold_bn += float(((takes + to_cb) * sale_price).sum())
 
 
 def _clear_debt(state: State) -> None:
