@@ -17,7 +17,7 @@ from types import MappingProxyType
 
 from agents.names import EVENT_KINDS, MARKETS, EventKind, Phase
 
-__all__ = ["EVENT_KINDS", "SEVERITY", "Event", "EventLog", "money", "most_important"]
+__all__ = ["CONSEQUENTIAL", "EVENT_KINDS", "MATERIAL_BN", "SEVERITY", "Event", "EventLog", "money", "most_important"]
 
 _E = EventKind
 SEVERITY: MappingProxyType[str, int] = MappingProxyType(
@@ -51,8 +51,22 @@ SEVERITY: MappingProxyType[str, int] = MappingProxyType(
         _E.ROLLOVER: 1,
     }
 )
-"""How much an event kind matters when picking "the most important events" (higher first)."""
+"""How serious an event kind is (the app's colours; ties among equally large events)."""
 assert set(SEVERITY) == set(EventKind)
+
+CONSEQUENTIAL = frozenset(
+    kind
+    for kind, level in SEVERITY.items()
+    if level >= 4 and kind not in (_E.SHOCK, _E.WAIVER, _E.REPRICING, _E.CONTRACT_TERMINATED)
+)
+"""Kinds that are candidates for "the most important events": losses, defaults, breaches and
+what lenders and markets did about them -- not routine flows (rollovers, draws, redemptions),
+not waivers (the loan goes on), and not the end of a defaulter's contracts (a consequence of its
+default, whose size is future payments, not a loss)."""
+
+MATERIAL_BN = 0.0005
+"""Events smaller than this (US$ bn: half a million dollars, which rounds to $0M) are not logged:
+they carry no information. Defaults and shocks are always logged."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +97,8 @@ class EventLog:
         self.phase: str = Phase.SHOCKS
 
     def add(self, kind: str, actor: int | None, counterparty: int | None, amount_bn: float, message: str) -> None:
+        if abs(amount_bn) < MATERIAL_BN and kind not in (EventKind.DEFAULT, EventKind.SHOCK):
+            return
         names = self.names
         self.events.append(
             Event(
@@ -102,12 +118,13 @@ class EventLog:
 
 
 def most_important(events: list[Event], top: int = 10) -> list[Event]:
-    """The ``top`` events by severity of their kind, then amount, then time (stable)."""
+    """The ``top`` consequential events (``CONSEQUENTIAL``) by economic size -- the amount at
+    stake, US$ bn -- then by how serious their kind is, then time; listed in time order."""
     ranked = sorted(
-        enumerate(events),
-        key=lambda ie: (-SEVERITY.get(ie[1].kind, 0), -abs(ie[1].amount_bn), ie[1].month, ie[0]),
+        (ie for ie in enumerate(events) if ie[1].kind in CONSEQUENTIAL),
+        key=lambda ie: (-abs(ie[1].amount_bn), -SEVERITY.get(ie[1].kind, 0), ie[1].month, ie[0]),
     )
-    return sorted((e for _, e in ranked[:top]), key=lambda e: (e.month, events.index(e)))
+    return [e for _, e in sorted(ranked[:top])]
 
 
 def money(amount_bn: float) -> str:

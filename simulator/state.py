@@ -119,6 +119,7 @@ class Memory:
     months_below_value_in_use: np.ndarray = field(init=False)  # per generation: months its market price has been below
     gpu_impaired: np.ndarray = field(init=False)  # per generation: GPUs carried at the market price, not value in use
     first_breach: tuple[int, str] | None = None  # (month, sentence) of the first covenant breach
+    claims_at_default: dict[int, float] = field(default_factory=dict)  # debt row -> principal owed when its obligor defaulted
     credit_losses_bn: float = 0.0  # claims written off when estates closed, cumulative
     gpu_sold_bn: float = 0.0  # GPUs sold in fire sales, cumulative proceeds
     losses_last_month_bn: float = 0.0  # feeds next month's sentiment

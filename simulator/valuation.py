@@ -174,6 +174,43 @@ def covenant_measures(state: State) -> dict[str, np.ndarray]:
     return {"ltv": ltv, "collateral_bn": collateral, "dscr": dscr_by_agent[d.obligor], "cash": led.cash_bn[d.obligor]}
 
 
+def mark_claims_on_estates(state: State) -> None:
+    """Claims on a defaulted institution whose estate is still being wound up are marked at what
+    they can expect to recover (an unrealised loss until the write-off realises it): a secured
+    lender first gets its pledged GPUs at today's secondary-market price, and every claim then
+    shares the rest of the estate -- cash, other holdings at their marks, the other GPUs at
+    market -- pro rata."""
+    mem = state.memory
+    open_estates = (mem.defaulted & ~mem.closed).nonzero()[0]
+    if not len(open_estates):
+        return
+    led, d, price = state.ledger, state.ledger.debt, state.drivers.market_price_bn
+    held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
+    stake_value = np.bincount(led.stakes.holder, weights=led.stake_values_bn(), minlength=led.n_agents)
+    for i in open_estates.tolist():
+        rows = ((d.obligor == i) & d.active & (d.principal_bn > 1e-12)).nonzero()[0]
+        if not len(rows):
+            continue
+        principal = d.principal_bn[rows]
+        secured = d.collateral_gen[rows] != NO_COLLATERAL
+        pledged_value = np.where(secured, d.collateral_units_k[rows] * price[np.maximum(d.collateral_gen[rows], 0)], 0.0)
+        from_collateral = np.minimum(pledged_value, principal)
+        pledged_all = float(pledged_value.sum())
+        estate = (
+            float(led.cash_bn[i] + led.other_assets_bn[i] + led.real_assets_bn[i] + held_value[i] + stake_value[i])
+            + float(led.gpu_units_k[i] @ price)
+            - pledged_all
+            + float((pledged_value - from_collateral).sum())  # collateral worth more than its loan
+        )
+        rest = principal - from_collateral
+        claims = float(rest.sum()) + float(led.other_liabilities_bn[i])
+        share = min(max(estate, 0.0) / claims, 1.0) if claims > 1e-12 else 1.0
+        factor = np.minimum((from_collateral + rest * share) / principal, 1.0)
+        changed = np.abs(d.value_factor[rows] - factor) > 1e-12
+        if changed.any():
+            led.mark_debt(rows[changed], factor[changed])
+
+
 def mark_abs_tranches(state: State) -> None:
     """Sequential waterfall: the SPV's assets cover senior tranches first, then mezzanine."""
     led, d = state.ledger, state.ledger.debt

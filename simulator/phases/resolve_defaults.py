@@ -88,7 +88,7 @@ def clear_round(state: State) -> list[int]:
             for claim in _estate_claims(state, defaulters, due_principal):
                 ob.add(*claim)
         if len(ob) == 0:  # nothing due, and no claims on the failing: they fail all the same
-            return _fail(state, sorted(defaulters))
+            return _fail(state, sorted(defaulters), np.zeros(n + 1))
         L = ob.sparse_matrix() if n >= SPARSE_CLEARING_FROM else ob.matrix()
         # (the engine built L and cash_before itself: no need to re-validate them)
         result = rogers_veraart_unchecked(L, cash_before, alpha, beta)
@@ -130,13 +130,18 @@ def clear_round(state: State) -> list[int]:
                 short,
                 f"{names[i]} could pay only {money(result.payments[i])} of the {money(total_due[i])} it owed this month",
             )
+    # What each failing institution could not pay of this round's dues besides its debt (whose
+    # principal stays owed): contract payments, interest, costs, redemptions.
+    dues = ob.kind != PRINCIPAL
+    unpaid = np.bincount(ob.payer[dues], weights=ob.amount_bn[dues] * (1.0 - share[ob.payer[dues]]), minlength=n + 1)
     ob.clear()
-    return _fail(state, failing.tolist())
+    return _fail(state, failing.tolist(), unpaid)
 
 
-def _fail(state: State, failing: list[int]) -> list[int]:
+def _fail(state: State, failing: list[int], unpaid_dues_bn: np.ndarray) -> list[int]:
     """Put those of ``failing`` not already in resolution into it (all at once: estates keep
     their claims on each other); the shocks' forced failures are then done. Returns them.
+    ``unpaid_dues_bn``: what each could not pay this round besides its debt (US$ bn).
     """
     mem = state.memory
     new = [int(i) for i in failing if not mem.defaulted[i]]
@@ -144,20 +149,32 @@ def _fail(state: State, failing: list[int]) -> list[int]:
     if new:
         mem.defaulted[new] = True
         for i in new:
-            start_resolution(state, i)
+            start_resolution(state, i, float(unpaid_dues_bn[i]))
     return new
 
 
-def start_resolution(state: State, i: int) -> None:
-    """Put institution ``i`` into default: seize collateral, sell its assets, end its contracts."""
+def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
+    """Put institution ``i`` into default: its lenders enforce their collateral, everything it
+    owns is sold, its contracts end. ``unpaid_dues_bn``: what it could not pay this month besides
+    its debt."""
     led, d, mem, names = state.ledger, state.ledger.debt, state.memory, state.const.names
     res_cfg = state.const.config.resolution
     mem.defaulted_month[i] = mem.month
     mem.defaulted[i] = True
     state.scratch.new_defaults.append(i)
-    debt_total = float(d.principal_bn[(d.obligor == i) & d.active].sum() + led.other_liabilities_bn[i])
+    owed_rows = ((d.obligor == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
+    for row in owed_rows.tolist():  # what each lender was owed when it defaulted (for its write-off)
+        mem.claims_at_default[row] = float(d.principal_bn[row])
+    debt = float(d.principal_bn[owed_rows].sum())
+    outside = float(led.other_liabilities_bn[i])
+    owed = debt + outside + unpaid_dues_bn
+    parts = [f"{money(x)} {what}" for x, what in (
+        (debt, "of loans and bonds"), (outside, "to creditors outside the model"),
+        (unpaid_dues_bn, "of this month's payments it could not make"),
+    ) if x >= 0.0005]
     state.log.add(
-        EventKind.DEFAULT, i, None, debt_total, f"{names[i]} defaulted with {money(debt_total)} of debt outstanding"
+        EventKind.DEFAULT, i, None, owed,
+        f"{names[i]} defaulted owing {money(owed)}" + (f": {', '.join(parts)}" if parts else ""),
     )
     # Secured lenders enforce their claims: the GPUs pledged to them are sold, and what they
     # fetch repays them first (simulator.phases.fire_sales); the rest of the GPUs are sold too.
@@ -246,13 +263,16 @@ def close_estates(state: State) -> None:
         for row in rows:
             holder = int(d.holder[row])
             amount = float(d.principal_bn[row])
+            at_default = mem.claims_at_default.get(int(row), amount)
             led.write_off(row, amount)
             state.log.add(
                 EventKind.WRITE_OFF,
                 holder,
                 i,
                 amount,
-                f"{names[holder]} wrote off {money(amount)} owed by {names[i]} ({d.ids[row]})",
+                f"{names[holder]} wrote off {money(amount)} owed by {names[i]} ({d.ids[row]}): its loss on the "
+                f"{money(at_default)} owed at the default, after {money(max(at_default - amount, 0.0))} recovered "
+                "from collateral and the estate",
             )
         d.active[rows] = False
         outside = float(led.other_liabilities_bn[i])
