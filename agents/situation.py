@@ -31,12 +31,17 @@ class MonthEnd(NamedTuple):
     ltv: Sequence[float | None]  # highest loan-to-value of its GPU-backed loans (None if it has none)
     dscr: Sequence[float | None]  # debt-service coverage over the last three months (None if no debt service)
     status: Sequence[str]  # a ``Status`` each
+    realised_losses_bn: Sequence[float]  # losses taken for good so far (simulator.records.LOSS_MEASURES)
+    unrealised_losses_bn: Sequence[float]  # marks on assets still held, which can recover
+    equity_shortfall_bn: Sequence[float | None]  # book equity below the counterfactual's (None: none)
+    market_value_shortfall_bn: Sequence[float | None]  # market value below the counterfactual's
 
     @classmethod
     def empty(cls, n: int) -> MonthEnd:
         """Before the first month end: no figures, everyone healthy."""
         none: list[float | None] = [None] * n
-        return cls([0.0] * n, [0.0] * n, none, none, none, [Status.HEALTHY.value] * n)
+        zero = [0.0] * n
+        return cls(zero, zero, none, none, none, [Status.HEALTHY.value] * n, zero, zero, none, none)
 
 
 class Situation(Protocol):
@@ -139,6 +144,10 @@ class FixedSituation:
             [None] * n,
             [None] * n,
             [Status.DEFAULTED.value if d else Status.HEALTHY.value for d in arrays["defaulted"]],
+            [0.0] * n,
+            [0.0] * n,
+            [None] * n,
+            [None] * n,
         )
         return cls(**arrays, month_end=month_end, **values)
 

@@ -390,6 +390,11 @@ class Scenario(Strict):
     stakes: dict[str, Stake] = Field(default_factory=dict)
     contracts: dict[str, Contract] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
+    counterfactual: str | None = Field(
+        None,
+        description="the scenario this one is measured against (a name, or a path to a .yaml file): the same "
+        "world without this scenario's shock; by default the scenario it extends; none for the baseline",
+    )
 
     @model_validator(mode="after")
     def _references_exist(self) -> Scenario:
@@ -859,7 +864,10 @@ def _read_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
             f"{_describe_value(parent)}; choose a scenario from {scenario_names()}"
         )
     parent_path = _resolve(parent, what, relative_to=path.parent)
-    return _deep_merge(_read_raw(parent_path, (*seen, path.resolve())), raw)
+    merged = _deep_merge(_read_raw(parent_path, (*seen, path.resolve())), raw)
+    if "counterfactual" not in raw:  # measured against the scenario it extends, by default
+        merged["counterfactual"] = parent if parent_path.parent == CONFIG_DIR else str(parent_path)
+    return merged
 
 
 def _allowed_fields(loc: tuple) -> list[str] | None:

@@ -16,6 +16,7 @@ import mesa
 import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
+from simulator import counterfactual as cf
 from simulator import phases
 from simulator.config import LEVERS, ConfigError, Scenario, build_scenario, load_scenario, scenario_names
 from simulator.state import State, Views
@@ -39,6 +40,8 @@ class ContagionModel(mesa.Model):
         string).
     overrides : dict or list of "key=value", optional
         Dotted-path overrides of the config (see ``simulator.config.load_scenario``).
+    counterfactual : bool, optional
+        Run the scenario's counterfactual alongside (default True; ``simulator.counterfactual``).
     **levers
         Main parameters by name (``simulator.config.LEVERS``: ``gpu_market_depth_bn``,
         ``ai_revenue_growth_per_year``, ``central_bank_enabled``, channel switches, ...), so that
@@ -63,6 +66,7 @@ class ContagionModel(mesa.Model):
         rng: Any = None,
         seed: Any = None,
         overrides: dict | list | None = None,
+        counterfactual: bool = True,
         **levers: Any,
     ):
         config = _check_config(config, "config")
@@ -85,8 +89,14 @@ class ContagionModel(mesa.Model):
             scenario = build_scenario(config.model_dump(), f"scenario {config.name!r}", **levers) if levers else config
         else:
             scenario = load_scenario("baseline_2025" if config is None else config, overrides, **levers)
+        # (before Mesa seeds the model: a Generator passed as rng is copied unused)
+        cf_scenario = None
+        if counterfactual:
+            extra_shock = any(lever in levers for lever in cf.SHOCK_LEVERS)
+            cf_scenario = cf.counterfactual_scenario(scenario, overrides, levers, extra_shock)
+        cf_run = cf.for_run(cf_scenario, rng) if cf_scenario is not None else None
         super().__init__(rng=rng)
-        self.state: State = build_state(self, scenario)
+        self.state: State = build_state(self, scenario, cf_run)
         phases.start(self.state)
 
     # ================================================================== stepping
@@ -160,6 +170,11 @@ class ContagionModel(mesa.Model):
     def institutions(self) -> tuple:
         """The institutions (Mesa agents), in index order."""
         return self.state.agents
+
+    @property
+    def counterfactual(self) -> cf.Counterfactual | None:
+        """The run this one is measured against (``simulator.counterfactual``), or None."""
+        return self.state.counterfactual
 
     @property
     def first_breach(self) -> tuple[int, str] | None:

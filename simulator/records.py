@@ -23,14 +23,32 @@ import pandas as pd
 
 from agents.situation import MonthEnd
 
-AGENT_COLUMNS = ("name", "kind", "equity_bn", "cash_bn", "leverage", "ltv", "dscr", "status")
+AGENT_COLUMNS = (
+    "name", "kind", "equity_bn", "cash_bn", "leverage", "ltv", "dscr", "status",
+    "realised_losses_bn", "unrealised_losses_bn", "equity_shortfall_bn", "market_value_shortfall_bn",
+)
 """Columns of the agent table: the institution's name and kind, then its ``MonthEnd`` figures."""
 assert AGENT_COLUMNS[2:] == MonthEnd._fields
 
 
+LOSS_MEASURES = ("realised_losses_bn", "unrealised_losses_bn", "equity_shortfall_bn", "market_value_shortfall_bn")
+"""The four loss measures, each meaning one thing (US$ bn; by institution, by sector, in total):
+
+* ``realised_losses_bn`` -- losses taken for good: claims written off (after what collateral and
+  the estate recovered), discounts to cost taken on assets sold or liquidated, default costs;
+  cumulative, never decreasing;
+* ``unrealised_losses_bn`` -- marks on assets still held, which can recover: GPUs impaired below
+  their value in use, loans, bonds and tranches marked below par (claims on estates at their
+  expected recovery), stakes and fund shares worth less than they cost, real assets impaired;
+* ``equity_shortfall_bn`` -- book equity below the counterfactual's (the same world without the
+  shock, ``simulator.counterfactual``); None without a counterfactual;
+* ``market_value_shortfall_bn`` -- the market value of listed and private equity (NAV for the rest)
+  below the counterfactual's; None without a counterfactual.
+"""
+
 SYSTEM_FIGURES = (
     "defaults_total",
-    "losses_bn_total",
+    *(f"{measure}_total" for measure in LOSS_MEASURES),
     "system_equity_bn",
     "sentiment",
     "ai_demand_ratio",
@@ -46,26 +64,26 @@ SYSTEM_FIGURES = (
 class ReportKeys(NamedTuple):
     """Model-table columns that depend on the scenario (its GPU generations and sectors)."""
 
-    gpu_prices: list[str]  # one per generation: "gpu_price_<name>_k_usd"
+    gpu_prices: list[str]  # one per generation: "gpu_price_<name>_k_usd" (secondary market)
     defaults: list[str]  # one per sector present: "defaults_<sector>"
-    losses: list[str]  # one per sector present: "losses_bn_<sector>"
+    losses: dict[str, list[str]]  # each of LOSS_MEASURES -> one per sector: "<measure>_<sector>"
 
     @classmethod
     def of(cls, generation_names: Sequence[str], sectors_present: Sequence[str]) -> ReportKeys:
         return cls(
             gpu_prices=[f"gpu_price_{name}_k_usd" for name in generation_names],
             defaults=[f"defaults_{kind}" for kind in sectors_present],
-            losses=[f"losses_bn_{kind}" for kind in sectors_present],
+            losses={measure: [f"{measure}_{kind}" for kind in sectors_present] for measure in LOSS_MEASURES},
         )
 
 
 def model_columns(generation_names: Sequence[str], sectors_present: Sequence[str]) -> list[str]:
-    """The model table's columns, in order: month, GPU prices, defaults and losses sector by
-    sector, then ``SYSTEM_FIGURES``.
+    """The model table's columns, in order: month, GPU prices, sector by sector its defaults and
+    its four loss measures, then ``SYSTEM_FIGURES``.
     """
     keys = ReportKeys.of(generation_names, sectors_present)
-    by_sector = [key for pair in zip(keys.defaults, keys.losses) for key in pair]
-    return ["month", *keys.gpu_prices, *by_sector, *SYSTEM_FIGURES]
+    columns = list(zip(keys.defaults, *keys.losses.values()))
+    return ["month", *keys.gpu_prices, *(key for sector in columns for key in sector), *SYSTEM_FIGURES]
 
 
 class MonthlyRecords:
@@ -105,4 +123,4 @@ class MonthlyRecords:
         return len(next(iter(self.model_vars.values()), []))
 
 
-__all__ = ["AGENT_COLUMNS", "SYSTEM_FIGURES", "MonthlyRecords", "ReportKeys", "model_columns"]
+__all__ = ["AGENT_COLUMNS", "LOSS_MEASURES", "SYSTEM_FIGURES", "MonthlyRecords", "ReportKeys", "model_columns"]

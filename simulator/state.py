@@ -19,6 +19,7 @@ part                   lifetime
 ``state.views``        **views**: balance-sheet figures derived from the ledger and cached on
                        its version counters (and what institutions read: the ``Situation``)
 ``state.agents``       the institutions (constant; index ``i`` is row ``i`` of every array)
+``state.counterfactual`` the same world without the shock, run alongside (or None)
 =====================  ==========================================================================
 
 Phases read and write only this object; the Mesa model (``simulator.model``) holds it and sets
@@ -92,6 +93,7 @@ class Constants:
     report_keys: ReportKeys  # model-table columns that depend on the generations and sectors
     opening_equity_value_bn: np.ndarray  # each issuer's equity value at month 0
     opening_system_equity_bn: float  # sum of positive book equity at month 0
+    opening_backlog_bn: np.ndarray  # payments still to come under each one's contracts at month 0
 
     @property
     def n(self) -> int:
@@ -376,6 +378,7 @@ class State:
     scratch: Scratch
     views: Views
     agents: tuple[Institution, ...]
+    counterfactual: Any = None  # the run measured against (simulator.counterfactual.Counterfactual), or None
 
     @property
     def central_bank(self) -> Any:

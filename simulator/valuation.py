@@ -63,13 +63,21 @@ def depreciate_real_assets(state: State) -> None:
 
 
 def fundamentals_bn(state: State) -> np.ndarray:
-    """A company's fundamental earning power: outside revenue this month plus its contract
-    backlog spread over five years (US$ bn per month). Markets price backlog ahead of time, so a
-    cut or cancelled contract moves a value at once; a scheduled start does not.
+    """A company's fundamental earning power against what its month-0 price assumed (US$ bn per
+    month): outside revenue, with the growth that was priced in taken out (AI revenue was
+    expected to grow at ``expected_ai_revenue_growth_per_year``), plus its month-0 contract
+    backlog spread over five years, times the share of the backlog scheduled by now that is still
+    intact. Growth as expected and contracts paid off as scheduled leave a value where it was;
+    a surprise -- demand short of expectations, a cut or cancelled contract -- moves it at once.
     """
-    c = state.ledger.contracts
-    backlog = np.bincount(c.payee, weights=c.remaining_value_bn(state.memory.month), minlength=state.ledger.n_agents)
-    return state.memory.outside_revenue_bn + backlog / BACKLOG_MONTHS
+    c, d, const = state.ledger.contracts, state.drivers, state.const
+    n, month = state.ledger.n_agents, state.memory.month
+    priced_in_growth = np.where(const.driven_by["ai_demand"], d.expected_ai_index, 1.0)
+    intact = np.bincount(c.payee, weights=c.remaining_value_bn(month), minlength=n)
+    left = np.maximum(c.end_month - np.maximum(c.start_month, month), 0)
+    scheduled = np.bincount(c.payee, weights=c.original_payment_bn * left, minlength=n)
+    share = np.divide(intact, scheduled, out=np.ones(n), where=scheduled > 1e-12)
+    return state.memory.outside_revenue_bn / priced_in_growth + const.opening_backlog_bn / BACKLOG_MONTHS * share
 
 
 def mark_equity(state: State) -> None:

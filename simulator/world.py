@@ -8,6 +8,7 @@ ledger array, agent ``state.agents[i]`` and node ``i`` of the deal graph.
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Any
 
 import mesa
 import numpy as np
@@ -26,9 +27,10 @@ from simulator.state import Constants, Memory, Scratch, State, Views, read_only
 from simulator.valuation import mark_nav_issuers, nav_order
 
 
-def build_state(model: mesa.Model, scenario: Scenario) -> State:
+def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = None) -> State:
     """The state of ``scenario`` at month 0, with its institutions created as agents of
-    ``model`` (Mesa registers them; ``model.rng`` drives every random draw).
+    ``model`` (Mesa registers them; ``model.rng`` drives every random draw), measured against
+    ``counterfactual`` (``simulator.counterfactual.Counterfactual``) if given.
     """
     names = list(scenario.institutions)
     n = len(names)
@@ -148,6 +150,9 @@ def build_state(model: mesa.Model, scenario: Scenario) -> State:
         report_keys=ReportKeys.of(gens, sectors_present),
         opening_equity_value_bn=read_only(ledger.equity_value_bn.copy()),
         opening_system_equity_bn=float(np.clip(ledger.equity_bn(), 0, None).sum()),
+        opening_backlog_bn=read_only(
+            np.bincount(ledger.contracts.payee, weights=ledger.contracts.remaining_value_bn(0), minlength=n)
+        ),
     )
     views.attach(const)
     memory.months_below_value_in_use = np.zeros(len(gens), dtype=np.int64)
@@ -164,6 +169,7 @@ def build_state(model: mesa.Model, scenario: Scenario) -> State:
         scratch=Scratch(),
         views=views,
         agents=tuple(agents),
+        counterfactual=counterfactual,
     )
 
 

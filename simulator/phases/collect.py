@@ -32,7 +32,7 @@ def run(state: State) -> None:
     state.views.refresh()
     mem = state.memory
     mem.month_end = month_end_figures(state)
-    mem.report = model_report(state)
+    mem.report = model_report(state, mem.month_end)
     state.records.collect(float(mem.month), mem.report, mem.month_end)
 
 
@@ -53,24 +53,30 @@ def _capital_ratio(state: State, kind: str) -> float | None:
     return float(state.views.equity_bn[members].sum() / rwa) if rwa > 0 else None
 
 
-def model_report(state: State) -> dict[str, Any]:
-    """Every model-level figure of the month, computed in one pass."""
+def model_report(state: State, month_end: MonthEnd) -> dict[str, Any]:
+    """Every model-level figure of the month, computed in one pass (sector sums of the
+    institutions' ``month_end`` figures)."""
     led, c, mem, views = state.ledger, state.const, state.memory, state.views
     report: dict[str, Any] = {"month": mem.month}
     keys = c.report_keys
     report.update(zip(keys.gpu_prices, (state.drivers.market_price_bn * 1e3).tolist()))
-    losses = led.losses_bn()
     # Sector totals in one group-by each (sector_code: position in sectors_present).
     n_sectors = len(c.sectors_present)
-    defaults = np.bincount(c.sector_code[mem.defaulted], minlength=n_sectors).tolist()
-    sector_losses = np.bincount(c.sector_code, weights=losses, minlength=n_sectors).tolist()
-    for default_key, loss_key, sector_defaults, sector_loss in zip(keys.defaults, keys.losses, defaults, sector_losses):
-        report[default_key] = sector_defaults
-        report[loss_key] = _clean(sector_loss)
+    report.update(zip(keys.defaults, np.bincount(c.sector_code[mem.defaulted], minlength=n_sectors).tolist()))
+    totals: dict[str, float | None] = {}
+    for measure, columns in keys.losses.items():
+        values = getattr(month_end, measure)
+        if values[0] is None and all(v is None for v in values):  # (no counterfactual)
+            report.update(dict.fromkeys(columns))
+            totals[f"{measure}_total"] = None
+            continue
+        amounts = np.array([0.0 if v is None else v for v in values])
+        report.update(zip(columns, map(_clean, np.bincount(c.sector_code, weights=amounts, minlength=n_sectors))))
+        totals[f"{measure}_total"] = _clean(float(amounts.sum()))
     report.update(
         {
             "defaults_total": int(np.count_nonzero(mem.defaulted)),
-            "losses_bn_total": _clean(losses.sum()),
+            **totals,
             "system_equity_bn": float(views.equity_bn.sum()),
             "sentiment": float(state.drivers.sentiment),
             "ai_demand_ratio": float(state.drivers.demand_ratio),
@@ -84,6 +90,26 @@ def model_report(state: State) -> dict[str, Any]:
         }
     )
     return report
+
+
+def _shortfalls(state: State) -> tuple[list[float | None], list[float | None]]:
+    """Each institution's book equity and market value below the counterfactual's this month
+    (institutions the counterfactual does not have, and runs without one: None)."""
+    n = state.const.n
+    cf = state.counterfactual
+    if cf is None:
+        return [None] * n, [None] * n
+    figures = cf.at(state.memory.month)
+    where = {name: j for j, name in enumerate(cf.names)}
+    market = np.where(state.const.market_valued, state.ledger.equity_value_bn, state.views.equity_bn)
+    equity_gap: list[float | None] = [None] * n
+    market_gap: list[float | None] = [None] * n
+    for i, name in enumerate(state.const.names):
+        j = where.get(name)
+        if j is not None:
+            equity_gap[i] = _clean(float(figures.equity_bn[j] - state.views.equity_bn[i]))
+            market_gap[i] = _clean(float(figures.market_value_bn[j] - market[i]))
+    return equity_gap, market_gap
 
 
 def month_end_figures(state: State) -> MonthEnd:
@@ -107,4 +133,9 @@ def month_end_figures(state: State) -> MonthEnd:
     leverage = [a / e if e > DUST_BN else None for a, e in zip(assets, equity)]
     ltv_or_none = [None if x < 0 else x for x in highest]
     dscr = [None if x == math.inf else x for x in views.dscr_by_agent().tolist()]
-    return MonthEnd(equity, led.cash_bn.tolist(), leverage, ltv_or_none, dscr, status)
+    realised = led.realised_losses_bn.tolist()
+    unrealised = led.unrealised_losses_bn(state.drivers.fundamental_price_bn).tolist()
+    equity_gap, market_gap = _shortfalls(state)
+    return MonthEnd(
+        equity, led.cash_bn.tolist(), leverage, ltv_or_none, dscr, status, realised, unrealised, equity_gap, market_gap
+    )
