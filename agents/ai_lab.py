@@ -2,9 +2,10 @@
 
 Rules
 -----
-* Funding rounds: when its cash covers fewer than ``runway_trigger_months`` of burn and
-  sentiment is at least ``funding_sentiment_floor``, it raises ``funding_round_months`` of burn
-  from investors outside the model (sovereign funds, venture capital).
+* Funding rounds: when its cash covers fewer than ``runway_trigger_months`` of burn, it raises
+  money from investors outside the model (sovereign funds, venture capital) to restore
+  ``target_runway_months`` of burn -- as much of that as investors will fund, which falls
+  smoothly with sentiment, with AI revenue short of expectations and with rising rates.
 * Short of cash it draws credit lines, borrows from the central bank (when it lends), then
   **cuts or renegotiates its compute commitments**: every compute contract it pays is cut by
   ``renegotiation_cut`` (at most ``max_renegotiations`` times per contract); what it still
@@ -23,6 +24,7 @@ Everything else is the default of ``agents.base.Institution``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from pydantic import Field
@@ -34,8 +36,19 @@ from agents.names import InstitutionKind
 
 class AiLabRules(Rules):
     runway_trigger_months: float = Field(9.0, ge=0, le=120, description="runway below which it raises money")
-    funding_round_months: float = Field(18.0, ge=0, le=120, description="size of a round, months of burn")
-    funding_sentiment_floor: float = Field(0.8, ge=0, le=2, description="sentiment below which no outside round closes")
+    target_runway_months: float = Field(18.0, ge=0, le=120, description="runway a round aims to restore, months of burn")
+    funding_sentiment_floor: float = Field(
+        0.6, ge=0, le=2, description="sentiment at or below which no outside investor puts money in"
+    )
+    funding_sentiment_full: float = Field(
+        1.0, ge=0, le=2, description="sentiment at or above which investors fund the whole runway gap"
+    )
+    funding_results_elasticity: float = Field(
+        1.0, ge=0, le=10, description="how much of the gap is funded falls as (AI revenue / expected) ** this"
+    )
+    funding_rate_sensitivity: float = Field(
+        10.0, ge=0, le=100, description="funding falls by exp(-this x rise in the base rate per year)"
+    )
     renegotiation_cut: float = Field(0.3, ge=0, le=1, description="share cut from compute commitments when short")
     max_renegotiations: int = Field(3, ge=0, le=100, description="cuts per contract before it simply misses")
 
@@ -46,13 +59,21 @@ class AiLab(Institution):
     rules: AiLabRules
 
     def funding_round_bn(self, burn_bn_per_month: float) -> float:
-        """Size of the outside equity round it raises this month (0 if none)."""
-        r = self.rules
-        if burn_bn_per_month <= 0 or self.situation.sentiment < r.funding_sentiment_floor:
+        """Outside equity it raises this month (US$ bn, 0 if none): when its cash covers fewer
+        than ``runway_trigger_months`` of burn, a round that restores ``target_runway_months`` --
+        times the share investors will fund, which falls smoothly with sentiment (none at
+        ``funding_sentiment_floor``, all at ``funding_sentiment_full``), with AI revenue short of
+        expectations and with a rise in interest rates. No cliff: in a crash it dries up.
+        """
+        r, s = self.rules, self.situation
+        if burn_bn_per_month <= 0 or self.cash_bn >= r.runway_trigger_months * burn_bn_per_month:
             return 0.0
-        if self.cash_bn >= r.runway_trigger_months * burn_bn_per_month:
-            return 0.0
-        return r.funding_round_months * burn_bn_per_month
+        gap = r.target_runway_months * burn_bn_per_month - self.cash_bn
+        span = max(r.funding_sentiment_full - r.funding_sentiment_floor, 1e-9)
+        appetite = min(max((s.sentiment - r.funding_sentiment_floor) / span, 0.0), 1.0)
+        appetite *= min(s.demand_ratio, 1.0) ** r.funding_results_elasticity
+        appetite *= math.exp(-r.funding_rate_sensitivity * max(s.base_rate_rise_per_year, 0.0))
+        return max(gap, 0.0) * appetite
 
     def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
         return [

@@ -20,7 +20,7 @@ operate             ``funding_round_bn``, ``lease_cut_wanted``,
                     ``real_asset_value_after_lease_cut``; as an investor in a fund
                     ``redemption_share``; as a fund ``redemption_capacity_bn``
 service_debt        as a lender ``rolls_over``, ``rollover_term_months``
-invest              ``capex_scale``, ``funds_customers``
+invest              ``capex_scale``, ``funds_customers``, ``payout_bn``
 test_covenants      as a lender ``expected_recovery``, ``respond_to_breach``
 raise_liquidity     ``liquidity_actions``, ``gpus_to_sell``, ``contracts_to_cut``; as a
                     lender ``allows_drawing``
@@ -90,6 +90,13 @@ class Rules(BaseModel):
     )
     stress_equity_ratio: float = Field(
         0.05, ge=0, le=1, description="equity / assets below which it counts as stressed"
+    )
+    # --- as a company with shareholders outside the model
+    payout_bn_per_month: float = Field(
+        0.0,
+        ge=0,
+        le=1e5,
+        description="dividends and buybacks it plans to pay its shareholders, US$ bn a month (0: it reinvests)",
     )
     # --- as a lender (any institution that holds loans, bonds or credit lines)
     waiver_propensity: float = Field(
@@ -395,6 +402,14 @@ class Institution(mesa.Agent):
     def capex_scale(self, demand_ratio: float) -> float:
         """Multiplier on its planned chip purchases this month (as planned)."""
         return 1.0
+
+    def payout_bn(self, spare_bn: float) -> float:
+        """Dividends and buybacks it pays this month (US$ bn): its plan, from cash left after
+        investing -- and nothing while it is stressed: a company under stress cuts its payout
+        before anything else."""
+        if self.is_stressed():
+            return 0.0
+        return min(self.rules.payout_bn_per_month, max(spare_bn, 0.0))
 
     def funds_customers(self) -> bool:
         """Pay this month's equity-funding commitments to its customers? While not stressed."""

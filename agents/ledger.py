@@ -508,6 +508,17 @@ class Ledger:
         self.shares_outstanding[issuer] += new_units
         self.equity_value_bn[issuer] += amount_bn
 
+    def return_capital(self, issuer: int, amount_bn: float, name: str) -> float:
+        """``issuer`` pays ``amount_bn`` (at most its cash) to shareholders outside the model --
+        dividends and buybacks, booked as buybacks at the current price, so value per share is
+        unchanged and the shares it holds back are cancelled. Returns what it paid."""
+        paid = -float(self.exogenous(issuer, -max(float(amount_bn), 0.0), name, entry="capital")[0])
+        price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
+        if paid > 0 and price > 0:
+            self.shares_outstanding[issuer] -= min(paid / price, self.shares_outstanding[issuer] * (1 - 1e-9))
+            self.equity_value_bn[issuer] = max(self.equity_value_bn[issuer] - paid, 0.0)
+        return paid
+
     def _add_units(self, holder: int, issuer: int, units: float, cost_bn: float) -> None:
         self.version += 1
         s = self.stakes

@@ -216,6 +216,7 @@ class EventKind(StrEnum):
     FUNDING_ROUND = "funding_round"
     CUSTOMER_FUNDING_STOPPED = "customer_funding_stopped"
     CAPEX_CUT = "capex_cut"
+    PAYOUT_CUT = "payout_cut"
     LEASE_RENEGOTIATION = "lease_renegotiation"
     CONTRACT_RENEGOTIATION = "contract_renegotiation"
     CONTRACT_TERMINATED = "contract_terminated"
@@ -249,7 +250,7 @@ EVENT_PHASES: MappingProxyType[str, frozenset[str]] = MappingProxyType(
         Phase.SHOCKS: frozenset({_E.SHOCK}),
         Phase.OPERATE: frozenset({_E.FUNDING_ROUND, _E.LEASE_RENEGOTIATION, _E.REDEMPTION, _E.GATE}),
         Phase.SERVICE_DEBT: frozenset({_E.ROLLOVER, _E.REFINANCING_REFUSED}),
-        Phase.INVEST: frozenset({_E.CAPEX_CUT, _E.CUSTOMER_FUNDING_STOPPED}),
+        Phase.INVEST: frozenset({_E.CAPEX_CUT, _E.CUSTOMER_FUNDING_STOPPED, _E.PAYOUT_CUT}),
         Phase.TEST_COVENANTS: frozenset({_E.COVENANT_BREACH, _E.WAIVER, _E.REPRICING, _E.ACCELERATION}),
         Phase.FIRE_SALES: frozenset({_E.FIRE_SALE, _E.ASSET_SALE}),
         Phase.RAISE_LIQUIDITY: frozenset(

@@ -59,6 +59,10 @@ class Situation(Protocol):
         """AI demand relative to what was priced in (1 = as expected)."""
 
     @property
+    def base_rate_rise_per_year(self) -> float:
+        """How far the base rate is above its month-0 level (per year; negative if below)."""
+
+    @property
     def assets_bn(self) -> np.ndarray: ...
 
     @property
@@ -107,6 +111,7 @@ class FixedSituation:
     month: int = 0
     sentiment: float = 1.0
     demand_ratio: float = 1.0
+    base_rate_rise_per_year: float = 0.0
     assets_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     equity_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cash_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))

@@ -44,6 +44,7 @@ SEVERITY: MappingProxyType[str, int] = MappingProxyType(
         _E.REDEMPTION: 3,
         _E.CUSTOMER_FUNDING_STOPPED: 4,
         _E.CAPEX_CUT: 3,
+    _E.PAYOUT_CUT: 4,
         _E.CREDIT_DRAW: 2,
         _E.BOND_ISSUE: 2,
         _E.ASSET_SALE: 2,

@@ -79,6 +79,7 @@ class Constants:
     opex_bn_per_month: np.ndarray  # operating costs paid outside, US$ bn per month
     capex_real_bn_per_month: np.ndarray  # planned construction spending, US$ bn per month
     builders: tuple[int, ...]  # those with construction spending planned
+    payers: tuple[int, ...]  # those with dividends and buybacks planned
     lessees: tuple[int, ...]  # those that pay at least one lease (the contract book never grows)
     spot_share: np.ndarray  # share of the GPU fleet rented on the spot market
     spot_utilisation: np.ndarray  # spot utilisation when AI demand meets expectations
@@ -111,6 +112,7 @@ class Memory:
     defaulted_month: np.ndarray = field(init=False)  # month it defaulted (-1: it has not)
     funding_stopped: set[int] = field(default_factory=set)  # stopped funding its customers (logged once)
     capex_cutters: set[int] = field(default_factory=set)  # buying < 50% of planned chips (an episode)
+    payout_cutters: set[int] = field(default_factory=set)  # paying less than planned to shareholders (an episode)
     outside_revenue_bn: np.ndarray = field(init=False)  # this month's revenue from outside customers
     ebitda_history: np.ndarray = field(init=False)  # (3, n) ring of the last three months' EBITDA
     debt_service_history: np.ndarray = field(init=False)  # (3, n) ring of the last three months' debt service
@@ -337,6 +339,10 @@ class Views:
     @property
     def demand_ratio(self) -> float:
         return self._drivers.demand_ratio
+
+    @property
+    def base_rate_rise_per_year(self) -> float:
+        return self._drivers.base_rate_per_year - self.const.config.markets.rates.base_rate_per_year
 
     @property
     def cash_bn(self) -> np.ndarray:

@@ -131,6 +131,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
         opex_bn_per_month=opex,
         capex_real_bn_per_month=read_only(np.array([inst.capex_real_bn_per_month for inst in institutions])),
         builders=tuple(i for i, inst in enumerate(institutions) if inst.capex_real_bn_per_month > 0),
+        payers=tuple(a.index for a in agents if a.rules.payout_bn_per_month > 0),
         lessees=tuple(sorted({index[c.payer] for c in scenario.contracts.values() if c.kind == ContractKind.LEASE})),
         spot_share=read_only(np.array([a.spot_share for a in agents])),
         spot_utilisation=read_only(np.array([a.spot_utilisation for a in agents])),

@@ -7,6 +7,8 @@ buffer ("spare cash").
 * Construction is paid first, then chip purchases (obligations to the chip maker, paid in the
   clearing with GPUs delivered), then equity-funding commitments to customers, if the funder
   still wants to fund them (``Institution.funds_customers``; the ``circular_funding`` channel).
+* Last come dividends and buybacks (``Institution.payout_bn``): the first spending a company
+  cuts when cash runs short, and none while it is stressed.
 * When spare cash does not cover all of an institution's chip plans (or all of its funding
   commitments), each plan gets the same share of what there is: pro rata, so the order of the
   contracts never matters.
@@ -55,6 +57,7 @@ def run(state: State) -> None:
     state.obligations.add(payers, c.payee[chip_rows], np.where(amounts > 1e-9, amounts, 0.0), CHIP_SALE, chip_rows)
     _report_capex_cuts(state, payers, planned, amounts)
     _fund_customers(state, (due & (c.kind == FUNDING)).nonzero()[0], spare)
+    _pay_shareholders(state, spare)
 
 
 def _pro_rata(payers: list[int], wanted: list[float], spare: np.ndarray) -> list[float]:
@@ -107,6 +110,29 @@ def _fund_customers(state: State, funding_rows: np.ndarray, spare: np.ndarray) -
     for row, i, amount in zip(rows, payers, _pro_rata(payers, wanted, spare)):
         if amount > 1e-9:
             state.obligations.add(i, int(c.payee[row]), amount, EQUITY_FUNDING, row)
+
+
+def _pay_shareholders(state: State, spare: np.ndarray) -> None:
+    """Dividends and buybacks, from the cash left after investing: the first spending cut when
+    cash runs short, and stopped while a company is stressed (``Institution.payout_bn``). A cut
+    is logged once per episode (until it pays its full plan again)."""
+    led, mem, names = state.ledger, state.memory, state.const.names
+    for i in state.const.payers:
+        if mem.defaulted[i]:
+            continue
+        agent = state.agents[i]
+        plan = agent.rules.payout_bn_per_month
+        paid = led.return_capital(i, agent.payout_bn(float(spare[i])), "dividends and buybacks (outside shareholders)")
+        spare[i] -= paid
+        if paid < plan - 1e-9 and i not in mem.payout_cutters:
+            mem.payout_cutters.add(i)
+            why = "stressed" if agent.is_stressed() else "short of spare cash"
+            state.log.add(
+                EventKind.PAYOUT_CUT, i, None, plan - paid,
+                f"{names[i]} cut its dividends and buybacks to {money(paid)} of a planned {money(plan)} this month ({why})",
+            )
+        elif paid >= plan - 1e-9:
+            mem.payout_cutters.discard(i)
 
 
 def _report_capex_cuts(state: State, payers: np.ndarray, planned: np.ndarray, paid: np.ndarray) -> None:

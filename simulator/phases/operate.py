@@ -93,7 +93,8 @@ def _funding_rounds(state: State, contract_out: np.ndarray) -> None:
                 i,
                 None,
                 amount,
-                f"{agent.name} raised {money(amount)} from outside investors ({amount / burn:.0f} months of burn)",
+                f"{agent.name} raised {money(amount)} from outside investors (now {agent.cash_bn / burn:.0f} months of "
+                "burn in cash)",
             )
 
 
