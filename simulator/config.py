@@ -161,6 +161,15 @@ class Sentiment(Strict):
 class Demand(Strict):
     ai_revenue_growth_per_year: float = Field(ge=-0.9, le=10, description="growth of AI end-customer revenue")
     expected_ai_revenue_growth_per_year: float = Field(ge=-0.9, le=10, description="growth priced in at month 0")
+    long_run_growth_per_year: float = Field(
+        0.05,
+        ge=-0.5,
+        le=1,
+        description="growth AI revenue slows towards (actual and expected alike), per year: no market doubles forever",
+    )
+    growth_half_life_months: float = Field(
+        36.0, gt=0, le=1200, description="months in which the gap to the long-run growth halves"
+    )
     ai_revenue_volatility_per_year: float = Field(ge=0, le=2)
     crypto_drift_per_year: float = Field(ge=-1, le=5)
     crypto_volatility_per_year: float = Field(ge=0, le=5)

@@ -20,7 +20,10 @@ class Drivers:
     ai_revenue_index : float
         AI end-customer revenue relative to month 0.
     expected_ai_index : float
-        What month-0 prices assumed it would be now (``expected_ai_revenue_growth_per_year``).
+        What month-0 prices assumed it would be now (``expected_ai_revenue_growth_per_year``,
+        slowing like actual growth towards ``long_run_growth_per_year``).
+    ai_growth_per_year, expected_growth_per_year : float
+        This month's growth of AI revenue, actual (before noise) and priced in.
     crypto_index : float
         Crypto prices relative to month 0.
     sentiment : float
@@ -44,6 +47,7 @@ class Drivers:
         gens = m.gpu.generations
         self.generation_names = [g.name for g in gens]
         self.ai_growth_per_year = m.demand.ai_revenue_growth_per_year
+        self.expected_growth_per_year = m.demand.expected_ai_revenue_growth_per_year
         self.ai_revenue_index = 1.0
         self.expected_ai_index = 1.0
         self.crypto_index = 1.0
@@ -129,7 +133,13 @@ class Drivers:
         vol = self._ai_vol_per_month
         growth = np.log1p(self.ai_growth_per_year) / 12.0
         self.ai_revenue_index *= float(np.exp(growth - 0.5 * vol**2 + vol * self.rng.standard_normal()))
-        self.expected_ai_index *= (1.0 + d.expected_ai_revenue_growth_per_year) ** (1.0 / 12.0)
+        self.expected_ai_index *= (1.0 + self.expected_growth_per_year) ** (1.0 / 12.0)
+        # Growth rates, actual and expected alike, slow towards the long-run rate.
+        slow = 0.5 ** (1.0 / d.growth_half_life_months)
+        self.ai_growth_per_year = d.long_run_growth_per_year + (self.ai_growth_per_year - d.long_run_growth_per_year) * slow
+        self.expected_growth_per_year = (
+            d.long_run_growth_per_year + (self.expected_growth_per_year - d.long_run_growth_per_year) * slow
+        )
         cvol, cdrift = self._crypto_vol_per_month, self._crypto_drift_per_month
         self.crypto_index *= float(np.exp(cdrift - 0.5 * cvol**2 + cvol * self.rng.standard_normal()))
         # Generations not yet on sale keep their launch price.
