@@ -16,11 +16,12 @@ Which phase asks what (the defaults; see each kind's module for its own table)
 ==================  =================================================================
 phase               methods
 ==================  =================================================================
-operate             ``funding_round_bn``, ``lease_cut_wanted``,
+operate             ``funding_round_bn``, ``lease_cut_wanted``, ``renews_compute``,
                     ``real_asset_value_after_lease_cut``; as an investor in a fund
                     ``redemption_share``; as a fund ``redemption_capacity_bn``
 service_debt        as a lender ``rolls_over``, ``rollover_term_months``
-invest              ``capex_scale``, ``funds_customers``, ``payout_bn``
+invest              ``capex_scale``, ``capex_borrowing_bn``, ``funds_customers``,
+                    ``payout_bn``; as a lender ``lends_against_gpus``
 test_covenants      as a lender ``expected_recovery``, ``respond_to_breach``
 raise_liquidity     ``liquidity_actions``, ``gpus_to_sell``, ``contracts_to_cut``; as a
                     lender ``allows_drawing``
@@ -98,6 +99,13 @@ class Rules(BaseModel):
         le=1e5,
         description="dividends and buybacks it plans to pay its shareholders, US$ bn a month (0: it reinvests)",
     )
+    # --- as a customer of compute
+    compute_renewal_months: int = Field(
+        24, ge=0, le=480, description="term of a compute contract it renews when one ends, months (0: never renews)"
+    )
+    compute_renewal_demand_floor: float = Field(
+        0.5, ge=0, le=2, description="AI demand / expected below which it lets compute contracts lapse"
+    )
     # --- as a lender (any institution that holds loans, bonds or credit lines)
     waiver_propensity: float = Field(
         0.5, ge=0, le=1, description="0 = never waives a covenant breach, 1 = waives up to max_waiver_severity"
@@ -123,6 +131,9 @@ class Rules(BaseModel):
         0.7, ge=0, le=2, description="market sentiment below which it refuses to roll maturing debt"
     )
     rollover_term_months: int = Field(36, ge=1, le=480, description="term of a rolled loan, months")
+    new_lending_sentiment_floor: float = Field(
+        0.85, ge=0, le=2, description="market sentiment below which it makes no new GPU-backed loans"
+    )
     liquidation_discount: float = Field(
         0.3, ge=0, le=1, description="discount it expects when selling seized collateral"
     )
@@ -300,6 +311,18 @@ class Institution(mesa.Agent):
         """Term of the loan it rolls over, months."""
         return self.rules.rollover_term_months
 
+    def capex_borrowing_bn(self, purchase_bn: float, gap_bn: float) -> float:
+        """New borrowing it wants against GPUs it buys (none: it buys what its cash covers)."""
+        return 0.0
+
+    def lends_against_gpus(self, requested_bn: float, available_bn: float) -> float:
+        """How much of a new GPU-backed loan of ``requested_bn`` it makes, from ``available_bn``
+        of spare cash: all it can while it is not stressed and sentiment is at least
+        ``new_lending_sentiment_floor``; nothing otherwise."""
+        if self.is_stressed() or self.situation.sentiment < self.rules.new_lending_sentiment_floor:
+            return 0.0
+        return min(max(requested_bn, 0.0), max(available_bn, 0.0))
+
     def allows_drawing(self) -> bool:
         """Does it let borrowers draw more on the credit lines it has granted? Not once it is
         stressed or has defaulted.
@@ -410,6 +433,14 @@ class Institution(mesa.Agent):
         if self.is_stressed():
             return 0.0
         return min(self.rules.payout_bn_per_month, max(spare_bn, 0.0))
+
+    def renews_compute(self, demand_ratio: float) -> int:
+        """Months for which it renews a compute contract that has just ended, at today's market
+        rent (0: it lets it lapse): ``compute_renewal_months`` while it is not stressed and AI
+        demand holds up."""
+        if self.is_stressed() or demand_ratio < self.rules.compute_renewal_demand_floor:
+            return 0
+        return self.rules.compute_renewal_months
 
     def funds_customers(self) -> bool:
         """Pay this month's equity-funding commitments to its customers? While not stressed."""

@@ -223,6 +223,8 @@ class ContractBook(_Table):
     take_or_pay           True if the payer owes the payment whatever it uses
     active                False once terminated (by default of either side)
     renegotiations        how many times the payment has been cut
+    rent_index_at_signing the GPU rent level (1 = month 0) its payment was set at
+    renewals              how many times it was renewed (at the market rent then)
     """
 
     kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
@@ -235,6 +237,8 @@ class ContractBook(_Table):
     take_or_pay: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     renegotiations: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    rent_index_at_signing: np.ndarray = field(default_factory=lambda: np.zeros(0))  # GPU rent level its price was set at
+    renewals: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(
         self,
@@ -260,6 +264,8 @@ class ContractBook(_Table):
             take_or_pay=take_or_pay,
             active=True,
             renegotiations=0,
+            rent_index_at_signing=1.0,
+            renewals=0,
         )
 
     def due_mask(self, month: int) -> np.ndarray:

@@ -220,6 +220,7 @@ class EventKind(StrEnum):
     LEASE_RENEGOTIATION = "lease_renegotiation"
     CONTRACT_RENEGOTIATION = "contract_renegotiation"
     CONTRACT_TERMINATED = "contract_terminated"
+    CONTRACT_RENEWAL = "contract_renewal"
     ROLLOVER = "rollover"
     REFINANCING_REFUSED = "refinancing_refused"
     COVENANT_BREACH = "covenant_breach"
@@ -227,6 +228,7 @@ class EventKind(StrEnum):
     REPRICING = "repricing"
     ACCELERATION = "acceleration"
     CREDIT_DRAW = "credit_draw"
+    NEW_LOAN = "new_loan"
     BOND_ISSUE = "bond_issue"
     ASSET_SALE = "asset_sale"
     FIRE_SALE = "fire_sale"
@@ -248,9 +250,9 @@ _E = EventKind
 EVENT_PHASES: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
         Phase.SHOCKS: frozenset({_E.SHOCK}),
-        Phase.OPERATE: frozenset({_E.FUNDING_ROUND, _E.LEASE_RENEGOTIATION, _E.REDEMPTION, _E.GATE}),
+        Phase.OPERATE: frozenset({_E.FUNDING_ROUND, _E.LEASE_RENEGOTIATION, _E.CONTRACT_RENEWAL, _E.REDEMPTION, _E.GATE}),
         Phase.SERVICE_DEBT: frozenset({_E.ROLLOVER, _E.REFINANCING_REFUSED}),
-        Phase.INVEST: frozenset({_E.CAPEX_CUT, _E.CUSTOMER_FUNDING_STOPPED, _E.PAYOUT_CUT}),
+        Phase.INVEST: frozenset({_E.CAPEX_CUT, _E.CUSTOMER_FUNDING_STOPPED, _E.PAYOUT_CUT, _E.NEW_LOAN}),
         Phase.TEST_COVENANTS: frozenset({_E.COVENANT_BREACH, _E.WAIVER, _E.REPRICING, _E.ACCELERATION}),
         Phase.FIRE_SALES: frozenset({_E.FIRE_SALE, _E.ASSET_SALE}),
         Phase.RAISE_LIQUIDITY: frozenset(

@@ -56,6 +56,7 @@ class Drivers:
         self.fundamental_price_bn = np.array([g.price_bn_per_k for g in gens])
         self.discount = np.ones(len(gens))
         self.rental_bn_per_k_month = np.array([g.rental_bn_per_k_month for g in gens])
+        self.opening_rental_bn_per_k_month = self.rental_bn_per_k_month.copy()
         self.base_depreciation = np.array([g.depreciation_per_year for g in gens])
         self.launch_month = np.array([g.launch_month for g in gens])
         self.extra_depreciation = np.zeros(len(gens))
@@ -76,6 +77,11 @@ class Drivers:
     @property
     def market_price_bn(self) -> np.ndarray:
         return self.fundamental_price_bn * self.discount
+
+    @property
+    def rent_index(self) -> float:
+        """GPU rents relative to month 0 (they deflate at ``rental_deflation_per_year``)."""
+        return float(self.rental_bn_per_k_month[0] / self.opening_rental_bn_per_k_month[0])
 
     @property
     def demand_ratio(self) -> float:

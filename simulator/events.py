@@ -46,10 +46,12 @@ SEVERITY: MappingProxyType[str, int] = MappingProxyType(
         _E.CAPEX_CUT: 3,
     _E.PAYOUT_CUT: 4,
         _E.CREDIT_DRAW: 2,
+    _E.NEW_LOAN: 2,
         _E.BOND_ISSUE: 2,
         _E.ASSET_SALE: 2,
         _E.FUNDING_ROUND: 2,
         _E.ROLLOVER: 1,
+    _E.CONTRACT_RENEWAL: 1,
     }
 )
 """How serious an event kind is (the app's colours; ties among equally large events)."""

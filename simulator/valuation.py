@@ -76,7 +76,7 @@ def fundamentals_bn(state: State) -> np.ndarray:
     intact = np.bincount(c.payee, weights=c.remaining_value_bn(month), minlength=n)
     left = np.maximum(c.end_month - np.maximum(c.start_month, month), 0)
     scheduled = np.bincount(c.payee, weights=c.original_payment_bn * left, minlength=n)
-    share = np.divide(intact, scheduled, out=np.ones(n), where=scheduled > 1e-12)
+    share = np.minimum(np.divide(intact, scheduled, out=np.ones(n), where=scheduled > 1e-12), 1.0)
     return state.memory.outside_revenue_bn / priced_in_growth + const.opening_backlog_bn / BACKLOG_MONTHS * share
 
 

@@ -132,6 +132,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
         capex_real_bn_per_month=read_only(np.array([inst.capex_real_bn_per_month for inst in institutions])),
         builders=tuple(i for i, inst in enumerate(institutions) if inst.capex_real_bn_per_month > 0),
         payers=tuple(a.index for a in agents if a.rules.payout_bn_per_month > 0),
+        **_gpu_lenders(scenario, index),
         lessees=tuple(sorted({index[c.payer] for c in scenario.contracts.values() if c.kind == ContractKind.LEASE})),
         spot_share=read_only(np.array([a.spot_share for a in agents])),
         spot_utilisation=read_only(np.array([a.spot_utilisation for a in agents])),
@@ -172,6 +173,26 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
         agents=tuple(agents),
         counterfactual=counterfactual,
     )
+
+
+def _gpu_lenders(scenario: Scenario, index: dict[str, int]) -> dict:
+    """Each institution's main GPU-backed lender -- the one with the most principal secured on
+    its GPUs (ties by name) -- and the terms of that lender's loan, which new GPU loans copy."""
+    best: dict[int, tuple[float, str, Any]] = {}
+    for debt in scenario.debts.values():
+        if debt.collateral is None:
+            continue
+        i = index[debt.obligor]
+        key = (debt.principal_bn, debt.holder)
+        if i not in best or key > best[i][:2]:
+            best[i] = (debt.principal_bn, debt.holder, debt)
+    n = len(index)
+    lender, terms = [-1] * n, [(0.0, False, 0.0, float("inf"))] * n
+    for i, (_, holder, debt) in best.items():
+        lender[i] = index[holder]
+        covenant = float("inf") if debt.ltv_covenant is None else debt.ltv_covenant
+        terms[i] = (debt.rate_per_year, debt.floating, debt.amortisation_per_month, covenant)
+    return {"gpu_lender": tuple(lender), "gpu_loan_terms": tuple(terms)}
 
 
 def _check_pledges(ledger: Ledger, names: list[str], gens: list[str]) -> None:

@@ -53,11 +53,55 @@ def run(state: State) -> None:
         led.spend_on_real_assets(const.everyone, real, "construction and power spending (outside)")
         spare -= real
     planned = c.monthly_payment_bn[chip_rows]
-    amounts = np.array(_pro_rata(payers.tolist(), (planned * scale[payers]).tolist(), spare))
+    wanted = planned * scale[payers]
+    _borrow_for_chips(state, payers, wanted, spare)
+    amounts = np.array(_pro_rata(payers.tolist(), wanted.tolist(), spare))
     state.obligations.add(payers, c.payee[chip_rows], np.where(amounts > 1e-9, amounts, 0.0), CHIP_SALE, chip_rows)
     _report_capex_cuts(state, payers, planned, amounts)
     _fund_customers(state, (due & (c.kind == FUNDING)).nonzero()[0], spare)
     _pay_shareholders(state, spare)
+
+
+def _borrow_for_chips(state: State, payers: np.ndarray, wanted: np.ndarray, spare: np.ndarray) -> None:
+    """Buyers whose spare cash falls short of their chip plans borrow the gap (as much as they
+    want, ``capex_borrowing_bn``) from their GPU lender (as much as it will,
+    ``lends_against_gpus``), against the GPUs the purchase buys, on the terms of their existing
+    GPU loan at today's market rate. ``spare`` grows by what they borrowed."""
+    const, led, d = state.const, state.ledger, state.ledger.debt
+    plan = np.bincount(payers, weights=wanted, minlength=len(spare))
+    buyers = [int(i) for i in np.unique(payers) if const.gpu_lender[i] >= 0 and plan[i] > spare[i] + 1e-9]
+    if not buyers:
+        return
+    due = state.obligations.due_by_payer()
+    asks = {i: state.agents[i].capex_borrowing_bn(float(plan[i]), float(plan[i] - spare[i])) for i in buyers}
+    newest = state.drivers.newest_generation(state.memory.month)
+    price = float(state.drivers.fundamental_price_bn[newest])
+    names, month = const.names, state.memory.month
+    for i in buyers:
+        lender = const.gpu_lender[i]
+        if asks[i] <= 1e-9 or state.memory.defaulted[lender]:
+            continue
+        available = float(led.cash_bn[lender] - due[lender] - const.cash_buffer_bn[lender])
+        amount = state.agents[lender].lends_against_gpus(asks[i], available)
+        if amount <= 1e-9:
+            continue
+        rate, floating, amortisation, covenant = const.gpu_loan_terms[i]
+        units = float(plan[i]) / price  # the GPUs the purchase buys secure the loan
+        k = int(np.count_nonzero((d.obligor == i) & (d.holder == lender))) + 1  # (named by content, not book order)
+        row = d.add(
+            f"gpu_loan_{month}_{names[i]}_{k}", kind="loan", holder=lender, obligor=i, principal_bn=0.0,
+            rate_per_year=rate, reference_rate_per_year=state.drivers.market_rate_per_year(floating), floating=floating,
+            amortisation_per_month=amortisation, maturity_month=month + 60, collateral_gen=newest,
+            collateral_units_k=units, ltv_covenant=covenant,
+        )
+        led.draw_credit(row, amount)
+        d.original_principal_bn[row] = d.limit_bn[row] = d.principal_bn[row]
+        spare[i] += float(d.principal_bn[row])
+        state.log.add(
+            EventKind.NEW_LOAN, lender, i, float(d.principal_bn[row]),
+            f"{names[lender]} lent {money(d.principal_bn[row])} to {names[i]} against {units:,.1f}k new "
+            f"{const.generation_names[newest]} GPUs to buy them",
+        )
 
 
 def _pro_rata(payers: list[int], wanted: list[float], spare: np.ndarray) -> list[float]:

@@ -62,6 +62,7 @@ def run(state: State) -> None:
     # Operating costs are owed to suppliers outside the model and clear with everything else.
     ob = state.obligations
     ob.add(const.everyone, ob.outside, const.opex_bn_per_month * alive, OPERATING_COST, -1)
+    _renew_compute(state)
     # Take-or-pay contracts and leases fall due.
     due = (c.due_mask(mem.month) & ((c.kind == COMPUTE) | (c.kind == LEASE))).nonzero()[0]
     ob.add(c.payer[due], c.payee[due], c.monthly_payment_bn[due], CONTRACT, due)
@@ -74,6 +75,32 @@ def run(state: State) -> None:
     _funding_rounds(state, contract_out)
     if const.config.channels.lease_renegotiation:
         _review_leases(state)
+
+
+def _renew_compute(state: State) -> None:
+    """Compute contracts that ended last month are renewed, if the customer wants
+    (``Institution.renews_compute``), at today's market rent: their payment scales with GPU
+    rents since the price was last set, so rent deflation reaches the provider's revenue."""
+    c, mem, d = state.ledger.contracts, state.memory, state.drivers
+    ended = (c.active & (c.kind == COMPUTE) & (c.end_month == mem.month)).nonzero()[0]
+    if not len(ended):
+        return
+    ratio, rent, names = d.demand_ratio, d.rent_index, state.const.names
+    answers = [(int(row), state.agents[int(c.payer[row])].renews_compute(ratio)) for row in ended]
+    for row, months in answers:
+        if months <= 0 or mem.defaulted[c.payee[row]] or mem.defaulted[c.payer[row]]:
+            continue
+        before = float(c.monthly_payment_bn[row])
+        c.monthly_payment_bn[row] = before * rent / float(c.rent_index_at_signing[row])
+        c.rent_index_at_signing[row] = rent
+        c.end_month[row] = mem.month + months
+        c.renewals[row] += 1
+        payer, payee = int(c.payer[row]), int(c.payee[row])
+        state.log.add(
+            EventKind.CONTRACT_RENEWAL, payer, payee, float(c.monthly_payment_bn[row]) * months,
+            f"{names[payer]} renewed {c.ids[row]} with {names[payee]} for {months} months at today's rent: "
+            f"{money(c.monthly_payment_bn[row])} a month (was {money(before)})",
+        )
 
 
 def _funding_rounds(state: State, contract_out: np.ndarray) -> None:
