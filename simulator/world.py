@@ -187,11 +187,11 @@ def _gpu_lenders(scenario: Scenario, index: dict[str, int]) -> dict:
         if i not in best or key > best[i][:2]:
             best[i] = (debt.principal_bn, debt.holder, debt)
     n = len(index)
-    lender, terms = [-1] * n, [(0.0, False, 0.0, float("inf"))] * n
+    lender, terms = [-1] * n, [(0.0, False, 0.0, float("inf"), 0.0)] * n
     for i, (_, holder, debt) in best.items():
         lender[i] = index[holder]
         covenant = float("inf") if debt.ltv_covenant is None else debt.ltv_covenant
-        terms[i] = (debt.rate_per_year, debt.floating, debt.amortisation_per_month, covenant)
+        terms[i] = (debt.rate_per_year, debt.floating, debt.amortisation_per_month, covenant, debt.dscr_covenant or 0.0)
     return {"gpu_lender": tuple(lender), "gpu_loan_terms": tuple(terms)}
 
 

@@ -85,14 +85,14 @@ def _borrow_for_chips(state: State, payers: np.ndarray, wanted: np.ndarray, spar
         amount = state.agents[lender].lends_against_gpus(asks[i], available)
         if amount <= 1e-9:
             continue
-        rate, floating, amortisation, covenant = const.gpu_loan_terms[i]
+        rate, floating, amortisation, covenant, dscr = const.gpu_loan_terms[i]
         units = float(plan[i]) / price  # the GPUs the purchase buys secure the loan
         k = int(np.count_nonzero((d.obligor == i) & (d.holder == lender))) + 1  # (named by content, not book order)
         row = d.add(
             f"gpu_loan_{month}_{names[i]}_{k}", kind="loan", holder=lender, obligor=i, principal_bn=0.0,
             rate_per_year=rate, reference_rate_per_year=state.drivers.market_rate_per_year(floating), floating=floating,
             amortisation_per_month=amortisation, maturity_month=month + 60, collateral_gen=newest,
-            collateral_units_k=units, ltv_covenant=covenant,
+            collateral_units_k=units, ltv_covenant=covenant, dscr_covenant=dscr,
         )
         led.draw_credit(row, amount)
         d.original_principal_bn[row] = d.limit_bn[row] = d.principal_bn[row]
