@@ -6,6 +6,10 @@ Rules
   money from investors outside the model (sovereign funds, venture capital) to restore
   ``target_runway_months`` of burn -- as much of that as investors will fund, which falls
   smoothly with sentiment, with AI revenue short of expectations and with rising rates.
+* Commitments against revenue: when AI revenue falls below ``commitment_review_demand_ratio``
+  of what was expected, it renegotiates each compute contract it pays down by
+  ``renegotiation_cut`` (once, in the month it sees the shortfall) -- the first step of the crash
+  the sources describe: revenue short of the commitments, so the commitments are cut.
 * Short of cash it draws credit lines, borrows from the central bank (when it lends), then
   **cuts or renegotiates its compute commitments**: every compute contract it pays is cut by
   ``renegotiation_cut`` (at most ``max_renegotiations`` times per contract); what it still
@@ -16,7 +20,7 @@ Which phase asks what
 ===============  =========================================================
 phase            method
 ===============  =========================================================
-operate          ``funding_round_bn``
+operate          ``funding_round_bn``, ``contract_cut_wanted``
 raise_liquidity  ``liquidity_actions``, ``contracts_to_cut``
 ===============  =========================================================
 Everything else is the default of ``agents.base.Institution``.
@@ -31,7 +35,7 @@ from pydantic import Field
 
 from agents.base import Institution, Rules
 from agents.decisions import Commitment, Cut, LiquidityAction, Order
-from agents.names import InstitutionKind
+from agents.names import ExecutoryKind, InstitutionKind
 
 
 class AiLabRules(Rules):
@@ -49,7 +53,15 @@ class AiLabRules(Rules):
     funding_rate_sensitivity: float = Field(
         10.0, ge=0, le=100, description="funding falls by exp(-this x rise in the base rate per year)"
     )
-    renegotiation_cut: float = Field(0.3, ge=0, le=1, description="share cut from compute commitments when short")
+    commitment_review_demand_ratio: float = Field(
+        0.7,
+        ge=0,
+        le=2,
+        description="AI revenue / expected below which it renegotiates its compute contracts down (once each)",
+    )
+    renegotiation_cut: float = Field(
+        0.3, ge=0, le=1, description="share cut from a compute commitment when it renegotiates"
+    )
     max_renegotiations: int = Field(3, ge=0, le=100, description="cuts per contract before it simply misses")
 
 
@@ -74,6 +86,14 @@ class AiLab(Institution):
         appetite *= min(s.demand_ratio, 1.0) ** r.funding_results_elasticity
         appetite *= math.exp(-r.funding_rate_sensitivity * max(s.base_rate_rise_per_year, 0.0))
         return max(gap, 0.0) * appetite
+
+    def contract_cut_wanted(self, kind: ExecutoryKind, demand_ratio: float) -> float:
+        """Share by which it cuts each compute contract it pays when AI revenue falls below
+        ``commitment_review_demand_ratio`` of expectations (0 = keep them)."""
+        r = self.rules
+        if kind == ExecutoryKind.COMPUTE_CONTRACT and demand_ratio < r.commitment_review_demand_ratio:
+            return r.renegotiation_cut
+        return 0.0
 
     def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
         return [

@@ -16,7 +16,7 @@ Which phase asks what (the defaults; see each kind's module for its own table)
 ==================  =================================================================
 phase               methods
 ==================  =================================================================
-operate             ``funding_round_bn``, ``lease_cut_wanted``, ``renews_compute``,
+operate             ``funding_round_bn``, ``contract_cut_wanted``, ``renews_compute``,
                     ``real_asset_value_after_lease_cut``; as an investor in a fund
                     ``redemption_share``; as a fund ``redemption_capacity_bn``
 service_debt        as a lender ``rolls_over``, ``rollover_term_months``
@@ -58,7 +58,7 @@ from agents.decisions import (
     Order,
     Sale,
 )
-from agents.names import Covenant, Status
+from agents.names import Covenant, ExecutoryKind, Status
 from agents.situation import Situation
 
 RISK_CLASSES = ("other", "loan", "bond", "credit_line", "abs_senior", "abs_junior", "equity", "fund_share", "real")
@@ -412,8 +412,10 @@ class Institution(mesa.Agent):
         """Equity it raises from investors outside the model this month (none)."""
         return 0.0
 
-    def lease_cut_wanted(self, demand_ratio: float) -> float:
-        """Share by which it wants to cut the data-centre leases it pays (0 = keep them)."""
+    def contract_cut_wanted(self, kind: ExecutoryKind, demand_ratio: float) -> float:
+        """Share by which it wants to renegotiate down each contract of ``kind`` it pays (a
+        data-centre lease or a compute contract) that it has not renegotiated yet, given AI
+        demand relative to expectations (0 = keep them as they are)."""
         return 0.0
 
     def real_asset_value_after_lease_cut(self, value_bn: float, cut: float) -> float:

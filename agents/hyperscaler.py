@@ -17,7 +17,7 @@ Which phase asks what
 ===============  =========================================================
 phase            method
 ===============  =========================================================
-operate          ``lease_cut_wanted``
+operate          ``contract_cut_wanted``
 invest           ``capex_scale``
 raise_liquidity  ``liquidity_actions``
 ===============  =========================================================
@@ -30,14 +30,14 @@ from pydantic import Field
 
 from agents.base import Institution, Rules
 from agents.decisions import LiquidityAction, Order
-from agents.names import InstitutionKind
+from agents.names import ExecutoryKind, InstitutionKind
 
 
 class HyperscalerRules(Rules):
     max_capex_scale: float = Field(1.5, ge=0, le=10, description="cap on capex relative to plan")
     capex_cut_when_stressed: float = Field(0.5, ge=0, le=1, description="share of capex cut when stressed")
     lease_exit_demand_ratio: float = Field(
-        0.6, ge=0, le=2, description="AI demand / expected demand below which it renegotiates leases"
+        0.5, ge=0, le=2, description="AI demand / expected demand below which it renegotiates leases"
     )
     lease_cut: float = Field(0.3, ge=0, le=1, description="share by which a renegotiated lease is cut")
     bond_market_sentiment_floor: float = Field(
@@ -57,9 +57,12 @@ class Hyperscaler(Institution):
             scale *= 1.0 - self.rules.capex_cut_when_stressed
         return scale
 
-    def lease_cut_wanted(self, demand_ratio: float) -> float:
-        """Share by which it wants to cut its AI data-centre leases (0 = keep them)."""
-        return self.rules.lease_cut if demand_ratio < self.rules.lease_exit_demand_ratio else 0.0
+    def contract_cut_wanted(self, kind: ExecutoryKind, demand_ratio: float) -> float:
+        """Share by which it wants to cut its AI data-centre leases (0 = keep them); it keeps
+        its compute contracts."""
+        if kind == ExecutoryKind.LEASE and demand_ratio < self.rules.lease_exit_demand_ratio:
+            return self.rules.lease_cut
+        return 0.0
 
     def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
         orders = [Order(LiquidityAction.DRAW_CREDIT), Order(LiquidityAction.CENTRAL_BANK)]

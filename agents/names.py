@@ -250,7 +250,16 @@ _E = EventKind
 EVENT_PHASES: MappingProxyType[str, frozenset[str]] = MappingProxyType(
     {
         Phase.SHOCKS: frozenset({_E.SHOCK}),
-        Phase.OPERATE: frozenset({_E.FUNDING_ROUND, _E.LEASE_RENEGOTIATION, _E.CONTRACT_RENEWAL, _E.REDEMPTION, _E.GATE}),
+        Phase.OPERATE: frozenset(
+            {
+                _E.FUNDING_ROUND,
+                _E.LEASE_RENEGOTIATION,
+                _E.CONTRACT_RENEGOTIATION,
+                _E.CONTRACT_RENEWAL,
+                _E.REDEMPTION,
+                _E.GATE,
+            }
+        ),
         Phase.SERVICE_DEBT: frozenset({_E.ROLLOVER, _E.REFINANCING_REFUSED}),
         Phase.INVEST: frozenset({_E.CAPEX_CUT, _E.CUSTOMER_FUNDING_STOPPED, _E.PAYOUT_CUT, _E.NEW_LOAN}),
         Phase.TEST_COVENANTS: frozenset({_E.COVENANT_BREACH, _E.WAIVER, _E.REPRICING, _E.ACCELERATION}),

@@ -106,7 +106,24 @@ class GpuMarket(Strict):
     discount_recovery_per_month: float = Field(
         ge=0, le=1, description="share of a fire-sale discount that heals per month"
     )
-    rental_deflation_per_year: float = Field(ge=0, lt=1, description="fall in GPU rental rates per year")
+    rental_deflation_per_year: float = Field(
+        ge=0, lt=1, description="fall in GPU rental rates per year while AI demand is as expected (or above)"
+    )
+    rent_glut_sensitivity: float = Field(
+        0.0,
+        ge=0,
+        le=5,
+        description="extra fall in rents per year per unit share of contracted GPU capacity that customers "
+        "have given up (cut or terminated compute contracts: idle capacity competes for the remaining "
+        "demand); the total is capped at 95% a year",
+    )
+    expected_rental_deflation_per_year: float | None = Field(
+        None,
+        ge=0,
+        lt=1,
+        description="fall in rents priced into GPU values at month 0 (default: rental_deflation_per_year); rents "
+        "falling faster than this cut what GPUs are worth in use",
+    )
     next_gen_extra_depreciation_per_year: float = Field(
         ge=0, lt=1, description="extra depreciation of older generations once a newer one launches"
     )

@@ -71,6 +71,7 @@ class Drivers:
         self._crypto_drift_per_month = (
             np.log1p(d.crypto_drift_per_year) / 12.0 if d.crypto_drift_per_year > -1 else -1.0
         )
+        self.idle_compute_share = 0.0  # share of contracted GPU capacity given up (set by the model)
         self.revenue_scale: dict[int, float] = {}  # institution index -> share of outside revenue kept
 
     # ----------------------------------------------------------------- derived
@@ -82,6 +83,14 @@ class Drivers:
     def rent_index(self) -> float:
         """GPU rents relative to month 0 (they deflate at ``rental_deflation_per_year``)."""
         return float(self.rental_bn_per_k_month[0] / self.opening_rental_bn_per_k_month[0])
+
+    @property
+    def rental_deflation_per_year(self) -> float:
+        """How fast GPU rents fall now: ``rental_deflation_per_year``, faster by
+        ``rent_glut_sensitivity`` x the share of contracted capacity customers have given up
+        (``idle_compute_share``), at most 95% a year."""
+        g = self.scenario.markets.gpu
+        return min(g.rental_deflation_per_year + g.rent_glut_sensitivity * self.idle_compute_share, 0.95)
 
     @property
     def demand_ratio(self) -> float:
@@ -130,10 +139,12 @@ class Drivers:
         return self.credit_spread_per_year() + (0.0 if floating else self.base_rate_per_year)
 
     # ----------------------------------------------------------------- monthly update
-    def advance(self, month: int, overhang: np.ndarray | None = None) -> None:
+    def advance(self, month: int, overhang: np.ndarray | None = None, idle_compute_share: float = 0.0) -> None:
         """Move the exogenous drivers from month-1 to ``month`` (before shocks apply). A
         generation with GPUs still waiting to sell (``overhang``, thousands) keeps its fire-sale
-        discount: it heals only once the market has cleared."""
+        discount: it heals only once the market has cleared; ``idle_compute_share`` (of contracted
+        GPU capacity given up by customers) speeds up rent deflation."""
+        self.idle_compute_share = idle_compute_share
         m = self.scenario.markets
         d = m.demand
         vol = self._ai_vol_per_month
@@ -150,10 +161,15 @@ class Drivers:
         self.crypto_index *= float(np.exp(cdrift - 0.5 * cvol**2 + cvol * self.rng.standard_normal()))
         # Generations not yet on sale keep their launch price.
         dep = self.depreciation_per_year(month) * self.launched(month - 1)
-        self.fundamental_price_bn = self.fundamental_price_bn * (1.0 - dep) ** (1.0 / 12.0)
-        self.rental_bn_per_k_month = self.rental_bn_per_k_month * (1.0 - m.gpu.rental_deflation_per_year) ** (
-            1.0 / 12.0
-        )
+        # A GPU is worth the rents it will earn: rents falling faster than month-0 prices assumed
+        # cut its value in proportion (the surprise compounds month by month).
+        deflation = self.rental_deflation_per_year
+        expected = m.gpu.expected_rental_deflation_per_year
+        if expected is None:
+            expected = m.gpu.rental_deflation_per_year
+        surprise = 1.0 if deflation == expected else ((1.0 - deflation) / (1.0 - expected)) ** (1.0 / 12.0)
+        self.fundamental_price_bn = self.fundamental_price_bn * (1.0 - dep) ** (1.0 / 12.0) * surprise
+        self.rental_bn_per_k_month = self.rental_bn_per_k_month * (1.0 - deflation) ** (1.0 / 12.0)
         heal = m.gpu.discount_recovery_per_month
         healed = 1.0 - (1.0 - self.discount) * (1.0 - heal)
         self.discount = healed if overhang is None else np.where(overhang > 1e-12, self.discount, healed)

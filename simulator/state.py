@@ -82,7 +82,7 @@ class Constants:
     payers: tuple[int, ...]  # those with dividends and buybacks planned
     gpu_lender: tuple[int, ...]  # each one's main GPU-backed lender (-1: none), who finances its capex
     gpu_loan_terms: tuple[tuple[float, bool, float, float, float], ...]  # (rate, floating, amortisation, LTV, DSCR covenant) of that loan
-    lessees: tuple[int, ...]  # those that pay at least one lease (the contract book never grows)
+    contract_payers: tuple[int, ...]  # those that pay at least one lease or compute contract (the book never grows)
     spot_share: np.ndarray  # share of the GPU fleet rented on the spot market
     spot_utilisation: np.ndarray  # spot utilisation when AI demand meets expectations
     production_cost_share: np.ndarray  # chip makers' cost of goods, share of the price

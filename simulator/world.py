@@ -133,7 +133,15 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
         builders=tuple(i for i, inst in enumerate(institutions) if inst.capex_real_bn_per_month > 0),
         payers=tuple(a.index for a in agents if a.rules.payout_bn_per_month > 0),
         **_gpu_lenders(scenario, index),
-        lessees=tuple(sorted({index[c.payer] for c in scenario.contracts.values() if c.kind == ContractKind.LEASE})),
+        contract_payers=tuple(
+            sorted(
+                {
+                    index[c.payer]
+                    for c in scenario.contracts.values()
+                    if c.kind in (ContractKind.LEASE, ContractKind.COMPUTE_CONTRACT)
+                }
+            )
+        ),
         spot_share=read_only(np.array([a.spot_share for a in agents])),
         spot_utilisation=read_only(np.array([a.spot_utilisation for a in agents])),
         production_cost_share=read_only(np.array([a.production_cost_share for a in agents])),

@@ -22,7 +22,7 @@ from agents.decisions import ACCELERATE, REPRICE, WAIVE, Breach, Commitment, Cut
 from agents.hyperscaler import Hyperscaler
 from agents.insurer import Insurer
 from agents.miner import Miner
-from agents.names import DebtKind, InstitutionKind, Status, Tranche
+from agents.names import DebtKind, ExecutoryKind, InstitutionKind, Status, Tranche
 from agents.neocloud import Neocloud
 from agents.pension import Pension
 from agents.private_credit import PrivateCreditFund
@@ -143,7 +143,7 @@ class TestDefaults:
 
     def test_company_defaults_do_nothing_special(self):
         agent = make(Institution)
-        assert agent.capex_scale(0.4) == 1.0 and agent.lease_cut_wanted(0.1) == 0.0
+        assert agent.capex_scale(0.4) == 1.0 and agent.contract_cut_wanted(ExecutoryKind.LEASE, 0.1) == 0.0
         assert agent.funding_round_bn(5.0) == 0.0 and agent.contracts_to_cut([Commitment(3, 0)]) == []
         assert agent.real_asset_value_after_lease_cut(10.0, 0.3) == 10.0
         assert agent.margin_collateral_bn(50.0) is None and agent.capital_ratio() is None
@@ -175,7 +175,9 @@ def test_hyperscaler_capex_follows_demand_and_is_cut_when_stressed():
 
 def test_hyperscaler_cuts_leases_when_demand_disappoints_and_issues_bonds_while_the_market_is_open():
     h = make(Hyperscaler, lease_exit_demand_ratio=0.6, lease_cut=0.3)
-    assert h.lease_cut_wanted(0.5) == 0.3 and h.lease_cut_wanted(0.7) == 0.0
+    assert h.contract_cut_wanted(ExecutoryKind.LEASE, 0.5) == 0.3
+    assert h.contract_cut_wanted(ExecutoryKind.LEASE, 0.7) == 0.0
+    assert h.contract_cut_wanted(ExecutoryKind.COMPUTE_CONTRACT, 0.1) == 0.0  # it keeps its compute contracts
     open_market = make(Hyperscaler, FixedSituation.of(1, sentiment=0.9), bond_market_sentiment_floor=0.6)
     closed = make(Hyperscaler, FixedSituation.of(1, sentiment=0.5), bond_market_sentiment_floor=0.6)
     assert actions(open_market) == [A.DRAW_CREDIT, A.CENTRAL_BANK, A.ISSUE_BONDS]
@@ -203,6 +205,13 @@ def test_ai_lab_cuts_each_commitment_until_it_has_cut_it_max_renegotiations_time
     cuts = lab.contracts_to_cut([Commitment(4, 0), Commitment(7, 2), Commitment(9, 1)])
     assert cuts == [Cut(4, 0.3), Cut(9, 0.3)]
     assert actions(lab) == [A.DRAW_CREDIT, A.CENTRAL_BANK, A.CUT_CONTRACTS]
+
+
+def test_ai_lab_renegotiates_its_compute_commitments_when_revenue_falls_short_of_them():
+    lab = make(AiLab, commitment_review_demand_ratio=0.7, renegotiation_cut=0.3)
+    assert lab.contract_cut_wanted(ExecutoryKind.COMPUTE_CONTRACT, 0.65) == 0.3
+    assert lab.contract_cut_wanted(ExecutoryKind.COMPUTE_CONTRACT, 0.75) == 0.0
+    assert lab.contract_cut_wanted(ExecutoryKind.LEASE, 0.1) == 0.0
 
 
 @pytest.mark.parametrize("cls", [Neocloud, Miner])

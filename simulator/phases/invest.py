@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.names import EventKind, ExecutoryKind
+from agents.names import DebtKind, EventKind, ExecutoryKind
 from simulator.events import money
 from simulator.obligations import CHIP_SALE, EQUITY_FUNDING
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulator.state import State
 
 CHIP, FUNDING = int(ExecutoryKind.CHIP_SALE), int(ExecutoryKind.EQUITY_FUNDING)
+LOAN = int(DebtKind.LOAN)
 CAPEX_CUT_SHARE = 0.5
 """A capex-cut episode starts when an institution buys less than half of its planned chips..."""
 CAPEX_RECOVERED_SHARE = 0.9
@@ -65,8 +66,10 @@ def run(state: State) -> None:
 def _borrow_for_chips(state: State, payers: np.ndarray, wanted: np.ndarray, spare: np.ndarray) -> None:
     """Buyers whose spare cash falls short of their chip plans borrow the gap (as much as they
     want, ``capex_borrowing_bn``) from their GPU lender (as much as it will,
-    ``lends_against_gpus``), against the GPUs the purchase buys, on the terms of their existing
-    GPU loan at today's market rate. ``spare`` grows by what they borrowed."""
+    ``lends_against_gpus``), against the GPUs the purchase buys: a draw on their GPU facility with
+    that lender for that generation (the GPU loan that generation secures, or a new facility on
+    the terms of their existing GPU loan at today's market rate), whose principal and collateral
+    grow by the draw. ``spare`` grows by what they borrowed."""
     const, led, d = state.const, state.ledger, state.ledger.debt
     plan = np.bincount(payers, weights=wanted, minlength=len(spare))
     buyers = [int(i) for i in np.unique(payers) if const.gpu_lender[i] >= 0 and plan[i] > spare[i] + 1e-9]
@@ -85,22 +88,32 @@ def _borrow_for_chips(state: State, payers: np.ndarray, wanted: np.ndarray, spar
         amount = state.agents[lender].lends_against_gpus(asks[i], available)
         if amount <= 1e-9:
             continue
-        rate, floating, amortisation, covenant, dscr = const.gpu_loan_terms[i]
         units = float(plan[i]) / price  # the GPUs the purchase buys secure the loan
-        k = int(np.count_nonzero((d.obligor == i) & (d.holder == lender))) + 1  # (named by content, not book order)
-        row = d.add(
-            f"gpu_loan_{month}_{names[i]}_{k}", kind="loan", holder=lender, obligor=i, principal_bn=0.0,
-            rate_per_year=rate, reference_rate_per_year=state.drivers.market_rate_per_year(floating), floating=floating,
-            amortisation_per_month=amortisation, maturity_month=month + 60, collateral_gen=newest,
-            collateral_units_k=units, ltv_covenant=covenant, dscr_covenant=dscr,
-        )
+        facility = (d.obligor == i) & (d.holder == lender) & (d.collateral_gen == newest) & d.active
+        facility &= d.kind == LOAN
+        if facility.any():
+            row = int(facility.nonzero()[0][0])
+        else:
+            rate, floating, amortisation, covenant, dscr = const.gpu_loan_terms[i]
+            row = d.add(
+                f"gpu_facility_{names[lender]}_{names[i]}_{const.generation_names[newest]}", kind="loan",
+                holder=lender, obligor=i, principal_bn=0.0, rate_per_year=rate,
+                reference_rate_per_year=state.drivers.market_rate_per_year(floating), floating=floating,
+                amortisation_per_month=amortisation, maturity_month=month + 60, collateral_gen=newest,
+                collateral_units_k=0.0, ltv_covenant=covenant, dscr_covenant=dscr,
+            )
+        d.limit_bn[row] = d.principal_bn[row] + amount
+        before = float(d.principal_bn[row])
         led.draw_credit(row, amount)
-        d.original_principal_bn[row] = d.limit_bn[row] = d.principal_bn[row]
-        spare[i] += float(d.principal_bn[row])
+        drawn = float(d.principal_bn[row]) - before
+        d.original_principal_bn[row] += drawn
+        d.limit_bn[row] = d.principal_bn[row]
+        d.collateral_units_k[row] += units
+        spare[i] += drawn
         state.log.add(
-            EventKind.NEW_LOAN, lender, i, float(d.principal_bn[row]),
-            f"{names[lender]} lent {money(d.principal_bn[row])} to {names[i]} against {units:,.1f}k new "
-            f"{const.generation_names[newest]} GPUs to buy them",
+            EventKind.NEW_LOAN, lender, i, drawn,
+            f"{names[lender]} lent {money(drawn)} to {names[i]} against {units:,.1f}k new "
+            f"{const.generation_names[newest]} GPUs to buy them ({d.ids[row]}: {money(d.principal_bn[row])} owed)",
         )
 
 

@@ -275,7 +275,7 @@ def _cut_contracts(state: State, i: int, need: float, order: Order, events: list
                 EventKind.CONTRACT_RENEGOTIATION,
                 i,
                 payee,
-                before * share,
+                before * share * max(int(c.end_month[row]) - state.memory.month, 1),
                 f"{names[i]}, short of cash, cut its {c.ids[row]} commitment to {names[payee]} by "
                 f"{share:.0%}: {money(before)} -> {money(c.monthly_payment_bn[row])} a month",
             )

@@ -7,8 +7,10 @@
   *obligations*: they are paid in the clearing (``resolve_defaults``), not here.
 * EBITDA goes into the three-month history that DSCR covenants read.
 * Institutions short of runway raise outside equity (``Institution.funding_round_bn``).
-* Institutions that want to cut their data-centre leases do (``lease_cut_wanted``); the lessor
-  re-marks its real assets if they are worth the lease (``real_asset_value_after_lease_cut``).
+* Institutions review the leases and compute contracts they pay against AI demand
+  (``contract_cut_wanted``): hyperscalers cut data-centre leases, labs their compute
+  commitments, each contract once; a lessor re-marks its real assets if they are worth the lease
+  (``real_asset_value_after_lease_cut``). The cuts apply from next month's payments.
 
 Monthly redemption requests (``simulator.phases.redemptions``) follow, in the same phase.
 """
@@ -73,8 +75,7 @@ def run(state: State) -> None:
     mem.ebitda_history[mem.month % 3] = ebitda  # a ring of the last three months
     mem.histories_version += 1
     _funding_rounds(state, contract_out)
-    if const.config.channels.lease_renegotiation:
-        _review_leases(state)
+    _review_contracts(state)
 
 
 def _renew_compute(state: State) -> None:
@@ -125,35 +126,44 @@ def _funding_rounds(state: State, contract_out: np.ndarray) -> None:
             )
 
 
-def _review_leases(state: State) -> None:
-    """Lessees that want to cut their leases cut each lease once; lessors whose real assets are
-    worth the lease re-mark them.
-    """
+def _review_contracts(state: State) -> None:
+    """Every payer of leases and compute contracts says, on the same demand figure, by how much
+    it wants to cut the contracts of each kind it has not renegotiated yet; the cuts then apply
+    together (leases under the ``lease_renegotiation`` channel, compute contracts under
+    ``contract_cuts``)."""
     led, c, names = state.ledger, state.ledger.contracts, state.const.names
+    channels = state.const.config.channels
+    kinds = [k for k, on in ((LEASE, channels.lease_renegotiation), (COMPUTE, channels.contract_cuts)) if on]
     ratio = state.drivers.demand_ratio
     defaulted = state.memory.defaulted
-    for i in state.const.lessees:
-        if defaulted[i]:
-            continue
-        agent = state.agents[i]
-        cut = agent.lease_cut_wanted(ratio)
+    wanted = [
+        (i, kind, state.agents[i].contract_cut_wanted(ExecutoryKind(kind), ratio))
+        for i in state.const.contract_payers
+        if not defaulted[i]
+        for kind in kinds
+    ]
+    for i, kind, cut in wanted:
         if cut <= 0:
             continue
-        rows = ((c.payer == agent.index) & c.active & (c.kind == LEASE) & (c.renegotiations == 0)).nonzero()[0]
-        for row in rows:
+        rows = ((c.payer == i) & c.active & (c.kind == kind) & (c.renegotiations == 0)).nonzero()[0]
+        for row in rows.tolist():
             before = float(c.monthly_payment_bn[row])
             c.monthly_payment_bn[row] *= 1 - cut
             c.renegotiations[row] += 1
             payee = int(c.payee[row])
-            value = led.real_assets_bn[payee]
-            new_value = state.agents[payee].real_asset_value_after_lease_cut(value, cut)
-            if new_value != value:
-                led.impair_real_assets(payee, new_value)
+            if kind == LEASE:
+                value = led.real_assets_bn[payee]
+                new_value = state.agents[payee].real_asset_value_after_lease_cut(value, cut)
+                if new_value != value:
+                    led.impair_real_assets(payee, new_value)
+                event, what = EventKind.LEASE_RENEGOTIATION, "lease"
+            else:
+                event, what = EventKind.CONTRACT_RENEGOTIATION, "compute contract"
             state.log.add(
-                EventKind.LEASE_RENEGOTIATION,
-                agent.index,
+                event,
+                i,
                 payee,
-                before * cut,
-                f"{agent.name}, seeing AI demand at {ratio:.0%} of expectations, cut its lease {c.ids[row]} with "
-                f"{names[payee]} by {cut:.0%}",
+                before * cut * max(int(c.end_month[row]) - state.memory.month, 1),
+                f"{names[i]}, seeing AI demand at {ratio:.0%} of expectations, cut its {what} {c.ids[row]} with "
+                f"{names[payee]} by {cut:.0%}: {money(before)} -> {money(c.monthly_payment_bn[row])} a month",
             )

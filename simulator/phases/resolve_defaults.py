@@ -220,16 +220,17 @@ def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
     for row in ended:
         c.active[row] = False
         other = int(c.payee[row] if c.payer[row] == i else c.payer[row])
-        remaining = float(c.monthly_payment_bn[row] * max(c.end_month[row] - max(c.start_month[row], mem.month), 0))
-        if remaining > 0:
-            state.log.add(
-                EventKind.CONTRACT_TERMINATED,
-                other,
-                i,
-                remaining,
-                f"{names[other]}'s contract {c.ids[row]} with {names[i]} ended "
-                f"({money(remaining)} of payments will not happen)",
-            )
+        months_left = max(int(c.end_month[row]) - max(int(c.start_month[row]), mem.month), 0)
+        monthly = float(c.monthly_payment_bn[row])
+        if not months_left or monthly <= 0:
+            continue
+        if c.take_or_pay[row]:
+            text, size = f"({money(monthly * months_left)} of payments will not happen)", monthly * months_left
+        else:  # a plan, not a claim: its size is one month of it
+            text, size = f"(plans of {money(monthly)} a month, not a commitment, end with it)", monthly
+        state.log.add(
+            EventKind.CONTRACT_TERMINATED, other, i, size, f"{names[other]}'s contract {c.ids[row]} with {names[i]} ended {text}"
+        )
 
 
 def close_estates(state: State) -> None:

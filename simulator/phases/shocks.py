@@ -32,7 +32,8 @@ def run(state: State) -> None:
     d, led, mem, c = state.drivers, state.ledger, state.memory, state.const
     cfg = c.config
     old_discount = d.discount.copy()
-    d.advance(mem.month, state.market.overhang_k(len(c.generation_names)))
+    idle = state.ledger.contracts.idle_compute_share(mem.month - 1)  # as last month ended
+    d.advance(mem.month, state.market.overhang_k(len(c.generation_names)), idle)
     if cfg.channels.sentiment_feedback:
         s = cfg.markets.sentiment
         hit = s.loss_sensitivity * mem.losses_last_month_bn / max(c.opening_system_equity_bn, 1e-9)
