@@ -28,7 +28,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from agents.central_bank import CentralBankRules
-from agents.names import DEBT_KINDS, EXECUTORY_KINDS, STAKE_KINDS, TRANCHES, InstitutionKind, ShockKind, Tranche
+from agents.names import (
+    DEBT_KINDS,
+    EXECUTORY_KINDS,
+    STAKE_KINDS,
+    TRANCHES,
+    ContractKind,
+    InstitutionKind,
+    ShockKind,
+    Tranche,
+)
 from agents.registry import AGENT_CLASSES
 
 
@@ -372,11 +381,37 @@ SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
     ),
     ShockKind.SENTIMENT: (-1.0, 1.0, "none", "market sentiment falls by `size`"),
     ShockKind.FAILURE: (0.0, 1.0, "institution", "target fails: it is put into resolution"),
-    ShockKind.CONTRACT_CUT: (0.0, 1.0, "contract", "payments of target contract are cut by `size`"),
+    ShockKind.CONTRACT_CUT: (
+        0.0,
+        1.0,
+        "contract",
+        "payments of target contract (an id, or 'Payer->Payee' for every compute contract between them) are cut by "
+        "`size`",
+    ),
 }
 assert list(SHOCK_KINDS) == list(ShockKind), "every shock kind needs its range, target and meaning"
 
 
+
+
+PAIR_ARROW = "->"
+"""A contract-cut target ``"Payer->Payee"`` names every compute contract between the two."""
+
+
+def contracts_named(scenario: Scenario, target: str) -> list[str]:
+    """The contract ids a contract-cut ``target`` names: the contract with that id, or every
+    compute contract from payer to payee for ``"Payer->Payee"`` (empty if none)."""
+    if target in scenario.contracts:
+        return [target]
+    payer, arrow, payee = target.partition(PAIR_ARROW)
+    if not arrow:
+        return []
+    payer, payee = payer.strip(), payee.strip()
+    return [
+        key
+        for key, c in scenario.contracts.items()
+        if c.payer == payer and c.payee == payee and c.kind == ContractKind.COMPUTE_CONTRACT
+    ]
 
 
 class Shock(Strict):
@@ -452,8 +487,11 @@ class Scenario(Strict):
             target_kind = SHOCK_KINDS[shock.kind][2]
             if target_kind == "institution":
                 need(shock.target or "", f"shocks.{k}.target")
-            elif target_kind == "contract" and shock.target not in self.contracts:
-                raise ValueError(f"shocks.{k}.target: unknown contract {shock.target!r}")
+            elif target_kind == "contract" and not contracts_named(self, shock.target or ""):
+                raise ValueError(
+                    f"shocks.{k}.target: {shock.target!r} is neither a contract id nor 'Payer->Payee' with a compute "
+                    "contract between them"
+                )
             elif target_kind == "generation" and shock.target not in (None, "all", *gens):
                 raise ValueError(
                     f"shocks.{k}.target: unknown generation {shock.target!r}; known: {sorted(gens)} or 'all'"

@@ -30,7 +30,9 @@ from agents.names import DEBT_KINDS, EVENT_KINDS, InstitutionKind
 from networks import FUNDING_KINDS, STATUSES, exposure_matrix, round_trip_ratio
 from networks import circular_deals as _circular_deals
 from networks import largest_exposures as _largest_exposures
+from simulator.counterfactual import new_to_the_shock
 from simulator.events import Event
+from simulator.records import LOSS_MEASURES
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
@@ -44,9 +46,11 @@ __all__ = [
     "event_log",
     "events_for_month",
     "exposure_inputs",
+    "first_new_event",
     "key_figures",
     "largest_exposures",
     "loans_of",
+    "loss_measures",
     "round_trip",
     "status_counts",
     "systemic_ranking",
@@ -105,7 +109,8 @@ def key_figures(model: ContagionModel, name: str) -> dict[str, Any]:
     Keys: name, kind, status, total_assets_bn, equity_bn (book), cash_bn, leverage
     (assets / equity; None if equity <= 0), ltv (highest LTV of its GPU-backed loans; None if
     none), dscr (debt-service coverage, last three months; None if it has no debt service),
-    losses_bn (cumulative contagion losses), defaulted_month (None if it has not defaulted).
+    defaulted_month (None if it has not defaulted), and the four loss measures of
+    ``loss_measures``.
     """
     i = _index(model, name)
     agent = model.institutions[i]
@@ -122,9 +127,30 @@ def key_figures(model: ContagionModel, name: str) -> dict[str, Any]:
         "leverage": assets / equity if equity > 0 else None,
         "ltv": getattr(agent, "ltv", None),
         "dscr": getattr(agent, "dscr", None),
-        "losses_bn": float(led.losses_bn()[i]),
         "defaulted_month": agent.defaulted_month,
+        **loss_measures(model, name),
     }
+
+
+def loss_measures(model: ContagionModel, name: str) -> dict[str, float | None]:
+    """An institution's four loss measures at the last month end (US$ bn; see
+    ``simulator.records.LOSS_MEASURES``): ``realised_losses_bn``, ``unrealised_losses_bn``,
+    ``equity_shortfall_bn`` and ``market_value_shortfall_bn`` (the last two None without a
+    counterfactual)."""
+    i = _index(model, name)
+    month_end = model.state.memory.month_end
+    return {measure: getattr(month_end, measure)[i] for measure in LOSS_MEASURES}
+
+
+def first_new_event(model: ContagionModel, kind: str) -> Event | None:
+    """The first event of ``kind`` (an ``EventKind``, e.g. ``"covenant_breach"`` or
+    ``"default"``) that the run's counterfactual does not have -- another institution (for a
+    breach: another borrower and lender), or the same one at least a month earlier; without a
+    counterfactual, simply the first event of ``kind``."""
+    cf = model.counterfactual
+    if cf is not None:
+        cf.at(model.month)
+    return new_to_the_shock(model.events, None if cf is None else cf.events, kind)
 
 
 def default_focus(model: ContagionModel) -> str:
@@ -157,8 +183,8 @@ def balance_sheet(model: ContagionModel, name: str) -> dict[str, Any]:
     * ``total_assets_bn``, ``total_liabilities_bn``, ``equity_bn`` (= assets - liabilities,
       the same as ``model.ledger.equity_bn()``), ``market_value_bn`` (value of 100 % of its
       equity: market capitalisation, or NAV for funds and SPVs), ``leverage`` (assets / equity,
-      None if equity <= 0), ``gpus_k`` (``{generation: thousands of GPUs}``), ``losses_bn``
-      (cumulative contagion losses), plus ``name``, ``kind``, ``status`` and ``month``.
+      None if equity <= 0), ``gpus_k`` (``{generation: thousands of GPUs}``), the four loss
+      measures of ``loss_measures``, plus ``name``, ``kind``, ``status`` and ``month``.
 
     Raises
     ------
@@ -200,7 +226,7 @@ def balance_sheet(model: ContagionModel, name: str) -> dict[str, Any]:
             for k, g in enumerate(model.generation_names)
             if led.gpu_units_k[i, k] > _NEGLIGIBLE_BN
         },
-        "losses_bn": float(led.losses_bn()[i]),
+        **loss_measures(model, name),
     }
 
 

@@ -310,7 +310,7 @@ def test_network_svg_and_charts(cascade):
     assert svg.count("<title>") >= len(cascade.names)
     assert "viewBox='@VIEWBOX@'" not in svg
     charts = chart_svg.timeseries_html(cascade.datacollector.get_model_vars_dataframe())
-    assert charts.count("class='aic-chart'") == 6
+    assert charts.count("class='aic-chart'") == 8
     assert "GPU price (US$k per GPU)" in charts
 
 

@@ -1,4 +1,4 @@
-"""Small line charts as SVG, and the six time-series charts of the model variables.
+"""Small line charts as SVG, and the eight time-series charts of the model variables.
 
 Pure rendering (strings out, no Solara) from the DataCollector's model-variable table; the
 panel that shows them is :func:`simulator.app.panels.TimeSeries`.
@@ -140,27 +140,37 @@ def _col(df, name: str) -> tuple[float | None, ...]:
     return tuple(None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in df[name].tolist())
 
 
+def _by_sector(df, prefix: str) -> list[Series]:
+    """The five sectors with the largest final value of a per-sector column family (``prefix`` +
+    sector), then the rest summed as "others"; sectors that never moved are left out."""
+    cols = [c for c in df.columns if c.startswith(prefix) and c != f"{prefix}total"]
+    cols = [c for c in cols if df[c].notna().any() and df[c].abs().max() > 1e-6]
+    cols.sort(key=lambda c: -float(df[c].iloc[-1] or 0.0))
+    series = [
+        Series(
+            SECTOR_LABELS.get(c.removeprefix(prefix), c),
+            _col(df, c),
+            SECTOR_COLOURS.get(c.removeprefix(prefix), "#999"),
+        )
+        for c in cols[:5]
+    ]
+    if len(cols) > 5:
+        rest = df[cols[5:]].fillna(0.0).sum(axis=1)
+        series.append(Series("others", tuple(float(v) for v in rest), "#999999", dashed=True))
+    return series
+
+
 def timeseries_html(df) -> str:
-    """Six small charts of the model variables (one DataCollector row per month)."""
+    """Eight small charts of the model variables (one DataCollector row per month)."""
     months = [int(m) for m in df["month"].tolist()]
     gens = [c for c in df.columns if c.startswith("gpu_price_")]
     gpu = [
         Series(c.removeprefix("gpu_price_").removesuffix("_k_usd"), _col(df, c), GENERATION_COLOURS[n % 6])
         for n, c in enumerate(gens)
     ]
-    loss_cols = [c for c in df.columns if c.startswith("losses_bn_") and c != "losses_bn_total"]
-    loss_cols = sorted((c for c in loss_cols if df[c].abs().max() > 1e-6), key=lambda c: -float(df[c].iloc[-1]))
-    losses = [
-        Series(
-            SECTOR_LABELS.get(c.removeprefix("losses_bn_"), c),
-            _col(df, c),
-            SECTOR_COLOURS.get(c.removeprefix("losses_bn_"), "#999"),
-        )
-        for c in loss_cols[:5]
-    ]
-    if len(loss_cols) > 5:
-        rest = df[loss_cols[5:]].sum(axis=1)
-        losses.append(Series("others", tuple(float(v) for v in rest), "#999999", dashed=True))
+    losses = _by_sector(df, "realised_losses_bn_")
+    shortfall = _by_sector(df, "market_value_shortfall_bn_")
+    marks = _by_sector(df, "unrealised_losses_bn_")
     default_cols = [c for c in df.columns if c.startswith("defaults_") and c != "defaults_total" and df[c].max() > 0]
     defaults = [
         Series(
@@ -189,7 +199,15 @@ def timeseries_html(df) -> str:
     ]
     charts = [
         line_chart_svg("GPU price (US$k per GPU)", months, gpu, unit="k"),
-        line_chart_svg("Cumulative losses by sector (US$ bn)", months, losses, empty_note="no losses yet"),
+        line_chart_svg("Realised losses by sector (US$ bn, cumulative)", months, losses, empty_note="no losses yet"),
+        line_chart_svg(
+            "Market value below the counterfactual, by sector (US$ bn)",
+            months,
+            shortfall,
+            empty_note="no counterfactual (the baseline)" if df["market_value_shortfall_bn_total"].isna().all() else
+            "no shortfall",
+        ),
+        line_chart_svg("Unrealised losses by sector (US$ bn, marks)", months, marks, empty_note="no marks"),
         line_chart_svg("Defaults by kind (cumulative)", months, defaults, empty_note="no defaults yet"),
         line_chart_svg("Sentiment and AI demand (index)", months, mood, ref_line=1.0),
         line_chart_svg(

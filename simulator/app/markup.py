@@ -115,7 +115,8 @@ def inspector_html(model: ContagionModel, name: str) -> str:
     rt = views.round_trip_of(model, name)
     summary = (
         f"<div class='aic-small'>Leverage {fmt_ratio(bs['leverage'])} · market value of equity "
-        f"{fmt_bn(bs['market_value_bn'])} · GPUs {gpus} · contagion losses {fmt_bn(bs['losses_bn'])}</div>"
+        f"{fmt_bn(bs['market_value_bn'])} · GPUs {gpus} · realised losses {fmt_bn(bs['realised_losses_bn'])} · "
+        f"unrealised {fmt_bn(bs['unrealised_losses_bn'])}</div>"
         f"<div class='aic-small' data-testid='round-trip'>Round-trip ratio <b>{fmt_pct(rt)}</b> "
         f"<span class='aic-muted'>(share of its contracted revenue owed by customers it funded)</span></div>"
     )

@@ -156,7 +156,12 @@ def network_svg(model: ContagionModel, selected: str | None, cycles: list[list[i
             + (f" since month {fig['defaulted_month']}" if fig["defaulted_month"] is not None else ""),
             f"Total assets {fmt_bn(fig['total_assets_bn'])} · equity {fmt_bn(fig['equity_bn'])} · cash {fmt_bn(fig['cash_bn'])}",
             f"Leverage {fmt_ratio(fig['leverage'])} · LTV {fmt_pct(fig['ltv'])} · DSCR {fmt_ratio(fig['dscr'])}",
-            f"Contagion losses so far {fmt_bn(fig['losses_bn'])}",
+            f"Realised losses {fmt_bn(fig['realised_losses_bn'])} · unrealised {fmt_bn(fig['unrealised_losses_bn'])}"
+            + (
+                ""
+                if fig["market_value_shortfall_bn"] is None
+                else f" · market value {fmt_bn(fig['market_value_shortfall_bn'])} below the counterfactual"
+            ),
         ]
         ring = (
             (

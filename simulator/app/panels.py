@@ -323,11 +323,28 @@ def Summary(model: ContagionModel):
         f"<span class='aic-chip' data-status='{s}' data-count='{counts[s]}'>{_status_dot(s)}{s} <b>{counts[s]}</b></span>"
         for s in STATUSES
     )
-    first = model.first_breach
-    breach = (
-        f"<span class='aic-small'>First covenant breach: month {first[0]}: {esc(first[1])}</span>"
-        if first
-        else "<span class='aic-small aic-muted'>No covenant breach yet.</span>"
+    cf = model.counterfactual
+    versus = "" if cf is None else " the counterfactual does not have"
+    firsts = []
+    for kind, label in (("covenant_breach", "covenant breach"), ("default", "default")):
+        event = views.first_new_event(model, kind)
+        firsts.append(
+            f"<span class='aic-small' data-testid='first-{kind}'>First {label}{versus}: month {event.month}: "
+            f"{esc(event.message)}</span>"
+            if event
+            else f"<span class='aic-small aic-muted' data-testid='first-{kind}'>No {label}{versus} yet.</span>"
+        )
+    breach = "<br>".join(firsts)
+    if cf is None:
+        against = "<span class='aic-muted'>(no counterfactual: the baseline)</span>"
+    else:
+        against = (
+            f"market value {fmt_bn(last['market_value_shortfall_bn_total'])} and book equity "
+            f"{fmt_bn(last['equity_shortfall_bn_total'])} below <b>{esc(cf.name)}</b>"
+        )
+    losses = (
+        f"realised losses {fmt_bn(last['realised_losses_bn_total'])} · unrealised "
+        f"{fmt_bn(last['unrealised_losses_bn_total'])} · {against}"
     )
     with solara.Column(gap="2px", classes=["aic-summary"]):
         solara.HTML(
@@ -339,8 +356,8 @@ def Summary(model: ContagionModel):
             },
             unsafe_innerHTML=(
                 f"<b class='aic-scn'>{esc(model.config.name)}</b> · <b data-testid='month'>month {model.month}</b> · seed "
-                f"{model.setup.seed} · {chips} · losses {fmt_bn(float(last['losses_bn_total']))} · system equity "
-                f"{fmt_bn(float(last['system_equity_bn']))} · sentiment {float(last['sentiment']):.2f}<br>{breach}"
+                f"{model.setup.seed} · {chips} · sentiment {float(last['sentiment']):.2f}<br>"
+                f"<span data-testid='losses'>{losses}</span><br>{breach}"
             ),
         )
         if model.setup.error:

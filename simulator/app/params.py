@@ -27,6 +27,7 @@ from simulator.config import (
     LEVERS,
     SHOCK_KINDS,
     Channels,
+    PAIR_ARROW,
     ConfigError,
     Scenario,
     load_scenario,
@@ -182,9 +183,11 @@ def widget_defaults(config: Scenario) -> dict[str, Any]:
 
 
 def shock_targets(config: Scenario) -> list[str]:
-    """Targets the shock picker offers: none, every GPU generation, institutions, contracts."""
+    """Targets the shock picker offers: none, every GPU generation, institutions, contracts,
+    and each payer->payee pair with compute contracts between them."""
     gens = [g.name for g in config.markets.gpu.generations]
-    return [NO_TARGET, "all", *gens, *config.institutions, *config.contracts]
+    pairs = {f"{c.payer}{PAIR_ARROW}{c.payee}": None for c in config.contracts.values() if c.kind == "compute_contract"}
+    return [NO_TARGET, "all", *gens, *config.institutions, *config.contracts, *pairs]
 
 
 def levers_from_widgets(config: Scenario, widgets: dict[str, Any]) -> dict[str, Any]:

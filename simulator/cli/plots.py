@@ -32,12 +32,14 @@ _CIRCULAR_DEALS_SHOWN = 5
 
 
 def timeseries_panel(df: pd.DataFrame, title: str | None = None) -> Figure:
-    """A 2 x 3 panel of a run's model variables, one row of ``df`` per month.
+    """A 2 x 4 panel of a run's model variables, one row of ``df`` per month.
 
-    Panels: GPU price by generation (US$k per GPU); cumulative losses by sector (US$ bn, only
-    sectors that lost something); cumulative defaults by institution kind (step plot);
-    sentiment and the AI demand ratio (index, 1 = month 0 / expectations); private-credit NAV
-    (US$ bn); insurer and bank capital ratios (% of risk-weighted assets).
+    Panels: GPU price by generation (US$k per GPU); realised losses by sector (US$ bn,
+    cumulative); market value below the counterfactual by sector (US$ bn; a note when the run
+    has no counterfactual); cumulative defaults by institution kind (step plot); sentiment and
+    the AI demand ratio (index, 1 = month 0 / expectations); unrealised losses by sector (US$
+    bn, marks that can recover); private-credit NAV (US$ bn); insurer and bank capital ratios
+    (% of risk-weighted assets). Loss panels show only sectors with something to show.
 
     Parameters
     ----------
@@ -46,16 +48,20 @@ def timeseries_panel(df: pd.DataFrame, title: str | None = None) -> Figure:
     title : str, optional
         Figure title (e.g. scenario and seed).
     """
-    fig = Figure(figsize=(16, 9.5), layout="constrained")
-    axes = fig.subplots(2, 3, sharex=True)
+    fig = Figure(figsize=(21, 9.5), layout="constrained")
+    axes = fig.subplots(2, 4, sharex=True)
     month = df["month"] if "month" in df else pd.Series(np.arange(len(df)), index=df.index)
 
     _gpu_prices(axes[0, 0], df, month)
-    _losses_by_sector(axes[0, 1], df, month)
-    _defaults_by_kind(axes[0, 2], df, month)
+    _by_sector(axes[0, 1], df, month, "realised_losses_bn_", "Realised losses by sector (cumulative)", "no losses")
+    _by_sector(axes[0, 2], df, month, "market_value_shortfall_bn_", "Market value below the counterfactual",
+               "no counterfactual (the baseline)" if df["market_value_shortfall_bn_total"].isna().all() else
+               "no shortfall")  # fmt: skip
+    _defaults_by_kind(axes[0, 3], df, month)
     _sentiment_and_demand(axes[1, 0], df, month)
-    _private_credit_nav(axes[1, 1], df, month)
-    _capital_ratios(axes[1, 2], df, month)
+    _by_sector(axes[1, 1], df, month, "unrealised_losses_bn_", "Unrealised losses by sector (marks)", "no marks")
+    _private_credit_nav(axes[1, 2], df, month)
+    _capital_ratios(axes[1, 3], df, month)
 
     for ax in axes.flat:
         ax.grid(True, color="#E5E5E5", linewidth=0.8)
@@ -156,22 +162,23 @@ def _gpu_prices(ax, df: pd.DataFrame, month: pd.Series) -> None:
     ax.legend(fontsize=9.5, frameon=False, loc="best")
 
 
-def _losses_by_sector(ax, df: pd.DataFrame, month: pd.Series) -> None:
+def _by_sector(ax, df: pd.DataFrame, month: pd.Series, prefix: str, title: str, empty: str) -> None:
+    """One line per sector of a per-sector column family (``prefix`` + sector, US$ bn)."""
     shown = {
-        col: kind for col, kind in _columns(df, "losses_bn_").items()
+        col: kind for col, kind in _columns(df, prefix).items()
         if np.nanmax(np.abs(df[col].to_numpy(dtype=float)), initial=0.0) > _NEGLIGIBLE_BN
     }  # fmt: skip
-    # Largest loser first, so the legend reads top-down like the lines at the end of the run.
-    for col, kind in sorted(shown.items(), key=lambda item: -float(df[item[0]].iloc[-1])):
+    # Largest first, so the legend reads top-down like the lines at the end of the run.
+    for col, kind in sorted(shown.items(), key=lambda item: -float(np.nan_to_num(df[item[0]].iloc[-1]))):
         ax.plot(month, df[col], color=SECTOR_COLOURS.get(kind), linewidth=2.0, label=_label(kind))
-    ax.set_title("Losses by sector (market + credit, cumulative)", fontsize=12)
+    ax.set_title(title, fontsize=12)
     ax.set_ylabel("US$ bn", fontsize=11)
     if shown:
         ax.legend(fontsize=8.5, frameon=False, loc="upper left", ncol=2 if len(shown) > 4 else 1)
         _headroom_for_legend(ax, df[list(shown)].to_numpy(dtype=float), rows=math.ceil(len(shown) / 2))
     else:
         ax.set_ylim(0, 1)
-        _note(ax, "no losses")
+        _note(ax, empty)
 
 
 def _defaults_by_kind(ax, df: pd.DataFrame, month: pd.Series) -> None:

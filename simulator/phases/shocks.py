@@ -20,6 +20,7 @@ import numpy as np
 
 from agents.ledger import FIRE_SALE, OPERATING
 from agents.names import EventKind, ShockKind
+from simulator.config import contracts_named
 from simulator.valuation import depreciate_real_assets, mark_equity, mark_gpus, update_impairment
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -111,11 +112,13 @@ def _failure(state: State, shock: Shock) -> str:
 
 
 def _contract_cut(state: State, shock: Shock) -> str:
-    """The target contract's payments are cut by ``size``."""
+    """The target contract's payments (or those of every compute contract between a
+    ``"Payer->Payee"`` pair, including contracts that start later) are cut by ``size``."""
     c = state.ledger.contracts
-    row = c.index_of(shock.target or "")
-    c.monthly_payment_bn[row] *= 1 - shock.size
-    return f"Payments on {shock.target} were cut by {shock.size:.0%}"
+    ids = contracts_named(state.const.config, shock.target or "")
+    for contract_id in ids:
+        c.monthly_payment_bn[c.index_of(contract_id)] *= 1 - shock.size
+    return f"Payments on {', '.join(ids)} were cut by {shock.size:.0%}"
 
 
 HANDLERS: dict[ShockKind, Callable[[State, Shock], str]] = {
