@@ -272,17 +272,20 @@ class ContractBook(_Table):
         """Contracts with a payment due in ``month``."""
         return self.active & (self.start_month <= month) & (month < self.end_month)
 
-    def idle_compute_share(self, month: int) -> float:
+    def idle_compute_share(self, month: int, defaulted: np.ndarray) -> float:
         """Share of the GPU capacity under compute contracts scheduled to run in ``month`` that
-        its customers have given up -- cut in a renegotiation, or terminated -- measured in
-        capacity, not money (a contract renewed at a lower rent keeps its capacity). 0 when no
-        compute contract is scheduled."""
+        its customers have given up -- cut in a renegotiation, or ended by the customer's
+        default -- measured in capacity, not money (a contract renewed at a lower rent keeps its
+        capacity; one ended by the provider's default does not free capacity: the customer
+        still wants it, the provider's GPUs are sold). ``defaulted`` flags institutions in
+        default. 0 when no compute contract is scheduled."""
         scheduled = (self.kind == EXECUTORY_KINDS.index("compute_contract")) & (self.start_month <= month)
         scheduled &= month < self.end_month
         if not scheduled.any():
             return 0.0
         signed = float(self.original_payment_bn[scheduled].sum())
-        kept = self.monthly_payment_bn[scheduled] / self.rent_index_at_signing[scheduled] * self.active[scheduled]
+        volume = self.monthly_payment_bn[scheduled] / self.rent_index_at_signing[scheduled]
+        kept = volume * (self.active[scheduled] | ~defaulted[self.payer[scheduled]])
         return min(max(1.0 - float(kept.sum()) / signed, 0.0), 1.0) if signed > 0 else 0.0
 
     def remaining_value_bn(self, month: int) -> np.ndarray:

@@ -176,7 +176,7 @@ class Sentiment(Strict):
     initial: float = Field(ge=0.1, le=2)
     mean_reversion_per_month: float = Field(ge=0, le=1)
     volatility_per_month: float = Field(ge=0, le=0.5)
-    loss_sensitivity: float = Field(ge=0, le=100, description="fall per unit of losses / system equity")
+    loss_sensitivity: float = Field(ge=0, le=100, description="fall per unit of last month's realised losses / opening system book equity")
     default_impact: float = Field(ge=0, le=1, description="fall per institution that defaults")
     backstop_support: float = Field(ge=0, le=1, description="rise per month while the central bank is lending")
     demand_sensitivity: float = Field(
@@ -454,7 +454,8 @@ class Scenario(Strict):
     counterfactual: str | None = Field(
         None,
         description="the scenario this one is measured against (a name, or a path to a .yaml file): the same "
-        "world without this scenario's shock; by default the scenario it extends; none for the baseline",
+        "world without this scenario's shock; by default the scenario it extends; none for the baseline; "
+        "'without_shocks': this scenario itself without its shocks",
     )
 
     @model_validator(mode="after")

@@ -32,6 +32,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from simulator.events import Event
     from simulator.model import ContagionModel
 
+WITHOUT_SHOCKS = "without_shocks"
+"""A scenario's ``counterfactual`` may be this: the scenario itself without its shocks (for a
+scenario whose world differs from its parent's on purpose, e.g. an earlier chip launch)."""
 CACHE_SIZE = 32
 """Counterfactual runs kept in memory (each a few MB)."""
 SHOCK_LEVERS = ("shock_kind", "shock_target", "shock_size", "shock_month")
@@ -43,6 +46,7 @@ class MonthFigures:
     institutions, by name in ``Counterfactual.names``)."""
 
     equity_bn: np.ndarray  # book equity
+    capital_bn: np.ndarray  # net capital from shareholders since month 0 (raised minus paid out)
     market_value_bn: np.ndarray  # market value of listed and private equity; NAV (book) for the rest
     gpu_price_bn: np.ndarray  # secondary-market price per thousand GPUs, by generation
     defaulted: np.ndarray
@@ -80,6 +84,7 @@ class Counterfactual:
             self.figures.append(
                 MonthFigures(
                     equity_bn=self.model.state.views.equity_bn.copy(),
+                    capital_bn=self.model.state.ledger.capital_bn.copy(),
                     market_value_bn=market_value_bn(self.model),
                     gpu_price_bn=self.model.state.drivers.market_price_bn,
                     defaulted=self.model.state.memory.defaulted.copy(),
@@ -100,6 +105,10 @@ def counterfactual_scenario(
     plain = {k: v for k, v in levers.items() if k not in SHOCK_LEVERS}
     if scenario.counterfactual is None:
         return _without_lever_shock(scenario, plain) if extra_shock else None
+    if scenario.counterfactual == WITHOUT_SHOCKS:
+        raw = scenario.model_dump()
+        raw["shocks"], raw["counterfactual"], raw["name"] = [], None, f"{scenario.name} without its shocks"
+        return build_scenario(raw, f"counterfactual of {scenario.name!r}", **plain)
     try:
         return load_scenario(scenario.counterfactual, overrides, **plain)
     except ConfigError:  # overrides naming what only this scenario has: compare with it as it is

@@ -41,7 +41,9 @@ LOSS_MEASURES = ("realised_losses_bn", "unrealised_losses_bn", "equity_shortfall
   their value in use, loans, bonds and tranches marked below par (claims on estates at their
   expected recovery), stakes and fund shares worth less than they cost, real assets impaired;
 * ``equity_shortfall_bn`` -- book equity below the counterfactual's (the same world without the
-  shock, ``simulator.counterfactual``); None without a counterfactual;
+  shock, ``simulator.counterfactual``), both net of shareholders' money since month 0 (equity
+  raised from outside investors, dividends and buybacks paid): what the shock cost, not who
+  put money in; None without a counterfactual;
 * ``market_value_shortfall_bn`` -- the market value of listed and private equity (NAV for the rest)
   below the counterfactual's; None without a counterfactual.
 """

@@ -128,7 +128,7 @@ class Memory:
     claims_at_default: dict[int, float] = field(default_factory=dict)  # debt row -> principal owed when its obligor defaulted
     credit_losses_bn: float = 0.0  # claims written off when estates closed, cumulative
     gpu_sold_bn: float = 0.0  # GPUs sold in fire sales, cumulative proceeds
-    losses_last_month_bn: float = 0.0  # feeds next month's sentiment
+    losses_last_month_bn: float = 0.0  # realised last month (US$ bn); feeds next month's sentiment
     defaults_last_month: int = 0
     backstop_lent_last_month: bool = False
     month_end: MonthEnd = field(init=False)  # everyone's figures at the last month end
@@ -158,7 +158,7 @@ class Scratch:
     derisked: set[int] = field(default_factory=set)  # institutions that de-risked this month
     new_defaults: list[int] = field(default_factory=list)  # institutions that defaulted this month
     forced_failures: list[int] = field(default_factory=list)  # put into resolution by a shock
-    losses_at_start_bn: float = 0.0  # cumulative losses when the month began
+    losses_at_start_bn: float = 0.0  # cumulative realised losses when the month began
     nav_at_start: np.ndarray = field(
         default_factory=lambda: np.zeros(0)
     )  # value per unit when the month began (lowered by each redemption wave)

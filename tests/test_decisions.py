@@ -184,20 +184,31 @@ def test_hyperscaler_cuts_leases_when_demand_disappoints_and_issues_bonds_while_
     assert actions(closed) == [A.DRAW_CREDIT, A.CENTRAL_BANK]
 
 
-def test_ai_lab_raises_a_round_when_runway_is_short_and_markets_are_open():
-    def lab(cash, sentiment=1.0):
+def test_ai_lab_raises_a_round_when_runway_is_short_and_funding_follows_markets_smoothly():
+    def lab(cash, **situation):
         return make(
             AiLab,
-            FixedSituation.of(1, cash_bn=[cash], sentiment=sentiment),
+            FixedSituation.of(1, cash_bn=[cash], **situation),
             runway_trigger_months=9,
-            funding_round_months=18,
-            funding_sentiment_floor=0.8,
+            target_runway_months=18,
+            funding_sentiment_floor=0.6,
+            funding_sentiment_full=1.0,
+            funding_results_elasticity=1.0,
+            funding_rate_sensitivity=10.0,
         )
 
-    assert lab(cash=5.0).funding_round_bn(1.0) == pytest.approx(18.0)
-    assert lab(cash=20.0).funding_round_bn(1.0) == 0.0  # 20 months of runway
-    assert lab(cash=5.0, sentiment=0.7).funding_round_bn(1.0) == 0.0  # no round closes
+    assert lab(cash=5.0).funding_round_bn(1.0) == pytest.approx(13.0)  # back to 18 months of burn
+    assert lab(cash=20.0).funding_round_bn(1.0) == 0.0  # 20 months of runway: no round
     assert lab(cash=5.0).funding_round_bn(-1.0) == 0.0  # not burning cash
+    # No cliff: appetite falls linearly from full at sentiment 1.0 to none at 0.6 ...
+    assert lab(cash=5.0, sentiment=0.8).funding_round_bn(1.0) == pytest.approx(6.5)
+    assert lab(cash=5.0, sentiment=0.6).funding_round_bn(1.0) == 0.0
+    rounds = [lab(cash=5.0, sentiment=s).funding_round_bn(1.0) for s in np.linspace(0.5, 1.1, 61)]
+    assert all(b >= a for a, b in zip(rounds, rounds[1:]))  # never less in better markets
+    assert max(abs(b - a) for a, b in zip(rounds, rounds[1:])) < 0.5  # and no jump
+    # ... with the lab's results against expectations, and with a rise in rates.
+    assert lab(cash=5.0, demand_ratio=0.5).funding_round_bn(1.0) == pytest.approx(6.5)
+    assert lab(cash=5.0, base_rate_rise_per_year=0.01).funding_round_bn(1.0) == pytest.approx(13.0 * math.exp(-0.1))
 
 
 def test_ai_lab_cuts_each_commitment_until_it_has_cut_it_max_renegotiations_times():

@@ -118,8 +118,10 @@ def run_or_reject(raw: dict, p: dict) -> str:
         model.step()
         check_invariants(model)
     df = model.datacollector.get_model_vars_dataframe()
-    # A sector's capital ratio is undefined (None) once none of its institutions survives.
-    defined = df.drop(columns=[c for c in df.columns if c.startswith("capital_ratio_")])
+    # A sector's capital ratio is undefined (None) once none of its institutions survives, and
+    # the shortfalls against a counterfactual are None when there is none to compare with.
+    maybe_none = [c for c in df.columns if c.startswith("capital_ratio_") or "shortfall_bn" in c]
+    defined = df.drop(columns=maybe_none)
     values = defined.to_numpy(dtype=float)
     assert np.isfinite(values).all(), defined.columns[~np.isfinite(values).all(axis=0)].tolist()
     for column in df.columns.difference(defined.columns):  # (the raw values: pandas shows None as NaN)

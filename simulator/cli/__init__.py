@@ -293,45 +293,73 @@ def print_summary(summary: dict, description: str, written: dict[str, Path], out
     if summary.get("note"):
         console.print(f"NOTE: {summary['note']}", style="bold")
 
-    sectors = Table(title="Defaults and losses by sector", title_justify="left", box=box.SIMPLE_HEAD,
-                    title_style="bold", pad_edge=False, show_edge=False)  # fmt: skip
+    losses = summary["losses_bn"]
+    cf = summary.get("counterfactual")
+    sectors = Table(title="Defaults and losses by sector, US$ bn" + (f" (shortfalls against {cf})" if cf else ""),
+                    title_justify="left", box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False,
+                    show_edge=False)  # fmt: skip
     sectors.add_column("Sector")
     sectors.add_column("Defaults", justify="right")
-    sectors.add_column("Losses, US$ bn", justify="right")
+    headers = {
+        "realised_losses_bn": "Realised",
+        "unrealised_losses_bn": "Unrealised",
+        "equity_shortfall_bn": "Book equity short",
+        "market_value_shortfall_bn": "Market value short",
+    }
+    shown = [m for m in headers if losses.get(m) is not None]
+    for measure in shown:
+        sectors.add_column(headers[measure], justify="right")
     counts = summary.get("institutions_by_kind", {})
-    for kind, losses in summary["losses_bn_by_sector"].items():
+    for kind in counts:
         defaults = summary["defaults_by_kind"].get(kind, 0)
-        sectors.add_row(SECTOR_LABELS.get(kind, kind), f"{defaults} of {counts.get(kind, '?')}",
-                        _bn(losses))  # fmt: skip
+        cells = [_bn(losses[m]["by_sector"].get(kind)) for m in shown]
+        sectors.add_row(SECTOR_LABELS.get(kind, kind), f"{defaults} of {counts.get(kind, '?')}", *cells)
     sectors.add_section()
     sectors.add_row("All", f"{summary['defaults_total']} of {sum(counts.values()) or '?'}",
-                    _bn(summary["losses_bn_total"]), style="bold")  # fmt: skip
+                    *[_bn(losses[m]["total"]) for m in shown], style="bold")  # fmt: skip
     console.print()
     console.print(sectors)
+    console.print(
+        "Realised: written off after recoveries, and discounts taken on sales (never decreases). Unrealised: marks "
+        "on what is still held (can recover)."
+        + (f" Short: below the same seed of {cf}, the same world without this shock." if cf else
+           " No counterfactual: the baseline is what other scenarios are measured against."),
+        style="dim",
+    )
     console.print()
 
     prices = Table(title="GPU secondary-market price, US$ thousand per GPU", title_justify="left",
                    box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False, show_edge=False)  # fmt: skip
-    for name in ("Generation", "Month 0", "Lowest (month)", f"Month {months}", "Peak fall"):
+    columns = ["Generation", "Month 0", "Lowest (month)", f"Month {months}", "Peak fall"]
+    if cf:
+        columns += [f"Without the shock, month {months}", "Most below it (month)"]
+    for name in columns:
         prices.add_column(name, justify="left" if name == "Generation" else "right")
     for gen, p in summary["gpu_prices"].items():
         fall = "n/a" if p["peak_fall_pct"] is None else f"{p['peak_fall_pct']:.1f}%"
-        prices.add_row(gen, _num(p["start_k_usd"]), f"{_num(p['min_k_usd'])} ({p['min_month']})",
-                       _num(p["end_k_usd"]), fall)  # fmt: skip
+        row = [gen, _num(p["start_k_usd"]), f"{_num(p['min_k_usd'])} ({p['min_month']})", _num(p["end_k_usd"]), fall]
+        if cf:
+            gap = p["largest_gap_pct"]
+            row += [_num(p["counterfactual_end_k_usd"]),
+                    "never" if not gap else f"{gap:.1f}% ({p['largest_gap_month']})"]  # fmt: skip
+        prices.add_row(*row)
     console.print(prices)
     console.print()
 
-    breach = summary["first_breach"]
-    console.print(
-        "[bold]First covenant breach:[/bold] "
-        + (f"month {breach['month']}: {breach['message']}" if breach else f"none in {months} months")
-    )
+    versus = " the counterfactual does not have" if cf else ""
+    for key, label in (("first_breach", "covenant breach"), ("first_default", "default")):
+        event = summary[key]
+        console.print(
+            f"[bold]First {label}{versus}:[/bold] "
+            + (f"month {event['month']}: {event['message']}" if event else f"none in {months} months")
+        )
     sentiment = summary["sentiment"]
     console.print(f"[bold]Sentiment[/bold] (1 = month 0): {_num(sentiment['start'], 2)} at month 0, "
                   f"{_num(sentiment['end'], 2)} at month {months}")  # fmt: skip
     equity = summary["system_equity_bn"]
-    console.print(f"[bold]System equity:[/bold] US$ {_bn(equity['start'], 0)} bn at month 0, "
-                  f"US$ {_bn(equity['end'], 0)} bn at month {months}")  # fmt: skip
+    console.print(f"[bold]System book equity:[/bold] US$ {_bn(equity['start'], 0)} bn at month 0, "
+                  f"US$ {_bn(equity['end'], 0)} bn at month {months}"
+                  + (f" (US$ {_bn(equity['counterfactual_end'], 0)} bn in {cf})" if cf else ""))  # fmt: skip
     if summary.get("central_bank_lending_bn_peak"):
         console.print(f"[bold]Central-bank lending, peak:[/bold] US$ {_bn(summary['central_bank_lending_bn_peak'])} bn")
     by_kind = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in summary["events_by_kind"].items())

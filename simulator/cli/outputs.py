@@ -37,6 +37,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import networkx as nx
 import pandas as pd
 
@@ -147,61 +148,115 @@ def _jsonable(obj: Any) -> Any:
     return obj
 
 
-def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
-    """The summary figures of a run (only finished months), as JSON-ready Python values.
+SUMMARY_SCHEMA = "aicontagion.summary/2"
+"""The ``schema`` of ``summary.json`` (bumped when a key changes meaning)."""
 
-    Keys: ``scenario``, ``months`` (finished), ``institutions_by_kind``, ``defaults_by_kind`` (institutions in default at
-    the end, by kind), ``defaults_total``, ``losses_bn_by_sector`` (cumulative, US$ bn),
-    ``losses_bn_total``, ``system_equity_bn`` (``start`` and ``end``), ``first_breach``
-    (``{"month", "message"}`` or None), ``gpu_prices`` (per generation: ``start_k_usd``,
-    ``min_k_usd``, ``min_month``, ``end_k_usd``, ``peak_fall_pct`` = fall from month 0 to the
-    minimum in %), ``sentiment`` (``start``, ``end``), ``central_bank_lending_bn`` (peak),
-    ``events_by_kind`` (counts), ``events_total``, ``top_events`` (the ``top`` most important,
+
+def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
+    """The summary figures of a run (only finished months), as JSON-ready Python values: the
+    one documented schema of ``summary.json`` (``SUMMARY_SCHEMA``; money in US$ bn, GPU
+    prices in US$ thousand per GPU, time in months).
+
+    Keys
+    ----
+    ``schema``, ``scenario``, ``months`` (finished), ``counterfactual`` (the name of the run it
+    is measured against, or None for the baseline), ``institutions_by_kind``,
+    ``defaults_by_kind`` (institutions in default at the end, by kind), ``defaults_total``;
+    ``losses_bn``: for each of the four measures of ``simulator.records.LOSS_MEASURES``
+    (``realised_losses_bn``, ``unrealised_losses_bn``, ``equity_shortfall_bn``,
+    ``market_value_shortfall_bn``) ``{"total": x, "by_sector": {sector: x}}`` at the last
+    month, or None for the two shortfalls without a counterfactual;
+    ``system_equity_bn`` (``start``, ``end``, ``counterfactual_end``: book equity);
+    ``first_breach`` and ``first_default``: the first covenant breach and the first default that
+    the counterfactual does not have (``{"month", "actor", "counterparty", "message"}``, or None);
+    ``gpu_prices``: per generation ``start_k_usd``, ``min_k_usd``, ``min_month``, ``end_k_usd``,
+    ``peak_fall_pct`` (month 0 to the minimum, %), and against the counterfactual
+    ``counterfactual_end_k_usd`` and ``largest_gap_pct`` / ``largest_gap_month`` (how far below
+    the counterfactual's price it was at worst, %; None without one);
+    ``sentiment`` (``start``, ``end``), ``central_bank_lending_bn_peak``, ``events_by_kind``
+    (counts), ``events_total``, ``top_events`` (the ``top`` most important by economic size,
     :func:`simulator.events.most_important`, as dicts).
     """
+    from simulator.records import LOSS_MEASURES  # (engine import, kept out of the CLI's start-up)
+    from simulator.views import first_new_event
+
     df = model_timeseries(model)
     first, last = df.iloc[0], df.iloc[-1]
     months = int(last.get("month", len(df) - 1))
     events = finished_events(model)
+    cf = model.counterfactual
 
     defaults = {c[len("defaults_"):]: int(last[c]) for c in df.columns
                 if c.startswith("defaults_") and c != "defaults_total"}  # fmt: skip
-    losses = {c[len("losses_bn_"):]: _clean(last[c]) for c in df.columns
-              if c.startswith("losses_bn_") and c != "losses_bn_total"}  # fmt: skip
+    losses: dict[str, dict | None] = {}
+    for measure in LOSS_MEASURES:
+        total = last.get(f"{measure}_total")
+        if total is None or (isinstance(total, float) and math.isnan(total)):
+            losses[measure] = None
+            continue
+        prefix = f"{measure}_"
+        by_sector = {c[len(prefix):]: _clean(last[c]) for c in df.columns
+                     if c.startswith(prefix) and c != f"{measure}_total"}  # fmt: skip
+        losses[measure] = {"total": _clean(total), "by_sector": by_sector}
 
+    cf_prices = None
+    if cf is not None:
+        cf.at(months)
+        cf_prices = np.array([cf.at(m).gpu_price_bn for m in range(months + 1)]) * 1e3
     gpu_prices = {}
+    generation = 0
     for col in df.columns:
         if col.startswith("gpu_price_") and col.endswith("_k_usd"):
             gen = col[len("gpu_price_") : -len("_k_usd")]
             series = df[col].astype(float)
             start, low = float(series.iloc[0]), float(series.min())
-            gpu_prices[gen] = {
+            entry = {
                 "start_k_usd": _clean(start),
                 "min_k_usd": _clean(low),
                 "min_month": int(df["month"].iloc[int(series.to_numpy().argmin())]),
                 "end_k_usd": _clean(series.iloc[-1]),
                 "peak_fall_pct": _clean(100.0 * (start - low) / start) if start > 0 else None,
+                "counterfactual_end_k_usd": None,
+                "largest_gap_pct": None,
+                "largest_gap_month": None,
             }
+            if cf_prices is not None:
+                theirs = cf_prices[: len(series), generation]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    gap = np.where(theirs > 0, 100.0 * (theirs - series.to_numpy()) / theirs, 0.0)
+                worst = int(np.argmax(gap))
+                entry.update(
+                    counterfactual_end_k_usd=_clean(theirs[-1]),
+                    largest_gap_pct=_clean(max(float(gap[worst]), 0.0)),
+                    largest_gap_month=int(df["month"].iloc[worst]) if gap[worst] > 0 else None,
+                )
+            gpu_prices[gen] = entry
+            generation += 1
 
-    breach = model.first_breach
-    first_breach = None
-    if breach is not None and breach[0] <= months:
-        first_breach = {"month": int(breach[0]), "message": str(breach[1])}
+    def first_new(kind: str) -> dict | None:
+        event = first_new_event(model, kind)
+        if event is None or event.month > months:
+            return None
+        return {"month": int(event.month), "actor": event.actor, "counterparty": event.counterparty,
+                "message": event.message}  # fmt: skip
 
     kinds = Counter(e.kind for e in events)
     summary = {
+        "schema": SUMMARY_SCHEMA,
         "scenario": model.config.name,
         "months": months,
+        "counterfactual": None if cf is None else cf.name,
         "institutions_by_kind": dict(Counter(str(a.kind) for a in model.institutions)),
         "defaults_by_kind": defaults,
         "defaults_total": int(last.get("defaults_total", sum(defaults.values()))),
-        "losses_bn_by_sector": losses,
-        "losses_bn_total": _clean(last.get("losses_bn_total", sum(v or 0 for v in losses.values()))),
+        "losses_bn": losses,
         "system_equity_bn": {
             "start": _clean(first.get("system_equity_bn")),
             "end": _clean(last.get("system_equity_bn")),
+            "counterfactual_end": None if cf is None else _clean(float(cf.at(months).equity_bn.sum())),
         },
-        "first_breach": first_breach,
+        "first_breach": first_new("covenant_breach"),
+        "first_default": first_new("default"),
         "gpu_prices": gpu_prices,
         "sentiment": {"start": _clean(first.get("sentiment")), "end": _clean(last.get("sentiment"))},
         "central_bank_lending_bn_peak": _clean(df["central_bank_lending_bn"].max())

@@ -125,7 +125,7 @@ def _begin_month(state: State) -> None:
     s, led = state.scratch, state.ledger
     s.reset()
     led.debt.in_breach[:] = False  # (breach flags are per month; no balance-sheet view reads them)
-    s.losses_at_start_bn = float(led.losses_bn().sum())
+    s.losses_at_start_bn = float(led.realised_losses_bn.sum())
     s.nav_at_start = value_per_unit(state)
     s.cb_lending_at_start_bn = state.views.central_bank_lending_bn()
     s.gpu_absorbed_k = np.zeros(len(state.const.generation_names))  # the market absorbs afresh each month
@@ -134,7 +134,8 @@ def _begin_month(state: State) -> None:
 def _end_month(state: State) -> None:
     """What this month hands to the next: its losses, defaults, backstop lending, peak values."""
     s, mem, led = state.scratch, state.memory, state.ledger
-    mem.losses_last_month_bn = max(float(led.losses_bn().sum()) - s.losses_at_start_bn, 0.0)
+    # Markets react to losses taken (write-offs, discounts on sales), not to marks that can recover.
+    mem.losses_last_month_bn = max(float(led.realised_losses_bn.sum()) - s.losses_at_start_bn, 0.0)
     mem.defaults_last_month = len(s.new_defaults)
     mem.backstop_lent_last_month = (
         state.const.central_bank is not None and state.views.central_bank_lending_bn() > s.cb_lending_at_start_bn + 1e-9

@@ -93,8 +93,9 @@ def model_report(state: State, month_end: MonthEnd) -> dict[str, Any]:
 
 
 def _shortfalls(state: State) -> tuple[list[float | None], list[float | None]]:
-    """Each institution's book equity and market value below the counterfactual's this month
-    (institutions the counterfactual does not have, and runs without one: None)."""
+    """Each institution's book equity (net of equity raised and paid out since month 0) and
+    market value below the counterfactual's this month (institutions the counterfactual does
+    not have, and runs without one: None)."""
     n = state.const.n
     cf = state.counterfactual
     if cf is None:
@@ -107,7 +108,9 @@ def _shortfalls(state: State) -> tuple[list[float | None], list[float | None]]:
     for i, name in enumerate(state.const.names):
         j = where.get(name)
         if j is not None:
-            equity_gap[i] = _clean(float(figures.equity_bn[j] - state.views.equity_bn[i]))
+            # (net of shareholders' money: equity raised or paid out is not a gain or loss)
+            theirs = figures.equity_bn[j] - figures.capital_bn[j]
+            equity_gap[i] = _clean(float(theirs - (state.views.equity_bn[i] - state.ledger.capital_bn[i])))
             market_gap[i] = _clean(float(figures.market_value_bn[j] - market[i]))
     return equity_gap, market_gap
 

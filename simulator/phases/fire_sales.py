@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.names import EventKind
-from simulator.events import money
+from simulator.events import MATERIAL_BN, money
 from simulator.kernels.fire_sales import price_impact, volume_for_price_factor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -120,8 +120,11 @@ def _clear_gpus(state: State) -> None:
             if repaid > 0:
                 led.pay_principal(row, repaid)
             d.collateral_units_k[row] = max(float(d.collateral_units_k[row]) - sold, 0.0)
-            whose = f"{names[lender]} sold {names[seller]}'s pledged"
-            text += f"; {money(repaid)} repaid {names[lender]} ({d.ids[row]})"
+            if repaid >= MATERIAL_BN:
+                whose = f"{names[lender]} sold {names[seller]}'s pledged"
+                text += f"; {money(repaid)} repaid {names[lender]} ({d.ids[row]})"
+            else:  # the loan is already repaid: the rest of the collateral is the seller's
+                text += f" (once pledged to {names[lender]}, whose loan is repaid)"
         state.log.add(
             EventKind.FIRE_SALE,
             seller,

@@ -91,7 +91,11 @@ def _draw_credit(state: State, wants: dict[int, float], events: dict[int, list[t
     requests: list[tuple[int, int, float]] = []  # (borrower, row, amount asked)
     for i, want in wants.items():
         rows = (
-            (d.obligor == i) & (d.kind == CREDIT_LINE) & d.active & (d.limit_bn > d.principal_bn + 1e-12)
+            (d.obligor == i)
+            & (d.kind == CREDIT_LINE)
+            & d.active
+            & (d.limit_bn > d.principal_bn + 1e-12)
+            & (d.maturity_month > state.memory.month)  # (a line past maturity is renewed or closed first)
         ).nonzero()[0]
         rows = [int(r) for r in rows if agents[d.holder[r]].allows_drawing()]
         if not rows:

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.names import EventKind
+from agents.names import DebtKind, EventKind
 from simulator.events import money
 from simulator.obligations import INTEREST, PRINCIPAL
+
+CREDIT_LINE = int(DebtKind.CREDIT_LINE)
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.state import State
@@ -41,7 +43,9 @@ def run(state: State) -> None:
     service = np.bincount(d.obligor, weights=interest + amort, minlength=n)
     mem.debt_service_history[mem.month % 3] = service
     mem.histories_version += 1
-    maturing = (live & (d.maturity_month <= mem.month)).nonzero()[0]
+    # A credit line comes up for renewal at maturity even when nothing is drawn on it.
+    open_line = d.active & (d.kind == CREDIT_LINE) & (d.limit_bn > 1e-12) & ~mem.defaulted[d.obligor]
+    maturing = ((live | open_line) & (d.maturity_month <= mem.month)).nonzero()[0]
     if len(maturing):
         state.views.refresh()  # lenders decide on the current views
     refinancing = state.const.config.channels.refinancing
@@ -62,15 +66,29 @@ def run(state: State) -> None:
                     rest,
                     f"{lender.name} rolled over {money(rest)} owed by {borrower.name} ({d.ids[row]}){terms}",
                 )
-        elif rest > 0:
+            continue
+        # Refused: what is drawn falls due, and a credit line is closed to new drawing.
+        undrawn = float(d.limit_bn[row] - d.principal_bn[row]) if d.kind[row] == CREDIT_LINE else 0.0
+        if d.kind[row] == CREDIT_LINE:
+            d.limit_bn[row] = 0.0
+        why = f"(sentiment {sentiment:.2f}, borrower {borrower.status})"
+        if rest > 0:
             ob.add(borrower.index, lender.index, rest, PRINCIPAL, row)
             state.log.add(
                 EventKind.REFINANCING_REFUSED,
                 lender.index,
                 borrower.index,
                 rest,
-                f"{lender.name} refused to roll over {money(rest)} owed by {borrower.name} "
-                f"(sentiment {sentiment:.2f}, borrower {borrower.status}): repayment due",
+                f"{lender.name} refused to roll over {money(rest)} owed by {borrower.name} {why}: repayment due"
+                + (", and closed the line" if d.kind[row] == CREDIT_LINE else ""),
+            )
+        elif undrawn > 0:
+            state.log.add(
+                EventKind.REFINANCING_REFUSED,
+                lender.index,
+                borrower.index,
+                undrawn,
+                f"{lender.name} refused to renew {borrower.name}'s undrawn {money(undrawn)} credit line {why}: closed",
             )
 
 

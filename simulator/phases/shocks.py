@@ -33,7 +33,7 @@ def run(state: State) -> None:
     d, led, mem, c = state.drivers, state.ledger, state.memory, state.const
     cfg = c.config
     old_discount = d.discount.copy()
-    idle = state.ledger.contracts.idle_compute_share(mem.month - 1)  # as last month ended
+    idle = state.ledger.contracts.idle_compute_share(mem.month - 1, mem.defaulted)  # as last month ended
     d.advance(mem.month, state.market.overhang_k(len(c.generation_names)), idle)
     if cfg.channels.sentiment_feedback:
         s = cfg.markets.sentiment
