@@ -73,14 +73,15 @@ def test_backstop_loses_less_than_the_same_shock_without_it():
 
 
 def test_deeper_gpu_markets_mean_fewer_fire_sale_defaults():
-    shallow = _outcomes("neocloud_default", gpu_market_depth_bn=5.0)
+    """Depth 0.5 / 1.5 (the calibration) / 50 US$ bn. Below the calibration the salvage floor
+    binds (buyers with other uses take GPUs at 20% of their value in use), so a shallower
+    market is no worse; a deep one saves defaults and losses."""
+    shallow = _outcomes("neocloud_default", gpu_market_depth_bn=0.5)
     default = _outcomes("neocloud_default")
-    deep = _outcomes("neocloud_default", gpu_market_depth_bn=150.0)
-    assert shallow[:, DEFAULTS].mean() > default[:, DEFAULTS].mean() > deep[:, DEFAULTS].mean()
+    deep = _outcomes("neocloud_default", gpu_market_depth_bn=50.0)
+    assert deep[:, DEFAULTS].mean() < default[:, DEFAULTS].mean() <= shallow[:, DEFAULTS].mean()
     assert (deep[:, DEFAULTS] <= shallow[:, DEFAULTS]).all()
-    assert (
-        shallow[:, EQUITY_SHORTFALL].mean() > default[:, EQUITY_SHORTFALL].mean() > deep[:, EQUITY_SHORTFALL].mean()
-    )
+    assert deep[:, BOOKED].mean() < default[:, BOOKED].mean() <= shallow[:, BOOKED].mean() + 1e-6
 
 
 @pytest.mark.parametrize(

@@ -80,15 +80,18 @@ def test_common_random_numbers():
     """The run and its counterfactual draw the same exogenous paths: crypto (which no AI shock
     touches) is identical month by month, and AI revenue is identical until the shock."""
     model = ContagionModel("ai_winter", rng=7)
-    cf = model.counterfactual
+    assert model.counterfactual.name == "baseline_2025"
+    twin = ContagionModel("baseline_2025", rng=7)  # the counterfactual, stepped alongside
     shock_month = min(s.month for s in model.config.shocks)
     for month in range(1, 25):
         model.step()
-        theirs = cf.at(month)  # noqa: F841 (steps the counterfactual to this month)
-        assert model.drivers.crypto_index == cf.model.drivers.crypto_index
+        twin.step()
+        assert model.drivers.crypto_index == twin.drivers.crypto_index
         if month < shock_month:
-            assert model.drivers.ai_revenue_index == cf.model.drivers.ai_revenue_index
-    assert model.drivers.ai_revenue_index != cf.model.drivers.ai_revenue_index
+            assert model.drivers.ai_revenue_index == twin.drivers.ai_revenue_index
+        # and the cached counterfactual is that same run
+        assert model.counterfactual.at(month).equity_bn.tolist() == twin.state.views.equity_bn.tolist()
+    assert model.drivers.ai_revenue_index != twin.drivers.ai_revenue_index
 
 
 def test_counterfactual_is_cached_across_runs():
@@ -178,8 +181,15 @@ def test_dscr_covenants_change_a_calibrated_scenario():
 
 
 def test_the_baseline_is_calm_on_most_seeds():
-    quiet = sum(table(run("baseline_2025", seed))["realised_losses_bn_total"].iloc[-1] < 1.0 for seed in range(20))
-    assert quiet >= 15
+    """No chip maker, hyperscaler, lab or neocloud fails without a shock on most seeds (a crypto
+    miner may, on the crypto noise; docs/validation.md explains every seed that is not calm)."""
+    core = {"chip_maker", "hyperscaler", "ai_lab", "neocloud"}
+    calm = 0
+    for seed in range(20):
+        model = run("baseline_2025", seed)
+        kinds = dict(zip(model.names, model.kinds, strict=True))
+        calm += not any(e.kind == "default" and kinds[e.actor] in core for e in model.events)
+    assert calm >= 15
 
 
 # --------------------------------------------------------------------------- the crash, in order
