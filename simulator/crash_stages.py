@@ -168,5 +168,5 @@ def _dscr_fell(model: ContagionModel, counterfactual: ContagionModel, month: int
             continue
         a, b = float(row["dscr"]), float(other["dscr"].iloc[0])
         if math.isfinite(a) and math.isfinite(b) and a < b:
-            return f"{row['name']}'s DSCR {a:.2f}x against {b:.2f}x in the counterfactual in month {step}"
+            return f"{row['name']}'s DSCR {a:.2f}x against {b:.2f}x in the counterfactual in month {int(step)}"
     return None
