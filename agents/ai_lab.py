@@ -40,7 +40,9 @@ from agents.names import ExecutoryKind, InstitutionKind
 
 class AiLabRules(Rules):
     runway_trigger_months: float = Field(9.0, ge=0, le=120, description="runway below which it raises money")
-    target_runway_months: float = Field(18.0, ge=0, le=120, description="runway a round aims to restore, months of burn")
+    target_runway_months: float = Field(
+        18.0, ge=0, le=120, description="runway a round aims to restore, months of burn"
+    )
     funding_sentiment_floor: float = Field(
         0.6, ge=0, le=2, description="sentiment at or below which no outside investor puts money in"
     )
@@ -89,7 +91,8 @@ class AiLab(Institution):
 
     def contract_cut_wanted(self, kind: ExecutoryKind, demand_ratio: float) -> float:
         """Share by which it cuts each compute contract it pays when AI revenue falls below
-        ``commitment_review_demand_ratio`` of expectations (0 = keep them)."""
+        ``commitment_review_demand_ratio`` of expectations (0 = keep them).
+        """
         r = self.rules
         if kind == ExecutoryKind.COMPUTE_CONTRACT and demand_ratio < r.commitment_review_demand_ratio:
             return r.renegotiation_cut

@@ -318,7 +318,8 @@ class Institution(mesa.Agent):
     def lends_against_gpus(self, requested_bn: float, available_bn: float) -> float:
         """How much of a new GPU-backed loan of ``requested_bn`` it makes, from ``available_bn``
         of spare cash: all it can while it is not stressed and sentiment is at least
-        ``new_lending_sentiment_floor``; nothing otherwise."""
+        ``new_lending_sentiment_floor``; nothing otherwise.
+        """
         if self.is_stressed() or self.situation.sentiment < self.rules.new_lending_sentiment_floor:
             return 0.0
         return min(max(requested_bn, 0.0), max(available_bn, 0.0))
@@ -415,7 +416,8 @@ class Institution(mesa.Agent):
     def contract_cut_wanted(self, kind: ExecutoryKind, demand_ratio: float) -> float:
         """Share by which it wants to renegotiate down each contract of ``kind`` it pays (a
         data-centre lease or a compute contract) that it has not renegotiated yet, given AI
-        demand relative to expectations (0 = keep them as they are)."""
+        demand relative to expectations (0 = keep them as they are).
+        """
         return 0.0
 
     def real_asset_value_after_lease_cut(self, value_bn: float, cut: float) -> float:
@@ -431,7 +433,8 @@ class Institution(mesa.Agent):
     def payout_bn(self, spare_bn: float) -> float:
         """Dividends and buybacks it pays this month (US$ bn): its plan, from cash left after
         investing -- and nothing while it is stressed: a company under stress cuts its payout
-        before anything else."""
+        before anything else.
+        """
         if self.is_stressed():
             return 0.0
         return min(self.rules.payout_bn_per_month, max(spare_bn, 0.0))
@@ -439,7 +442,8 @@ class Institution(mesa.Agent):
     def renews_compute(self, demand_ratio: float) -> int:
         """Months for which it renews a compute contract that has just ended, at today's market
         rent (0: it lets it lapse): ``compute_renewal_months`` while it is not stressed and AI
-        demand holds up."""
+        demand holds up.
+        """
         if self.is_stressed() or demand_ratio < self.rules.compute_renewal_demand_floor:
             return 0
         return self.rules.compute_renewal_months

@@ -59,7 +59,8 @@ class Hyperscaler(Institution):
 
     def contract_cut_wanted(self, kind: ExecutoryKind, demand_ratio: float) -> float:
         """Share by which it wants to cut its AI data-centre leases (0 = keep them); it keeps
-        its compute contracts."""
+        its compute contracts.
+        """
         if kind == ExecutoryKind.LEASE and demand_ratio < self.rules.lease_exit_demand_ratio:
             return self.rules.lease_cut
         return 0.0

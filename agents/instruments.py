@@ -237,7 +237,9 @@ class ContractBook(_Table):
     take_or_pay: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     renegotiations: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    rent_index_at_signing: np.ndarray = field(default_factory=lambda: np.zeros(0))  # GPU rent level its price was set at
+    rent_index_at_signing: np.ndarray = field(
+        default_factory=lambda: np.zeros(0)
+    )  # GPU rent level its price was set at
     renewals: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def add(
@@ -278,7 +280,8 @@ class ContractBook(_Table):
         default -- measured in capacity, not money (a contract renewed at a lower rent keeps its
         capacity; one ended by the provider's default does not free capacity: the customer
         still wants it, the provider's GPUs are sold). ``defaulted`` flags institutions in
-        default. 0 when no compute contract is scheduled."""
+        default. 0 when no compute contract is scheduled.
+        """
         scheduled = (self.kind == EXECUTORY_KINDS.index("compute_contract")) & (self.start_month <= month)
         scheduled &= month < self.end_month
         if not scheduled.any():

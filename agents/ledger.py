@@ -23,7 +23,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from agents.instruments import NO_COLLATERAL, ContractBook, DebtBook, StakeBook
+from agents.instruments import ContractBook, DebtBook, StakeBook
 
 PNL_CATEGORIES = ("operating", "valuation", "fire_sale", "credit")
 """P&L categories: ``operating`` (revenues, costs, interest, depreciation of GPUs and data
@@ -216,7 +216,8 @@ class Ledger:
     def unrealised_losses_bn(self, value_in_use_bn: np.ndarray) -> np.ndarray:
         """Losses marked on assets still held, which can recover (US$ bn, per institution): GPUs
         carried below ``value_in_use_bn`` (impaired), loans, bonds and tranches marked below par,
-        stakes and fund shares worth less than they cost, and real assets impaired."""
+        stakes and fund shares worth less than they cost, and real assets impaired.
+        """
         n, d, s = self.n_agents, self.debt, self.stakes
         gpus = self.gpu_units_k @ np.maximum(value_in_use_bn - self.gpu_price_bn, 0.0)
         debt = np.bincount(d.holder, weights=d.principal_bn * np.maximum(1.0 - d.value_factor, 0.0), minlength=n)
@@ -511,7 +512,8 @@ class Ledger:
     def return_capital(self, issuer: int, amount_bn: float, name: str) -> float:
         """``issuer`` pays ``amount_bn`` (at most its cash) to shareholders outside the model --
         dividends and buybacks, booked as buybacks at the current price, so value per share is
-        unchanged and the shares it holds back are cancelled. Returns what it paid."""
+        unchanged and the shares it holds back are cancelled. Returns what it paid.
+        """
         paid = -float(self.exogenous(issuer, -max(float(amount_bn), 0.0), name, entry="capital")[0])
         price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
         if paid > 0 and price > 0:
@@ -527,7 +529,9 @@ class Ledger:
             s.units[rows[0]] += units
             s.basis_bn[rows[0]] += cost_bn
         else:
-            s.add(f"stake:{holder}:{issuer}", kind="equity", holder=holder, issuer=issuer, units=units, basis_bn=cost_bn)
+            s.add(
+                f"stake:{holder}:{issuer}", kind="equity", holder=holder, issuer=issuer, units=units, basis_bn=cost_bn
+            )
 
     def redeem_units(self, rows, amount_bn) -> None:
         """Fund investors in stake ``rows`` are paid ``amount_bn`` cash at NAV per unit; their
@@ -607,7 +611,8 @@ class Ledger:
 
     def impair_real_assets(self, agent: int, new_value_bn: float) -> None:
         """Write real assets (a data centre) down to ``new_value_bn``: an unrealised loss, kept in
-        ``real_asset_impairment_bn`` while the assets are held."""
+        ``real_asset_impairment_bn`` while the assets are held.
+        """
         old = float(self.real_assets_bn[agent])
         new = min(max(float(new_value_bn), 0.0), old)
         self.revalue_real_assets(agent, new, CREDIT)

@@ -62,7 +62,8 @@ class Neocloud(Institution):
 
     def capex_borrowing_bn(self, purchase_bn: float, gap_bn: float) -> float:
         """New GPU-backed borrowing it wants for a chip purchase of ``purchase_bn`` whose cash
-        falls ``gap_bn`` short: the gap, up to ``capex_financing_share`` of the purchase."""
+        falls ``gap_bn`` short: the gap, up to ``capex_financing_share`` of the purchase.
+        """
         return min(max(gap_bn, 0.0), self.rules.capex_financing_share * purchase_bn)
 
     def liquidity_actions(self, shortfall_bn: float) -> list[Order]:

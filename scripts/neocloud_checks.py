@@ -34,7 +34,11 @@ def main() -> None:
         rents.run_for(24)
         kinds = dict(zip(rents.names, rents.kinds, strict=True))
         breach = next(
-            (e for e in rents.events if e.kind == "covenant_breach" and "DSCR" in e.message and kinds[e.actor] == "neocloud"),
+            (
+                e
+                for e in rents.events
+                if e.kind == "covenant_breach" and "DSCR" in e.message and kinds[e.actor] == "neocloud"
+            ),
             None,
         )
         breaches += breach is not None

@@ -176,7 +176,9 @@ class Sentiment(Strict):
     initial: float = Field(ge=0.1, le=2)
     mean_reversion_per_month: float = Field(ge=0, le=1)
     volatility_per_month: float = Field(ge=0, le=0.5)
-    loss_sensitivity: float = Field(ge=0, le=100, description="fall per unit of last month's realised losses / opening system book equity")
+    loss_sensitivity: float = Field(
+        ge=0, le=100, description="fall per unit of last month's realised losses / opening system book equity"
+    )
     default_impact: float = Field(ge=0, le=1, description="fall per institution that defaults")
     backstop_support: float = Field(ge=0, le=1, description="rise per month while the central bank is lending")
     demand_sensitivity: float = Field(
@@ -392,15 +394,14 @@ SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
 assert list(SHOCK_KINDS) == list(ShockKind), "every shock kind needs its range, target and meaning"
 
 
-
-
 PAIR_ARROW = "->"
 """A contract-cut target ``"Payer->Payee"`` names every compute contract between the two."""
 
 
 def contracts_named(scenario: Scenario, target: str) -> list[str]:
     """The contract ids a contract-cut ``target`` names: the contract with that id, or every
-    compute contract from payer to payee for ``"Payer->Payee"`` (empty if none)."""
+    compute contract from payer to payee for ``"Payer->Payee"`` (empty if none).
+    """
     if target in scenario.contracts:
         return [target]
     payer, arrow, payee = target.partition(PAIR_ARROW)

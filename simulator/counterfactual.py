@@ -43,7 +43,8 @@ SHOCK_LEVERS = ("shock_kind", "shock_target", "shock_size", "shock_month")
 @dataclass(frozen=True)
 class MonthFigures:
     """What a run is compared with, at one month end (arrays over the counterfactual's
-    institutions, by name in ``Counterfactual.names``)."""
+    institutions, by name in ``Counterfactual.names``).
+    """
 
     equity_bn: np.ndarray  # book equity
     capital_bn: np.ndarray  # net capital from shareholders since month 0 (raised minus paid out)
@@ -54,7 +55,8 @@ class MonthFigures:
 
 def market_value_bn(model: ContagionModel) -> np.ndarray:
     """Each institution's equity at market: the market value of listed and private companies,
-    and book equity (NAV) for funds, SPVs, banks, insurers, households and the central bank."""
+    and book equity (NAV) for funds, SPVs, banks, insurers, households and the central bank.
+    """
     state = model.state
     state.views.refresh()
     return np.where(state.const.market_valued, state.ledger.equity_value_bn, state.views.equity_bn)
@@ -101,7 +103,8 @@ def counterfactual_scenario(
 ) -> Scenario | None:
     """The counterfactual of a run of ``scenario`` with ``overrides`` and ``levers``: its
     counterfactual scenario (or itself, when only a lever adds a shock) with the same overrides
-    and levers, minus any shock lever. None when there is nothing to compare with."""
+    and levers, minus any shock lever. None when there is nothing to compare with.
+    """
     plain = {k: v for k, v in levers.items() if k not in SHOCK_LEVERS}
     if scenario.counterfactual is None:
         return _without_lever_shock(scenario, plain) if extra_shock else None
@@ -117,7 +120,8 @@ def counterfactual_scenario(
 
 def _without_lever_shock(scenario: Scenario, levers: dict[str, Any]) -> Scenario:
     """``scenario`` itself with ``levers`` but without the extra shock a lever added (it is the
-    last shock of the list)."""
+    last shock of the list).
+    """
     raw = scenario.model_dump()
     raw["shocks"] = raw["shocks"][:-1]
     raw["counterfactual"] = None
@@ -126,7 +130,8 @@ def _without_lever_shock(scenario: Scenario, levers: dict[str, Any]) -> Scenario
 
 def for_run(cf_scenario: Scenario, rng: Any) -> Counterfactual | None:
     """The (cached) counterfactual run of ``cf_scenario`` with the run's seed ``rng`` (an int, or
-    a numpy Generator not yet drawn from: its state is copied). None for an unseeded run."""
+    a numpy Generator not yet drawn from: its state is copied). None for an unseeded run.
+    """
     from simulator.model import ContagionModel  # (a counterfactual is itself a model run)
 
     if rng is None:
@@ -153,7 +158,9 @@ def for_run(cf_scenario: Scenario, rng: Any) -> Counterfactual | None:
 
 def new_to_the_shock(events: Sequence[Event], baseline: Sequence[Event] | None, kind: str) -> Event | None:
     """The first event of ``kind`` that the counterfactual does not have: another institution,
-    or the same one at least a month earlier (a breach: the same borrower and lender)."""
+    or the same one at least a month earlier (a breach: the same borrower and lender).
+    """
+
     def who(e: Event) -> tuple:
         return (e.actor, e.counterparty) if kind == EventKind.COVENANT_BREACH else (e.actor,)
 

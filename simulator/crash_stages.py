@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from agents.names import EventKind, InstitutionKind
@@ -72,7 +73,8 @@ class Stage:
 
 def crash_stages(model: ContagionModel) -> list[Stage]:
     """The six stages and the month each began in ``model``'s run so far (see the module
-    docstring). Raises ``ValueError`` if the run has no counterfactual to compare with."""
+    docstring). Raises ``ValueError`` if the run has no counterfactual to compare with.
+    """
     cf = model.counterfactual
     if cf is None:
         raise ValueError("crash_stages needs a run with a counterfactual (Scenario.counterfactual)")
@@ -89,19 +91,29 @@ def crash_stages(model: ContagionModel) -> list[Stage]:
     found.append(
         (
             month,
-            "" if month is None else f"AI revenue {mine['ai_demand_ratio'][month] / theirs['ai_demand_ratio'][month]:.0%} "
+            ""
+            if month is None
+            else f"AI revenue {mine['ai_demand_ratio'][month] / theirs['ai_demand_ratio'][month]:.0%} "
             "of the counterfactual's",
         )
     )
     # 2. A lab renegotiates.
-    found.append(_first_new(model, cf.events, lambda e: kinds.get(e.actor) == InstitutionKind.AI_LAB,
-                            (EventKind.CONTRACT_RENEGOTIATION,)))
+    found.append(
+        _first_new(
+            model,
+            cf.events,
+            lambda e: kinds.get(e.actor) == InstitutionKind.AI_LAB,
+            (EventKind.CONTRACT_RENEGOTIATION,),
+        )
+    )
+
     # 3. A neocloud's contracted revenue is cut, and the neoclouds' DSCR falls.
     def to_neocloud(e: Event) -> bool:
         return kinds.get(e.counterparty or "") == InstitutionKind.NEOCLOUD
 
-    month, text = _first_new(model, cf.events, to_neocloud,
-                             (EventKind.CONTRACT_RENEGOTIATION, EventKind.CONTRACT_TERMINATED))
+    month, text = _first_new(
+        model, cf.events, to_neocloud, (EventKind.CONTRACT_RENEGOTIATION, EventKind.CONTRACT_TERMINATED)
+    )
     if month is not None:
         fell = _dscr_fell(model, cf.model, month)
         month, text = (None, "") if fell is None else (month, f"{text}; {fell}")
@@ -112,23 +124,37 @@ def crash_stages(model: ContagionModel) -> list[Stage]:
             model,
             cf.events,
             lambda e: e.kind != EventKind.COVENANT_BREACH or "LTV" in e.message,
-            (EventKind.COVENANT_BREACH, EventKind.WAIVER, EventKind.ACCELERATION, EventKind.SEIZURE,
-             EventKind.FIRE_SALE),
+            (
+                EventKind.COVENANT_BREACH,
+                EventKind.WAIVER,
+                EventKind.ACCELERATION,
+                EventKind.SEIZURE,
+                EventKind.FIRE_SALE,
+            ),
         )
     )
     # 5. Private credit.
-    found.append(_first_new(model, cf.events, lambda e: kinds.get(e.actor) == InstitutionKind.PRIVATE_CREDIT,
-                            (EventKind.REDEMPTION, EventKind.GATE)))
+    found.append(
+        _first_new(
+            model,
+            cf.events,
+            lambda e: kinds.get(e.actor) == InstitutionKind.PRIVATE_CREDIT,
+            (EventKind.REDEMPTION, EventKind.GATE),
+        )
+    )
     # 6. The narrative breaks.
     stopped = _first_new(model, cf.events, lambda e: True, (EventKind.CUSTOMER_FUNDING_STOPPED,))
     broke = _first_month(mine["sentiment"] < theirs["sentiment"] - SENTIMENT_BREAK)
     candidates = [stopped]
     if broke is not None:
         candidates.append(
-            (broke, f"sentiment {mine['sentiment'][broke]:.2f} against {theirs['sentiment'][broke]:.2f} in the "
-             "counterfactual")
+            (
+                broke,
+                f"sentiment {mine['sentiment'][broke]:.2f} against {theirs['sentiment'][broke]:.2f} in the "
+                "counterfactual",
+            )
         )
-    reached = [c for c in candidates if c[0] is not None]
+    reached = [(month, text) for month, text in candidates if month is not None]
     found.append(min(reached, key=lambda c: c[0]) if reached else (None, ""))
     return [Stage(k + 1, TITLES[k], month, text) for k, (month, text) in enumerate(found)]
 
@@ -136,7 +162,9 @@ def crash_stages(model: ContagionModel) -> list[Stage]:
 def in_order(stages: list[Stage]) -> bool:
     """Every stage reached, each beginning no earlier than the one before."""
     months = [s.month for s in stages]
-    return all(m is not None for m in months) and all(a <= b for a, b in zip(months, months[1:]))  # type: ignore[operator]
+    if any(m is None for m in months):
+        return False
+    return all(a <= b for a, b in pairwise(months))  # type: ignore[operator]
 
 
 def _first_month(mask) -> int | None:
@@ -158,7 +186,8 @@ def _first_new(
 
 def _dscr_fell(model: ContagionModel, counterfactual: ContagionModel, month: int) -> str | None:
     """The first neocloud whose DSCR is below the counterfactual's from ``month`` on (in the
-    agent table), as a sentence; None if none is."""
+    agent table), as a sentence; None if none is.
+    """
     mine = model.datacollector.get_agent_vars_dataframe()
     theirs = counterfactual.datacollector.get_agent_vars_dataframe()
     neoclouds = mine[mine["kind"] == InstitutionKind.NEOCLOUD]

@@ -88,7 +88,8 @@ class Drivers:
     def rental_deflation_per_year(self) -> float:
         """How fast GPU rents fall now: ``rental_deflation_per_year``, faster by
         ``rent_glut_sensitivity`` x the share of contracted capacity customers have given up
-        (``idle_compute_share``), at most 95% a year."""
+        (``idle_compute_share``), at most 95% a year.
+        """
         g = self.scenario.markets.gpu
         return min(g.rental_deflation_per_year + g.rent_glut_sensitivity * self.idle_compute_share, 0.95)
 
@@ -143,7 +144,8 @@ class Drivers:
         """Move the exogenous drivers from month-1 to ``month`` (before shocks apply). A
         generation with GPUs still waiting to sell (``overhang``, thousands) keeps its fire-sale
         discount: it heals only once the market has cleared; ``idle_compute_share`` (of contracted
-        GPU capacity given up by customers) speeds up rent deflation."""
+        GPU capacity given up by customers) speeds up rent deflation.
+        """
         self.idle_compute_share = idle_compute_share
         m = self.scenario.markets
         d = m.demand
@@ -153,7 +155,9 @@ class Drivers:
         self.expected_ai_index *= (1.0 + self.expected_growth_per_year) ** (1.0 / 12.0)
         # Growth rates, actual and expected alike, slow towards the long-run rate.
         slow = 0.5 ** (1.0 / d.growth_half_life_months)
-        self.ai_growth_per_year = d.long_run_growth_per_year + (self.ai_growth_per_year - d.long_run_growth_per_year) * slow
+        self.ai_growth_per_year = (
+            d.long_run_growth_per_year + (self.ai_growth_per_year - d.long_run_growth_per_year) * slow
+        )
         self.expected_growth_per_year = (
             d.long_run_growth_per_year + (self.expected_growth_per_year - d.long_run_growth_per_year) * slow
         )

@@ -44,14 +44,14 @@ SEVERITY: MappingProxyType[str, int] = MappingProxyType(
         _E.REDEMPTION: 3,
         _E.CUSTOMER_FUNDING_STOPPED: 4,
         _E.CAPEX_CUT: 3,
-    _E.PAYOUT_CUT: 4,
+        _E.PAYOUT_CUT: 4,
         _E.CREDIT_DRAW: 2,
-    _E.NEW_LOAN: 2,
+        _E.NEW_LOAN: 2,
         _E.BOND_ISSUE: 2,
         _E.ASSET_SALE: 2,
         _E.FUNDING_ROUND: 2,
         _E.ROLLOVER: 1,
-    _E.CONTRACT_RENEWAL: 1,
+        _E.CONTRACT_RENEWAL: 1,
     }
 )
 """How serious an event kind is (the app's colours; ties among equally large events)."""
@@ -122,7 +122,8 @@ class EventLog:
 
 def most_important(events: list[Event], top: int = 10) -> list[Event]:
     """The ``top`` consequential events (``CONSEQUENTIAL``) by economic size -- the amount at
-    stake, US$ bn -- then by how serious their kind is, then time; listed in time order."""
+    stake, US$ bn -- then by how serious their kind is, then time; listed in time order.
+    """
     ranked = sorted(
         (ie for ie in enumerate(events) if ie[1].kind in CONSEQUENTIAL),
         key=lambda ie: (-abs(ie[1].amount_bn), -SEVERITY.get(ie[1].kind, 0), ie[1].month, ie[0]),

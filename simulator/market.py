@@ -43,7 +43,8 @@ class Market:
     def submit_gpus(self, seller: int, gen: int, units_k: float, for_row: int = OWN_ACCOUNT) -> float:
         """Offer ``units_k`` thousand GPUs of generation ``gen`` (for the lender of debt row
         ``for_row``, or on the seller's own account); never more than the seller holds and has not
-        offered yet. Returns the units added to the book."""
+        offered yet. Returns the units added to the book.
+        """
         room = float(self._ledger.gpu_units_k[seller, gen]) - self.offered_k(seller, gen)
         units = min(max(units_k, 0.0), max(room, 0.0))
         if units > 0:

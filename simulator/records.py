@@ -24,8 +24,18 @@ import pandas as pd
 from agents.situation import MonthEnd
 
 AGENT_COLUMNS = (
-    "name", "kind", "equity_bn", "cash_bn", "leverage", "ltv", "dscr", "status",
-    "realised_losses_bn", "unrealised_losses_bn", "equity_shortfall_bn", "market_value_shortfall_bn",
+    "name",
+    "kind",
+    "equity_bn",
+    "cash_bn",
+    "leverage",
+    "ltv",
+    "dscr",
+    "status",
+    "realised_losses_bn",
+    "unrealised_losses_bn",
+    "equity_shortfall_bn",
+    "market_value_shortfall_bn",
 )
 """Columns of the agent table: the institution's name and kind, then its ``MonthEnd`` figures."""
 assert AGENT_COLUMNS[2:] == MonthEnd._fields

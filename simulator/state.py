@@ -81,7 +81,9 @@ class Constants:
     builders: tuple[int, ...]  # those with construction spending planned
     payers: tuple[int, ...]  # those with dividends and buybacks planned
     gpu_lender: tuple[int, ...]  # each one's main GPU-backed lender (-1: none), who finances its capex
-    gpu_loan_terms: tuple[tuple[float, bool, float, float, float], ...]  # (rate, floating, amortisation, LTV, DSCR covenant) of that loan
+    gpu_loan_terms: tuple[
+        tuple[float, bool, float, float, float], ...
+    ]  # (rate, floating, amortisation, LTV, DSCR covenant) of that loan
     contract_payers: tuple[int, ...]  # those that pay at least one lease or compute contract (the book never grows)
     spot_share: np.ndarray  # share of the GPU fleet rented on the spot market
     spot_utilisation: np.ndarray  # spot utilisation when AI demand meets expectations
@@ -125,7 +127,9 @@ class Memory:
     months_below_value_in_use: np.ndarray = field(init=False)  # per generation: months its market price has been below
     gpu_impaired: np.ndarray = field(init=False)  # per generation: GPUs carried at the market price, not value in use
     first_breach: tuple[int, str] | None = None  # (month, sentence) of the first covenant breach
-    claims_at_default: dict[int, float] = field(default_factory=dict)  # debt row -> principal owed when its obligor defaulted
+    claims_at_default: dict[int, float] = field(
+        default_factory=dict
+    )  # debt row -> principal owed when its obligor defaulted
     credit_losses_bn: float = 0.0  # claims written off when estates closed, cumulative
     gpu_sold_bn: float = 0.0  # GPUs sold in fire sales, cumulative proceeds
     losses_last_month_bn: float = 0.0  # realised last month (US$ bn); feeds next month's sentiment

@@ -35,7 +35,8 @@ def gpu_book_price_bn(state: State) -> np.ndarray:
     """What a thousand GPUs of each generation are carried at: their value in use (the
     fundamental value, depreciating; what an operator earns with them), or the secondary-market
     price while the generation is impaired. Fire sales alone do not move it; they move the market
-    price, which lenders use to value collateral."""
+    price, which lenders use to value collateral.
+    """
     d = state.drivers
     return np.where(state.memory.gpu_impaired, d.market_price_bn, d.fundamental_price_bn)
 
@@ -43,7 +44,8 @@ def gpu_book_price_bn(state: State) -> np.ndarray:
 def update_impairment(state: State) -> None:
     """Count the month ends each generation's market price has stayed below its value in use;
     impaired after ``markets.gpu.impairment_months`` of them (the evidence an impairment test
-    looks for, IAS 36), and no longer once the price is back."""
+    looks for, IAS 36), and no longer once the price is back.
+    """
     mem, d = state.memory, state.drivers
     below = d.market_price_bn < d.fundamental_price_bn * (1.0 - 1e-9)
     mem.months_below_value_in_use = np.where(below, mem.months_below_value_in_use + 1, 0)
@@ -52,7 +54,8 @@ def update_impairment(state: State) -> None:
 
 def mark_gpus(state: State, category: int = FIRE_SALE) -> None:
     """GPUs at their book price (``gpu_book_price_bn``); ``category``: FIRE_SALE for
-    impairments and market moves of impaired GPUs, OPERATING for scheduled depreciation."""
+    impairments and market moves of impaired GPUs, OPERATING for scheduled depreciation.
+    """
     state.ledger.mark_gpus(gpu_book_price_bn(state), category)
 
 
@@ -187,7 +190,8 @@ def mark_claims_on_estates(state: State) -> None:
     they can expect to recover (an unrealised loss until the write-off realises it): a secured
     lender first gets its pledged GPUs at today's secondary-market price, and every claim then
     shares the rest of the estate -- cash, other holdings at their marks, the other GPUs at
-    market -- pro rata."""
+    market -- pro rata.
+    """
     mem = state.memory
     open_estates = (mem.defaulted & ~mem.closed).nonzero()[0]
     if not len(open_estates):
@@ -201,7 +205,9 @@ def mark_claims_on_estates(state: State) -> None:
             continue
         principal = d.principal_bn[rows]
         secured = d.collateral_gen[rows] != NO_COLLATERAL
-        pledged_value = np.where(secured, d.collateral_units_k[rows] * price[np.maximum(d.collateral_gen[rows], 0)], 0.0)
+        pledged_value = np.where(
+            secured, d.collateral_units_k[rows] * price[np.maximum(d.collateral_gen[rows], 0)], 0.0
+        )
         from_collateral = np.minimum(pledged_value, principal)
         pledged_all = float(pledged_value.sum())
         estate = (

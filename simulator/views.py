@@ -136,7 +136,8 @@ def loss_measures(model: ContagionModel, name: str) -> dict[str, float | None]:
     """An institution's four loss measures at the last month end (US$ bn; see
     ``simulator.records.LOSS_MEASURES``): ``realised_losses_bn``, ``unrealised_losses_bn``,
     ``equity_shortfall_bn`` and ``market_value_shortfall_bn`` (the last two None without a
-    counterfactual)."""
+    counterfactual).
+    """
     i = _index(model, name)
     month_end = model.state.memory.month_end
     return {measure: getattr(month_end, measure)[i] for measure in LOSS_MEASURES}
@@ -146,7 +147,8 @@ def first_new_event(model: ContagionModel, kind: str) -> Event | None:
     """The first event of ``kind`` (an ``EventKind``, e.g. ``"covenant_breach"`` or
     ``"default"``) that the run's counterfactual does not have -- another institution (for a
     breach: another borrower and lender), or the same one at least a month earlier; without a
-    counterfactual, simply the first event of ``kind``."""
+    counterfactual, simply the first event of ``kind``.
+    """
     cf = model.counterfactual
     if cf is not None:
         cf.at(model.month)

@@ -185,7 +185,8 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
 
 def _gpu_lenders(scenario: Scenario, index: dict[str, int]) -> dict:
     """Each institution's main GPU-backed lender -- the one with the most principal secured on
-    its GPUs (ties by name) -- and the terms of that lender's loan, which new GPU loans copy."""
+    its GPUs (ties by name) -- and the terms of that lender's loan, which new GPU loans copy.
+    """
     best: dict[int, tuple[float, str, Any]] = {}
     for debt in scenario.debts.values():
         if debt.collateral is None:

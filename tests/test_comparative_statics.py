@@ -31,7 +31,8 @@ MONTHS = 24
 @cache
 def outcomes(name: str, **levers) -> np.ndarray:
     """(realised losses, defaults, book equity below the counterfactual, realised + unrealised
-    losses; US$ bn) at month 24 for each seed."""
+    losses; US$ bn) at month 24 for each seed.
+    """
     rows = []
     for seed in SEEDS:
         model = ContagionModel(name, rng=seed, **levers)
@@ -75,7 +76,8 @@ def test_backstop_loses_less_than_the_same_shock_without_it():
 def test_deeper_gpu_markets_mean_fewer_fire_sale_defaults():
     """Depth 0.5 / 1.5 (the calibration) / 50 US$ bn. Below the calibration the salvage floor
     binds (buyers with other uses take GPUs at 20% of their value in use), so a shallower
-    market is no worse; a deep one saves defaults and losses."""
+    market is no worse; a deep one saves defaults and losses.
+    """
     shallow = _outcomes("neocloud_default", gpu_market_depth_bn=0.5)
     default = _outcomes("neocloud_default")
     deep = _outcomes("neocloud_default", gpu_market_depth_bn=50.0)

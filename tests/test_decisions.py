@@ -6,6 +6,7 @@ returns a decision, an amount or orders: so each can be tested alone, without a 
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import mesa
@@ -204,8 +205,8 @@ def test_ai_lab_raises_a_round_when_runway_is_short_and_funding_follows_markets_
     assert lab(cash=5.0, sentiment=0.8).funding_round_bn(1.0) == pytest.approx(6.5)
     assert lab(cash=5.0, sentiment=0.6).funding_round_bn(1.0) == 0.0
     rounds = [lab(cash=5.0, sentiment=s).funding_round_bn(1.0) for s in np.linspace(0.5, 1.1, 61)]
-    assert all(b >= a for a, b in zip(rounds, rounds[1:]))  # never less in better markets
-    assert max(abs(b - a) for a, b in zip(rounds, rounds[1:])) < 0.5  # and no jump
+    assert all(b >= a for a, b in itertools.pairwise(rounds))  # never less in better markets
+    assert max(abs(b - a) for a, b in itertools.pairwise(rounds)) < 0.5  # and no jump
     # ... with the lab's results against expectations, and with a rise in rates.
     assert lab(cash=5.0, demand_ratio=0.5).funding_round_bn(1.0) == pytest.approx(6.5)
     assert lab(cash=5.0, base_rate_rise_per_year=0.01).funding_round_bn(1.0) == pytest.approx(13.0 * math.exp(-0.1))

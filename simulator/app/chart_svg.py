@@ -142,7 +142,8 @@ def _col(df, name: str) -> tuple[float | None, ...]:
 
 def _by_sector(df, prefix: str) -> list[Series]:
     """The five sectors with the largest final value of a per-sector column family (``prefix`` +
-    sector), then the rest summed as "others"; sectors that never moved are left out."""
+    sector), then the rest summed as "others"; sectors that never moved are left out.
+    """
     cols = [c for c in df.columns if c.startswith(prefix) and c != f"{prefix}total"]
     cols = [c for c in cols if df[c].notna().any() and df[c].abs().max() > 1e-6]
     cols.sort(key=lambda c: -float(df[c].iloc[-1] or 0.0))
@@ -204,8 +205,9 @@ def timeseries_html(df) -> str:
             "Market value below the counterfactual, by sector (US$ bn)",
             months,
             shortfall,
-            empty_note="no counterfactual (the baseline)" if df["market_value_shortfall_bn_total"].isna().all() else
-            "no shortfall",
+            empty_note="no counterfactual (the baseline)"
+            if df["market_value_shortfall_bn_total"].isna().all()
+            else "no shortfall",
         ),
         line_chart_svg("Unrealised losses by sector (US$ bn, marks)", months, marks, empty_note="no marks"),
         line_chart_svg("Defaults by kind (cumulative)", months, defaults, empty_note="no defaults yet"),

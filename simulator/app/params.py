@@ -25,9 +25,9 @@ from simulator import views
 from simulator.config import (
     CONFIG_DIR,
     LEVERS,
+    PAIR_ARROW,
     SHOCK_KINDS,
     Channels,
-    PAIR_ARROW,
     ConfigError,
     Scenario,
     load_scenario,
@@ -184,7 +184,8 @@ def widget_defaults(config: Scenario) -> dict[str, Any]:
 
 def shock_targets(config: Scenario) -> list[str]:
     """Targets the shock picker offers: none, every GPU generation, institutions, contracts,
-    and each payer->payee pair with compute contracts between them."""
+    and each payer->payee pair with compute contracts between them.
+    """
     gens = [g.name for g in config.markets.gpu.generations]
     pairs = {f"{c.payer}{PAIR_ARROW}{c.payee}": None for c in config.contracts.values() if c.kind == "compute_contract"}
     return [NO_TARGET, "all", *gens, *config.institutions, *config.contracts, *pairs]

@@ -322,8 +322,11 @@ def print_summary(summary: dict, description: str, written: dict[str, Path], out
     console.print(
         "Realised: written off after recoveries, and discounts taken on sales (never decreases). Unrealised: marks "
         "on what is still held (can recover)."
-        + (f" Short: below the same seed of {cf}, the same world without this shock." if cf else
-           " No counterfactual: the baseline is what other scenarios are measured against."),
+        + (
+            f" Short: below the same seed of {cf}, the same world without this shock."
+            if cf
+            else " No counterfactual: the baseline is what other scenarios are measured against."
+        ),
         style="dim",
     )
     console.print()

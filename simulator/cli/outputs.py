@@ -37,8 +37,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from simulator.cli import plots

@@ -55,7 +55,8 @@ def _capital_ratio(state: State, kind: str) -> float | None:
 
 def model_report(state: State, month_end: MonthEnd) -> dict[str, Any]:
     """Every model-level figure of the month, computed in one pass (sector sums of the
-    institutions' ``month_end`` figures)."""
+    institutions' ``month_end`` figures).
+    """
     led, c, mem, views = state.ledger, state.const, state.memory, state.views
     report: dict[str, Any] = {"month": mem.month}
     keys = c.report_keys
@@ -95,7 +96,8 @@ def model_report(state: State, month_end: MonthEnd) -> dict[str, Any]:
 def _shortfalls(state: State) -> tuple[list[float | None], list[float | None]]:
     """Each institution's book equity (net of equity raised and paid out since month 0) and
     market value below the counterfactual's this month (institutions the counterfactual does
-    not have, and runs without one: None)."""
+    not have, and runs without one: None).
+    """
     n = state.const.n
     cf = state.counterfactual
     if cf is None:

@@ -44,7 +44,8 @@ def run(state: State) -> bool:
 def pending(state: State) -> bool:
     """Is there anything the market can clear now: debt for sale, GPUs offered since the last
     clearing, or an overhang the market can absorb more of this month (or the buyer of last
-    resort will take)?"""
+    resort will take)?
+    """
     market = state.market
     if market.debt_orders:
         return True
@@ -108,7 +109,9 @@ def _clear_gpus(state: State) -> None:
         led.sell_gpus_outside(seller, gen, sold - bought_by_cb, sale_price[gen], "fire-sale buyers of GPUs (outside)")
         text = ""
         if bought_by_cb > 0:
-            led.central_bank_buys_gpus(cb.index, seller, gen, bought_by_cb, sale_price[gen], "central bank reserves created")
+            led.central_bank_buys_gpus(
+                cb.index, seller, gen, bought_by_cb, sale_price[gen], "central bank reserves created"
+            )
             text = f"; {cb.name} bought {bought_by_cb:,.1f}k of them at its floor price"
         if units - sold > 1e-12:
             text += f"; {units - sold:,.1f}k more wait for buyers"

@@ -69,7 +69,8 @@ def _borrow_for_chips(state: State, payers: np.ndarray, wanted: np.ndarray, spar
     ``lends_against_gpus``), against the GPUs the purchase buys: a draw on their GPU facility with
     that lender for that generation (the GPU loan that generation secures, or a new facility on
     the terms of their existing GPU loan at today's market rate), whose principal and collateral
-    grow by the draw. ``spare`` grows by what they borrowed."""
+    grow by the draw. ``spare`` grows by what they borrowed.
+    """
     const, led, d = state.const, state.ledger, state.ledger.debt
     plan = np.bincount(payers, weights=wanted, minlength=len(spare))
     buyers = [int(i) for i in np.unique(payers) if const.gpu_lender[i] >= 0 and plan[i] > spare[i] + 1e-9]
@@ -96,11 +97,20 @@ def _borrow_for_chips(state: State, payers: np.ndarray, wanted: np.ndarray, spar
         else:
             rate, floating, amortisation, covenant, dscr = const.gpu_loan_terms[i]
             row = d.add(
-                f"gpu_facility_{names[lender]}_{names[i]}_{const.generation_names[newest]}", kind="loan",
-                holder=lender, obligor=i, principal_bn=0.0, rate_per_year=rate,
-                reference_rate_per_year=state.drivers.market_rate_per_year(floating), floating=floating,
-                amortisation_per_month=amortisation, maturity_month=month + 60, collateral_gen=newest,
-                collateral_units_k=0.0, ltv_covenant=covenant, dscr_covenant=dscr,
+                f"gpu_facility_{names[lender]}_{names[i]}_{const.generation_names[newest]}",
+                kind="loan",
+                holder=lender,
+                obligor=i,
+                principal_bn=0.0,
+                rate_per_year=rate,
+                reference_rate_per_year=state.drivers.market_rate_per_year(floating),
+                floating=floating,
+                amortisation_per_month=amortisation,
+                maturity_month=month + 60,
+                collateral_gen=newest,
+                collateral_units_k=0.0,
+                ltv_covenant=covenant,
+                dscr_covenant=dscr,
             )
         d.limit_bn[row] = d.principal_bn[row] + amount
         before = float(d.principal_bn[row])
@@ -111,7 +121,10 @@ def _borrow_for_chips(state: State, payers: np.ndarray, wanted: np.ndarray, spar
         d.collateral_units_k[row] += units
         spare[i] += drawn
         state.log.add(
-            EventKind.NEW_LOAN, lender, i, drawn,
+            EventKind.NEW_LOAN,
+            lender,
+            i,
+            drawn,
             f"{names[lender]} lent {money(drawn)} to {names[i]} against {units:,.1f}k new "
             f"{const.generation_names[newest]} GPUs to buy them ({d.ids[row]}: {money(d.principal_bn[row])} owed)",
         )
@@ -172,7 +185,8 @@ def _fund_customers(state: State, funding_rows: np.ndarray, spare: np.ndarray) -
 def _pay_shareholders(state: State, spare: np.ndarray) -> None:
     """Dividends and buybacks, from the cash left after investing: the first spending cut when
     cash runs short, and stopped while a company is stressed (``Institution.payout_bn``). A cut
-    is logged once per episode (until it pays its full plan again)."""
+    is logged once per episode (until it pays its full plan again).
+    """
     led, mem, names = state.ledger, state.memory, state.const.names
     for i in state.const.payers:
         if mem.defaulted[i]:
@@ -185,7 +199,10 @@ def _pay_shareholders(state: State, spare: np.ndarray) -> None:
             mem.payout_cutters.add(i)
             why = "stressed" if agent.is_stressed() else "short of spare cash"
             state.log.add(
-                EventKind.PAYOUT_CUT, i, None, plan - paid,
+                EventKind.PAYOUT_CUT,
+                i,
+                None,
+                plan - paid,
                 f"{names[i]} cut its dividends and buybacks to {money(paid)} of a planned {money(plan)} this month ({why})",
             )
         elif paid >= plan - 1e-9:

@@ -178,9 +178,7 @@ def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tup
     held = led.gpu_units_k[i]
     free = np.array(
         [
-            held[gen]
-            - d.collateral_units_k[own_debt & (d.collateral_gen == gen)].sum()
-            - market.offered_k(i, gen)
+            held[gen] - d.collateral_units_k[own_debt & (d.collateral_gen == gen)].sum() - market.offered_k(i, gen)
             for gen in range(led.n_generations)
         ]
     )

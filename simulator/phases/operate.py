@@ -81,7 +81,8 @@ def run(state: State) -> None:
 def _renew_compute(state: State) -> None:
     """Compute contracts that ended last month are renewed, if the customer wants
     (``Institution.renews_compute``), at today's market rent: their payment scales with GPU
-    rents since the price was last set, so rent deflation reaches the provider's revenue."""
+    rents since the price was last set, so rent deflation reaches the provider's revenue.
+    """
     c, mem, d = state.ledger.contracts, state.memory, state.drivers
     ended = (c.active & (c.kind == COMPUTE) & (c.end_month == mem.month)).nonzero()[0]
     if not len(ended):
@@ -98,7 +99,10 @@ def _renew_compute(state: State) -> None:
         c.renewals[row] += 1
         payer, payee = int(c.payer[row]), int(c.payee[row])
         state.log.add(
-            EventKind.CONTRACT_RENEWAL, payer, payee, float(c.monthly_payment_bn[row]) * months,
+            EventKind.CONTRACT_RENEWAL,
+            payer,
+            payee,
+            float(c.monthly_payment_bn[row]) * months,
             f"{names[payer]} renewed {c.ids[row]} with {names[payee]} for {months} months at today's rent: "
             f"{money(c.monthly_payment_bn[row])} a month (was {money(before)})",
         )
@@ -130,7 +134,8 @@ def _review_contracts(state: State) -> None:
     """Every payer of leases and compute contracts says, on the same demand figure, by how much
     it wants to cut the contracts of each kind it has not renegotiated yet; the cuts then apply
     together (leases under the ``lease_renegotiation`` channel, compute contracts under
-    ``contract_cuts``)."""
+    ``contract_cuts``).
+    """
     led, c, names = state.ledger, state.ledger.contracts, state.const.names
     channels = state.const.config.channels
     kinds = [k for k, on in ((LEASE, channels.lease_renegotiation), (COMPUTE, channels.contract_cuts)) if on]

@@ -156,7 +156,8 @@ def _fail(state: State, failing: list[int], unpaid_dues_bn: np.ndarray) -> list[
 def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
     """Put institution ``i`` into default: its lenders enforce their collateral, everything it
     owns is sold, its contracts end. ``unpaid_dues_bn``: what it could not pay this month besides
-    its debt."""
+    its debt.
+    """
     led, d, mem, names = state.ledger, state.ledger.debt, state.memory, state.const.names
     res_cfg = state.const.config.resolution
     mem.defaulted_month[i] = mem.month
@@ -168,12 +169,20 @@ def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
     debt = float(d.principal_bn[owed_rows].sum())
     outside = float(led.other_liabilities_bn[i])
     owed = debt + outside + unpaid_dues_bn
-    parts = [f"{money(x)} {what}" for x, what in (
-        (debt, "of loans and bonds"), (outside, "to creditors outside the model"),
-        (unpaid_dues_bn, "of this month's payments it could not make"),
-    ) if x >= 0.0005]
+    parts = [
+        f"{money(x)} {what}"
+        for x, what in (
+            (debt, "of loans and bonds"),
+            (outside, "to creditors outside the model"),
+            (unpaid_dues_bn, "of this month's payments it could not make"),
+        )
+        if x >= 0.0005
+    ]
     state.log.add(
-        EventKind.DEFAULT, i, None, owed,
+        EventKind.DEFAULT,
+        i,
+        None,
+        owed,
         f"{names[i]} defaulted owing {money(owed)}" + (f": {', '.join(parts)}" if parts else ""),
     )
     # Secured lenders enforce their claims: the GPUs pledged to them are sold, and what they
@@ -229,7 +238,11 @@ def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
         else:  # a plan, not a claim: its size is one month of it
             text, size = f"(plans of {money(monthly)} a month, not a commitment, end with it)", monthly
         state.log.add(
-            EventKind.CONTRACT_TERMINATED, other, i, size, f"{names[other]}'s contract {c.ids[row]} with {names[i]} ended {text}"
+            EventKind.CONTRACT_TERMINATED,
+            other,
+            i,
+            size,
+            f"{names[other]}'s contract {c.ids[row]} with {names[i]} ended {text}",
         )
 
 

@@ -113,7 +113,8 @@ def _failure(state: State, shock: Shock) -> str:
 
 def _contract_cut(state: State, shock: Shock) -> str:
     """The target contract's payments (or those of every compute contract between a
-    ``"Payer->Payee"`` pair, including contracts that start later) are cut by ``size``."""
+    ``"Payer->Payee"`` pair, including contracts that start later) are cut by ``size``.
+    """
     c = state.ledger.contracts
     ids = contracts_named(state.const.config, shock.target or "")
     for contract_id in ids:
