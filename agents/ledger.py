@@ -509,16 +509,21 @@ class Ledger:
         self.shares_outstanding[issuer] += new_units
         self.equity_value_bn[issuer] += amount_bn
 
-    def return_capital(self, issuer: int, amount_bn: float, name: str) -> float:
-        """``issuer`` pays ``amount_bn`` (at most its cash) to shareholders outside the model --
+    def return_capital(self, issuer, amount_bn, name: str) -> np.ndarray:
+        """Issuers pay ``amount_bn`` (at most their cash) to shareholders outside the model --
         dividends and buybacks, booked as buybacks at the current price, so value per share is
-        unchanged and the shares it holds back are cancelled. Returns what it paid.
+        unchanged and the shares bought back are cancelled. One issuer per entry. Returns what
+        each paid (US$ bn).
         """
-        paid = -float(self.exogenous(issuer, -max(float(amount_bn), 0.0), name, entry="capital")[0])
-        price = self.equity_value_bn[issuer] / self.shares_outstanding[issuer]
-        if paid > 0 and price > 0:
-            self.shares_outstanding[issuer] -= min(paid / price, self.shares_outstanding[issuer] * (1 - 1e-9))
-            self.equity_value_bn[issuer] = max(self.equity_value_bn[issuer] - paid, 0.0)
+        issuer = _indices(issuer)
+        paid = -self.exogenous(issuer, -np.maximum(_like(amount_bn, issuer.shape), 0.0), name, entry="capital")
+        shares = self.shares_outstanding[issuer]
+        price = np.divide(self.equity_value_bn[issuer], shares, out=np.zeros(len(issuer)), where=shares > 0)
+        bought = (paid > 0) & (price > 0)
+        if bought.any():
+            who = issuer[bought]
+            self.shares_outstanding[who] -= np.minimum(paid[bought] / price[bought], shares[bought] * (1 - 1e-9))
+            self.equity_value_bn[who] = np.maximum(self.equity_value_bn[who] - paid[bought], 0.0)
         return paid
 
     def _add_units(self, holder: int, issuer: int, units: float, cost_bn: float) -> None:

@@ -131,6 +131,7 @@ class Memory:
         default_factory=dict
     )  # debt row -> principal owed when its obligor defaulted
     credit_losses_bn: float = 0.0  # claims written off when estates closed, cumulative
+    estates_marked_at: tuple = ()  # (ledger version, GPU prices) the claims on open estates were last marked at
     gpu_sold_bn: float = 0.0  # GPUs sold in fire sales, cumulative proceeds
     losses_last_month_bn: float = 0.0  # realised last month (US$ bn); feeds next month's sentiment
     defaults_last_month: int = 0

@@ -197,32 +197,37 @@ def mark_claims_on_estates(state: State) -> None:
     if not len(open_estates):
         return
     led, d, price = state.ledger, state.ledger.debt, state.drivers.market_price_bn
-    held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
-    stake_value = np.bincount(led.stakes.holder, weights=led.stake_values_bn(), minlength=led.n_agents)
-    for i in open_estates.tolist():
-        rows = ((d.obligor == i) & d.active & (d.principal_bn > 1e-12)).nonzero()[0]
-        if not len(rows):
-            continue
+    key = (led.version, price.tobytes())
+    if key == mem.estates_marked_at:  # nothing an estate is worth has moved since
+        return
+    n = led.n_agents
+    is_open = np.zeros(n, dtype=bool)
+    is_open[open_estates] = True
+    rows = (is_open[d.obligor] & d.active & (d.principal_bn > 1e-12)).nonzero()[0]
+    if len(rows):
+        obligor = d.obligor[rows]
         principal = d.principal_bn[rows]
         secured = d.collateral_gen[rows] != NO_COLLATERAL
         pledged_value = np.where(
             secured, d.collateral_units_k[rows] * price[np.maximum(d.collateral_gen[rows], 0)], 0.0
         )
         from_collateral = np.minimum(pledged_value, principal)
-        pledged_all = float(pledged_value.sum())
-        estate = (
-            float(led.cash_bn[i] + led.other_assets_bn[i] + led.real_assets_bn[i] + held_value[i] + stake_value[i])
-            + float(led.gpu_units_k[i] @ price)
-            - pledged_all
-            + float((pledged_value - from_collateral).sum())  # collateral worth more than its loan
-        )
         rest = principal - from_collateral
-        claims = float(rest.sum()) + float(led.other_liabilities_bn[i])
-        share = min(max(estate, 0.0) / claims, 1.0) if claims > 1e-12 else 1.0
-        factor = np.minimum((from_collateral + rest * share) / principal, 1.0)
+        held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=n)
+        stake_value = np.bincount(led.stakes.holder, weights=led.stake_values_bn(), minlength=n)
+        # What each estate has for its unsecured claims: everything at its marks, the pledged GPUs
+        # out (their lenders take them) but what they fetch above their loans back in.
+        estate = (
+            led.cash_bn + led.other_assets_bn + led.real_assets_bn + held_value + stake_value + led.gpu_units_k @ price
+        )
+        estate -= np.bincount(obligor, weights=from_collateral, minlength=n)
+        claims = np.bincount(obligor, weights=rest, minlength=n) + led.other_liabilities_bn
+        share = np.minimum(np.divide(np.maximum(estate, 0.0), claims, out=np.ones(n), where=claims > 1e-12), 1.0)
+        factor = np.minimum((from_collateral + rest * share[obligor]) / principal, 1.0)
         changed = np.abs(d.value_factor[rows] - factor) > 1e-12
         if changed.any():
             led.mark_debt(rows[changed], factor[changed])
+    mem.estates_marked_at = (led.version, price.tobytes())
 
 
 def mark_abs_tranches(state: State) -> None:

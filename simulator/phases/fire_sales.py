@@ -100,13 +100,21 @@ def _clear_gpus(state: State) -> None:
     sale_price = price_before * factor
     sold_share = np.divide(takes + to_cb, offered, out=np.zeros(gens), where=offered > 0)
     cb_share = np.divide(to_cb, takes + to_cb, out=np.zeros(gens), where=takes + to_cb > 0)
+    fills = []  # (seller, gen, row, units offered, units sold), in order
     for (seller, gen, row), units in sorted(market.gpu_orders.items()):
         sold = units * sold_share[gen]
         market.gpu_orders[(seller, gen, row)] = units - sold
-        if sold <= 1e-12:
-            continue
+        if sold > 1e-12:
+            fills.append((seller, gen, row, units, sold))
+    if fills:  # what the outside market takes, in one booking
+        sellers, sold_gens = [f[0] for f in fills], [f[1] for f in fills]
+        to_market = [f[4] * (1.0 - cb_share[f[1]]) for f in fills]
+        led.sell_gpus_outside(
+            sellers, sold_gens, to_market, sale_price[sold_gens], "fire-sale buyers of GPUs (outside)"
+        )
+    repayments: list[tuple[int, float]] = []  # (debt row, amount): lenders repaid from their collateral
+    for seller, gen, row, units, sold in fills:
         bought_by_cb = sold * cb_share[gen]
-        led.sell_gpus_outside(seller, gen, sold - bought_by_cb, sale_price[gen], "fire-sale buyers of GPUs (outside)")
         text = ""
         if bought_by_cb > 0:
             led.central_bank_buys_gpus(
@@ -121,7 +129,7 @@ def _clear_gpus(state: State) -> None:
             lender = int(d.holder[row])
             repaid = min(proceeds, float(d.principal_bn[row]))
             if repaid > 0:
-                led.pay_principal(row, repaid)
+                repayments.append((row, repaid))
             d.collateral_units_k[row] = max(float(d.collateral_units_k[row]) - sold, 0.0)
             if repaid >= MATERIAL_BN:
                 whose = f"{names[lender]} sold {names[seller]}'s pledged"
@@ -136,6 +144,8 @@ def _clear_gpus(state: State) -> None:
             f"{whose} {sold:,.1f}k {gen_names[gen]} GPUs for {money(proceeds)} at ${sale_price[gen] * 1e3:,.1f}k each "
             f"({factor[gen] - 1:+.1%} price impact){text}",
         )
+    if repayments:  # (one order per pledged row: each row is repaid once)
+        led.pay_principal([r for r, _ in repayments], [a for _, a in repayments])
     for key in [key for key, units in market.gpu_orders.items() if units <= 1e-12]:
         del market.gpu_orders[key]
     remaining = market.overhang_k(gens)

@@ -188,12 +188,15 @@ def _pay_shareholders(state: State, spare: np.ndarray) -> None:
     is logged once per episode (until it pays its full plan again).
     """
     led, mem, names = state.ledger, state.memory, state.const.names
-    for i in state.const.payers:
-        if mem.defaulted[i]:
-            continue
+    payers = [i for i in state.const.payers if not mem.defaulted[i]]
+    if not payers:
+        return
+    # Every payer decides on the same state; then the payouts go out together.
+    wanted = [state.agents[i].payout_bn(float(spare[i])) for i in payers]
+    paid_all = led.return_capital(payers, wanted, "dividends and buybacks (outside shareholders)")
+    for i, paid in zip(payers, paid_all.tolist(), strict=True):
         agent = state.agents[i]
         plan = agent.rules.payout_bn_per_month
-        paid = led.return_capital(i, agent.payout_bn(float(spare[i])), "dividends and buybacks (outside shareholders)")
         spare[i] -= paid
         if paid < plan - 1e-9 and i not in mem.payout_cutters:
             mem.payout_cutters.add(i)
