@@ -67,7 +67,9 @@ def test_page_loads_without_errors(app_server, page, page_problems, save_screens
     for title in ("Deal network", "Time series", "Event log", "Inspector", "Systemic risk now", "Circular deals"):
         expect(page.locator(".aic-title", has_text=title).first).to_be_visible()
     assert page.locator(".aic-node").count() >= 10
-    assert page.locator(".aic-chart").count() == 6
+    assert page.locator(".aic-chart").count() == 8
+    # The baseline has nothing to be measured against, and says so.
+    expect(page.locator("[data-testid=losses]")).to_contain_text("no counterfactual")
     expect(page.locator("[data-testid=debtrank] .aic-bar-row").first).to_be_visible()
     # Statuses are in the DOM: one counter per status, all healthy at month 0.
     counts = page.locator("[data-testid=summary] .aic-chip[data-status]")
@@ -99,6 +101,9 @@ def test_neocloud_default_cascade_turns_nodes_defaulted(app_server, page, page_p
     month = int(summary.get_attribute("data-month"))
     assert month >= 1
     assert int(summary.get_attribute("data-defaulted")) >= 1, "no institution defaulted within 8 months"
+    # The summary bar measures the shock against the same world without it.
+    expect(page.locator("[data-testid=losses]")).to_contain_text("below baseline_2025")
+    expect(page.locator("[data-testid=first-default]")).to_contain_text("CoreWeave defaulted")
     expect(page.locator(".aic-node[data-status=defaulted]").first).to_be_visible()
     # The month a default happens, the event log tells the story in sentences.
     events = page.locator(".aic-event")
