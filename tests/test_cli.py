@@ -273,3 +273,29 @@ def test_installed_console_script():
     assert result.returncode == 0, result.stderr
     assert "baseline_2025" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+# ----------------------------------------------------------------------------- app
+
+
+def test_app_exposure_notice_goes_to_stderr(capsys, monkeypatch):
+    from simulator.app import server
+
+    class FakeServer:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def wait(self):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(server.subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(server, "_check_port_free", lambda host, port: None)
+    monkeypatch.setattr(server, "assets_dir_is_complete", lambda path=None: True)
+    code, out, err = run_cli(capsys, "app", "--host", "0.0.0.0", "--port", "8765")
+    assert code == 0, err
+    assert "reachable from other machines" in err
+    assert "reachable" not in out
+    assert "open http://127.0.0.1:8765" in out
