@@ -275,6 +275,66 @@ def test_installed_console_script():
     assert "Traceback" not in result.stderr
 
 
+# ----------------------------------------------------------------------------- Ctrl-C while starting up
+
+# Run in a child Python before the command line starts: the first `import numpy` (the first heavy
+# import, wherever it happens) announces itself on stderr and then sleeps, so the parent can send
+# SIGINT while the command is still importing.
+_SLOW_IMPORT_HOOK = """
+import importlib.abc, sys, time
+
+class _SlowNumpy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy":
+            sys.meta_path.remove(self)
+            print("importing numpy", file=sys.stderr, flush=True)
+            time.sleep(60)
+        return None
+
+sys.meta_path.insert(0, _SlowNumpy())
+sys.argv = ["aicontagion", "scenarios"]
+"""
+_START = {
+    # what the installed console script does
+    "console script": "from simulator.cli import main\nsys.exit(main())\n",
+    # python -m simulator.cli
+    "python -m": "import runpy\nrunpy.run_module('simulator.cli', run_name='__main__', alter_sys=True)\n",
+}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+@pytest.mark.parametrize("start", sorted(_START))
+def test_ctrl_c_while_importing_exits_130_quietly(start):
+    import os
+    import signal
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_IMPORT_HOOK + _START[start]],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline().strip() == "importing numpy", "the hook never ran"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "interrupted" in err
+
+
+def test_importing_the_command_line_loads_no_heavy_module():
+    code = "import sys, simulator.cli; print(sorted(m for m in ('numpy', 'pandas', 'mesa', 'pydantic', 'yaml') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 # ----------------------------------------------------------------------------- app
 
 

@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from simulator.config import LEVERS, ConfigError, load_scenario, parse_assignment, scenario_names, scenario_summary
+# Only the standard library at the top: the engine (numpy, pandas, Mesa, pydantic) is imported
+# inside main(), so that a Ctrl-C while it loads is answered like any other (exit 130, no traceback).
 
 DEFAULT_SCENARIO = "baseline_2025"
 DEFAULT_SEED = 42
@@ -160,7 +161,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``aicontagion`` console script; returns the exit code."""
+    """Entry point of the ``aicontagion`` console script; returns the exit code.
+
+    Everything, including the import of the engine, runs inside one handler of Ctrl-C.
+    """
+    try:
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            _error("aicontagion: interrupted")
+            return EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # a second Ctrl-C while the first was reported
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -173,9 +188,6 @@ def main(argv: list[str] | None = None) -> int:
     except BadInput as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        _error("aicontagion: interrupted")
-        return EXIT_INTERRUPTED
 
 
 def _error(message: str) -> None:
@@ -191,6 +203,8 @@ def split_settings(settings: list[str]) -> tuple[list[str], dict[str, Any]]:
     A key without a dot that names a lever (``gpu_market_depth_bn``) is a lever; anything else
     is a dotted config path. Raises ConfigError for text that is not ``key=value``.
     """
+    from simulator.config import LEVERS, ConfigError, parse_assignment
+
     overrides, levers = [], {}
     for text in settings:
         key, value = parse_assignment(text)
@@ -250,6 +264,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _build_model(args: argparse.Namespace):
     """Load the scenario with the ``--set`` values and build the model; BadInput if invalid."""
+    from simulator.config import ConfigError, load_scenario
     from simulator.model import ContagionModel
 
     try:
@@ -372,6 +387,8 @@ def _is_path(text: str) -> bool:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from simulator.config import scenario_names, scenario_summary
+
     names = scenario_names()
     width = max((len(n) for n in names), default=0)
     for name in names:
@@ -384,6 +401,7 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     from simulator.app.server import serve
+    from simulator.config import ConfigError, load_scenario
 
     if args.scenario is not None:
         try:
