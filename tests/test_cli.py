@@ -34,6 +34,16 @@ def write_yaml(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
+def _no_server(monkeypatch) -> None:
+    """Make ``aicontagion app`` fail the test instead of starting a server."""
+    from simulator.app import server
+
+    def serve(**kwargs):
+        pytest.fail(f"the app server was started with {kwargs}")
+
+    monkeypatch.setattr(server, "serve", serve)
+
+
 def assert_bad_input(code: int, err: str, *fragments: str) -> None:
     assert code == 2, err
     assert "Traceback" not in err
@@ -192,6 +202,150 @@ def test_bad_months_or_seed(option, value, allowed, tmp_path, capsys):
 def test_app_rejects_unknown_scenario(capsys):
     code, _, err = run_cli(capsys, "app", "--scenario", "no_such_scenario")
     assert_bad_input(code, err, "--scenario", "unknown scenario 'no_such_scenario'")
+
+
+@pytest.mark.parametrize("command", ["run", "app"])
+def test_folder_as_scenario(command, tmp_path, capsys):
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    argv = (
+        ["run", str(folder), "--months", "1", "--out", str(tmp_path / "o")]
+        if command == "run"
+        else ["app", "--scenario", str(folder)]
+    )
+    code, _, err = run_cli(capsys, *argv)
+    assert_bad_input(code, err, f"aicontagion {command}: ", str(folder), "is a folder, not a scenario file")
+    if command == "app":
+        assert "--scenario" in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "app"])
+def test_folder_named_like_a_scenario_in_the_current_folder(command, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline_2025").mkdir()
+    argv = (
+        ["run", "baseline_2025", "--months", "1", "--out", "o"]
+        if command == "run"
+        else ["app", "--scenario", "baseline_2025"]
+    )
+    code, _, err = run_cli(capsys, *argv)
+    assert_bad_input(code, err, "'baseline_2025' is a folder, not a scenario file", "configs", "baseline_2025.yaml")
+
+
+def test_default_scenario_is_the_shipped_one_whatever_the_current_folder_holds(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline_2025").mkdir()
+    code, _, err = run_cli(capsys, "run", "--months", "1", "--out", "o", "--quiet")
+    assert code == 0, err
+
+
+def test_extends_a_folder(tmp_path, capsys):
+    (tmp_path / "parent.yaml").mkdir()
+    path = tmp_path / "child.yaml"
+    path.write_text("extends: parent.yaml\nname: child\n")
+    code, _, err = run_cli(capsys, "run", str(path), "--months", "1", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, "aicontagion run: ", "parent.yaml")
+
+
+def test_set_below_a_number(tmp_path, capsys):
+    # markets.gpu.market_depth_bn is a number: it has no item x.
+    code, _, err = run_cli(capsys, "run", "--set", "markets.gpu.market_depth_bn.x=1", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, "aicontagion run: ", "markets.gpu.market_depth_bn.x")
+
+
+def test_any_config_error_is_reported_cleanly(tmp_path, capsys, monkeypatch):
+    from simulator import config
+
+    def broken(*args, **kwargs):
+        raise config.ConfigError("x.yaml: institutions.Acme.cash_bn: not allowed here")
+
+    monkeypatch.setattr(config, "load_scenario", broken)
+    for argv in (["run", "--months", "1", "--out", str(tmp_path / "o")], ["app", "--scenario", "x"]):
+        code, _, err = run_cli(capsys, *argv)
+        assert_bad_input(code, err, f"aicontagion {argv[0]}: ", "x.yaml: institutions.Acme.cash_bn: not allowed here")
+
+
+def test_scenario_file_not_utf8(tmp_path, capsys):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes("extends: baseline_2025\nname: caf\xe9\n".encode("latin-1"))
+    code, _, err = run_cli(capsys, "run", str(path), "--months", "1", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, str(path), "UTF-8")
+
+
+def test_unreadable_scenario_file(tmp_path, capsys, monkeypatch):
+    path = write_yaml(tmp_path, "secret", "")
+    read_text = Path.read_text
+
+    def unreadable(self, *args, **kwargs):
+        if self.name == path.name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", unreadable)
+    code, _, err = run_cli(capsys, "run", str(path), "--months", "1", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, str(path), "Permission denied")
+
+
+@pytest.mark.parametrize("out", ["", " "])
+def test_out_must_name_a_folder(out, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, "run", "--months", "1", "--out", out)
+    assert_bad_input(code, err, "--out: give a folder name")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--months", "--seed", "--port"])
+@pytest.mark.parametrize(
+    "value", ["2.5", "1e3", "-1e3", "-.5", "1.0", "true", "True", "-1", "1_0", "\u0663", "", "0x10", "9" * 5000]
+)
+def test_whole_number_options_are_written_in_digits(option, value, tmp_path, capsys, monkeypatch):
+    _no_server(monkeypatch)
+    allowed = {"--months": "from 1 to 600", "--seed": ">= 0", "--port": "from 1 to 65535"}[option]
+    for given in ([f"{option}={value}"], [option, value]):  # --months=-1e3 and --months -1e3
+        argv = ["app", *given] if option == "--port" else ["run", *given, "--out", str(tmp_path / "o")]
+        code, _, err = run_cli(capsys, *argv)
+        assert_bad_input(code, err, option, allowed)
+        assert len(err) < 500, "the message repeats a long value in full"
+
+
+@pytest.mark.parametrize("option", ["--months", "--seed", "--port", "--out", "--set"])
+def test_option_without_its_value_says_what_is_allowed(option, capsys, monkeypatch):
+    _no_server(monkeypatch)
+    argv = ["app", option] if option == "--port" else ["run", option]
+    code, _, err = run_cli(capsys, *argv)
+    assert_bad_input(code, err, option, "expected one argument")
+    if option in ("--months", "--port"):
+        assert "from 1 to" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["no_such_scenario"], "unknown scenario"),
+        (["{tmp}/missing.yaml"], "no such scenario file"),
+        (["{tmp}/bad.yaml"], "not valid YAML"),
+        (["{tmp}/list.yaml"], "mapping"),
+        (["--set", "nosuchlever=1"], "nosuchlever"),
+        (["--set", "waiver_propensity=2"], "waiver_propensity"),
+        (["--set", "x"], "key=value"),
+        (["--months", "0"], "--months"),
+        (["--seed", "x"], "--seed"),
+        (["--out", ""], "--out"),
+        (["--bogus"], "--bogus"),
+    ],
+)
+def test_every_bad_input_takes_one_path(argv, fragment, tmp_path, capsys):
+    (tmp_path / "bad.yaml").write_text("name: [unclosed\n")
+    (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "o")]
+    code, out, err = run_cli(capsys, "run", *argv)
+    assert_bad_input(code, err, fragment)
+    assert err.startswith("aicontagion run: "), err
+    assert out == ""
+    assert not (tmp_path / "o").exists()
 
 
 # ----------------------------------------------------------------------------- interruption

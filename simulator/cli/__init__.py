@@ -19,6 +19,7 @@ config or override, out-of-range option; the message names the field and what is
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from pathlib import Path
@@ -41,7 +42,18 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that reports errors as BadInput instead of exiting the interpreter."""
 
     def error(self, message: str) -> NoReturn:
+        missing = re.fullmatch(r"argument (\S+): expected one argument", message)
+        if missing:  # say what the option takes, as its help does
+            for action in self._actions:
+                if missing.group(1) in action.option_strings and action.help:
+                    message += f": {action.help}"
         raise BadInput(f"{self.prog}: {message}. See '{self.prog} --help'.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "--months -1e3" is a value (rejected by the option's type with the allowed range), not
+        # an unknown option: no option of this command starts with a dash and a digit or a dot.
+        self._negative_number_matcher = re.compile(r"^-[0-9.]")
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:
@@ -59,11 +71,16 @@ class _Exit(Exception):
 
 
 def _whole_number(text: str, field: str, low: int, high: int | None) -> int:
+    """``text`` as a whole number written in (ASCII) digits within [low, high], else a clear error.
+
+    Rejects what ``int()`` would let through by accident (``1_0``, non-ASCII digits) as well as
+    decimals (``2.5``, ``1.0``), exponents (``1e3``), true/false and numbers out of range.
+    """
     allowed = f"a whole number from {low} to {high}" if high is not None else f"a whole number >= {low}"
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{field} must be {allowed}, got {text!r}") from None
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if not re.fullmatch(r"[+-]?[0-9]{1,40}", text.strip()):
+        raise argparse.ArgumentTypeError(f"{field} must be {allowed}, written in digits; got {shown!r}")
+    value = int(text.strip())
     if value < low or (high is not None and value > high):
         raise argparse.ArgumentTypeError(f"{field} must be {allowed}, got {value}")
     return value
@@ -79,6 +96,12 @@ def _seed(text: str) -> int:
 
 def _port(text: str) -> int:
     return _whole_number(text, "port", 1, 65535)
+
+
+def _folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"give a folder name, got {text!r}")
+    return Path(text)
 
 
 # ----------------------------------------------------------------------------- parser
@@ -106,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "scenario",
         nargs="?",
-        default=DEFAULT_SCENARIO,
+        default=None,  # the shipped baseline_2025, whatever the current folder holds
         metavar="SCENARIO|PATH",
         help=f"scenario name from configs/ or a path to a YAML file (default {DEFAULT_SCENARIO})",
     )
@@ -115,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_months,
         default=None,
         metavar="N",
-        help=f"months to simulate, 1 to {MAX_MONTHS} (default: the scenario's months)",
+        help=f"months to simulate, from 1 to {MAX_MONTHS} (default: the scenario's months)",
     )
     run.add_argument(
         "--seed",
@@ -125,7 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"random seed, a whole number >= 0 (default {DEFAULT_SEED})",
     )
     run.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="output folder (default runs/<scenario>-seed<S>)"
+        "--out", type=_folder, default=None, metavar="DIR", help="output folder (default runs/<scenario>-seed<S>)"
     )
     run.add_argument(
         "--set",
@@ -137,14 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
         "or a lever name (gpu_market_depth_bn=40, central_bank_enabled=true); repeatable",
     )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    run.set_defaults(handler=cmd_run)
+    run.set_defaults(handler=cmd_run, parser=run)
 
     scenarios = sub.add_parser(
         "scenarios",
         help="list the scenarios in configs/ with one line each",
         description="List the scenarios in configs/ with one line each.",
     )
-    scenarios.set_defaults(handler=cmd_scenarios)
+    scenarios.set_defaults(handler=cmd_scenarios, parser=scenarios)
 
     app = sub.add_parser(
         "app",
@@ -152,11 +175,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start the Solara web app on a local server (Ctrl-C stops it).",
     )
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    app.add_argument("--port", type=_port, default=8765, help="port, 1 to 65535 (default 8765)")
+    app.add_argument("--port", type=_port, default=8765, help="port, from 1 to 65535 (default 8765)")
     app.add_argument(
         "--scenario", default=None, metavar="NAME", help="scenario the app opens with (name from configs/ or a path)"
     )
-    app.set_defaults(handler=cmd_app)
+    app.set_defaults(handler=cmd_app, parser=app)
     return parser
 
 
@@ -178,10 +201,14 @@ def main(argv: list[str] | None = None) -> int:
 def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
         if getattr(args, "handler", None) is None:
+            if unknown:
+                parser.error(f"unrecognized arguments: {' '.join(unknown)}")
             parser.print_help(sys.stderr)
             return EXIT_BAD_INPUT
+        if unknown:  # reported by the command's own parser, like its other errors
+            args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
         return args.handler(args)
     except _Exit as stop:
         return stop.status
@@ -222,7 +249,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     model, scenario = _build_model(args)  # everything the user typed is checked before the run
     months = args.months if args.months is not None else scenario.months
-    label = Path(args.scenario).stem if _is_path(args.scenario) else args.scenario
+    name = args.scenario or DEFAULT_SCENARIO
+    label = Path(name).stem if _is_path(name) else name
     out_dir = args.out if args.out is not None else Path("runs") / f"{label}-seed{args.seed}"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -264,18 +292,85 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _build_model(args: argparse.Namespace):
     """Load the scenario with the ``--set`` values and build the model; BadInput if invalid."""
-    from simulator.config import ConfigError, load_scenario
+    from simulator.config import ConfigError
     from simulator.model import ContagionModel
 
+    scenario = load(args.scenario, args.overrides, "aicontagion run: ")
     try:
-        overrides, levers = split_settings(args.overrides)
-        scenario = load_scenario(args.scenario, overrides=overrides, **levers)
         return ContagionModel(scenario, rng=args.seed), scenario
     except (ConfigError, ValueError) as exc:
-        message = str(exc)
-        if "\n" in message:
-            message = "invalid configuration:\n" + message
-        raise BadInput(f"aicontagion run: {message}") from None
+        raise BadInput(f"aicontagion run: {_block(str(exc))}") from None
+
+
+def load(name_or_path: str | None, settings: list[str] = [], prefix: str = "aicontagion: "):  # noqa: B006
+    """Load a scenario (None: the shipped default) with ``--set`` values, for the command line.
+
+    The one error path of bad input: whatever is wrong with the scenario, the files it extends or
+    the ``--set`` values (unknown name, a folder, an unreadable file, text that is not UTF-8, bad
+    YAML, a field out of range, an override that cannot be applied) raises BadInput with
+    ``prefix`` and a message naming the source, the field and what is allowed.
+    """
+    from simulator.config import CONFIG_DIR, ConfigError, load_scenario
+
+    if name_or_path is None:
+        source: str | Path = CONFIG_DIR / f"{DEFAULT_SCENARIO}.yaml"
+    elif Path(name_or_path).is_dir():
+        raise BadInput(prefix + _folder_message(name_or_path, CONFIG_DIR))
+    else:
+        source = name_or_path
+    shown = str(source)
+    try:
+        overrides, levers = split_settings(settings)
+        return load_scenario(source, overrides=overrides, **levers)
+    except ConfigError as exc:
+        raise BadInput(prefix + _block(str(exc))) from None
+    except UnicodeDecodeError as exc:
+        raise BadInput(
+            f"{prefix}{shown}: not UTF-8 text ({exc.reason}: byte {exc.object[exc.start : exc.start + 1]!r} at "
+            f"position {exc.start}); save the file, and any file it extends, as UTF-8"
+        ) from None
+    except OSError as exc:
+        what = exc.filename or shown
+        raise BadInput(f"{prefix}{shown}: cannot read {str(what)!r} ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise BadInput(f"{prefix}{shown}: {_block(str(exc))}") from None
+    except Exception as exc:  # the config's checks missed something: still the user's input, named
+        raise BadInput(prefix + _unexpected(source, settings, exc)) from None
+
+
+def _folder_message(name: str, config_dir: Path) -> str:
+    message = (
+        f"{name!r} is a folder, not a scenario file; give a scenario name (see 'aicontagion scenarios') or a .yaml file"
+    )
+    shipped = config_dir / f"{name}.yaml"
+    if "/" not in name and shipped.is_file():  # a folder named like a scenario in the current folder
+        message += f"; the scenario {name!r} that ships with aicontagion is {shipped}"
+    return message
+
+
+def _unexpected(source: str | Path, settings: list[str], exc: Exception) -> str:
+    """Name the ``--set`` value (or else the scenario) that makes loading fail unexpectedly."""
+    from simulator.config import load_scenario
+
+    what = f"{type(exc).__name__}: {exc}"
+    for setting in settings if _loads(load_scenario, source, []) else []:
+        if not _loads(load_scenario, source, [setting]):
+            return f"--set {setting}: cannot be applied to {source} ({what})"
+    return f"{source}: cannot load this scenario ({what}); check its fields and its 'extends:'"
+
+
+def _loads(load_scenario, source: str | Path, settings: list[str]) -> bool:
+    try:
+        overrides, levers = split_settings(settings)
+        load_scenario(source, overrides=overrides, **levers)
+    except Exception:
+        return False
+    return True
+
+
+def _block(message: str) -> str:
+    """A message of several lines (one per invalid field) under a heading."""
+    return "invalid configuration:\n" + message if "\n" in message else message
 
 
 def _simulate(model, months: int) -> BaseException | None:
@@ -401,13 +496,9 @@ def cmd_scenarios(args: argparse.Namespace) -> int:
 
 def cmd_app(args: argparse.Namespace) -> int:
     from simulator.app.server import serve
-    from simulator.config import ConfigError, load_scenario
 
     if args.scenario is not None:
-        try:
-            load_scenario(args.scenario)
-        except ConfigError as exc:
-            raise BadInput(f"aicontagion app: --scenario: {exc}") from None
+        load(args.scenario, prefix="aicontagion app: --scenario: ")
     try:
         return serve(host=args.host, port=args.port, scenario=args.scenario)
     except ValueError as exc:
