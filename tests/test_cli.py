@@ -87,6 +87,8 @@ def test_run_writes_all_outputs(scenario, tmp_path, capsys):
 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["months"] == MONTHS and summary["seed"] == 7
+    assert summary["complete"] is True
+    assert sorted(summary["files"]) == sorted(OUTPUT_FILES.values())
     assert set(summary["gpu_prices"]) == {"H100", "Blackwell", "Rubin"}
     assert len(summary["top_events"]) <= 10
 
@@ -376,6 +378,7 @@ def test_interrupted_run_keeps_finished_months(tmp_path, capsys, monkeypatch):
     assert all(e["month"] <= 3 for e in events)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["months"] == 3 and summary["months_requested"] == 12
+    assert summary["complete"] is False
     assert "interrupted" in summary["note"]
     assert (out / "network.png").is_file()  # stopped between months: the graph is consistent
 
@@ -406,6 +409,323 @@ def test_unexpected_error_propagates_after_writing_finished_months(tmp_path, cap
         cli.main(["run", "--months", "12", "--out", str(out), "--quiet"])
     assert "stopped by an error (RuntimeError) after 2 of 12 months" in capsys.readouterr().err
     assert len(pd.read_csv(out / "timeseries.csv")) == 2 + 1
+
+
+# ----------------------------------------------------------------------------- the output folder
+#
+# A run is written into a fresh folder beside --out and moved into place when complete, so an
+# interruption leaves either the previous run untouched or a folder of the new run alone whose
+# summary.json says whether it is complete -- never files of two runs side by side.
+
+# Every function that changes the disk while a run is written, counted in the order of its calls.
+_DISK_STEPS = (
+    "write_timeseries_csv",
+    "write_timeseries_parquet",
+    "write_agents_csv",
+    "write_agents_parquet",
+    "write_events_jsonl",
+    "write_timeseries_png",
+    "write_graph_graphml",
+    "write_graph_json",
+    "write_network_png",
+    "write_summary_json",
+    "_rename",
+    "_remove_tree",
+)
+
+
+class _Interrupts:
+    """Wrap the disk steps of simulator.cli.outputs; interrupt the chosen calls (before or after the
+    step does its work) by raising KeyboardInterrupt from the step itself (``how="raise"``: as if
+    the step could be cut anywhere) or by a real SIGINT to this process (``how="signal"``: a
+    Ctrl-C, which the command may hold back until the run's folder is in place).
+    """
+
+    def __init__(self, monkeypatch, at: set[int], when: str, how: str = "raise"):
+        from simulator.cli import outputs
+
+        self.calls, self.at, self.when, self.how, self.raised = 0, at, when, how, []
+        for name in _DISK_STEPS:
+            real = getattr(outputs, name, None)
+            if real is not None:
+                monkeypatch.setattr(outputs, name, self._wrap(name, real))
+
+    def _wrap(self, name, real):
+        def step(*args, **kwargs):
+            self.calls += 1
+            interrupt = self.calls in self.at
+            if interrupt and self.when == "before":
+                self._interrupt(name)
+            result = real(*args, **kwargs)
+            if interrupt and self.when == "after":
+                self._interrupt(name)
+            return result
+
+        return step
+
+    def _interrupt(self, name: str) -> None:
+        self.raised.append(name)
+        if self.how == "signal":
+            import signal
+
+            signal.raise_signal(signal.SIGINT)
+        else:
+            raise KeyboardInterrupt(f"Ctrl-C at {name} (call {self.calls})")
+
+
+def _quick_figures(monkeypatch) -> None:
+    """Small stand-ins for the two figures (a title, nothing drawn): the steps stay, the time goes."""
+    from matplotlib.figure import Figure
+
+    from simulator.cli import plots
+
+    def figure(data, title=None):
+        fig = Figure(figsize=(2, 1))
+        fig.suptitle(str(title))
+        return fig
+
+    monkeypatch.setattr(plots, "timeseries_panel", figure)
+    monkeypatch.setattr(plots, "network_figure", figure)
+
+
+def _load_once(monkeypatch) -> None:
+    """Read each scenario file once (a copy each time): the steps stay, the time goes."""
+    from simulator import config
+
+    real, loaded = config.load_scenario, {}
+
+    def load_scenario(name_or_path, overrides=None, **levers):
+        key = (str(name_or_path), repr(overrides), repr(sorted(levers.items())))
+        if key not in loaded:
+            loaded[key] = real(name_or_path, overrides=overrides, **levers)
+        return loaded[key].model_copy(deep=True)
+
+    monkeypatch.setattr(config, "load_scenario", load_scenario)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    assert all(p.is_file() for p in folder.iterdir()), sorted(folder.iterdir())
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def assert_one_run(folder: Path, previous: dict[str, bytes], scenario: str = "baseline_2025") -> str:
+    """``folder`` holds the previous run untouched, or the new run alone: return which, and how."""
+    files = _files(folder)
+    if files == previous:
+        return "previous"
+    assert "summary.json" in files, f"the previous run was changed but no summary was written: {sorted(files)}"
+    summary = json.loads(files["summary.json"])
+    assert summary["scenario"] == scenario
+    assert sorted(summary["files"]) == sorted(files), "summary.json lists the files in the folder"
+    mixed = [name for name, data in files.items() if previous.get(name) == data]
+    assert not mixed, f"files of the previous run beside the new one's: {mixed}"
+    if "timeseries.csv" in files:
+        assert len(pd.read_csv(folder / "timeseries.csv")) == summary["months"] + 1
+    if "events.jsonl" in files:
+        assert all(json.loads(line)["month"] <= summary["months"] for line in files["events.jsonl"].splitlines())
+    if summary["complete"]:
+        assert sorted(files) == sorted(OUTPUT_FILES.values())
+        assert summary["months"] == summary["months_requested"]
+        return "new, complete"
+    assert summary["months"] <= summary["months_requested"]
+    return "new, incomplete"
+
+
+def _leftovers(parent: Path, out: Path) -> list[str]:
+    """Temporary folders and files of the writing left behind (hidden, beside or inside ``out``)."""
+    beside = [p.name for p in parent.iterdir() if p.name.startswith(f".{out.name}.")]
+    inside = [p.name for p in out.iterdir() if p.name.endswith(".tmp")] if out.is_dir() else []
+    return beside + inside
+
+
+_POSIX = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+
+
+@pytest.fixture
+def previous_run(tmp_path_factory) -> Path:
+    """A complete earlier run of another scenario (quick figures), to be copied into --out."""
+    folder = tmp_path_factory.mktemp("previous") / "run"
+    with pytest.MonkeyPatch.context() as mp:
+        _quick_figures(mp)
+        assert (
+            cli.main(["run", "neocloud_default", "--months", "4", "--seed", "1", "--out", str(folder), "--quiet"]) == 0
+        )
+    return folder
+
+
+@pytest.mark.parametrize("how", ["raise", pytest.param("signal", marks=_POSIX)])
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize(
+    "case", ["Ctrl-C while writing", "two Ctrl-C while writing", "Ctrl-C in the run, then while writing"]
+)
+def test_interrupt_at_every_disk_step_never_mixes_two_runs(
+    case, when, how, previous_run, tmp_path, capsys, monkeypatch
+):
+    import shutil
+
+    _quick_figures(monkeypatch)
+    _load_once(monkeypatch)
+    if case.startswith("Ctrl-C in the run"):
+        _interrupt_after(monkeypatch, 2)
+    previous = _files(previous_run)
+    outcomes = {}
+    for k in range(1, 100):
+        out = tmp_path / f"case{k}" / "out"
+        shutil.copytree(previous_run, out)
+        at = {k, k + 1} if case.startswith("two") else {k}
+        with monkeypatch.context() as mp:
+            steps = _Interrupts(mp, at, when, how)
+            code, _, err = run_cli(capsys, "run", "--months", "3", "--seed", "7", "--out", str(out), "--quiet")
+        assert "Traceback" not in err
+        if not steps.raised and not case.startswith("Ctrl-C in the run"):
+            assert code == 0, err
+            assert assert_one_run(out, previous) == "new, complete"
+            break
+        assert code == 130, f"call {k}: {err}"
+        outcomes[k] = (steps.raised, assert_one_run(out, previous))
+        leftovers = _leftovers(out.parent, out)
+        if "_remove_tree" not in steps.raised:  # (only deleting the previous run, after the move, can be cut)
+            assert not leftovers, f"call {k} {steps.raised}: left behind {leftovers}"
+        if k > steps.calls:
+            break
+    else:
+        pytest.fail("more steps than expected")
+    assert len(outcomes) >= 10, outcomes
+    kinds = {outcome for _, outcome in outcomes.values()}
+    if how == "signal":  # a real Ctrl-C never loses the new run: it stops the writing or waits for the move
+        assert kinds <= {"new, incomplete", "new, complete"}, outcomes
+    if how == "signal" or not case.startswith("two"):
+        assert "new, incomplete" in kinds, outcomes
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+def test_real_ctrl_c_while_writing_never_mixes_two_runs(previous_run, tmp_path):
+    import os
+    import shutil
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    shutil.copytree(previous_run, out)
+    previous = _files(out)
+    command = ["-m", "simulator.cli", "run", "baseline_2025", "--months", "600", "--seed", "7", "--out", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, *command, "--quiet"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+
+    def writing() -> bool:  # the new run's files appear: in a folder beside out, or in out itself
+        staged = [p for p in tmp_path.iterdir() if p.name.startswith(".out.") and p.is_dir()]
+        in_place = (out / "summary.json").is_file() and b"baseline_2025" in (out / "summary.json").read_bytes()
+        return in_place or any(any(p.iterdir()) for p in staged)
+
+    try:
+        deadline = time.monotonic() + 60
+        while not writing() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # a second, impatient Ctrl-C
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode in (0, 130), err
+    assert "Traceback" not in err, err
+    outcome = assert_one_run(out, previous)
+    assert outcome != "previous" or proc.returncode == 130
+    assert not _leftovers(tmp_path, out)
+
+
+def test_out_replaces_a_previous_run(previous_run, tmp_path, capsys):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(previous_run, out)
+    previous = _files(out)
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out), "--quiet")
+    assert code == 0, err
+    assert assert_one_run(out, previous) == "new, complete"
+    assert not _leftovers(tmp_path, out)
+
+
+def test_out_takes_an_empty_folder(tmp_path, capsys):
+    out = tmp_path / "empty"
+    out.mkdir()
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out), "--quiet")
+    assert code == 0, err
+    assert json.loads((out / "summary.json").read_text())["complete"] is True
+
+
+@pytest.mark.parametrize("extra", ["notes.txt", "sub/"])
+def test_out_refuses_a_folder_that_is_not_a_run(extra, previous_run, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(previous_run, out)
+    if extra.endswith("/"):
+        (out / extra).mkdir()
+    else:
+        (out / extra).write_text("mine")
+    before = sorted(p.name for p in out.iterdir())
+    _interrupt_after(monkeypatch, 0, error=AssertionError)  # the run must not even start
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out))
+    assert_bad_input(code, err, "--out", str(out), "does not look like an aicontagion run", extra.rstrip("/"))
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert not _leftovers(tmp_path, out)
+
+
+def test_out_refuses_a_file(tmp_path, capsys):
+    out = tmp_path / "out.txt"
+    out.write_text("mine")
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out))
+    assert_bad_input(code, err, "--out", str(out), "is a file")
+    assert out.read_text() == "mine"
+
+
+@pytest.mark.parametrize("out", [".", "..", "sub/.."])
+def test_out_refuses_the_current_folder(out, tmp_path, capsys, monkeypatch):
+    (tmp_path / "here" / "sub").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "here")
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", out)
+    assert_bad_input(code, err, "--out", "the current folder")
+
+
+def test_out_through_a_symbolic_link(previous_run, tmp_path, capsys):
+    import shutil
+
+    real = tmp_path / "real"
+    shutil.copytree(previous_run, real)
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(link), "--quiet")
+    assert code == 0, err
+    assert link.is_symlink() and link.resolve() == real
+    assert json.loads((real / "summary.json").read_text())["scenario"] == "baseline_2025"
+
+
+def test_out_changed_during_the_run_is_not_deleted(previous_run, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    from simulator.model import ContagionModel
+
+    out = tmp_path / "out"
+    shutil.copytree(previous_run, out)
+    real_step = ContagionModel.step
+
+    def step(self):  # someone saves a file of their own into the folder while the run goes on
+        (out / "notes.txt").write_text("mine")
+        real_step(self)
+
+    monkeypatch.setattr(ContagionModel, "step", step)
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out), "--quiet")
+    assert_bad_input(code, err, "--out", "notes.txt", "out.new-")
+    assert (out / "notes.txt").read_text() == "mine"
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("out.new-")]
+    assert len(kept) == 1 and json.loads((kept[0] / "summary.json").read_text())["complete"] is True
 
 
 # ----------------------------------------------------------------------------- scenarios and the script

@@ -8,8 +8,17 @@
 
 ``run`` prints a summary (defaults and losses by sector in US$ bn, the first covenant breach,
 the peak GPU price fall per generation, final sentiment, the ten most important events) and
-writes the outputs listed in :mod:`simulator.cli.outputs` into DIR. Ctrl-C during a run writes what
-the finished months produced and exits with 130.
+writes the outputs listed in :mod:`simulator.cli.outputs` into DIR.
+
+The run's folder is written whole: the files go into a fresh hidden folder beside DIR
+(``.DIR.new-<pid>-...``), ``summary.json`` last, and that folder then replaces DIR. DIR may be a
+new name, an empty folder or an earlier run's folder (only the files a run writes); anything else
+there (a file, a folder with other files or subfolders, the current folder) is refused before the
+run starts, so nothing of the user's is ever deleted. Ctrl-C during the simulation stops it and
+the finished months are written; Ctrl-C while the files are written stops the writing and keeps
+the files written so far. Either way DIR then holds the new run alone, and its ``summary.json``
+says ``"complete": false``, the last month written (``months``) and the files there (``files``);
+a Ctrl-C before the simulation starts leaves DIR as it was. Exit code 130 in every such case.
 
 Exit codes: 0 success, 1 the app server could not start, 2 bad input (unknown scenario, invalid
 config or override, out-of-range option; the message names the field and what is allowed),
@@ -19,9 +28,13 @@ config or override, out-of-range option; the message names the field and what is
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -196,6 +209,10 @@ def main(argv: list[str] | None = None) -> int:
             return EXIT_INTERRUPTED
     except KeyboardInterrupt:  # a second Ctrl-C while the first was reported
         return EXIT_INTERRUPTED
+    finally:
+        if argv is None:  # the process's own command line: it exits next, let no Ctrl-C cut that short
+            with suppress(ValueError):  # (not the main thread)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _main(argv: list[str] | None) -> int:
@@ -252,42 +269,151 @@ def cmd_run(args: argparse.Namespace) -> int:
     name = args.scenario or DEFAULT_SCENARIO
     label = Path(name).stem if _is_path(name) else name
     out_dir = args.out if args.out is not None else Path("runs") / f"{label}-seed{args.seed}"
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BadInput(
-            f"aicontagion run: --out: cannot use {str(out_dir)!r} as the output folder "
-            f"({exc.strerror or exc}); give a folder you can write to"
-        ) from None
+    with _CtrlC() as ctrl_c:
+        try:
+            target = outputs.check_out_folder(out_dir)
+            staging = outputs.staging_folder(target)
+        except outputs.OutFolderError as exc:
+            raise BadInput(f"aicontagion run: --out: {exc}") from None
+        except OSError as exc:
+            raise BadInput(
+                f"aicontagion run: --out: cannot use {str(out_dir)!r} as the output folder "
+                f"({exc.strerror or exc}); give a folder you can write to"
+            ) from None
+        try:
+            return _run_into(staging, target, out_dir, model, scenario, months, args, ctrl_c)
+        finally:
+            outputs.discard_folder(staging)  # (gone already once the run is in place)
+
+
+def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, months: int, args, ctrl_c: _CtrlC) -> int:
+    """Simulate, write the outputs into ``staging`` (summary.json last) and move it to ``target``.
+
+    Ctrl-C during the simulation stops it; the finished months are written. Ctrl-C while the
+    files are written stops the writing; the files written so far are kept. Either way
+    summary.json says ``"complete": false`` and the last month written, and the folder replaces
+    the previous run. Ctrl-C while summary.json is written and the folder moved is remembered and
+    answered (exit 130) once the move is done, so ``out_dir`` never holds files of two runs.
+    """
+    from simulator.cli import outputs
 
     started = time.perf_counter()
-    stopped = _simulate(model, months)
+    try:
+        with ctrl_c.interruptible():
+            stopped = _simulate(model, months)
+    except KeyboardInterrupt as exc:  # (between the steps of the simulation)
+        stopped = exc
     elapsed = time.perf_counter() - started
 
+    presses = ctrl_c.presses
     summary = outputs.summarise(model)
     summary.update(seed=args.seed, months_requested=months, seconds=round(elapsed, 3))
+    cut_short = ctrl_c.presses > presses  # a Ctrl-C (another one) since the simulation ended
+    if not cut_short:
+        try:
+            with ctrl_c.interruptible():
+                for _, write in outputs.output_steps(model, staging, seed=args.seed):
+                    write()
+        except KeyboardInterrupt:
+            cut_short = True
+        except OSError as exc:
+            if isinstance(stopped, Exception):
+                raise stopped from None  # the model's error matters more than a failed write
+            raise BadInput(f"aicontagion run: --out: cannot write the outputs into {str(out_dir)!r} ({exc})") from None
+        except Exception:
+            if isinstance(stopped, Exception):
+                raise stopped from None
+            raise
+
+    notes = []
     if stopped is not None:
         cause = ("interrupted (Ctrl-C)" if isinstance(stopped, KeyboardInterrupt)
                  else f"stopped by an error ({type(stopped).__name__})")  # fmt: skip
-        summary["note"] = (
-            f"{cause} after {summary['months']} of {months} months; outputs cover the finished months only"
-        )
+        notes.append(f"{cause} after {summary['months']} of {months} months; outputs cover the finished months only")
+    if cut_short:
+        notes.append("interrupted (Ctrl-C) while the outputs were written: only the files listed were written")
+    if notes:
+        summary["note"] = "; ".join(notes)
+    presses = ctrl_c.presses  # from here on, Ctrl-C waits until the folder is in place
+    summary = outputs.finish_summary(summary, staging, complete=stopped is None and not cut_short)
+    outputs.write_summary_json(summary, staging / outputs.OUTPUT_FILES["summary_json"])
     try:
-        written = outputs.write_run(model, out_dir, summary)
-    except Exception:
-        if isinstance(stopped, Exception):
-            raise stopped from None  # the model's error matters more than a failed write
-        raise
-    if isinstance(stopped, Exception):  # a bug, not bad input: show the traceback
-        _error(f"aicontagion run: {summary['note']}; wrote {len(written)} files to {out_dir}")
-        raise stopped
+        outputs.publish_run(staging, target)
+    except outputs.OutFolderError as exc:
+        kept = _keep_aside(staging, target)
+        raise BadInput(
+            f"aicontagion run: --out: {exc}. It changed during the run, so nothing was replaced; "
+            f"the new run is in {kept}"
+        ) from None
+    late = ctrl_c.presses > presses
 
-    if not args.quiet:
-        print_summary(summary, scenario.description, written, out_dir)
-    if stopped is not None:
-        _error(f"aicontagion run: {summary['note']}; wrote {len(written)} files to {out_dir}")
-        return EXIT_INTERRUPTED
-    return EXIT_OK
+    files = summary["files"]
+    if isinstance(stopped, Exception):  # a bug, not bad input: show the traceback
+        _error(f"aicontagion run: {summary['note']}; wrote {len(files)} files to {out_dir}")
+        raise stopped
+    if not args.quiet and not cut_short and not late:
+        print_summary(summary, scenario.description, files, out_dir)
+    if cut_short:
+        when = f"after {summary['months']} of {months} months and again " if stopped is not None else ""
+        _error(f"aicontagion run: interrupted (Ctrl-C) {when}while the outputs were written; {out_dir} holds "
+               f"the {len(files)} files written up to then, for months 0 to {summary['months']} "
+               '(summary.json: "complete": false)')  # fmt: skip
+    elif stopped is not None:
+        _error(f"aicontagion run: {summary['note']}; wrote {len(files)} files to {out_dir} "
+               '(summary.json: "complete": false)')  # fmt: skip
+    elif late:
+        _error(f"aicontagion run: interrupted (Ctrl-C) after the run was written in full to {out_dir}")
+    return EXIT_INTERRUPTED if stopped is not None or cut_short or late else EXIT_OK
+
+
+def _keep_aside(staging: Path, target: Path) -> Path:
+    """Rename a run that could not be moved into place to a visible folder beside it."""
+    kept = target.with_name(f"{target.name}.new-{os.getpid()}")
+    while os.path.lexists(kept):
+        kept = kept.with_name(kept.name + "_")
+    os.rename(staging, kept)
+    return kept
+
+
+class _CtrlC:
+    """Ctrl-C (SIGINT) during a run: counted always, raised as KeyboardInterrupt only inside
+    :meth:`interruptible` blocks (the simulation, the writing of files); elsewhere the caller
+    looks at :attr:`presses`. Installed as a context manager (main thread only; elsewhere
+    Ctrl-C cannot arrive and nothing is installed).
+    """
+
+    def __init__(self) -> None:
+        self.presses = 0
+        self._raising = False
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> _CtrlC:
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started with Ctrl-C ignored: so be it
+            return self
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._installed = True
+        except ValueError:  # not the main thread
+            pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.SIG_DFL)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.presses += 1
+        if self._raising:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def interruptible(self) -> Iterator[None]:
+        self._raising = True
+        try:
+            yield
+        finally:
+            self._raising = False
 
 
 def _build_model(args: argparse.Namespace):
@@ -386,7 +512,7 @@ def _simulate(model, months: int) -> BaseException | None:
     return None
 
 
-def print_summary(summary: dict, description: str, written: dict[str, Path], out_dir: Path) -> None:
+def print_summary(summary: dict, description: str, files: list[str], out_dir: Path) -> None:
     """Print the summary of a run as plain-text tables (readable without colour or a TTY)."""
     from rich import box
     from rich.console import Console
@@ -462,8 +588,7 @@ def print_summary(summary: dict, description: str, written: dict[str, Path], out
         console.print("[bold]Events:[/bold] nothing happened that the event log records")
     console.print()
 
-    files = ", ".join(p.name for p in written.values())
-    console.print(f"Wrote {len(written)} files to {out_dir}: {files}")
+    console.print(f"Wrote {len(files)} files to {out_dir}: {', '.join(files)}")
 
 
 def _bn(value: float | None, digits: int = 1) -> str:
