@@ -449,15 +449,19 @@ def load(name_or_path: str | None, settings: list[str] = [], prefix: str = "aico
         overrides, levers = split_settings(settings)
         return load_scenario(source, overrides=overrides, **levers)
     except ConfigError as exc:
-        raise BadInput(prefix + _block(str(exc))) from None
+        message = str(exc)
+        if message.startswith("unknown scenario") and shown not in message:  # named by a file's extends:
+            message = f"{shown}: extends: {message}"
+        raise BadInput(prefix + _block(message)) from None
     except UnicodeDecodeError as exc:
         raise BadInput(
             f"{prefix}{shown}: not UTF-8 text ({exc.reason}: byte {exc.object[exc.start : exc.start + 1]!r} at "
             f"position {exc.start}); save the file, and any file it extends, as UTF-8"
         ) from None
     except OSError as exc:
-        what = exc.filename or shown
-        raise BadInput(f"{prefix}{shown}: cannot read {str(what)!r} ({exc.strerror or exc})") from None
+        what = str(exc.filename or shown)
+        extended = ", which it extends" if Path(what) != Path(shown) and exc.filename else ""
+        raise BadInput(f"{prefix}{shown}: cannot read {what!r}{extended} ({exc.strerror or exc})") from None
     except ValueError as exc:
         raise BadInput(f"{prefix}{shown}: {_block(str(exc))}") from None
     except Exception as exc:  # the config's checks missed something: still the user's input, named
