@@ -431,6 +431,7 @@ _DISK_STEPS = (
     "write_summary_json",
     "_rename",
     "_remove_tree",
+    "tempfile.mkstemp",  # the temporary file of each atomic write, made but not yet written
 )
 
 
@@ -446,9 +447,11 @@ class _Interrupts:
 
         self.calls, self.at, self.when, self.how, self.raised = 0, at, when, how, []
         for name in _DISK_STEPS:
-            real = getattr(outputs, name, None)
+            owner, _, attribute = name.rpartition(".")
+            module = getattr(outputs, owner) if owner else outputs
+            real = getattr(module, attribute, None)
             if real is not None:
-                monkeypatch.setattr(outputs, name, self._wrap(name, real))
+                monkeypatch.setattr(module, attribute, self._wrap(name, real))
 
     def _wrap(self, name, real):
         def step(*args, **kwargs):

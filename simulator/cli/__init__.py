@@ -335,6 +335,7 @@ def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, month
     if notes:
         summary["note"] = "; ".join(notes)
     presses = ctrl_c.presses  # from here on, Ctrl-C waits until the folder is in place
+    outputs.remove_partial_files(staging)  # (a file cut short by Ctrl-C before it could clean up)
     summary = outputs.finish_summary(summary, staging, complete=stopped is None and not cut_short)
     outputs.write_summary_json(summary, staging / outputs.OUTPUT_FILES["summary_json"])
     try:

@@ -71,6 +71,7 @@ __all__ = [
     "model_timeseries",
     "output_steps",
     "publish_run",
+    "remove_partial_files",
     "staging_folder",
     "summarise",
     "write_agents_csv",
@@ -515,6 +516,21 @@ def publish_run(staging: str | Path, target: str | Path) -> None:
         raise
     if old is not None:
         _remove_tree(old, ignore_errors=True)
+
+
+def remove_partial_files(folder: str | Path) -> list[str]:
+    """Delete what is not an output file in ``folder`` (a staging folder): temporary files of a
+    write that was interrupted before :func:`atomic_file` could clean up. Returns their names.
+    """
+    removed = []
+    for entry in Path(folder).iterdir():
+        if entry.name not in _RUN_FILES:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry.name)
+    return removed
 
 
 def discard_folder(folder: str | Path) -> None:
