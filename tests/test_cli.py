@@ -7,6 +7,7 @@ Runs ``simulator.cli.main`` in-process (fast), plus one subprocess test of the i
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -803,6 +804,25 @@ def test_ctrl_c_while_importing_exits_130_quietly(start):
     assert proc.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "interrupted" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="exit by SIGINT is POSIX")
+def test_ctrl_c_caught_inside_exec_still_exits_130(tmp_path):
+    # Under `python -m`, CPython remembers a KeyboardInterrupt that ended an exec() of text
+    # (dataclasses and others exec code while they are imported) and kills itself with SIGINT at
+    # exit although the command caught it: exit -2 instead of 130, seen when Ctrl-C lands while
+    # pydantic loads.
+    (tmp_path / "probe.py").write_text(
+        "import sys\n"
+        "import simulator.cli as cli\n"
+        "cli.cmd_scenarios = lambda args: exec('raise KeyboardInterrupt', {})\n"
+        "sys.argv = ['aicontagion', 'scenarios']\n"
+        "sys.exit(cli.main())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{Path(__file__).resolve().parent.parent}"}
+    result = subprocess.run([sys.executable, "-m", "probe"], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr and "interrupted" in result.stderr
 
 
 def test_importing_the_command_line_loads_no_heavy_module():

@@ -210,9 +210,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # a second Ctrl-C while the first was reported
         return EXIT_INTERRUPTED
     finally:
+        _forget_caught_ctrl_c()
         if argv is None:  # the process's own command line: it exits next, let no Ctrl-C cut that short
             with suppress(ValueError):  # (not the main thread)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _forget_caught_ctrl_c() -> None:
+    """Make CPython forget a Ctrl-C that ended an ``exec`` of text, although it was caught.
+
+    CPython sets a flag when code run from text (``exec("...")``, which e.g. ``dataclasses`` does
+    while pydantic is imported) ends with KeyboardInterrupt, whoever catches it later; under
+    ``python -m`` it then ends the process by SIGINT (exit -2) instead of with our exit code. An
+    ``exec`` of text resets the flag when it starts, and this one ends normally.
+    """
+    exec("pass", {})
 
 
 def _main(argv: list[str] | None) -> int:
