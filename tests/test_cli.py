@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -756,8 +757,8 @@ def test_installed_console_script():
 # ----------------------------------------------------------------------------- Ctrl-C while starting up
 
 # Run in a child Python before the command line starts: the first `import numpy` (the first heavy
-# import, wherever it happens) announces itself on stderr and then sleeps, so the parent can send
-# SIGINT while the command is still importing.
+# import, wherever it happens) announces itself on stderr and then takes 2 s, so the parent can
+# send SIGINT while the command is still importing.
 _SLOW_IMPORT_HOOK = """
 import importlib.abc, sys, time
 
@@ -766,7 +767,7 @@ class _SlowNumpy(importlib.abc.MetaPathFinder):
         if name == "numpy":
             sys.meta_path.remove(self)
             print("importing numpy", file=sys.stderr, flush=True)
-            time.sleep(60)
+            time.sleep(2)  # (Ctrl-C waits for the import to finish)
         return None
 
 sys.meta_path.insert(0, _SlowNumpy())
@@ -823,6 +824,61 @@ def test_ctrl_c_caught_inside_exec_still_exits_130(tmp_path):
     result = subprocess.run([sys.executable, "-m", "probe"], capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 130, result.stderr
     assert "Traceback" not in result.stderr and "interrupted" in result.stderr
+
+
+_IMPORT_WATCH = """
+import importlib.abc, sys, time
+
+class _SlowParquet(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "pyarrow.parquet":
+            sys.meta_path.remove(self)
+            print("importing pyarrow.parquet", file=sys.stderr, flush=True)
+            time.sleep(1.0)
+            print("imported pyarrow.parquet in full", file=sys.stderr, flush=True)
+        return None
+
+sys.meta_path.insert(0, _SlowParquet())
+from simulator.cli import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+def test_ctrl_c_while_the_engine_loads_waits_for_the_import(tmp_path):
+    # A Ctrl-C inside the import of a compiled module (matplotlib's ft2font, pyarrow, numpy) can
+    # leave it half made: an ImportError with a traceback, or a crash at exit. The command loads
+    # what it needs first, with Ctrl-C held back until the imports are done, then exits 130.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _IMPORT_WATCH, "run", "--months", "1", "--out", str(tmp_path / "out")],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline().strip() == "importing pyarrow.parquet", "the hook never ran"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "imported pyarrow.parquet in full" in err
+    assert "Traceback" not in err and "interrupted" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_import_failed_by_ctrl_c_is_an_interruption(capsys, monkeypatch):
+    def scenarios(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:  # what a compiled module's import makes of a Ctrl-C
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(cli, "cmd_scenarios", scenarios)
+    code, _, err = run_cli(capsys, "scenarios")
+    assert code == 130 and "interrupted" in err and "Traceback" not in err
 
 
 def test_importing_the_command_line_loads_no_heavy_module():

@@ -161,7 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"random seed, a whole number >= 0 (default {DEFAULT_SEED})",
     )
     run.add_argument(
-        "--out", type=_folder, default=None, metavar="DIR", help="output folder (default runs/<scenario>-seed<S>)"
+        "--out",
+        type=_folder,
+        default=None,
+        metavar="DIR",
+        help="output folder (default runs/<scenario>-seed<S>): a new name, an empty folder or an earlier run's "
+        "folder, which the run replaces as a whole",
     )
     run.add_argument(
         "--set",
@@ -173,14 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
         "or a lever name (gpu_market_depth_bn=40, central_bank_enabled=true); repeatable",
     )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    run.set_defaults(handler=cmd_run, parser=run)
+    run.set_defaults(handler=cmd_run, parser=run, modules=_RUN_MODULES)
 
     scenarios = sub.add_parser(
         "scenarios",
         help="list the scenarios in configs/ with one line each",
         description="List the scenarios in configs/ with one line each.",
     )
-    scenarios.set_defaults(handler=cmd_scenarios, parser=scenarios)
+    scenarios.set_defaults(handler=cmd_scenarios, parser=scenarios, modules=_ENGINE[:1])
 
     app = sub.add_parser(
         "app",
@@ -192,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument(
         "--scenario", default=None, metavar="NAME", help="scenario the app opens with (name from configs/ or a path)"
     )
-    app.set_defaults(handler=cmd_app, parser=app)
+    app.set_defaults(handler=cmd_app, parser=app, modules=(*_ENGINE[:1], "simulator.app.server"))
     return parser
 
 
@@ -207,6 +212,11 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             _error("aicontagion: interrupted")
             return EXIT_INTERRUPTED
+        except Exception as exc:
+            if not _caused_by_ctrl_c(exc):
+                raise
+            _error("aicontagion: interrupted")
+            return EXIT_INTERRUPTED
     except KeyboardInterrupt:  # a second Ctrl-C while the first was reported
         return EXIT_INTERRUPTED
     finally:
@@ -214,6 +224,18 @@ def main(argv: list[str] | None = None) -> int:
         if argv is None:  # the process's own command line: it exits next, let no Ctrl-C cut that short
             with suppress(ValueError):  # (not the main thread)
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _caused_by_ctrl_c(exc: BaseException) -> bool:
+    """True if a Ctrl-C caused ``exc`` (e.g. the ImportError of a compiled module whose import it cut)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _forget_caught_ctrl_c() -> None:
@@ -238,12 +260,35 @@ def _main(argv: list[str] | None) -> int:
             return EXIT_BAD_INPUT
         if unknown:  # reported by the command's own parser, like its other errors
             args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        _load(args.modules)
         return args.handler(args)
     except _Exit as stop:
         return stop.status
     except BadInput as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
+
+
+# The modules each command needs, loaded before it starts. Importing a compiled module (numpy,
+# pyarrow, matplotlib's ft2font) that a Ctrl-C cuts short can leave it half made: an ImportError,
+# or a crash when Python exits. So they are all loaded at once, with Ctrl-C held back until done.
+_ENGINE = ("simulator.config", "simulator.model")
+_RUN_MODULES = (
+    *_ENGINE, "simulator.snapshot", "simulator.cli.outputs", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
+    "PIL.PngImagePlugin", "pyarrow.parquet", "pyarrow.pandas_compat", "pandas.io.parquet", "pandas.io.formats.csvs",
+    "rich.console", "rich.table",
+)  # fmt: skip
+
+
+def _load(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` with Ctrl-C held back; answer a Ctrl-C (KeyboardInterrupt) once done."""
+    import importlib
+
+    with _CtrlC() as ctrl_c:
+        for name in modules:
+            importlib.import_module(name)
+    if ctrl_c.presses:
+        raise KeyboardInterrupt
 
 
 def _error(message: str) -> None:
