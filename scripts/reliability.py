@@ -544,9 +544,15 @@ def interruptions(count: int, seed: int, jobs: int, months: int, tally: Tally, f
         )
     before = _files(previous)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "simulator.cli", "run", "baseline_2025", "--months", str(months), "--seed", "7", "--quiet"]  # fmt: skip
+    arguments = ["run", "baseline_2025", "--months", str(months), "--seed", "7", "--quiet"]
+    starts = {  # python -m, and what the installed console script runs
+        "python -m": [sys.executable, "-m", "simulator.cli", *arguments],
+        "script": [sys.executable, "-c", "import sys; from simulator.cli import main; sys.exit(main())", *arguments],
+    }
+    command = starts["python -m"]
 
     def trial(i: int, delay: float, second: float | None) -> tuple[bool, str, str]:
+        command = starts["python -m" if i % 2 == 0 else "script"]
         here = folder / f"trial{i}"
         here.mkdir()
         out = here / "out"
@@ -565,7 +571,9 @@ def interruptions(count: int, seed: int, jobs: int, months: int, tally: Tally, f
             proc.kill()
             return False, "hung", f"trial {i}"
         took = time.monotonic() - started
-        detail = f"trial {i}: SIGINT at {delay:.2f} s" + (f" and {second:.2f} s later" if second is not None else "")
+        detail = f"trial {i} ({command[1]}): SIGINT at {delay:.2f} s" + (
+            f" and {second:.2f} s later" if second is not None else ""
+        )
         if "Traceback" in err:
             return False, "traceback", f"{detail}: {err.strip().splitlines()[-1]}"
         if proc.returncode not in (0, 130):
@@ -586,7 +594,11 @@ def interruptions(count: int, seed: int, jobs: int, months: int, tally: Tally, f
     started = time.monotonic()
     subprocess.run([*command, "--out", str(folder / "timing")], env=env, check=True, capture_output=True)
     total = time.monotonic() - started
-    tally.note = f"an uninterrupted run takes {total:.1f} s; SIGINT drawn uniformly in [0, {1.1 * total:.1f}] s"
+    tally.note = (
+        f"baseline_2025, {months} months, over an earlier run; an uninterrupted run takes {total:.1f} s; SIGINT at a "
+        f"time drawn uniformly in [0, {1.1 * total:.1f}] s, half the time a second one 0-0.3 s later; "
+        "python -m simulator.cli and the console script's call in turn"
+    )
     r = random.Random(seed)
     plans = [(i, r.uniform(0, 1.1 * total), r.uniform(0, 0.3) if r.random() < 0.5 else None) for i in range(count)]
     lock = threading.Lock()
