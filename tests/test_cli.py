@@ -645,6 +645,29 @@ def test_real_ctrl_c_while_writing_never_mixes_two_runs(previous_run, tmp_path):
     assert not _leftovers(tmp_path, out)
 
 
+def test_write_run_writes_in_place_summary_last(tmp_path, monkeypatch):
+    from simulator.cli import outputs
+    from simulator.model import ContagionModel
+
+    _quick_figures(monkeypatch)
+    model = ContagionModel("baseline_2025", rng=1)
+    for _ in range(2):
+        model.step()
+    order = []
+    real = outputs.atomic_file
+
+    def watched(path, mode="w"):
+        order.append(Path(path).name)
+        return real(path, mode)
+
+    monkeypatch.setattr(outputs, "atomic_file", watched)
+    written = outputs.write_run(model, tmp_path / "run", {"months_requested": 2, **outputs.summarise(model)})
+    assert sorted(p.name for p in written.values()) == sorted(OUTPUT_FILES.values())
+    assert order[-1] == "summary.json"
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["complete"] is True and sorted(summary["files"]) == sorted(OUTPUT_FILES.values())
+
+
 def test_out_replaces_a_previous_run(previous_run, tmp_path, capsys):
     import shutil
 

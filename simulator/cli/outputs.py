@@ -65,6 +65,7 @@ __all__ = [
     "atomic_file",
     "check_out_folder",
     "discard_folder",
+    "finish_summary",
     "finished_events",
     "finished_month",
     "looks_like_run",
