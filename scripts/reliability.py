@@ -574,10 +574,11 @@ def interruptions(count: int, seed: int, jobs: int, months: int, tally: Tally, f
         detail = f"trial {i} ({command[1]}): SIGINT at {delay:.2f} s" + (
             f" and {second:.2f} s later" if second is not None else ""
         )
+        early = " in start-up" if delay + (second or 0) < startup else ""  # (before main() can run)
         if "Traceback" in err:
-            return False, "traceback", f"{detail}: {err.strip().splitlines()[-1]}"
+            return False, f"traceback{early}", f"{detail}: {err.strip().splitlines()[-1]}"
         if proc.returncode not in (0, 130):
-            return False, f"exit {proc.returncode}", detail
+            return False, f"exit {proc.returncode}{early}", detail
         try:
             outcome = assert_one_run(out, before)
             leftovers = _leftovers(here, out)
@@ -590,12 +591,20 @@ def interruptions(count: int, seed: int, jobs: int, months: int, tally: Tally, f
 
     if count <= 0:
         return
+    # How long the interpreter takes to start and import simulator.cli (the command's code runs after).
+    startup = 0.0
+    for _ in range(5):
+        started = time.monotonic()
+        subprocess.run([sys.executable, "-c", "import simulator.cli"], env=env, check=True)
+        startup = max(startup, time.monotonic() - started)
     # How long an uninterrupted run takes, so the signals land anywhere in it.
     started = time.monotonic()
     subprocess.run([*command, "--out", str(folder / "timing")], env=env, check=True, capture_output=True)
     total = time.monotonic() - started
     tally.note = (
-        f"baseline_2025, {months} months, over an earlier run; an uninterrupted run takes {total:.1f} s; SIGINT at a "
+        f"baseline_2025, {months} months, over an earlier run; an uninterrupted run takes {total:.1f} s, the "
+        f'interpreter\'s start-up with import simulator.cli up to {startup:.2f} s ("in start-up": a signal before '
+        f"that, when no code of the command runs yet); SIGINT at a "
         f"time drawn uniformly in [0, {1.1 * total:.1f}] s, half the time a second one 0-0.3 s later; "
         "python -m simulator.cli and the console script's call in turn"
     )
