@@ -318,6 +318,14 @@ def _in_folder(folder: Path):
         os.chdir(before)
 
 
+def _spells_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def generated_api(count: int, seed: int) -> Tally:
     """Bad levers, overrides, seeds and scenario arguments of the Python API."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -353,13 +361,19 @@ def generated_api(count: int, seed: int) -> Tally:
                          else st.one_of(st.integers(), st.floats(**finite), st.text(max_size=5), st.none()))  # fmt: skip
             return kind, {name: value}, [[name]]
         if kind == "unknown lever":
-            name = draw(words.filter(lambda w: w not in LEVERS and w not in ("scenario", "rng", "seed", "overrides")))
+            name = draw(
+                words.filter(lambda w: w not in LEVERS and w not in ("config", "scenario", "rng", "seed", "overrides"))
+            )
             return kind, {name: draw(st.integers())}, [[name]]
         if kind == "override":
             key = draw(st.one_of(words.filter(lambda w: w not in Scenario.model_fields),
                                  st.sampled_from(["markets.gpu.market_depth_bn", "institutions.CoreWeave.cash_bn",
                                                   "debts.blackstone_coreweave_gpu_loan.principal_bn"])))  # fmt: skip
-            value = draw(st.one_of(not_numbers, st.floats(-1e9, -1e-3, **finite)) if "." in key else st.integers())
+            # (Not text that spells a number: the config reads "12" as 12, a lax reading, not a crash.)
+            field_not_numbers = not_numbers.filter(lambda v: not (isinstance(v, str) and _spells_number(v)))
+            value = draw(
+                st.one_of(field_not_numbers, st.floats(-1e9, -1e-3, **finite)) if "." in key else st.integers()
+            )
             return kind, {"overrides": {key: value}}, [[key]]
         if kind == "rng":
             value = draw(st.one_of(st.booleans(), st.integers(max_value=-1), st.floats(**finite).filter(lambda x: x != int(x)),
@@ -574,7 +588,7 @@ def interruptions(count: int, seed: int, jobs: int, months: int, tally: Tally, f
         detail = f"trial {i} ({command[1]}): SIGINT at {delay:.2f} s" + (
             f" and {second:.2f} s later" if second is not None else ""
         )
-        early = " in start-up" if delay + (second or 0) < startup else ""  # (before main() can run)
+        early = " in start-up" if delay < startup else ""  # (the first signal came before main() could run)
         if "Traceback" in err:
             return False, f"traceback{early}", f"{detail}: {err.strip().splitlines()[-1]}"
         if proc.returncode not in (0, 130):
