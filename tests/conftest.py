@@ -49,7 +49,9 @@ def check_invariants(model, rel: float = 1e-9) -> None:
     cash_change = float(led.cash_bn.sum()) - led.opening_cash_bn
     exogenous = led.total_exogenous_bn()
     # Rounding grows with the amounts added up: opening cash, cash now and the named flows.
-    scale = max(1.0, abs(led.opening_cash_bn), abs(float(led.cash_bn.sum())), *(abs(v) for v in led.exogenous_bn.values()))
+    scale = max(
+        1.0, abs(led.opening_cash_bn), abs(float(led.cash_bn.sum())), *(abs(v) for v in led.exogenous_bn.values())
+    )
     assert abs(cash_change - exogenous) <= rel * scale, (
         f"month {model.month}: cash changed by {cash_change} but named exogenous flows total {exogenous}"
     )
