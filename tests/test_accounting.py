@@ -93,7 +93,8 @@ def test_reporters_have_no_nan_where_defined():
 
 def test_invariants_hold_over_the_longest_run():
     """600 months (the longest horizon a scenario may set): AI revenue compounding at 100% a year
-    takes balance sheets to ~1e16 US$ bn, so the check's tolerance follows the amounts."""
+    takes balance sheets to ~1e16 US$ bn, so the check's tolerance follows the amounts.
+    """
     model = ContagionModel("baseline_2025", rng=3)
     for _ in range(600):
         model.step()
