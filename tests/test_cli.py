@@ -281,14 +281,19 @@ def test_scenario_file_not_utf8(tmp_path, capsys):
 
 def test_unreadable_scenario_file(tmp_path, capsys, monkeypatch):
     path = write_yaml(tmp_path, "secret", "")
-    read_text = Path.read_text
+    # (chmod 000 does not stop root, so the read itself is made to fail, at both ways in)
+    read_text, read_bytes = Path.read_text, Path.read_bytes
 
-    def unreadable(self, *args, **kwargs):
-        if self.name == path.name:
-            raise PermissionError(13, "Permission denied", str(self))
-        return read_text(self, *args, **kwargs)
+    def refuse(read):
+        def unreadable(self, *args, **kwargs):
+            if self.name == path.name:
+                raise PermissionError(13, "Permission denied", str(self))
+            return read(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_text", unreadable)
+        return unreadable
+
+    monkeypatch.setattr(Path, "read_text", refuse(read_text))
+    monkeypatch.setattr(Path, "read_bytes", refuse(read_bytes))
     code, _, err = run_cli(capsys, "run", str(path), "--months", "1", "--out", str(tmp_path / "o"))
     assert_bad_input(code, err, str(path), "Permission denied")
 
