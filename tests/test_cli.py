@@ -7,6 +7,8 @@ Runs ``simulator.cli.main`` in-process (fast), plus one subprocess test of the i
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -32,6 +34,16 @@ def write_yaml(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / f"{name}.yaml"
     path.write_text(f"extends: baseline_2025\nname: {name}\n{text}")
     return path
+
+
+def _no_server(monkeypatch) -> None:
+    """Make ``aicontagion app`` fail the test instead of starting a server."""
+    from simulator.app import server
+
+    def serve(**kwargs):
+        pytest.fail(f"the app server was started with {kwargs}")
+
+    monkeypatch.setattr(server, "serve", serve)
 
 
 def assert_bad_input(code: int, err: str, *fragments: str) -> None:
@@ -77,6 +89,8 @@ def test_run_writes_all_outputs(scenario, tmp_path, capsys):
 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["months"] == MONTHS and summary["seed"] == 7
+    assert summary["complete"] is True
+    assert sorted(summary["files"]) == sorted(OUTPUT_FILES.values())
     assert set(summary["gpu_prices"]) == {"H100", "Blackwell", "Rubin"}
     assert len(summary["top_events"]) <= 10
 
@@ -196,6 +210,155 @@ def test_app_rejects_unknown_scenario(capsys):
     assert_bad_input(code, err, "--scenario", "unknown scenario 'no_such_scenario'")
 
 
+@pytest.mark.parametrize("command", ["run", "app"])
+def test_folder_as_scenario(command, tmp_path, capsys):
+    folder = tmp_path / "a_folder"
+    folder.mkdir()
+    argv = (
+        ["run", str(folder), "--months", "1", "--out", str(tmp_path / "o")]
+        if command == "run"
+        else ["app", "--scenario", str(folder)]
+    )
+    code, _, err = run_cli(capsys, *argv)
+    assert_bad_input(code, err, f"aicontagion {command}: ", str(folder), "is a folder, not a scenario file")
+    if command == "app":
+        assert "--scenario" in err
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", ["run", "app"])
+def test_folder_named_like_a_scenario_in_the_current_folder(command, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline_2025").mkdir()
+    argv = (
+        ["run", "baseline_2025", "--months", "1", "--out", "o"]
+        if command == "run"
+        else ["app", "--scenario", "baseline_2025"]
+    )
+    code, _, err = run_cli(capsys, *argv)
+    assert_bad_input(code, err, "'baseline_2025' is a folder, not a scenario file", "configs", "baseline_2025.yaml")
+
+
+def test_default_scenario_is_the_shipped_one_whatever_the_current_folder_holds(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "baseline_2025").mkdir()
+    code, _, err = run_cli(capsys, "run", "--months", "1", "--out", "o", "--quiet")
+    assert code == 0, err
+
+
+def test_extends_a_folder(tmp_path, capsys):
+    (tmp_path / "parent.yaml").mkdir()
+    path = tmp_path / "child.yaml"
+    path.write_text("extends: parent.yaml\nname: child\n")
+    code, _, err = run_cli(capsys, "run", str(path), "--months", "1", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, "aicontagion run: ", "parent.yaml")
+
+
+def test_set_below_a_number(tmp_path, capsys):
+    # markets.gpu.market_depth_bn is a number: it has no item x.
+    code, _, err = run_cli(capsys, "run", "--set", "markets.gpu.market_depth_bn.x=1", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, "aicontagion run: ", "markets.gpu.market_depth_bn.x")
+
+
+def test_any_config_error_is_reported_cleanly(tmp_path, capsys, monkeypatch):
+    from simulator import config
+
+    def broken(*args, **kwargs):
+        raise config.ConfigError("x.yaml: institutions.Acme.cash_bn: not allowed here")
+
+    monkeypatch.setattr(config, "load_scenario", broken)
+    for argv in (["run", "--months", "1", "--out", str(tmp_path / "o")], ["app", "--scenario", "x"]):
+        code, _, err = run_cli(capsys, *argv)
+        assert_bad_input(code, err, f"aicontagion {argv[0]}: ", "x.yaml: institutions.Acme.cash_bn: not allowed here")
+
+
+def test_scenario_file_not_utf8(tmp_path, capsys):
+    path = tmp_path / "latin.yaml"
+    path.write_bytes("extends: baseline_2025\nname: caf\xe9\n".encode("latin-1"))
+    code, _, err = run_cli(capsys, "run", str(path), "--months", "1", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, str(path), "UTF-8")
+
+
+def test_unreadable_scenario_file(tmp_path, capsys, monkeypatch):
+    path = write_yaml(tmp_path, "secret", "")
+    # (chmod 000 does not stop root, so the read itself is made to fail, at both ways in)
+    read_text, read_bytes = Path.read_text, Path.read_bytes
+
+    def refuse(read):
+        def unreadable(self, *args, **kwargs):
+            if self.name == path.name:
+                raise PermissionError(13, "Permission denied", str(self))
+            return read(self, *args, **kwargs)
+
+        return unreadable
+
+    monkeypatch.setattr(Path, "read_text", refuse(read_text))
+    monkeypatch.setattr(Path, "read_bytes", refuse(read_bytes))
+    code, _, err = run_cli(capsys, "run", str(path), "--months", "1", "--out", str(tmp_path / "o"))
+    assert_bad_input(code, err, str(path), "Permission denied")
+
+
+@pytest.mark.parametrize("out", ["", " "])
+def test_out_must_name_a_folder(out, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run_cli(capsys, "run", "--months", "1", "--out", out)
+    assert_bad_input(code, err, "--out: give a folder name")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("option", ["--months", "--seed", "--port"])
+@pytest.mark.parametrize(
+    "value", ["2.5", "1e3", "-1e3", "-.5", "1.0", "true", "True", "-1", "1_0", "\u0663", "", "0x10", "9" * 5000]
+)
+def test_whole_number_options_are_written_in_digits(option, value, tmp_path, capsys, monkeypatch):
+    _no_server(monkeypatch)
+    allowed = {"--months": "from 1 to 600", "--seed": ">= 0", "--port": "from 1 to 65535"}[option]
+    for given in ([f"{option}={value}"], [option, value]):  # --months=-1e3 and --months -1e3
+        argv = ["app", *given] if option == "--port" else ["run", *given, "--out", str(tmp_path / "o")]
+        code, _, err = run_cli(capsys, *argv)
+        assert_bad_input(code, err, option, allowed)
+        assert len(err) < 500, "the message repeats a long value in full"
+
+
+@pytest.mark.parametrize("option", ["--months", "--seed", "--port", "--out", "--set"])
+def test_option_without_its_value_says_what_is_allowed(option, capsys, monkeypatch):
+    _no_server(monkeypatch)
+    argv = ["app", option] if option == "--port" else ["run", option]
+    code, _, err = run_cli(capsys, *argv)
+    assert_bad_input(code, err, option, "expected one argument")
+    if option in ("--months", "--port"):
+        assert "from 1 to" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["no_such_scenario"], "unknown scenario"),
+        (["{tmp}/missing.yaml"], "no such scenario file"),
+        (["{tmp}/bad.yaml"], "not valid YAML"),
+        (["{tmp}/list.yaml"], "mapping"),
+        (["--set", "nosuchlever=1"], "nosuchlever"),
+        (["--set", "waiver_propensity=2"], "waiver_propensity"),
+        (["--set", "x"], "key=value"),
+        (["--months", "0"], "--months"),
+        (["--seed", "x"], "--seed"),
+        (["--out", ""], "--out"),
+        (["--bogus"], "--bogus"),
+    ],
+)
+def test_every_bad_input_takes_one_path(argv, fragment, tmp_path, capsys):
+    (tmp_path / "bad.yaml").write_text("name: [unclosed\n")
+    (tmp_path / "list.yaml").write_text("- 1\n- 2\n")
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in argv]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "o")]
+    code, out, err = run_cli(capsys, "run", *argv)
+    assert_bad_input(code, err, fragment)
+    assert err.startswith("aicontagion run: "), err
+    assert out == ""
+    assert not (tmp_path / "o").exists()
+
+
 # ----------------------------------------------------------------------------- interruption
 
 
@@ -224,6 +387,7 @@ def test_interrupted_run_keeps_finished_months(tmp_path, capsys, monkeypatch):
     assert all(e["month"] <= 3 for e in events)
     summary = json.loads((out / "summary.json").read_text())
     assert summary["months"] == 3 and summary["months_requested"] == 12
+    assert summary["complete"] is False
     assert "interrupted" in summary["note"]
     assert (out / "network.png").is_file()  # stopped between months: the graph is consistent
 
@@ -256,6 +420,349 @@ def test_unexpected_error_propagates_after_writing_finished_months(tmp_path, cap
     assert len(pd.read_csv(out / "timeseries.csv")) == 2 + 1
 
 
+# ----------------------------------------------------------------------------- the output folder
+#
+# A run is written into a fresh folder beside --out and moved into place when complete, so an
+# interruption leaves either the previous run untouched or a folder of the new run alone whose
+# summary.json says whether it is complete -- never files of two runs side by side.
+
+# Every function that changes the disk while a run is written, counted in the order of its calls.
+_DISK_STEPS = (
+    "write_timeseries_csv",
+    "write_timeseries_parquet",
+    "write_agents_csv",
+    "write_agents_parquet",
+    "write_events_jsonl",
+    "write_timeseries_png",
+    "write_graph_graphml",
+    "write_graph_json",
+    "write_network_png",
+    "write_summary_json",
+    "_rename",
+    "_remove_tree",
+    "tempfile.mkstemp",  # the temporary file of each atomic write, made but not yet written
+)
+
+
+class _Interrupts:
+    """Wrap the disk steps of simulator.cli.outputs; interrupt the chosen calls (before or after the
+    step does its work) by raising KeyboardInterrupt from the step itself (``how="raise"``: as if
+    the step could be cut anywhere) or by a real SIGINT to this process (``how="signal"``: a
+    Ctrl-C, which the command may hold back until the run's folder is in place).
+    """
+
+    def __init__(self, monkeypatch, at: set[int], when: str, how: str = "raise"):
+        from simulator.cli import outputs
+
+        self.calls, self.at, self.when, self.how, self.raised = 0, at, when, how, []
+        for name in _DISK_STEPS:
+            owner, _, attribute = name.rpartition(".")
+            module = getattr(outputs, owner) if owner else outputs
+            real = getattr(module, attribute, None)
+            if real is not None:
+                monkeypatch.setattr(module, attribute, self._wrap(name, real))
+
+    def _wrap(self, name, real):
+        def step(*args, **kwargs):
+            self.calls += 1
+            interrupt = self.calls in self.at
+            if interrupt and self.when == "before":
+                self._interrupt(name)
+            result = real(*args, **kwargs)
+            if interrupt and self.when == "after":
+                self._interrupt(name)
+            return result
+
+        return step
+
+    def _interrupt(self, name: str) -> None:
+        self.raised.append(name)
+        if self.how == "signal":
+            import signal
+
+            signal.raise_signal(signal.SIGINT)
+        else:
+            raise KeyboardInterrupt(f"Ctrl-C at {name} (call {self.calls})")
+
+
+def _quick_figures(monkeypatch) -> None:
+    """Small stand-ins for the two figures (a title, nothing drawn): the steps stay, the time goes."""
+    from matplotlib.figure import Figure
+
+    from simulator.cli import plots
+
+    def figure(data, title=None):
+        fig = Figure(figsize=(2, 1))
+        fig.suptitle(str(title))
+        return fig
+
+    monkeypatch.setattr(plots, "timeseries_panel", figure)
+    monkeypatch.setattr(plots, "network_figure", figure)
+
+
+def _load_once(monkeypatch) -> None:
+    """Read each scenario file once (a copy each time): the steps stay, the time goes."""
+    from simulator import config
+
+    real, loaded = config.load_scenario, {}
+
+    def load_scenario(name_or_path, overrides=None, **levers):
+        key = (str(name_or_path), repr(overrides), repr(sorted(levers.items())))
+        if key not in loaded:
+            loaded[key] = real(name_or_path, overrides=overrides, **levers)
+        return loaded[key].model_copy(deep=True)
+
+    monkeypatch.setattr(config, "load_scenario", load_scenario)
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    assert all(p.is_file() for p in folder.iterdir()), sorted(folder.iterdir())
+    return {p.name: p.read_bytes() for p in folder.iterdir()}
+
+
+def assert_one_run(folder: Path, previous: dict[str, bytes], scenario: str = "baseline_2025") -> str:
+    """``folder`` holds the previous run untouched, or the new run alone: return which, and how."""
+    files = _files(folder)
+    if files == previous:
+        return "previous"
+    assert "summary.json" in files, f"the previous run was changed but no summary was written: {sorted(files)}"
+    summary = json.loads(files["summary.json"])
+    assert summary["scenario"] == scenario
+    assert sorted(summary["files"]) == sorted(files), "summary.json lists the files in the folder"
+    mixed = [name for name, data in files.items() if previous.get(name) == data]
+    assert not mixed, f"files of the previous run beside the new one's: {mixed}"
+    if "timeseries.csv" in files:
+        assert len(pd.read_csv(folder / "timeseries.csv")) == summary["months"] + 1
+    if "events.jsonl" in files:
+        assert all(json.loads(line)["month"] <= summary["months"] for line in files["events.jsonl"].splitlines())
+    if summary["complete"]:
+        assert sorted(files) == sorted(OUTPUT_FILES.values())
+        assert summary["months"] == summary["months_requested"]
+        return "new, complete"
+    assert summary["months"] <= summary["months_requested"]
+    return "new, incomplete"
+
+
+def _leftovers(parent: Path, out: Path) -> list[str]:
+    """Temporary folders and files of the writing left behind (hidden, beside or inside ``out``)."""
+    beside = [p.name for p in parent.iterdir() if p.name.startswith(f".{out.name}.")]
+    inside = [p.name for p in out.iterdir() if p.name.endswith(".tmp")] if out.is_dir() else []
+    return beside + inside
+
+
+_POSIX = pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+
+
+@pytest.fixture
+def previous_run(tmp_path_factory) -> Path:
+    """A complete earlier run of another scenario (quick figures), to be copied into --out."""
+    folder = tmp_path_factory.mktemp("previous") / "run"
+    with pytest.MonkeyPatch.context() as mp:
+        _quick_figures(mp)
+        assert (
+            cli.main(["run", "neocloud_default", "--months", "4", "--seed", "1", "--out", str(folder), "--quiet"]) == 0
+        )
+    return folder
+
+
+@pytest.mark.parametrize("how", ["raise", pytest.param("signal", marks=_POSIX)])
+@pytest.mark.parametrize("when", ["before", "after"])
+@pytest.mark.parametrize(
+    "case", ["Ctrl-C while writing", "two Ctrl-C while writing", "Ctrl-C in the run, then while writing"]
+)
+def test_interrupt_at_every_disk_step_never_mixes_two_runs(
+    case, when, how, previous_run, tmp_path, capsys, monkeypatch
+):
+    import shutil
+
+    _quick_figures(monkeypatch)
+    _load_once(monkeypatch)
+    if case.startswith("Ctrl-C in the run"):
+        _interrupt_after(monkeypatch, 2)
+    previous = _files(previous_run)
+    outcomes = {}
+    for k in range(1, 100):
+        out = tmp_path / f"case{k}" / "out"
+        shutil.copytree(previous_run, out)
+        at = {k, k + 1} if case.startswith("two") else {k}
+        with monkeypatch.context() as mp:
+            steps = _Interrupts(mp, at, when, how)
+            code, _, err = run_cli(capsys, "run", "--months", "3", "--seed", "7", "--out", str(out), "--quiet")
+        assert "Traceback" not in err
+        if not steps.raised and not case.startswith("Ctrl-C in the run"):
+            assert code == 0, err
+            assert assert_one_run(out, previous) == "new, complete"
+            break
+        assert code == 130, f"call {k}: {err}"
+        outcomes[k] = (steps.raised, assert_one_run(out, previous))
+        leftovers = _leftovers(out.parent, out)
+        if "_remove_tree" not in steps.raised:  # (only deleting the previous run, after the move, can be cut)
+            assert not leftovers, f"call {k} {steps.raised}: left behind {leftovers}"
+        if k > steps.calls:
+            break
+    else:
+        pytest.fail("more steps than expected")
+    assert len(outcomes) >= 10, outcomes
+    kinds = {outcome for _, outcome in outcomes.values()}
+    if how == "signal":  # a real Ctrl-C never loses the new run: it stops the writing or waits for the move
+        assert kinds <= {"new, incomplete", "new, complete"}, outcomes
+    if how == "signal" or not case.startswith("two"):
+        assert "new, incomplete" in kinds, outcomes
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+def test_real_ctrl_c_while_writing_never_mixes_two_runs(previous_run, tmp_path):
+    import os
+    import shutil
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    shutil.copytree(previous_run, out)
+    previous = _files(out)
+    command = ["-m", "simulator.cli", "run", "baseline_2025", "--months", "600", "--seed", "7", "--out", str(out)]
+    proc = subprocess.Popen(
+        [sys.executable, *command, "--quiet"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+
+    def writing() -> bool:  # the new run's files appear: in a folder beside out, or in out itself
+        staged = [p for p in tmp_path.iterdir() if p.name.startswith(".out.") and p.is_dir()]
+        in_place = (out / "summary.json").is_file() and b"baseline_2025" in (out / "summary.json").read_bytes()
+        return in_place or any(any(p.iterdir()) for p in staged)
+
+    try:
+        deadline = time.monotonic() + 60
+        while not writing() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # a second, impatient Ctrl-C
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode in (0, 130), err
+    assert "Traceback" not in err, err
+    outcome = assert_one_run(out, previous)
+    assert outcome != "previous" or proc.returncode == 130
+    assert not _leftovers(tmp_path, out)
+
+
+def test_write_run_writes_in_place_summary_last(tmp_path, monkeypatch):
+    from simulator.cli import outputs
+    from simulator.model import ContagionModel
+
+    _quick_figures(monkeypatch)
+    model = ContagionModel("baseline_2025", rng=1)
+    for _ in range(2):
+        model.step()
+    order = []
+    real = outputs.atomic_file
+
+    def watched(path, mode="w"):
+        order.append(Path(path).name)
+        return real(path, mode)
+
+    monkeypatch.setattr(outputs, "atomic_file", watched)
+    written = outputs.write_run(model, tmp_path / "run", {"months_requested": 2, **outputs.summarise(model)})
+    assert sorted(p.name for p in written.values()) == sorted(OUTPUT_FILES.values())
+    assert order[-1] == "summary.json"
+    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert summary["complete"] is True and sorted(summary["files"]) == sorted(OUTPUT_FILES.values())
+
+
+def test_out_replaces_a_previous_run(previous_run, tmp_path, capsys):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(previous_run, out)
+    previous = _files(out)
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out), "--quiet")
+    assert code == 0, err
+    assert assert_one_run(out, previous) == "new, complete"
+    assert not _leftovers(tmp_path, out)
+
+
+def test_out_takes_an_empty_folder(tmp_path, capsys):
+    out = tmp_path / "empty"
+    out.mkdir()
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out), "--quiet")
+    assert code == 0, err
+    assert json.loads((out / "summary.json").read_text())["complete"] is True
+
+
+@pytest.mark.parametrize("extra", ["notes.txt", "sub/"])
+def test_out_refuses_a_folder_that_is_not_a_run(extra, previous_run, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(previous_run, out)
+    if extra.endswith("/"):
+        (out / extra).mkdir()
+    else:
+        (out / extra).write_text("mine")
+    before = sorted(p.name for p in out.iterdir())
+    _interrupt_after(monkeypatch, 0, error=AssertionError)  # the run must not even start
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out))
+    assert_bad_input(code, err, "--out", str(out), "does not look like an aicontagion run", extra.rstrip("/"))
+    assert sorted(p.name for p in out.iterdir()) == before
+    assert not _leftovers(tmp_path, out)
+
+
+def test_out_refuses_a_file(tmp_path, capsys):
+    out = tmp_path / "out.txt"
+    out.write_text("mine")
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out))
+    assert_bad_input(code, err, "--out", str(out), "is a file")
+    assert out.read_text() == "mine"
+
+
+@pytest.mark.parametrize("out", [".", "..", "sub/.."])
+def test_out_refuses_the_current_folder(out, tmp_path, capsys, monkeypatch):
+    (tmp_path / "here" / "sub").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "here")
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", out)
+    assert_bad_input(code, err, "--out", "the current folder")
+
+
+def test_out_through_a_symbolic_link(previous_run, tmp_path, capsys):
+    import shutil
+
+    real = tmp_path / "real"
+    shutil.copytree(previous_run, real)
+    link = tmp_path / "link"
+    link.symlink_to(real, target_is_directory=True)
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(link), "--quiet")
+    assert code == 0, err
+    assert link.is_symlink() and link.resolve() == real
+    assert json.loads((real / "summary.json").read_text())["scenario"] == "baseline_2025"
+
+
+def test_out_changed_during_the_run_is_not_deleted(previous_run, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    from simulator.model import ContagionModel
+
+    out = tmp_path / "out"
+    shutil.copytree(previous_run, out)
+    real_step = ContagionModel.step
+
+    def step(self):  # someone saves a file of their own into the folder while the run goes on
+        (out / "notes.txt").write_text("mine")
+        real_step(self)
+
+    monkeypatch.setattr(ContagionModel, "step", step)
+    code, _, err = run_cli(capsys, "run", "--months", "2", "--out", str(out), "--quiet")
+    assert_bad_input(code, err, "--out", "notes.txt", "out.new-")
+    assert (out / "notes.txt").read_text() == "mine"
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith("out.new-")]
+    assert len(kept) == 1 and json.loads((kept[0] / "summary.json").read_text())["complete"] is True
+
+
 # ----------------------------------------------------------------------------- scenarios and the script
 
 
@@ -275,3 +782,163 @@ def test_installed_console_script():
     assert result.returncode == 0, result.stderr
     assert "baseline_2025" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+# ----------------------------------------------------------------------------- Ctrl-C while starting up
+
+# Run in a child Python before the command line starts: the first `import numpy` (the first heavy
+# import, wherever it happens) announces itself on stderr and then takes 2 s, so the parent can
+# send SIGINT while the command is still importing.
+_SLOW_IMPORT_HOOK = """
+import importlib.abc, sys, time
+
+class _SlowNumpy(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "numpy":
+            sys.meta_path.remove(self)
+            print("importing numpy", file=sys.stderr, flush=True)
+            time.sleep(2)  # (Ctrl-C waits for the import to finish)
+        return None
+
+sys.meta_path.insert(0, _SlowNumpy())
+sys.argv = ["aicontagion", "scenarios"]
+"""
+_START = {
+    # what the installed console script does
+    "console script": "from simulator.cli import main\nsys.exit(main())\n",
+    # python -m simulator.cli
+    "python -m": "import runpy\nrunpy.run_module('simulator.cli', run_name='__main__', alter_sys=True)\n",
+}
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+@pytest.mark.parametrize("start", sorted(_START))
+def test_ctrl_c_while_importing_exits_130_quietly(start):
+    import os
+    import signal
+
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_IMPORT_HOOK + _START[start]],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline().strip() == "importing numpy", "the hook never ran"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "interrupted" in err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="exit by SIGINT is POSIX")
+def test_ctrl_c_caught_inside_exec_still_exits_130(tmp_path):
+    # Under `python -m`, CPython remembers a KeyboardInterrupt that ended an exec() of text
+    # (dataclasses and others exec code while they are imported) and kills itself with SIGINT at
+    # exit although the command caught it: exit -2 instead of 130, seen when Ctrl-C lands while
+    # pydantic loads.
+    (tmp_path / "probe.py").write_text(
+        "import sys\n"
+        "import simulator.cli as cli\n"
+        "cli.cmd_scenarios = lambda args: exec('raise KeyboardInterrupt', {})\n"
+        "sys.argv = ['aicontagion', 'scenarios']\n"
+        "sys.exit(cli.main())\n"
+    )
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{Path(__file__).resolve().parent.parent}"}
+    result = subprocess.run([sys.executable, "-m", "probe"], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr and "interrupted" in result.stderr
+
+
+_IMPORT_WATCH = """
+import importlib.abc, sys, time
+
+class _SlowParquet(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name == "pyarrow.parquet":
+            sys.meta_path.remove(self)
+            print("importing pyarrow.parquet", file=sys.stderr, flush=True)
+            time.sleep(1.0)
+            print("imported pyarrow.parquet in full", file=sys.stderr, flush=True)
+        return None
+
+sys.meta_path.insert(0, _SlowParquet())
+from simulator.cli import main
+sys.exit(main())
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+def test_ctrl_c_while_the_engine_loads_waits_for_the_import(tmp_path):
+    # A Ctrl-C inside the import of a compiled module (matplotlib's ft2font, pyarrow, numpy) can
+    # leave it half made: an ImportError with a traceback, or a crash at exit. The command loads
+    # what it needs first, with Ctrl-C held back until the imports are done, then exits 130.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _IMPORT_WATCH, "run", "--months", "1", "--out", str(tmp_path / "out")],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    try:
+        assert proc.stderr is not None
+        assert proc.stderr.readline().strip() == "importing pyarrow.parquet", "the hook never ran"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, err
+    assert "imported pyarrow.parquet in full" in err
+    assert "Traceback" not in err and "interrupted" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_import_failed_by_ctrl_c_is_an_interruption(capsys, monkeypatch):
+    def scenarios(args):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:  # what a compiled module's import makes of a Ctrl-C
+            raise ImportError("initialization failed") from exc
+
+    monkeypatch.setattr(cli, "cmd_scenarios", scenarios)
+    code, _, err = run_cli(capsys, "scenarios")
+    assert code == 130 and "interrupted" in err and "Traceback" not in err
+
+
+def test_importing_the_command_line_loads_no_heavy_module():
+    code = "import sys, simulator.cli; print(sorted(m for m in ('numpy', 'pandas', 'mesa', 'pydantic', 'yaml') if m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+# ----------------------------------------------------------------------------- app
+
+
+def test_app_exposure_notice_goes_to_stderr(capsys, monkeypatch):
+    from simulator.app import server
+
+    class FakeServer:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def wait(self):
+            return 0
+
+        def poll(self):
+            return 0
+
+    monkeypatch.setattr(server.subprocess, "Popen", FakeServer)
+    monkeypatch.setattr(server, "_check_port_free", lambda host, port: None)
+    monkeypatch.setattr(server, "assets_dir_is_complete", lambda path=None: True)
+    code, out, err = run_cli(capsys, "app", "--host", "0.0.0.0", "--port", "8765")
+    assert code == 0, err
+    assert "reachable from other machines" in err
+    assert "reachable" not in out
+    assert "open http://127.0.0.1:8765" in out

@@ -177,7 +177,8 @@ def serve(
 
     print(f"aicontagion app: open {_url(host, port)}", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"aicontagion app: listening on {host}, reachable from other machines", flush=True)
+        # A notice, not output: on stderr, where warnings go, so a script reading stdout is unaffected.
+        print(f"aicontagion app: listening on {host}, reachable from other machines", file=sys.stderr, flush=True)
 
     proc = subprocess.Popen(cmd, env=env)
     previous_term = None

@@ -8,8 +8,17 @@
 
 ``run`` prints a summary (defaults and losses by sector in US$ bn, the first covenant breach,
 the peak GPU price fall per generation, final sentiment, the ten most important events) and
-writes the outputs listed in :mod:`simulator.cli.outputs` into DIR. Ctrl-C during a run writes what
-the finished months produced and exits with 130.
+writes the outputs listed in :mod:`simulator.cli.outputs` into DIR.
+
+The run's folder is written whole: the files go into a fresh hidden folder beside DIR
+(``.DIR.new-<pid>-...``), ``summary.json`` last, and that folder then replaces DIR. DIR may be a
+new name, an empty folder or an earlier run's folder (only the files a run writes); anything else
+there (a file, a folder with other files or subfolders, the current folder) is refused before the
+run starts, so nothing of the user's is ever deleted. Ctrl-C during the simulation stops it and
+the finished months are written; Ctrl-C while the files are written stops the writing and keeps
+the files written so far. Either way DIR then holds the new run alone, and its ``summary.json``
+says ``"complete": false``, the last month written (``months``) and the files there (``files``);
+a Ctrl-C before the simulation starts leaves DIR as it was. Exit code 130 in every such case.
 
 Exit codes: 0 success, 1 the app server could not start, 2 bad input (unknown scenario, invalid
 config or override, out-of-range option; the message names the field and what is allowed),
@@ -19,12 +28,18 @@ config or override, out-of-range option; the message names the field and what is
 from __future__ import annotations
 
 import argparse
+import os
+import re
+import signal
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, NoReturn
 
-from simulator.config import LEVERS, ConfigError, load_scenario, parse_assignment, scenario_names, scenario_summary
+# Only the standard library at the top: the engine (numpy, pandas, Mesa, pydantic) is imported
+# inside main(), so that a Ctrl-C while it loads is answered like any other (exit 130, no traceback).
 
 DEFAULT_SCENARIO = "baseline_2025"
 DEFAULT_SEED = 42
@@ -40,7 +55,18 @@ class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that reports errors as BadInput instead of exiting the interpreter."""
 
     def error(self, message: str) -> NoReturn:
+        missing = re.fullmatch(r"argument (\S+): expected one argument", message)
+        if missing:  # say what the option takes, as its help does
+            for action in self._actions:
+                if missing.group(1) in action.option_strings and action.help:
+                    message += f": {action.help}"
         raise BadInput(f"{self.prog}: {message}. See '{self.prog} --help'.")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # "--months -1e3" is a value (rejected by the option's type with the allowed range), not
+        # an unknown option: no option of this command starts with a dash and a digit or a dot.
+        self._negative_number_matcher = re.compile(r"^-[0-9.]")
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         if message:
@@ -58,11 +84,16 @@ class _Exit(Exception):
 
 
 def _whole_number(text: str, field: str, low: int, high: int | None) -> int:
+    """``text`` as a whole number written in (ASCII) digits within [low, high], else a clear error.
+
+    Rejects what ``int()`` would let through by accident (``1_0``, non-ASCII digits) as well as
+    decimals (``2.5``, ``1.0``), exponents (``1e3``), true/false and numbers out of range.
+    """
     allowed = f"a whole number from {low} to {high}" if high is not None else f"a whole number >= {low}"
-    try:
-        value = int(text.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{field} must be {allowed}, got {text!r}") from None
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if not re.fullmatch(r"[+-]?[0-9]{1,40}", text.strip()):
+        raise argparse.ArgumentTypeError(f"{field} must be {allowed}, written in digits; got {shown!r}")
+    value = int(text.strip())
     if value < low or (high is not None and value > high):
         raise argparse.ArgumentTypeError(f"{field} must be {allowed}, got {value}")
     return value
@@ -78,6 +109,12 @@ def _seed(text: str) -> int:
 
 def _port(text: str) -> int:
     return _whole_number(text, "port", 1, 65535)
+
+
+def _folder(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError(f"give a folder name, got {text!r}")
+    return Path(text)
 
 
 # ----------------------------------------------------------------------------- parser
@@ -105,7 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "scenario",
         nargs="?",
-        default=DEFAULT_SCENARIO,
+        default=None,  # the shipped baseline_2025, whatever the current folder holds
         metavar="SCENARIO|PATH",
         help=f"scenario name from configs/ or a path to a YAML file (default {DEFAULT_SCENARIO})",
     )
@@ -114,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_months,
         default=None,
         metavar="N",
-        help=f"months to simulate, 1 to {MAX_MONTHS} (default: the scenario's months)",
+        help=f"months to simulate, from 1 to {MAX_MONTHS} (default: the scenario's months)",
     )
     run.add_argument(
         "--seed",
@@ -124,7 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"random seed, a whole number >= 0 (default {DEFAULT_SEED})",
     )
     run.add_argument(
-        "--out", type=Path, default=None, metavar="DIR", help="output folder (default runs/<scenario>-seed<S>)"
+        "--out",
+        type=_folder,
+        default=None,
+        metavar="DIR",
+        help="output folder (default runs/<scenario>-seed<S>): a new name, an empty folder or an earlier run's "
+        "folder, which the run replaces as a whole",
     )
     run.add_argument(
         "--set",
@@ -136,14 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
         "or a lever name (gpu_market_depth_bn=40, central_bank_enabled=true); repeatable",
     )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
-    run.set_defaults(handler=cmd_run)
+    run.set_defaults(handler=cmd_run, parser=run, modules=_RUN_MODULES)
 
     scenarios = sub.add_parser(
         "scenarios",
         help="list the scenarios in configs/ with one line each",
         description="List the scenarios in configs/ with one line each.",
     )
-    scenarios.set_defaults(handler=cmd_scenarios)
+    scenarios.set_defaults(handler=cmd_scenarios, parser=scenarios, modules=_ENGINE[:1])
 
     app = sub.add_parser(
         "app",
@@ -151,31 +193,102 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start the Solara web app on a local server (Ctrl-C stops it).",
     )
     app.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    app.add_argument("--port", type=_port, default=8765, help="port, 1 to 65535 (default 8765)")
+    app.add_argument("--port", type=_port, default=8765, help="port, from 1 to 65535 (default 8765)")
     app.add_argument(
         "--scenario", default=None, metavar="NAME", help="scenario the app opens with (name from configs/ or a path)"
     )
-    app.set_defaults(handler=cmd_app)
+    app.set_defaults(handler=cmd_app, parser=app, modules=(*_ENGINE[:1], "simulator.app.server"))
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``aicontagion`` console script; returns the exit code."""
+    """Entry point of the ``aicontagion`` console script; returns the exit code.
+
+    Everything, including the import of the engine, runs inside one handler of Ctrl-C.
+    """
+    try:
+        try:
+            return _main(argv)
+        except KeyboardInterrupt:
+            _error("aicontagion: interrupted")
+            return EXIT_INTERRUPTED
+        except Exception as exc:
+            if not _caused_by_ctrl_c(exc):
+                raise
+            _error("aicontagion: interrupted")
+            return EXIT_INTERRUPTED
+    except KeyboardInterrupt:  # a second Ctrl-C while the first was reported
+        return EXIT_INTERRUPTED
+    finally:
+        _forget_caught_ctrl_c()
+        if argv is None:  # the process's own command line: it exits next, let no Ctrl-C cut that short
+            with suppress(ValueError):  # (not the main thread)
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _caused_by_ctrl_c(exc: BaseException) -> bool:
+    """True if a Ctrl-C caused ``exc`` (e.g. the ImportError of a compiled module whose import it cut)."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _forget_caught_ctrl_c() -> None:
+    """Make CPython forget a Ctrl-C that ended an ``exec`` of text, although it was caught.
+
+    CPython sets a flag when code run from text (``exec("...")``, which e.g. ``dataclasses`` does
+    while pydantic is imported) ends with KeyboardInterrupt, whoever catches it later; under
+    ``python -m`` it then ends the process by SIGINT (exit -2) instead of with our exit code. An
+    ``exec`` of text resets the flag when it starts, and this one ends normally.
+    """
+    exec("pass", {})
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
         if getattr(args, "handler", None) is None:
+            if unknown:
+                parser.error(f"unrecognized arguments: {' '.join(unknown)}")
             parser.print_help(sys.stderr)
             return EXIT_BAD_INPUT
+        if unknown:  # reported by the command's own parser, like its other errors
+            args.parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        _load(args.modules)
         return args.handler(args)
     except _Exit as stop:
         return stop.status
     except BadInput as exc:
         _error(str(exc))
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        _error("aicontagion: interrupted")
-        return EXIT_INTERRUPTED
+
+
+# The modules each command needs, loaded before it starts. Importing a compiled module (numpy,
+# pyarrow, matplotlib's ft2font) that a Ctrl-C cuts short can leave it half made: an ImportError,
+# or a crash when Python exits. So they are all loaded at once, with Ctrl-C held back until done.
+_ENGINE = ("simulator.config", "simulator.model")
+_RUN_MODULES = (
+    *_ENGINE, "simulator.snapshot", "simulator.cli.outputs", "matplotlib.pyplot", "matplotlib.backends.backend_agg",
+    "PIL.PngImagePlugin", "pyarrow.parquet", "pyarrow.pandas_compat", "pandas.io.parquet", "pandas.io.formats.csvs",
+    "rich.console", "rich.table",
+)  # fmt: skip
+
+
+def _load(modules: tuple[str, ...]) -> None:
+    """Import ``modules`` with Ctrl-C held back; answer a Ctrl-C (KeyboardInterrupt) once done."""
+    import importlib
+
+    with _CtrlC() as ctrl_c:
+        for name in modules:
+            importlib.import_module(name)
+    if ctrl_c.presses:
+        raise KeyboardInterrupt
 
 
 def _error(message: str) -> None:
@@ -191,6 +304,8 @@ def split_settings(settings: list[str]) -> tuple[list[str], dict[str, Any]]:
     A key without a dot that names a lever (``gpu_market_depth_bn``) is a lever; anything else
     is a dotted config path. Raises ConfigError for text that is not ``key=value``.
     """
+    from simulator.config import LEVERS, ConfigError, parse_assignment
+
     overrides, levers = [], {}
     for text in settings:
         key, value = parse_assignment(text)
@@ -208,59 +323,242 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     model, scenario = _build_model(args)  # everything the user typed is checked before the run
     months = args.months if args.months is not None else scenario.months
-    label = Path(args.scenario).stem if _is_path(args.scenario) else args.scenario
+    name = args.scenario or DEFAULT_SCENARIO
+    label = Path(name).stem if _is_path(name) else name
     out_dir = args.out if args.out is not None else Path("runs") / f"{label}-seed{args.seed}"
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise BadInput(
-            f"aicontagion run: --out: cannot use {str(out_dir)!r} as the output folder "
-            f"({exc.strerror or exc}); give a folder you can write to"
-        ) from None
+    with _CtrlC() as ctrl_c:
+        try:
+            target = outputs.check_out_folder(out_dir)
+            staging = outputs.staging_folder(target)
+        except outputs.OutFolderError as exc:
+            raise BadInput(f"aicontagion run: --out: {exc}") from None
+        except OSError as exc:
+            raise BadInput(
+                f"aicontagion run: --out: cannot use {str(out_dir)!r} as the output folder "
+                f"({exc.strerror or exc}); give a folder you can write to"
+            ) from None
+        try:
+            return _run_into(staging, target, out_dir, model, scenario, months, args, ctrl_c)
+        finally:
+            outputs.discard_folder(staging)  # (gone already once the run is in place)
+
+
+def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, months: int, args, ctrl_c: _CtrlC) -> int:
+    """Simulate, write the outputs into ``staging`` (summary.json last) and move it to ``target``.
+
+    Ctrl-C during the simulation stops it; the finished months are written. Ctrl-C while the
+    files are written stops the writing; the files written so far are kept. Either way
+    summary.json says ``"complete": false`` and the last month written, and the folder replaces
+    the previous run. Ctrl-C while summary.json is written and the folder moved is remembered and
+    answered (exit 130) once the move is done, so ``out_dir`` never holds files of two runs.
+    """
+    from simulator.cli import outputs
 
     started = time.perf_counter()
-    stopped = _simulate(model, months)
+    try:
+        with ctrl_c.interruptible():
+            stopped = _simulate(model, months)
+    except KeyboardInterrupt as exc:  # (between the steps of the simulation)
+        stopped = exc
     elapsed = time.perf_counter() - started
 
+    presses = ctrl_c.presses
     summary = outputs.summarise(model)
     summary.update(seed=args.seed, months_requested=months, seconds=round(elapsed, 3))
+    cut_short = ctrl_c.presses > presses  # a Ctrl-C (another one) since the simulation ended
+    if not cut_short:
+        try:
+            with ctrl_c.interruptible():
+                for _, write in outputs.output_steps(model, staging, seed=args.seed):
+                    write()
+        except KeyboardInterrupt:
+            cut_short = True
+        except OSError as exc:
+            if isinstance(stopped, Exception):
+                raise stopped from None  # the model's error matters more than a failed write
+            raise BadInput(f"aicontagion run: --out: cannot write the outputs into {str(out_dir)!r} ({exc})") from None
+        except Exception:
+            if isinstance(stopped, Exception):
+                raise stopped from None
+            raise
+
+    notes = []
     if stopped is not None:
         cause = ("interrupted (Ctrl-C)" if isinstance(stopped, KeyboardInterrupt)
                  else f"stopped by an error ({type(stopped).__name__})")  # fmt: skip
-        summary["note"] = (
-            f"{cause} after {summary['months']} of {months} months; outputs cover the finished months only"
-        )
+        notes.append(f"{cause} after {summary['months']} of {months} months; outputs cover the finished months only")
+    if cut_short:
+        notes.append("interrupted (Ctrl-C) while the outputs were written: only the files listed were written")
+    if notes:
+        summary["note"] = "; ".join(notes)
+    presses = ctrl_c.presses  # from here on, Ctrl-C waits until the folder is in place
+    outputs.remove_partial_files(staging)  # (a file cut short by Ctrl-C before it could clean up)
+    summary = outputs.finish_summary(summary, staging, complete=stopped is None and not cut_short)
+    outputs.write_summary_json(summary, staging / outputs.OUTPUT_FILES["summary_json"])
     try:
-        written = outputs.write_run(model, out_dir, summary)
-    except Exception:
-        if isinstance(stopped, Exception):
-            raise stopped from None  # the model's error matters more than a failed write
-        raise
-    if isinstance(stopped, Exception):  # a bug, not bad input: show the traceback
-        _error(f"aicontagion run: {summary['note']}; wrote {len(written)} files to {out_dir}")
-        raise stopped
+        outputs.publish_run(staging, target)
+    except outputs.OutFolderError as exc:
+        kept = _keep_aside(staging, target)
+        raise BadInput(
+            f"aicontagion run: --out: {exc}. It changed during the run, so nothing was replaced; "
+            f"the new run is in {kept}"
+        ) from None
+    late = ctrl_c.presses > presses
 
-    if not args.quiet:
-        print_summary(summary, scenario.description, written, out_dir)
-    if stopped is not None:
-        _error(f"aicontagion run: {summary['note']}; wrote {len(written)} files to {out_dir}")
-        return EXIT_INTERRUPTED
-    return EXIT_OK
+    files = summary["files"]
+    if isinstance(stopped, Exception):  # a bug, not bad input: show the traceback
+        _error(f"aicontagion run: {summary['note']}; wrote {len(files)} files to {out_dir}")
+        raise stopped
+    if not args.quiet and not cut_short and not late:
+        print_summary(summary, scenario.description, files, out_dir)
+    if cut_short:
+        when = f"after {summary['months']} of {months} months and again " if stopped is not None else ""
+        _error(f"aicontagion run: interrupted (Ctrl-C) {when}while the outputs were written; {out_dir} holds "
+               f"the {len(files)} files written up to then, for months 0 to {summary['months']} "
+               '(summary.json: "complete": false)')  # fmt: skip
+    elif stopped is not None:
+        _error(f"aicontagion run: {summary['note']}; wrote {len(files)} files to {out_dir} "
+               '(summary.json: "complete": false)')  # fmt: skip
+    elif late:
+        _error(f"aicontagion run: interrupted (Ctrl-C) after the run was written in full to {out_dir}")
+    return EXIT_INTERRUPTED if stopped is not None or cut_short or late else EXIT_OK
+
+
+def _keep_aside(staging: Path, target: Path) -> Path:
+    """Rename a run that could not be moved into place to a visible folder beside it."""
+    kept = target.with_name(f"{target.name}.new-{os.getpid()}")
+    while os.path.lexists(kept):
+        kept = kept.with_name(kept.name + "_")
+    os.rename(staging, kept)
+    return kept
+
+
+class _CtrlC:
+    """Ctrl-C (SIGINT) during a run: counted always, raised as KeyboardInterrupt only inside
+    :meth:`interruptible` blocks (the simulation, the writing of files); elsewhere the caller
+    looks at :attr:`presses`. Installed as a context manager (main thread only; elsewhere
+    Ctrl-C cannot arrive and nothing is installed).
+    """
+
+    def __init__(self) -> None:
+        self.presses = 0
+        self._raising = False
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> _CtrlC:
+        if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:  # started with Ctrl-C ignored: so be it
+            return self
+        try:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+            self._installed = True
+        except ValueError:  # not the main thread
+            pass
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous if self._previous is not None else signal.SIG_DFL)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.presses += 1
+        if self._raising:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def interruptible(self) -> Iterator[None]:
+        self._raising = True
+        try:
+            yield
+        finally:
+            self._raising = False
 
 
 def _build_model(args: argparse.Namespace):
     """Load the scenario with the ``--set`` values and build the model; BadInput if invalid."""
+    from simulator.config import ConfigError
     from simulator.model import ContagionModel
 
+    scenario = load(args.scenario, args.overrides, "aicontagion run: ")
     try:
-        overrides, levers = split_settings(args.overrides)
-        scenario = load_scenario(args.scenario, overrides=overrides, **levers)
         return ContagionModel(scenario, rng=args.seed), scenario
     except (ConfigError, ValueError) as exc:
+        raise BadInput(f"aicontagion run: {_block(str(exc))}") from None
+
+
+def load(name_or_path: str | None, settings: list[str] = [], prefix: str = "aicontagion: "):  # noqa: B006
+    """Load a scenario (None: the shipped default) with ``--set`` values, for the command line.
+
+    The one error path of bad input: whatever is wrong with the scenario, the files it extends or
+    the ``--set`` values (unknown name, a folder, an unreadable file, text that is not UTF-8, bad
+    YAML, a field out of range, an override that cannot be applied) raises BadInput with
+    ``prefix`` and a message naming the source, the field and what is allowed.
+    """
+    from simulator.config import CONFIG_DIR, ConfigError, load_scenario
+
+    if name_or_path is None:
+        source: str | Path = CONFIG_DIR / f"{DEFAULT_SCENARIO}.yaml"
+    elif Path(name_or_path).is_dir():
+        raise BadInput(prefix + _folder_message(name_or_path, CONFIG_DIR))
+    else:
+        source = name_or_path
+    shown = str(source)
+    try:
+        overrides, levers = split_settings(settings)
+        return load_scenario(source, overrides=overrides, **levers)
+    except ConfigError as exc:
         message = str(exc)
-        if "\n" in message:
-            message = "invalid configuration:\n" + message
-        raise BadInput(f"aicontagion run: {message}") from None
+        if message.startswith("unknown scenario") and shown not in message:  # named by a file's extends:
+            message = f"{shown}: extends: {message}"
+        raise BadInput(prefix + _block(message)) from None
+    except UnicodeDecodeError as exc:
+        raise BadInput(
+            f"{prefix}{shown}: not UTF-8 text ({exc.reason}: byte {exc.object[exc.start : exc.start + 1]!r} at "
+            f"position {exc.start}); save the file, and any file it extends, as UTF-8"
+        ) from None
+    except OSError as exc:
+        what = str(exc.filename or shown)
+        extended = ", which it extends" if Path(what) != Path(shown) and exc.filename else ""
+        raise BadInput(f"{prefix}{shown}: cannot read {what!r}{extended} ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise BadInput(f"{prefix}{shown}: {_block(str(exc))}") from None
+    except Exception as exc:  # the config's checks missed something: still the user's input, named
+        raise BadInput(prefix + _unexpected(source, settings, exc)) from None
+
+
+def _folder_message(name: str, config_dir: Path) -> str:
+    message = (
+        f"{name!r} is a folder, not a scenario file; give a scenario name (see 'aicontagion scenarios') or a .yaml file"
+    )
+    shipped = config_dir / f"{name}.yaml"
+    if "/" not in name and shipped.is_file():  # a folder named like a scenario in the current folder
+        message += f"; the scenario {name!r} that ships with aicontagion is {shipped}"
+    return message
+
+
+def _unexpected(source: str | Path, settings: list[str], exc: Exception) -> str:
+    """Name the ``--set`` value (or else the scenario) that makes loading fail unexpectedly."""
+    from simulator.config import load_scenario
+
+    what = f"{type(exc).__name__}: {exc}"
+    for setting in settings if _loads(load_scenario, source, []) else []:
+        if not _loads(load_scenario, source, [setting]):
+            return f"--set {setting}: cannot be applied to {source} ({what})"
+    return f"{source}: cannot load this scenario ({what}); check its fields and its 'extends:'"
+
+
+def _loads(load_scenario, source: str | Path, settings: list[str]) -> bool:
+    try:
+        overrides, levers = split_settings(settings)
+        load_scenario(source, overrides=overrides, **levers)
+    except Exception:
+        return False
+    return True
+
+
+def _block(message: str) -> str:
+    """A message of several lines (one per invalid field) under a heading."""
+    return "invalid configuration:\n" + message if "\n" in message else message
 
 
 def _simulate(model, months: int) -> BaseException | None:
@@ -276,7 +574,7 @@ def _simulate(model, months: int) -> BaseException | None:
     return None
 
 
-def print_summary(summary: dict, description: str, written: dict[str, Path], out_dir: Path) -> None:
+def print_summary(summary: dict, description: str, files: list[str], out_dir: Path) -> None:
     """Print the summary of a run as plain-text tables (readable without colour or a TTY)."""
     from rich import box
     from rich.console import Console
@@ -383,8 +681,7 @@ def print_summary(summary: dict, description: str, written: dict[str, Path], out
         console.print("[bold]Events:[/bold] nothing happened that the event log records")
     console.print()
 
-    files = ", ".join(p.name for p in written.values())
-    console.print(f"Wrote {len(written)} files to {out_dir}: {files}")
+    console.print(f"Wrote {len(files)} files to {out_dir}: {', '.join(files)}")
 
 
 def _bn(value: float | None, digits: int = 1) -> str:
@@ -403,6 +700,8 @@ def _is_path(text: str) -> bool:
 
 
 def cmd_scenarios(args: argparse.Namespace) -> int:
+    from simulator.config import scenario_names, scenario_summary
+
     names = scenario_names()
     width = max((len(n) for n in names), default=0)
     for name in names:
@@ -417,10 +716,7 @@ def cmd_app(args: argparse.Namespace) -> int:
     from simulator.app.server import serve
 
     if args.scenario is not None:
-        try:
-            load_scenario(args.scenario)
-        except ConfigError as exc:
-            raise BadInput(f"aicontagion app: --scenario: {exc}") from None
+        load(args.scenario, prefix="aicontagion app: --scenario: ")
     try:
         return serve(host=args.host, port=args.port, scenario=args.scenario)
     except ValueError as exc:

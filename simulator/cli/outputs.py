@@ -4,6 +4,14 @@ Every writer writes atomically (to a temporary file in the same folder, then ren
 reader -- or a run stopped halfway -- never sees half a file. Only the model's public API is read
 here (data collector, event log, deal graph, ``first_breach``, ``config``); no model logic.
 
+A run's folder is written whole, too (``aicontagion run --out DIR``): :func:`staging_folder`
+makes a fresh hidden folder beside DIR (same parent, so the same file system), the files go
+there with ``summary.json`` last, and :func:`publish_run` moves the folder into place, replacing
+a previous run at DIR (renamed aside, then deleted). So DIR holds one run or another, never
+files of two. What may be replaced is decided by :func:`check_out_folder`: nothing yet, an empty
+folder or a folder that :func:`looks_like_run`; a file, the current folder, or a folder holding
+anything else (``notes.txt``, a subfolder) is refused with :class:`OutFolderError`.
+
 A model stopped in the middle of a month (Ctrl-C) has collected data only for the months it
 finished; :func:`summarise` and :func:`write_run` then describe those months only (events of
 the unfinished month are left out, and the deal graph, which would show a half-finished
@@ -17,11 +25,13 @@ Files written by :func:`write_run` (money in US$ bn, time in months):
 ``agents.csv``         agent variables, one row per institution per month
 ``agents.parquet``     the same, typed
 ``events.jsonl``       the event log, one JSON object per line, oldest first
+``timeseries.png``     the time-series panel (:func:`simulator.cli.plots.timeseries_panel`)
 ``graph.graphml``      the final deal graph (GraphML)
 ``graph.json``         the same as networkx node-link JSON
-``summary.json``       the summary figures of :func:`summarise`
-``timeseries.png``     the time-series panel (:func:`simulator.cli.plots.timeseries_panel`)
 ``network.png``        the final deal graph coloured by status (:func:`simulator.cli.plots.network_figure`)
+``summary.json``       the summary figures of :func:`summarise`, written last, with ``complete``
+                       (true if every month asked for ran and every file was written) and
+                       ``files`` (the files in the folder)
 =====================  ====================================================================
 """
 
@@ -30,9 +40,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
+import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,11 +61,20 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "OUTPUT_FILES",
+    "OutFolderError",
     "agent_timeseries",
     "atomic_file",
+    "check_out_folder",
+    "discard_folder",
+    "finish_summary",
     "finished_events",
     "finished_month",
+    "looks_like_run",
     "model_timeseries",
+    "output_steps",
+    "publish_run",
+    "remove_partial_files",
+    "staging_folder",
     "summarise",
     "write_agents_csv",
     "write_agents_parquet",
@@ -68,18 +89,19 @@ __all__ = [
     "write_timeseries_png",
 ]
 
-#: Output name -> file name, in the order :func:`write_run` writes them.
+#: Output name -> file name, in the order :func:`write_run` writes them: the cheapest and most
+#: valuable first, ``summary.json`` last (it says whether the folder is complete).
 OUTPUT_FILES: dict[str, str] = {
     "timeseries_csv": "timeseries.csv",
     "timeseries_parquet": "timeseries.parquet",
     "agents_csv": "agents.csv",
     "agents_parquet": "agents.parquet",
     "events_jsonl": "events.jsonl",
-    "summary_json": "summary.json",
     "timeseries_png": "timeseries.png",
     "graph_graphml": "graph.graphml",
     "graph_json": "graph.json",
     "network_png": "network.png",
+    "summary_json": "summary.json",
 }
 _GRAPH_OUTPUTS = ("graph_graphml", "graph_json", "network_png")
 
@@ -378,40 +400,195 @@ def write_network_png(G: nx.MultiDiGraph, path: Path, title: str | None = None) 
     return plots.save_figure(plots.network_figure(G, title=title), path)
 
 
-def write_run(model: ContagionModel, out_dir: str | Path, summary: dict) -> dict[str, Path]:
-    """Write every output of a run into ``out_dir`` (created); return output name -> path.
+def output_steps(
+    model: ContagionModel, out_dir: str | Path, seed: int | None = None
+) -> list[tuple[str, Callable[[], Path]]]:
+    """Every output of a run but ``summary.json``, as (output name, writer) in the order of
+    :data:`OUTPUT_FILES`; calling a writer writes its file into ``out_dir`` and returns its path.
 
-    Files are written in the order of :data:`OUTPUT_FILES`, cheapest and most valuable first
-    (time series, agents, events, summary), so an interruption while writing loses as little
-    as possible. If the model stopped in the middle of a month, the graph outputs are skipped.
+    If the model stopped in the middle of a month, the graph outputs are left out (the state
+    would show a half-finished month).
+    """
+    out = Path(out_dir)
+    path = {name: out / file for name, file in OUTPUT_FILES.items()}
+    months = finished_month(model)
+    title = f"{model.config.name}: {months} months" + (f", seed {seed}" if seed is not None else "")
+    tables: dict[str, pd.DataFrame] = {}
+
+    def table(name: str) -> pd.DataFrame:  # built once, when first written
+        if name not in tables:
+            tables[name] = model_timeseries(model) if name == "timeseries" else agent_timeseries(model)
+        return tables[name]
+
+    graphs: list[nx.MultiDiGraph] = []
+
+    def graph() -> nx.MultiDiGraph:
+        if not graphs:
+            graphs.append(model.deal_graph())
+        return graphs[0]
+
+    steps: list[tuple[str, Callable[[], Path]]] = [
+        ("timeseries_csv", lambda: write_timeseries_csv(table("timeseries"), path["timeseries_csv"])),
+        ("timeseries_parquet", lambda: write_timeseries_parquet(table("timeseries"), path["timeseries_parquet"])),
+        ("agents_csv", lambda: write_agents_csv(table("agents"), path["agents_csv"])),
+        ("agents_parquet", lambda: write_agents_parquet(table("agents"), path["agents_parquet"])),
+        ("events_jsonl", lambda: write_events_jsonl(finished_events(model), path["events_jsonl"])),
+        ("timeseries_png", lambda: write_timeseries_png(table("timeseries"), path["timeseries_png"], title=title)),
+    ]
+    if model.month == months:  # the state is the end of a finished month
+        steps += [
+            ("graph_graphml", lambda: write_graph_graphml(graph(), path["graph_graphml"])),
+            ("graph_json", lambda: write_graph_json(graph(), path["graph_json"])),
+            ("network_png", lambda: write_network_png(graph(), path["network_png"],
+                                                      title=f"Deal network at month {months} ({model.config.name})")),
+        ]  # fmt: skip
+    return steps
+
+
+def finish_summary(summary: dict, out_dir: str | Path, complete: bool) -> dict:
+    """``summary`` with ``complete`` and ``files`` (what ``out_dir`` holds, plus summary.json)."""
+    names = {p.name for p in Path(out_dir).iterdir() if p.name in _RUN_FILES} | {OUTPUT_FILES["summary_json"]}
+    return {**summary, "complete": bool(complete), "files": [f for f in OUTPUT_FILES.values() if f in names]}
+
+
+def write_run(model: ContagionModel, out_dir: str | Path, summary: dict) -> dict[str, Path]:
+    """Write every output of a run into ``out_dir`` (created), ``summary.json`` last; return
+    output name -> path.
+
+    This writes into ``out_dir`` in place; ``aicontagion run`` writes into a
+    :func:`staging_folder` and moves it into place with :func:`publish_run`. Graph files of an
+    earlier run in ``out_dir`` are removed if this run stopped in the middle of a month.
+    ``summary.json`` gets ``complete`` (unless the caller set it) and ``files``.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    path = {name: out / file for name, file in OUTPUT_FILES.items()}
-    months = finished_month(model)
-    title = f"{model.config.name}: {months} months"
-    if "seed" in summary:
-        title += f", seed {summary['seed']}"
-
-    timeseries = model_timeseries(model)
-    agents = agent_timeseries(model)
-    written = {
-        "timeseries_csv": write_timeseries_csv(timeseries, path["timeseries_csv"]),
-        "timeseries_parquet": write_timeseries_parquet(timeseries, path["timeseries_parquet"]),
-        "agents_csv": write_agents_csv(agents, path["agents_csv"]),
-        "agents_parquet": write_agents_parquet(agents, path["agents_parquet"]),
-        "events_jsonl": write_events_jsonl(finished_events(model), path["events_jsonl"]),
-        "summary_json": write_summary_json(summary, path["summary_json"]),
-        "timeseries_png": write_timeseries_png(timeseries, path["timeseries_png"], title=title),
-    }
-    if model.month == months:  # the state is the end of a finished month
-        G = model.deal_graph()
-        written["graph_graphml"] = write_graph_graphml(G, path["graph_graphml"])
-        written["graph_json"] = write_graph_json(G, path["graph_json"])
-        written["network_png"] = write_network_png(
-            G, path["network_png"], title=f"Deal network at month {months} ({model.config.name})"
-        )
-    else:  # stale graph files from an earlier run in this folder would not match this run
-        for name in _GRAPH_OUTPUTS:
-            path[name].unlink(missing_ok=True)
+    written = {name: write() for name, write in output_steps(model, out, summary.get("seed"))}
+    for name in _GRAPH_OUTPUTS:  # stale graph files would not match this run
+        if name not in written:
+            (out / OUTPUT_FILES[name]).unlink(missing_ok=True)
+    complete = summary.get("complete", finished_month(model) == summary.get("months_requested", model.month))
+    summary = finish_summary(summary, out, complete)
+    written["summary_json"] = write_summary_json(summary, out / OUTPUT_FILES["summary_json"])
     return written
+
+
+# ----------------------------------------------------------------------------- the run's folder, whole
+
+_RUN_FILES = frozenset(OUTPUT_FILES.values())
+#: Files an operating system's file browser leaves in a folder it showed.
+_LITTER = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
+_PARTIAL_FILE = re.compile(r"\.(?P<name>[^/]+)\.[^/]*\.tmp")  # an atomic_file cut short (process killed)
+
+
+class OutFolderError(ValueError):
+    """The output folder cannot be used; the message says why and what to give instead."""
+
+
+def _is_run_entry(entry: os.DirEntry) -> bool:
+    if not entry.is_file(follow_symlinks=False):
+        return False
+    partial = _PARTIAL_FILE.fullmatch(entry.name)
+    return entry.name in _RUN_FILES or entry.name in _LITTER or bool(partial and partial["name"] in _RUN_FILES)
+
+
+def _foreign_entries(folder: Path) -> list[str]:
+    """What ``folder`` holds that a run does not write (names, sorted; folders end with '/')."""
+    with os.scandir(folder) as entries:
+        return sorted(e.name + ("/" if e.is_dir() else "") for e in entries if not _is_run_entry(e))
+
+
+def looks_like_run(folder: str | Path) -> bool:
+    """True if ``folder`` is a folder that holds only files a run writes (and is not empty)."""
+    folder = Path(folder)
+    return folder.is_dir() and any(folder.iterdir()) and not _foreign_entries(folder)
+
+
+def check_out_folder(out_dir: str | Path) -> Path:
+    """Check that a run may be written to ``out_dir``; return where it will go (absolute).
+
+    Allowed: a path where nothing is yet (parent folders are made), an empty folder, or a folder
+    that :func:`looks_like_run` (an earlier run, replaced as a whole). A symbolic link is followed:
+    the run replaces the folder it points to. Raises OutFolderError for an empty name, the
+    current folder or one that contains it, a file, or a folder holding anything else.
+    """
+    shown = str(out_dir)
+    if not shown.strip():
+        raise OutFolderError("give a folder name")
+    target = Path(out_dir).resolve()
+    cwd = Path.cwd().resolve()
+    if target == cwd or target in cwd.parents:
+        raise OutFolderError(f"{shown!r} is the current folder or contains it; give a folder name for the run")
+    if target.exists() and not target.is_dir():
+        raise OutFolderError(f"{shown!r} is a file, not a folder; give a folder name for the run")
+    if target.is_dir():
+        foreign = _foreign_entries(target)
+        if foreign:
+            listed = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+            raise OutFolderError(
+                f"{shown!r} is a folder that does not look like an aicontagion run (it holds {listed}); a run "
+                "replaces its folder as a whole, so give a new folder name, an earlier run's folder or an empty one"
+            )
+    return target
+
+
+def staging_folder(target: str | Path) -> Path:
+    """A fresh hidden folder beside ``target`` (made, with the usual permissions) to write a run into."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-{os.getpid()}-", dir=target.parent))
+    os.chmod(staging, 0o777 & ~_umask())
+    return staging
+
+
+# The two operations that move folders, as names of this module (tests interrupt them).
+_rename = os.rename
+_remove_tree = shutil.rmtree
+
+
+def publish_run(staging: str | Path, target: str | Path) -> None:
+    """Move the written ``staging`` folder to ``target``, replacing what :func:`check_out_folder`
+    allowed there: the previous folder is renamed aside (``.<name>.old-<pid>``), the new one
+    renamed into place, then the previous one deleted. If the second rename fails, the previous
+    folder is put back. Raises OutFolderError (and moves nothing) if ``target`` has meanwhile
+    become something a run may not replace.
+    """
+    staging, target = Path(staging), Path(target)
+    old = None
+    if os.path.lexists(target):
+        check_out_folder(target)
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        while os.path.lexists(old):
+            old = old.with_name(old.name + "_")
+    try:
+        if old is not None:
+            _rename(target, old)
+        _rename(staging, target)
+    except BaseException:  # failed or interrupted: one run or the other ends up at target
+        if not os.path.lexists(staging):  # the new run got into place after all
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+        elif old is not None and os.path.lexists(old) and not os.path.lexists(target):
+            os.rename(old, target)  # the previous run back in place
+        raise
+    if old is not None:
+        _remove_tree(old, ignore_errors=True)
+
+
+def remove_partial_files(folder: str | Path) -> list[str]:
+    """Delete what is not an output file in ``folder`` (a staging folder): temporary files of a
+    write that was interrupted before :func:`atomic_file` could clean up. Returns their names.
+    """
+    removed = []
+    for entry in Path(folder).iterdir():
+        if entry.name not in _RUN_FILES:
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+            removed.append(entry.name)
+    return removed
+
+
+def discard_folder(folder: str | Path) -> None:
+    """Delete ``folder`` (a staging folder never published) if it is still there."""
+    shutil.rmtree(folder, ignore_errors=True)
