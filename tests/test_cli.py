@@ -93,6 +93,27 @@ def test_run_writes_all_outputs(scenario, tmp_path, capsys):
     assert sorted(summary["files"]) == sorted(OUTPUT_FILES.values())
     assert set(summary["gpu_prices"]) == {"H100", "Blackwell", "Rubin"}
     assert len(summary["top_events"]) <= 10
+    # One schema: the four loss measures (total and by sector), the counterfactual's name, GPU
+    # prices against it, the first breach and default it does not have.
+    assert summary["schema"] == "aicontagion.summary/2"
+    losses = summary["losses_bn"]
+    assert set(losses) == {
+        "realised_losses_bn",
+        "unrealised_losses_bn",
+        "equity_shortfall_bn",
+        "market_value_shortfall_bn",
+    }
+    for measure in ("realised_losses_bn", "unrealised_losses_bn"):
+        assert set(losses[measure]) == {"total", "by_sector"}
+        assert losses[measure]["total"] == pytest.approx(sum(losses[measure]["by_sector"].values()), abs=1e-4)
+    shocked = scenario != "baseline_2025"
+    assert (summary["counterfactual"] is not None) == shocked
+    assert (losses["market_value_shortfall_bn"] is not None) == shocked
+    assert all((p["counterfactual_end_k_usd"] is not None) == shocked for p in summary["gpu_prices"].values())
+    for key in ("first_breach", "first_default"):
+        assert summary[key] is None or {"month", "actor", "counterparty", "message"} <= set(summary[key])
+    assert "Realised" in stdout
+    assert ("Market value" in stdout) == shocked
 
     graph = json.loads((out / "graph.json").read_text())
     assert graph["nodes"] and "edges" in graph
@@ -630,7 +651,9 @@ def test_real_ctrl_c_while_writing_never_mixes_two_runs(previous_run, tmp_path):
 
     def writing() -> bool:  # the new run's files appear: in a folder beside out, or in out itself
         staged = [p for p in tmp_path.iterdir() if p.name.startswith(".out.") and p.is_dir()]
-        in_place = (out / "summary.json").is_file() and b"baseline_2025" in (out / "summary.json").read_bytes()
+        in_place = (out / "summary.json").is_file() and b'"scenario": "baseline_2025"' in (
+            out / "summary.json"
+        ).read_bytes()
         return in_place or any(any(p.iterdir()) for p in staged)
 
     try:

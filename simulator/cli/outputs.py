@@ -55,6 +55,8 @@ import pandas as pd
 
 from simulator.cli import plots
 from simulator.events import Event, most_important
+from simulator.records import LOSS_MEASURES
+from simulator.views import first_new_event
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
@@ -199,9 +201,6 @@ def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
     (counts), ``events_total``, ``top_events`` (the ``top`` most important by economic size,
     :func:`simulator.events.most_important`, as dicts).
     """
-    from simulator.records import LOSS_MEASURES  # (engine import, kept out of the CLI's start-up)
-    from simulator.views import first_new_event
-
     df = model_timeseries(model)
     first, last = df.iloc[0], df.iloc[-1]
     months = int(last.get("month", len(df) - 1))
