@@ -590,7 +590,8 @@ def interruptions(count: int, seed: int, jobs: int, months: int, tally: Tally, f
         )
         early = " in start-up" if delay < startup else ""  # (the first signal came before main() could run)
         if "Traceback" in err:
-            return False, f"traceback{early}", f"{detail}: {err.strip().splitlines()[-1]}"
+            where = "" if ", in main\n" in err else " before main()"  # (main() is not on the stack: start-up)
+            return False, f"traceback{where}", f"{detail}: {err.strip().splitlines()[-1]}"
         if proc.returncode not in (0, 130):
             return False, f"exit {proc.returncode}{early}", detail
         try:
@@ -619,11 +620,11 @@ def interruptions(count: int, seed: int, jobs: int, months: int, tally: Tally, f
         f"baseline_2025, {months} months, over an earlier run; an uninterrupted run takes {total:.1f} s, the "
         f'interpreter\'s start-up with import simulator.cli up to {startup:.2f} s ("in start-up": a signal before '
         f"that, when no code of the command runs yet); SIGINT at a "
-        f"time drawn uniformly in [0, {1.1 * total:.1f}] s, half the time a second one 0-0.3 s later; "
+        f"time drawn uniformly in [0, {1.5 * total:.1f}] s, half the time a second one 0-0.3 s later; "
         "python -m simulator.cli and the console script's call in turn"
     )
     r = random.Random(seed)
-    plans = [(i, r.uniform(0, 1.1 * total), r.uniform(0, 0.3) if r.random() < 0.5 else None) for i in range(count)]
+    plans = [(i, r.uniform(0, 1.5 * total), r.uniform(0, 0.3) if r.random() < 0.5 else None) for i in range(count)]
     lock = threading.Lock()
 
     def run(plan):

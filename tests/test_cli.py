@@ -6,6 +6,7 @@ Runs ``simulator.cli.main`` in-process (fast), plus one subprocess test of the i
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -673,6 +674,41 @@ def test_real_ctrl_c_while_writing_never_mixes_two_runs(previous_run, tmp_path):
     outcome = assert_one_run(out, previous)
     assert outcome != "previous" or proc.returncode == 130
     assert not _leftovers(tmp_path, out)
+
+
+@_POSIX
+@pytest.mark.parametrize("where", ["simulation", "writing"])
+def test_ctrl_c_that_compiled_code_turns_into_an_error_is_an_interruption(where, tmp_path, capsys, monkeypatch):
+    # matplotlib's Agg, cut by Ctrl-C while it draws, raised "ValueError: Invalid affine
+    # transformation matrix" (seen in scripts/reliability.py's trials): the Ctrl-C, not a bug.
+    import signal
+
+    from simulator.cli import outputs
+    from simulator.model import ContagionModel
+
+    _quick_figures(monkeypatch)
+
+    def garbled(*args, **kwargs):  # compiled code gets the Ctrl-C, drops it, reports its own error
+        with contextlib.suppress(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGINT)
+        raise ValueError("Invalid affine transformation matrix")
+
+    if where == "writing":
+        monkeypatch.setattr(outputs, "write_timeseries_png", garbled)
+    else:
+        real_step = ContagionModel.step
+        monkeypatch.setattr(ContagionModel, "step", lambda self: garbled() if self.month >= 2 else real_step(self))
+    out = tmp_path / "out"
+    code, _, err = run_cli(capsys, "run", "--months", "4", "--out", str(out), "--quiet")
+    assert code == 130, err
+    assert "Traceback" not in err and "interrupted" in err
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["complete"] is False
+    if where == "writing":
+        assert summary["months"] == 4 and "timeseries.png" not in summary["files"]
+        assert "events.jsonl" in summary["files"]
+    else:
+        assert summary["months"] == 2 and "timeseries.png" in summary["files"]
 
 
 def test_write_run_writes_in_place_summary_last(tmp_path, monkeypatch):

@@ -347,10 +347,12 @@ def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, month
     """Simulate, write the outputs into ``staging`` (summary.json last) and move it to ``target``.
 
     Ctrl-C during the simulation stops it; the finished months are written. Ctrl-C while the
-    files are written stops the writing; the files written so far are kept. Either way
-    summary.json says ``"complete": false`` and the last month written, and the folder replaces
-    the previous run. Ctrl-C while summary.json is written and the folder moved is remembered and
-    answered (exit 130) once the move is done, so ``out_dir`` never holds files of two runs.
+    files are written stops the writing once the file at hand is written (Ctrl-C cannot cut into
+    matplotlib's or pyarrow's compiled code, which would make an error of it); the files written
+    so far are kept. Either way summary.json says ``"complete": false`` and the last month
+    written, and the folder replaces the previous run. Ctrl-C while summary.json is written and
+    the folder moved is remembered and answered (exit 130) once the move is done, so ``out_dir``
+    never holds files of two runs.
     """
     from simulator.cli import outputs
 
@@ -360,27 +362,33 @@ def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, month
             stopped = _simulate(model, months)
     except KeyboardInterrupt as exc:  # (between the steps of the simulation)
         stopped = exc
+    if isinstance(stopped, Exception) and ctrl_c.presses:  # compiled code made an error of a Ctrl-C
+        stopped = KeyboardInterrupt()
     elapsed = time.perf_counter() - started
 
     presses = ctrl_c.presses
     summary = outputs.summarise(model)
     summary.update(seed=args.seed, months_requested=months, seconds=round(elapsed, 3))
     cut_short = ctrl_c.presses > presses  # a Ctrl-C (another one) since the simulation ended
-    if not cut_short:
+    for _, write in [] if cut_short else outputs.output_steps(model, staging, seed=args.seed):
+        presses = ctrl_c.presses
         try:
-            with ctrl_c.interruptible():
-                for _, write in outputs.output_steps(model, staging, seed=args.seed):
-                    write()
-        except KeyboardInterrupt:
+            write()
+        except KeyboardInterrupt:  # (raised by other means than our handler)
             cut_short = True
         except OSError as exc:
             if isinstance(stopped, Exception):
                 raise stopped from None  # the model's error matters more than a failed write
             raise BadInput(f"aicontagion run: --out: cannot write the outputs into {str(out_dir)!r} ({exc})") from None
         except Exception:
-            if isinstance(stopped, Exception):
-                raise stopped from None
-            raise
+            if ctrl_c.presses == presses:
+                if isinstance(stopped, Exception):
+                    raise stopped from None
+                raise
+            cut_short = True  # the error came with a Ctrl-C
+        if cut_short or ctrl_c.presses > presses:
+            cut_short = True
+            break
 
     notes = []
     if stopped is not None:
