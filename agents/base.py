@@ -58,12 +58,13 @@ from agents.decisions import (
     Order,
     Sale,
 )
-from agents.names import Covenant, ExecutoryKind, Status
+from agents.names import CREDIT_CLASSES, Covenant, ExecutoryKind, Status
 from agents.situation import Situation
 
-RISK_CLASSES = ("other", "loan", "bond", "credit_line", "abs_senior", "abs_junior", "equity", "fund_share", "real")
-"""Asset classes with their own risk weight (``real`` = GPUs and data centres); see
-``agents.capital``."""
+RISK_CLASSES = ("other", *CREDIT_CLASSES, "equity", "fund_share", "real")
+"""Asset classes with their own risk weight: other assets at book, the credit classes (debt rows
+by their ``credit_class``, outside securities by theirs), stakes, and ``real`` (GPUs and data
+centres); see ``agents.capital``."""
 
 
 def stressed_flags(assets_bn, equity_bn, cash_bn, outflows_bn, stress_equity_ratio, buffer_months, can_be_stressed):
@@ -353,6 +354,11 @@ class Institution(mesa.Agent):
         ratio (none: it has no capital rule).
         """
         return 0.0
+
+    def securities_to_sell(self, need_bn: float, values_bn: Sequence[float]) -> list[tuple[int, float]]:
+        """Outside securities it sells for ``need_bn`` of cash: (credit class, value) pairs
+        (none)."""
+        return []
 
     def derisking_orders(self, holdings: Sequence[Holding], target_bn: float) -> list[Sale]:
         """Which of its debt ``holdings`` it puts up for sale to shed ``target_bn`` (none)."""

@@ -131,6 +131,18 @@ class Tranche(IntEnum):
     EQUITY = 2
 
 
+class CreditClass(IntEnum):
+    """Quality class of a claim (``DebtBook.credit_class``, and of outside securities): the
+    spread it is priced at and the credit market it is sold in."""
+
+    GOVERNMENT = 0  # Treasuries
+    INVESTMENT_GRADE = 1  # hyperscalers', the chip maker's and other IG corporate bonds
+    HIGH_YIELD = 2  # neoclouds', miners' and other high-yield bonds
+    PRIVATE = 3  # private loans: bank and private-credit loans, credit lines
+    ABS_SENIOR = 4  # senior ABS tranches
+    ABS_JUNIOR = 5  # mezzanine and equity ABS tranches
+
+
 def _names(codes: type[IntEnum]) -> tuple[str, ...]:
     return tuple(code.name.lower() for code in codes)
 
@@ -140,6 +152,8 @@ DEBT_KINDS: tuple[str, ...] = _names(DebtKind)
 STAKE_KINDS: tuple[str, ...] = _names(StakeKind)
 EXECUTORY_KINDS: tuple[str, ...] = _names(ExecutoryKind)
 TRANCHES: tuple[str, ...] = _names(Tranche)
+CREDIT_CLASSES: tuple[str, ...] = _names(CreditClass)
+"""Names of the credit classes, by code: ``CREDIT_CLASSES[CreditClass.PRIVATE] == "private"``."""
 NOT_A_TRANCHE = -1
 
 FUNDING_KINDS: tuple[str, ...] = tuple(

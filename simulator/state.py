@@ -121,8 +121,10 @@ class Memory:
     ebitda_history: np.ndarray = field(init=False)  # (3, n) ring of the last three months' EBITDA
     debt_service_history: np.ndarray = field(init=False)  # (3, n) ring of the last three months' debt service
     histories_version: int = 0  # bumped when either history is written (DSCR is cached on it)
+    bonds_issued_bn: np.ndarray = field(init=False)  # (3,) ring: bonds the model's borrowers issued, by month
     last_fundamentals_bn: np.ndarray = field(init=False)  # fundamentals at the last equity mark
     last_sentiment: float = 1.0  # sentiment at the last equity mark
+    last_base_rate: float = 0.0  # base rate at the last equity mark (set to month 0's when the world is built)
     peak_nav_per_unit: np.ndarray = field(init=False)  # highest month-end value per unit of each issuer
     months_below_value_in_use: np.ndarray = field(init=False)  # per generation: months its market price has been below
     gpu_impaired: np.ndarray = field(init=False)  # per generation: GPUs carried at the market price, not value in use
@@ -147,6 +149,7 @@ class Memory:
         self.outside_revenue_bn = np.zeros(n)
         self.ebitda_history = np.zeros((3, n))
         self.debt_service_history = np.zeros((3, n))
+        self.bonds_issued_bn = np.zeros(3)
         self.last_fundamentals_bn = np.zeros(n)
         self.peak_nav_per_unit = np.zeros(n)
         self.months_below_value_in_use = np.zeros(0, dtype=np.int64)

@@ -250,30 +250,47 @@ def test_spv_is_worth_its_lease_and_has_only_the_central_bank_to_turn_to():
     assert actions(spv) == [A.CENTRAL_BANK]
 
 
+G, IG, HY, PRIVATE, SENIOR, JUNIOR = range(6)  # (CreditClass)
 HOLDINGS = [
-    Holding(1, DebtKind.ABS_TRANCHE, Tranche.SENIOR, 30.0),
-    Holding(2, DebtKind.LOAN, -1, 10.0),
-    Holding(3, DebtKind.ABS_TRANCHE, Tranche.MEZZANINE, 10.0),
-    Holding(4, DebtKind.BOND, -1, 20.0),
+    Holding(1, False, SENIOR, 30.0),  # a senior ABS tranche
+    Holding(2, False, PRIVATE, 10.0),  # a loan
+    Holding(3, False, JUNIOR, 10.0),  # a mezzanine tranche
+    Holding(4, False, HY, 20.0),  # a high-yield bond
+    Holding(IG, True, IG, 40.0),  # investment-grade securities
+    Holding(G, True, G, 100.0),  # Treasuries (weight 0: selling them sheds nothing)
 ]
 
 
 @pytest.mark.parametrize("cls", [Insurer, Pension, Bank])
-def test_capital_regulated_derisk_below_their_floor_riskiest_first_pro_rata(cls):
+def test_capital_regulated_derisk_below_their_floor_class_by_class_capped_pro_rata(cls):
     # Equity 5 on risk-weighted assets 100: a 5% ratio, below an 8% floor; target 10% -> shed 50.
     s = FixedSituation.of(1, equity_bn=[5.0], rwa_bn=[100.0])
-    agent = make(cls, s, min_capital_ratio=0.08, target_capital_ratio=0.10)
+    weights = dict(
+        risk_weight_high_yield=1.0,
+        risk_weight_abs_junior=1.0,
+        risk_weight_private=1.0,
+        risk_weight_investment_grade=0.5,
+        risk_weight_abs_senior=0.5,
+        risk_weight_government=0.0,
+    )
+    agent = make(cls, s, min_capital_ratio=0.08, target_capital_ratio=0.10, max_derisking_share_per_month=0.5, **weights)
     assert agent.capital_ratio() == pytest.approx(0.05)
     assert agent.derisking_sale_bn() == pytest.approx(50.0)
     sales = agent.derisking_orders(HOLDINGS, 50.0)
-    # Loans, bonds and junior tranches (40 in all) go first and whole; then 10 of the 30 senior.
-    assert dict(sales) == pytest.approx({2: 1.0, 3: 1.0, 4: 1.0, 1: 1 / 3})
+    # In derisking_order: high yield, junior ABS, private, IG, senior ABS; at most half of each
+    # class a month: 10 + 5 + 5 of risk-weighted assets, then IG at weight 0.5: 20 of its 40
+    # sheds 10, then senior: 20 left / 0.5 = 40 of 30, capped at 15 (7.5 shed). Treasuries never.
+    by_ref = {(sale.ref, sale.security): sale.share for sale in sales}
+    assert by_ref == pytest.approx({(4, False): 0.5, (3, False): 0.5, (2, False): 0.5, (IG, True): 0.5, (1, False): 0.5})
     assert sorted(agent.derisking_orders(HOLDINGS[::-1], 50.0)) == sorted(sales)  # order-independent
-    assert agent.derisking_orders(HOLDINGS, 20.0) == [Sale(2, 0.5), Sale(3, 0.5), Sale(4, 0.5)]
+    small = agent.derisking_orders(HOLDINGS, 5.0)
+    assert small == [Sale(4, False, 0.25)]  # 5 of risk-weighted assets: a quarter of the high-yield bond
     compliant = make(cls, FixedSituation.of(1, equity_bn=[9.0], rwa_bn=[100.0]), min_capital_ratio=0.08)
     assert compliant.derisking_sale_bn() == 0.0
-    assert actions(agent) == [A.CENTRAL_BANK, A.SELL_OTHER_ASSETS, A.DRAW_CREDIT]
-    assert agent.risk_weights().shape == (9,) and agent.risk_weights()[0] == agent.rules.risk_weight_other
+    assert actions(agent) == [A.CENTRAL_BANK, A.SELL_SECURITIES, A.SELL_OTHER_ASSETS, A.DRAW_CREDIT]
+    assert agent.risk_weights().shape == (10,) and agent.risk_weights()[0] == agent.rules.risk_weight_other
+    # For cash: liquid securities in order, until the need is met.
+    assert agent.securities_to_sell(50.0, [30.0, 40.0, 0, 0, 0, 0]) == [(G, 30.0), (IG, 20.0)]
 
 
 def test_bank_calls_the_excess_over_its_advance_rate_and_cuts_the_rate_when_stressed():

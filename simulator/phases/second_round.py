@@ -87,16 +87,23 @@ def derisking(state: State) -> None:
             continue
         scratch.derisked.add(agent.index)
         rows = ((d.holder == agent.index) & d.active & (d.principal_bn > 0)).nonzero()[0]
+        led = state.ledger
         holdings = [
-            Holding(int(r), int(d.kind[r]), int(d.tranche[r]), float(d.principal_bn[r] * d.value_factor[r]))
-            for r in rows
+            Holding(int(r), False, int(d.credit_class[r]), float(d.principal_bn[r] * d.value_factor[r])) for r in rows
+        ] + [
+            Holding(k, True, k, float(led.securities_face_bn[agent.index, k] * led.securities_price[k]))
+            for k in led.securities_face_bn[agent.index].nonzero()[0].tolist()
         ]
         sales = agent.derisking_orders(holdings, target)
-        values = {h.row: h.value_bn for h in holdings}
+        values = {(h.ref, h.security): h.value_bn for h in holdings}
         shed = 0.0
-        for row, share in sales:
-            state.market.submit_debt(row, share)
-            shed += share * values[row]
+        for ref, security, share in sales:
+            if security:
+                face = float(led.securities_face_bn[agent.index, ref]) * share
+                shed += state.market.submit_securities(agent.index, ref, face) * float(led.securities_price[ref])
+            else:
+                state.market.submit_debt(ref, share)
+                shed += share * values[(ref, False)]
         if shed <= 0:
             continue
         ratio = agent.capital_ratio()
@@ -106,5 +113,5 @@ def derisking(state: State) -> None:
             None,
             shed,
             f"{agent.name}, with a capital ratio of {ratio:.1%} (below its floor), put {money(shed)} of loans, "
-            "bonds and ABS up for sale",
+            "bonds, ABS and securities up for sale",
         )

@@ -21,7 +21,7 @@ import numpy as np
 from agents.ledger import FIRE_SALE, OPERATING
 from agents.names import EventKind, ShockKind
 from simulator.config import contracts_named
-from simulator.valuation import depreciate_real_assets, mark_equity, mark_gpus, update_impairment
+from simulator.valuation import depreciate_real_assets, mark_equity, mark_gpus, mark_rates, update_impairment
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.config import Shock
@@ -34,7 +34,8 @@ def run(state: State) -> None:
     cfg = c.config
     old_discount = d.discount.copy()
     idle = state.ledger.contracts.idle_compute_share(mem.month - 1, mem.defaulted)  # as last month ended
-    d.advance(mem.month, state.market.overhang_k(len(c.generation_names)), idle)
+    issued = float(mem.bonds_issued_bn.sum())  # in the last three months (this month's slot is empty)
+    d.advance(mem.month, state.market.overhang_k(len(c.generation_names)), idle, issued)
     if cfg.channels.sentiment_feedback:
         s = cfg.markets.sentiment
         hit = s.loss_sensitivity * mem.losses_last_month_bn / max(c.opening_system_equity_bn, 1e-9)
@@ -53,6 +54,7 @@ def run(state: State) -> None:
     update_impairment(state)
     mark_gpus(state, FIRE_SALE)
     depreciate_real_assets(state)
+    mark_rates(state)
     mark_equity(state)  # decisions this month see values after the shocks
 
 
