@@ -23,11 +23,13 @@ service_debt        as a lender ``rolls_over``, ``rollover_term_months``
 invest              ``capex_scale``, ``capex_borrowing_bn``, ``funds_customers``,
                     ``payout_bn``; as a lender ``lends_against_gpus``
 test_covenants      as a lender ``expected_recovery``, ``respond_to_breach``
-raise_liquidity     ``liquidity_actions``, ``gpus_to_sell``, ``contracts_to_cut``; as a
+raise_liquidity     ``liquidity_actions``, ``gpus_to_sell``, ``securities_to_sell``,
+                    ``contracts_to_cut``; as a
                     lender ``allows_drawing``
 second_round        ``redemption_share`` / ``redemption_capacity_bn`` (second wave);
                     as a lender ``margin_call``, as a borrower ``margin_collateral_bn``;
-                    ``derisking_sale_bn``, ``derisking_orders``; LTV re-tests as in
+                    ``derisking_sale_bn``, ``derisking_orders``,
+                    ``regulatory_capital_ratio``; LTV re-tests as in
                     test_covenants
 (building the world) ``spot_share``, ``spot_utilisation``, ``production_cost_share``,
                     ``risk_weights``, ``can_be_stressed``
@@ -357,7 +359,8 @@ class Institution(mesa.Agent):
 
     def securities_to_sell(self, need_bn: float, values_bn: Sequence[float]) -> list[tuple[int, float]]:
         """Outside securities it sells for ``need_bn`` of cash: (credit class, value) pairs
-        (none)."""
+        (none).
+        """
         return []
 
     def derisking_orders(self, holdings: Sequence[Holding], target_bn: float) -> list[Sale]:
@@ -411,8 +414,14 @@ class Institution(mesa.Agent):
         return None
 
     def capital_ratio(self) -> float | None:
-        """Regulatory capital ratio, for kinds that have one (insurers, pensions, banks)."""
+        """Capital ratio at market, for kinds that have one (insurers, pensions, banks)."""
         return None
+
+    def regulatory_capital_ratio(self) -> float | None:
+        """The capital ratio its capital rule reads (the one at market, unless its kind says
+        otherwise).
+        """
+        return self.capital_ratio()
 
     # ------------------------------------------------------------------ as a company
     def funding_round_bn(self, burn_bn_per_month: float) -> float:

@@ -20,7 +20,9 @@ Which phase asks what
 phase            method
 ===============  =========================================================
 raise_liquidity  ``liquidity_actions``, ``securities_to_sell``
-second_round     ``derisking_sale_bn``, ``derisking_orders`` (from ``capital_ratio``)
+second_round     ``derisking_sale_bn``, ``derisking_orders`` (from
+                 ``regulatory_capital_ratio``: ``capital_ratio`` at market, or with
+                 bonds at amortised cost when ``statutory_capital``)
 (world)          ``risk_weights``
 ===============  =========================================================
 Everything else is the default of ``agents.base.Institution``.
@@ -56,14 +58,19 @@ class CapitalRules(Rules):
     risk_weight_fund_share: float = Field(1.5, ge=0, le=5)
     risk_weight_real: float = Field(1.0, ge=0, le=5, description="GPUs and data centres")
     derisking_order: tuple[CreditClassName, ...] = Field(
-        ("high_yield", "abs_junior", "private", "investment_grade", "abs_senior"),
-        description="credit classes it sells to restore its capital ratio, first to last",
+        ("investment_grade", "high_yield", "abs_senior", "abs_junior", "private"),
+        description="credit classes it sells to restore its capital ratio, first to last (the liquid ones first)",
     )
     max_derisking_share_per_month: float = Field(
-        0.25, gt=0, le=1, description="most of its holdings of a credit class it sells for capital in a month"
+        0.1, gt=0, le=1, description="most of its holdings of a credit class it sells for capital in a month"
     )
     liquid_classes: tuple[CreditClassName, ...] = Field(
         ("government", "investment_grade"), description="outside securities it sells for cash, first to last"
+    )
+    statutory_capital: bool = Field(
+        False,
+        description="its capital rule reads bonds and loans at amortised cost, not at market yields (statutory "
+        "accounting for insurers, smoothed asset values for pension funds): rates alone never force it to sell",
     )
 
 
@@ -109,20 +116,35 @@ class CapitalRegulated(Institution):
         return float(self.situation.risk_weighted_assets_bn()[self.index])
 
     def capital_ratio(self) -> float | None:
-        """Regulatory capital ratio: equity / risk-weighted assets (None without risk)."""
+        """Capital ratio at market: equity / risk-weighted assets (None without risk)."""
         rwa = self.risk_weighted_assets_bn()
         return self.equity_bn() / rwa if rwa > 0 else None
+
+    def regulatory_equity_bn(self) -> float:
+        """The equity its capital rule reads (US$ bn): at market, or with bonds and loans at
+        amortised cost (``statutory_capital``: what market yields took off is added back).
+        """
+        equity = self.equity_bn()
+        if self.rules.statutory_capital:
+            equity += float(self.situation.market_marks_bn()[self.index])
+        return equity
+
+    def regulatory_capital_ratio(self) -> float | None:
+        """The ratio its capital rule reads: regulatory equity / risk-weighted assets."""
+        rwa = self.risk_weighted_assets_bn()
+        return self.regulatory_equity_bn() / rwa if rwa > 0 else None
 
     def derisking_sale_bn(self) -> float:
         """Risk-weighted assets (US$ billions) it wants to shed this round (0 if compliant).
 
         Selling risky assets for cash lowers RWA at constant equity; shedding
-        ``RWA - equity / target`` restores the target ratio.
+        ``RWA - equity / target`` restores the target ratio (both read the regulatory equity).
         """
-        ratio = self.capital_ratio()
+        ratio = self.regulatory_capital_ratio()
         if ratio is None or ratio >= self.rules.min_capital_ratio:
             return 0.0
-        return max(self.risk_weighted_assets_bn() - max(self.equity_bn(), 0.0) / self.rules.target_capital_ratio, 0.0)
+        equity = max(self.regulatory_equity_bn(), 0.0)
+        return max(self.risk_weighted_assets_bn() - equity / self.rules.target_capital_ratio, 0.0)
 
     def derisking_orders(self, holdings: Sequence[Holding], target_bn: float) -> list[Sale]:
         """Sales that shed ``target_bn`` of risk-weighted assets: class by class in
@@ -150,7 +172,8 @@ class CapitalRegulated(Institution):
     def securities_to_sell(self, need_bn: float, values_bn: Sequence[float]) -> list[tuple[int, float]]:
         """Outside securities to sell for ``need_bn`` of cash, given what it holds of each credit
         class at market (``values_bn``, ``CreditClass`` order): (class, value) in
-        ``liquid_classes`` order until the need is met."""
+        ``liquid_classes`` order until the need is met.
+        """
         orders = []
         for name in self.rules.liquid_classes:
             k = CREDIT_CLASSES.index(name)
@@ -164,7 +187,8 @@ class CapitalRegulated(Institution):
 
     def liquidity_actions(self, shortfall_bn: float) -> list[Order]:
         """The central bank (when it lends), then its liquid securities at market, then other
-        assets at book, then credit lines."""
+        assets at book, then credit lines.
+        """
         return [
             Order(LiquidityAction.CENTRAL_BANK),
             Order(LiquidityAction.SELL_SECURITIES),

@@ -78,7 +78,8 @@ class Order(NamedTuple):
 
 class Holding(NamedTuple):
     """A claim an institution holds and could sell: a debt row, or its outside securities of one
-    credit class."""
+    credit class.
+    """
 
     ref: int  # the debt row (``security`` False) or the credit class (``security`` True)
     security: bool  # outside securities of a class, not a debt row

@@ -408,7 +408,9 @@ class Ledger:
         rows = _indices(rows)
         new_rate = _like(rate_factor, rows.shape)
         new = d.value_factor[rows] / d.rate_factor[rows] * new_rate
-        self.book(_scatter(d.holder[rows], d.principal_bn[rows] * (new - d.value_factor[rows]), self.n_agents), VALUATION)
+        self.book(
+            _scatter(d.holder[rows], d.principal_bn[rows] * (new - d.value_factor[rows]), self.n_agents), VALUATION
+        )
         d.value_factor[rows] = new
         d.rate_factor[rows] = new_rate
 

@@ -133,7 +133,8 @@ class Tranche(IntEnum):
 
 class CreditClass(IntEnum):
     """Quality class of a claim (``DebtBook.credit_class``, and of outside securities): the
-    spread it is priced at and the credit market it is sold in."""
+    spread it is priced at and the credit market it is sold in.
+    """
 
     GOVERNMENT = 0  # Treasuries
     INVESTMENT_GRADE = 1  # hyperscalers', the chip maker's and other IG corporate bonds

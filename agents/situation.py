@@ -96,6 +96,13 @@ class Situation(Protocol):
 
     def risk_weighted_assets_bn(self) -> np.ndarray: ...
 
+    def market_marks_bn(self) -> np.ndarray:
+        """What market yields have taken off each institution's bonds, loans, tranches and
+        outside securities since they were priced (US$ bn, a loss > 0): the marks statutory
+        accounting does not book (held at amortised cost), as opposed to credit impairments.
+        """
+        ...
+
 
 @dataclass
 class FixedSituation:
@@ -121,6 +128,7 @@ class FixedSituation:
     equity_value_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     opening_equity_value_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rwa_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    marks_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     month_end: MonthEnd = field(default_factory=lambda: MonthEnd.empty(0))
 
     @classmethod
@@ -141,6 +149,7 @@ class FixedSituation:
             "equity_value_bn": array("equity_value_bn", 0.0),
             "opening_equity_value_bn": array("opening_equity_value_bn", 0.0),
             "rwa_bn": array("rwa_bn", 0.0),
+            "marks_bn": array("marks_bn", 0.0),
         }
         month_end = values.pop("month_end", None) or MonthEnd(
             arrays["equity_bn"].tolist(),
@@ -158,3 +167,6 @@ class FixedSituation:
 
     def risk_weighted_assets_bn(self) -> np.ndarray:
         return self.rwa_bn
+
+    def market_marks_bn(self) -> np.ndarray:
+        return self.marks_bn

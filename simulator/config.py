@@ -29,12 +29,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from agents.central_bank import CentralBankRules
 from agents.names import (
+    CREDIT_CLASSES,
     DEBT_KINDS,
     EXECUTORY_KINDS,
     STAKE_KINDS,
     TRANCHES,
     ContractKind,
-    CREDIT_CLASSES,
     InstitutionKind,
     ShockKind,
     Tranche,
@@ -216,7 +216,8 @@ class Rates(Strict):
 class CreditMarkets(Strict):
     """The markets where loans, bonds, ABS tranches and outside securities are sold, one per
     credit class: each has its own depth, and the discount of a forced sale widens that
-    class's spread until it heals."""
+    class's spread until it heals.
+    """
 
     depth_bn: dict[CreditClassName, Annotated[float, Field(ge=MIN_DEPTH_BN, le=MAX_BN)]] = Field(
         default_factory=dict,
@@ -230,6 +231,11 @@ class CreditMarkets(Strict):
     )
     floating: list[CreditClassName] = Field(
         default_factory=lambda: ["private"], description="classes whose outside securities pay a floating rate"
+    )
+    quoted: list[CreditClassName] = Field(
+        default_factory=lambda: ["investment_grade", "high_yield", "abs_senior", "abs_junior"],
+        description="classes quoted in a market every day, whose spreads widen as sentiment falls; the others "
+        "(Treasuries, private loans) move only with the base rate and with forced sales in their own market",
     )
     discount_recovery_per_month: float = Field(
         0.2, ge=0, le=1, description="share of a credit class's fire-sale discount that heals per month"

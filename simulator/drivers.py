@@ -79,6 +79,7 @@ class Drivers:
         credit = m.credit
         self._calm_spreads = np.array([m.rates.spreads_per_year[c] for c in CREDIT_CLASSES])
         self._class_duration = np.array([credit.maturity_years[c] for c in CREDIT_CLASSES])
+        self._quoted = np.array([c in credit.quoted for c in CREDIT_CLASSES], dtype=float)
         self.credit_discount = np.ones(len(CREDIT_CLASSES))
         self.issued_bn_3m = 0.0
         self._spreads: tuple | None = None
@@ -144,15 +145,20 @@ class Drivers:
 
     def spreads_per_year(self) -> np.ndarray:
         """The spread over the base rate of each credit class now (``CreditClass`` order): its
-        calm level, widened as sentiment falls below 1 and by recent heavy bond issuance, plus
-        the yield a forced sale's discount adds while it lasts (the discount over the class's
-        duration). Government bonds carry none of it. Read-only array, cached until a driver
-        moves."""
+        calm level -- for quoted classes widened as sentiment falls below 1 and by recent heavy
+        bond issuance -- plus the yield a forced sale's discount adds while it lasts (the discount
+        over the class's duration). Government bonds carry none of it. Read-only array, cached
+        until a driver moves.
+        """
         key = (self.sentiment, self.issued_bn_3m, self.credit_discount.tobytes())
         if self._spreads is None or self._spreads[0] != key:
             r = self.scenario.markets.rates
             widen = 1.0 + r.spread_sentiment_sensitivity * max(0.0, 1.0 - self.sentiment)
-            spreads = self._calm_spreads * widen + r.issuance_spread_per_year * self.issued_bn_3m / 100.0
+            moved = self._quoted * (widen - 1.0)  # (quoted classes only)
+            spreads = (
+                self._calm_spreads * (1.0 + moved)
+                + self._quoted * r.issuance_spread_per_year * self.issued_bn_3m / 100.0
+            )
             spreads += (1.0 - self.credit_discount) / self._class_duration
             spreads[CreditClass.GOVERNMENT] = self._calm_spreads[CreditClass.GOVERNMENT]
             spreads.flags.writeable = False
@@ -176,7 +182,8 @@ class Drivers:
 
     def hit_credit_market(self, credit_class: int, price_factor: float) -> None:
         """A forced sale in ``credit_class``'s market fetched ``price_factor`` of its value: the
-        class's discount deepens (and widens its spread) until it heals."""
+        class's discount deepens (and widens its spread) until it heals.
+        """
         self.credit_discount[credit_class] *= price_factor
 
     # ----------------------------------------------------------------- monthly update

@@ -63,7 +63,8 @@ class Market:
 
     def submit_securities(self, seller: int, credit_class: int, face_bn: float) -> float:
         """Offer ``face_bn`` of outside securities of ``credit_class`` (never more than the seller
-        holds and has not offered yet). Returns the face value added to the book."""
+        holds and has not offered yet). Returns the face value added to the book.
+        """
         room = float(self._ledger.securities_face_bn[seller, credit_class]) - self.securities_orders.get(
             (seller, credit_class), 0.0
         )

@@ -276,6 +276,16 @@ class Views:
             self._rwa_bn = risk_weighted_assets_bn(self._ledger, self.const.risk_weights)
         return self._rwa_bn
 
+    def market_marks_bn(self) -> np.ndarray:
+        """What market yields have taken off each institution's debt holdings and outside
+        securities since they were priced (US$ bn, a loss > 0; ``agents.situation.Situation``).
+        """
+        led = self._ledger
+        d = led.debt
+        rate_loss = d.principal_bn * (d.value_factor / d.rate_factor) * (1.0 - d.rate_factor)
+        marks = np.bincount(d.holder, weights=rate_loss, minlength=led.n_agents)
+        return marks + led.securities_face_bn @ (1.0 - led.securities_price)
+
     def dscr_by_agent(self) -> np.ndarray:
         """Debt-service coverage per institution over the last three months (inf if no debt
         service); computed once after the month's histories are written (read-only).

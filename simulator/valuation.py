@@ -42,7 +42,8 @@ central bank's open-ended loans): beyond 30 years a price barely moves with the 
 def price_per_par(coupon, yield_, years) -> np.ndarray:
     """The price, per unit of par, of a bond paying ``coupon`` a year for ``years`` and par at the
     end, discounted at ``yield_`` a year (annual compounding): 1 when the yield is the coupon,
-    below 1 when it is higher. Vectorised over all three (rates per year, years >= 0)."""
+    below 1 when it is higher. Vectorised over all three (rates per year, years >= 0).
+    """
     coupon, yield_, years = np.broadcast_arrays(
         np.asarray(coupon, dtype=float), np.asarray(yield_, dtype=float), np.asarray(years, dtype=float)
     )
@@ -56,12 +57,16 @@ def price_per_par(coupon, yield_, years) -> np.ndarray:
 def debt_years_left(state: State, rows: np.ndarray) -> np.ndarray:
     """How long the cash flows of debt ``rows`` last, in years: to maturity (at most
     ``LONGEST_DURATION_YEARS``), or for an amortising loan half of what is left of its
-    repayment schedule when that is shorter (its weighted average life)."""
+    repayment schedule when that is shorter (its weighted average life).
+    """
     d = state.ledger.debt
     months = np.maximum(d.maturity_month[rows] - state.memory.month, 1).astype(float)
     amort = d.amortisation_per_month[rows]
     share_left = np.divide(
-        d.principal_bn[rows], d.original_principal_bn[rows], out=np.ones(len(rows)), where=d.original_principal_bn[rows] > 0
+        d.principal_bn[rows],
+        d.original_principal_bn[rows],
+        out=np.ones(len(rows)),
+        where=d.original_principal_bn[rows] > 0,
     )
     schedule = np.divide(share_left, amort, out=np.full(len(rows), np.inf), where=amort > 0) / 2.0
     return np.minimum(np.minimum(months, schedule) / 12.0, LONGEST_DURATION_YEARS)
@@ -293,7 +298,13 @@ def mark_claims_on_estates(state: State) -> None:
         # What each estate has for its unsecured claims: everything at its marks, the pledged GPUs
         # out (their lenders take them) but what they fetch above their loans back in.
         estate = (
-            led.cash_bn + led.other_assets_bn + led.real_assets_bn + held_value + stake_value + led.gpu_units_k @ price
+            led.cash_bn
+            + led.other_assets_bn
+            + led.real_assets_bn
+            + held_value
+            + stake_value
+            + led.gpu_units_k @ price
+            + led.securities_value_bn()
         )
         estate -= np.bincount(obligor, weights=from_collateral, minlength=n)
         claims = np.bincount(obligor, weights=rest, minlength=n) + led.other_liabilities_bn
@@ -336,6 +347,6 @@ __all__ = [
     "mark_gpus",
     "mark_nav_issuers",
     "mark_rates",
-    "price_per_par",
     "nav_order",
+    "price_per_par",
 ]

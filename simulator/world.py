@@ -26,7 +26,6 @@ from simulator.records import MonthlyRecords, ReportKeys, model_columns
 from simulator.state import Constants, Memory, Scratch, State, Views, read_only
 from simulator.valuation import mark_nav_issuers, nav_order
 
-
 INVESTMENT_GRADE_ISSUERS = frozenset({InstitutionKind.HYPERSCALER, InstitutionKind.CHIP_MAKER})
 """Institution kinds whose bonds are investment grade by default (``Debt.credit_class``)."""
 
@@ -34,7 +33,8 @@ INVESTMENT_GRADE_ISSUERS = frozenset({InstitutionKind.HYPERSCALER, InstitutionKi
 def _credit_class(debt: Debt, obligor_kind: str) -> CreditClass:
     """A debt's credit class: as configured, or by default ABS tranches by seniority, bonds of
     hyperscalers and the chip maker investment grade, other bonds high yield, loans and credit
-    lines private."""
+    lines private.
+    """
     if debt.credit_class is not None:
         return CreditClass(CREDIT_CLASSES.index(debt.credit_class))
     if debt.kind == DebtKind.ABS_TRANCHE.name.lower():
@@ -80,9 +80,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
             ledger.securities_face_bn[i, CREDIT_CLASSES.index(credit_class_name)] = face
     ledger.gpu_price_bn = np.array([g.price_bn_per_k for g in scenario.markets.gpu.generations])
 
-    credit_class = {
-        cid: _credit_class(d, scenario.institutions[d.obligor].kind) for cid, d in scenario.debts.items()
-    }
+    credit_class = {cid: _credit_class(d, scenario.institutions[d.obligor].kind) for cid, d in scenario.debts.items()}
     with ledger.debt.bulk():
         for cid, d in scenario.debts.items():
             ledger.debt.add(

@@ -36,7 +36,7 @@ CALM_MARKETS = {
         "next_gen_extra_depreciation_per_year": 0.0,
     },
     "rates": {"base_rate_per_year": 0.0, "spreads_per_year": {}, "spread_sentiment_sensitivity": 0.0},
-    "credit": {"depth_bn": {name: 100.0 for name in CREDIT_CLASSES}},
+    "credit": {"depth_bn": dict.fromkeys(CREDIT_CLASSES, 100.0)},
     "sentiment": {
         "initial": 1.0,
         "mean_reversion_per_month": 0.0,

@@ -23,7 +23,7 @@ from agents.decisions import ACCELERATE, REPRICE, WAIVE, Breach, Commitment, Cut
 from agents.hyperscaler import Hyperscaler
 from agents.insurer import Insurer
 from agents.miner import Miner
-from agents.names import DebtKind, ExecutoryKind, InstitutionKind, Status, Tranche
+from agents.names import ExecutoryKind, InstitutionKind, Status
 from agents.neocloud import Neocloud
 from agents.pension import Pension
 from agents.private_credit import PrivateCreditFund
@@ -273,7 +273,17 @@ def test_capital_regulated_derisk_below_their_floor_class_by_class_capped_pro_ra
         risk_weight_abs_senior=0.5,
         risk_weight_government=0.0,
     )
-    agent = make(cls, s, min_capital_ratio=0.08, target_capital_ratio=0.10, max_derisking_share_per_month=0.5, **weights)
+    order = ("high_yield", "abs_junior", "private", "investment_grade", "abs_senior")
+    agent = make(
+        cls,
+        s,
+        min_capital_ratio=0.08,
+        target_capital_ratio=0.10,
+        max_derisking_share_per_month=0.5,
+        derisking_order=order,
+        statutory_capital=False,
+        **weights,
+    )
     assert agent.capital_ratio() == pytest.approx(0.05)
     assert agent.derisking_sale_bn() == pytest.approx(50.0)
     sales = agent.derisking_orders(HOLDINGS, 50.0)
@@ -281,7 +291,9 @@ def test_capital_regulated_derisk_below_their_floor_class_by_class_capped_pro_ra
     # class a month: 10 + 5 + 5 of risk-weighted assets, then IG at weight 0.5: 20 of its 40
     # sheds 10, then senior: 20 left / 0.5 = 40 of 30, capped at 15 (7.5 shed). Treasuries never.
     by_ref = {(sale.ref, sale.security): sale.share for sale in sales}
-    assert by_ref == pytest.approx({(4, False): 0.5, (3, False): 0.5, (2, False): 0.5, (IG, True): 0.5, (1, False): 0.5})
+    assert by_ref == pytest.approx(
+        {(4, False): 0.5, (3, False): 0.5, (2, False): 0.5, (IG, True): 0.5, (1, False): 0.5}
+    )
     assert sorted(agent.derisking_orders(HOLDINGS[::-1], 50.0)) == sorted(sales)  # order-independent
     small = agent.derisking_orders(HOLDINGS, 5.0)
     assert small == [Sale(4, False, 0.25)]  # 5 of risk-weighted assets: a quarter of the high-yield bond

@@ -161,7 +161,8 @@ def _clear_gpus(state: State) -> None:
 
 def _clear_credit(state: State) -> None:
     """One price impact per credit class for everything of the class sold this round (debt rows
-    and outside securities); each debt row's seller also gives up its own haircut."""
+    and outside securities); each debt row's seller also gives up its own haircut.
+    """
     led, d, market, names = state.ledger, state.ledger.debt, state.market, state.const.names
     cfg = state.const.config
     depth = cfg.markets.credit.depth_bn
@@ -193,7 +194,9 @@ def _clear_credit(state: State) -> None:
     for (seller, credit_class), face in lots:
         mark = float(led.securities_price[credit_class])
         price = mark * factor[credit_class]
-        proceeds = float(led.sell_securities_outside(seller, credit_class, face, price, "buyers of securities (outside)")[0])
+        proceeds = float(
+            led.sell_securities_outside(seller, credit_class, face, price, "buyers of securities (outside)")[0]
+        )
         label = CREDIT_CLASSES[credit_class].replace("_", "-")
         state.log.add(
             EventKind.ASSET_SALE,

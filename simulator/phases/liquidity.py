@@ -193,23 +193,31 @@ def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tup
 
 
 def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
-    """Sell loans at the seller's ``order.haircut``: first its diversified loans outside the
-    network (sold at once), then its loans to the network, into the credit market (where forced
-    sales also move the price).
+    """Sell loans: first its loans and securities outside the network, into their credit
+    markets; then other assets outside the network at the seller's ``order.haircut``; then its
+    loans to the network, into the credit market (where forced sales also move the price).
     """
     led, d, names = state.ledger, state.ledger.debt, state.const.names
     haircut = order.haircut
     raised = 0.0
-    if led.other_assets_bn[i] > 0 and haircut < 1:
-        book = min(need / (1 - haircut), float(led.other_assets_bn[i]))
-        raised = led.sell_other_assets(i, book, "loans sold to outside buyers", haircut)
+    values = led.securities_face_bn[i] * led.securities_price
+    for credit_class in values.nonzero()[0].tolist():
+        if raised >= need - TINY_BN:
+            break
+        price = float(led.securities_price[credit_class])
+        face = min((need - raised) / price, float(led.securities_face_bn[i, credit_class]))
+        raised += state.market.submit_securities(i, credit_class, face) * price
+    if raised < need - TINY_BN and led.other_assets_bn[i] > 0 and haircut < 1:
+        book = min((need - raised) / (1 - haircut), float(led.other_assets_bn[i]))
+        sold = led.sell_other_assets(i, book, "loans sold to outside buyers", haircut)
+        raised += sold
         events.append(
             (
                 EventKind.ASSET_SALE,
                 i,
                 None,
-                raised,
-                f"{names[i]} sold {money(book)} of loans outside the network for {money(raised)} ({haircut:.0%} discount)",
+                sold,
+                f"{names[i]} sold {money(book)} of loans outside the network for {money(sold)} ({haircut:.0%} discount)",
             )
         )
     rest = need - raised
@@ -224,7 +232,8 @@ def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tu
 
 def _sell_securities(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
     """Offer outside securities worth about ``need`` at their market price (which classes: the
-    seller's ``securities_to_sell``); they clear in their credit class's market."""
+    seller's ``securities_to_sell``); they clear in their credit class's market.
+    """
     led = state.ledger
     values = led.securities_face_bn[i] * led.securities_price
     offered = 0.0
@@ -256,7 +265,8 @@ def _sell_other_assets(state: State, i: int, need: float, order: Order, events: 
 
 def _issue_bonds(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
     """Borrow ``need`` from bond investors outside the network (heavy issuance widens credit
-    spreads, ``Drivers.spreads_per_year``)."""
+    spreads, ``Drivers.spreads_per_year``).
+    """
     state.ledger.borrow_outside(i, need, "bonds sold to outside investors")
     state.memory.bonds_issued_bn[state.memory.month % 3] += need
     events.append(

@@ -45,6 +45,7 @@ def margin_calls(state: State) -> None:
     if not len(rows):
         return
     held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
+    securities = led.securities_value_bn()
     names, defaulted = state.const.names, state.memory.defaulted.tolist()
     for row, holder, obligor, drawn in zip(
         rows.tolist(), d.holder[rows].tolist(), d.obligor[rows].tolist(), d.principal_bn[rows].tolist()
@@ -52,7 +53,8 @@ def margin_calls(state: State) -> None:
         if defaulted[obligor]:
             continue
         lender, borrower = agents[holder], agents[obligor]
-        collateral = borrower.margin_collateral_bn(held_value[obligor] + led.other_assets_bn[obligor])
+        loan_book = held_value[obligor] + securities[obligor] + led.other_assets_bn[obligor]
+        collateral = borrower.margin_collateral_bn(loan_book)
         if collateral is None:
             continue
         call = lender.margin_call(drawn, collateral, scratch.margin_called.get(row, 0.0))
@@ -106,7 +108,7 @@ def derisking(state: State) -> None:
                 shed += share * values[(ref, False)]
         if shed <= 0:
             continue
-        ratio = agent.capital_ratio()
+        ratio = agent.regulatory_capital_ratio()
         state.log.add(
             EventKind.DERISKING,
             agent.index,
