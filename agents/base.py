@@ -27,7 +27,7 @@ raise_liquidity     ``liquidity_actions``, ``gpus_to_sell``, ``securities_to_sel
                     ``contracts_to_cut``; as a
                     lender ``allows_drawing``
 second_round        ``redemption_share`` / ``redemption_capacity_bn`` (second wave);
-                    as a lender ``margin_call``, as a borrower ``margin_collateral_bn``;
+                    as a lender ``margin_call``, as a borrower ``pledged_collateral``;
                     ``derisking_sale_bn``, ``derisking_orders``,
                     ``regulatory_capital_ratio``; LTV re-tests as in
                     test_covenants
@@ -58,6 +58,7 @@ from agents.decisions import (
     LiquidityAction,
     MarginCall,
     Order,
+    Pledge,
     Sale,
 )
 from agents.names import CREDIT_CLASSES, Covenant, ExecutoryKind, Status
@@ -333,9 +334,9 @@ class Institution(mesa.Agent):
         """
         return not self.defaulted and not self.is_stressed()
 
-    def margin_call(self, drawn_bn: float, collateral_bn: float, called_bn: float) -> MarginCall | None:
-        """Call part of a credit line drawn ``drawn_bn`` against a borrower's collateral worth
-        ``collateral_bn`` (``called_bn`` already called this month)? By default it does not.
+    def margin_call(self, drawn_bn: float, pledges: Sequence[Pledge], called_bn: float) -> MarginCall | None:
+        """Call part of a credit line drawn ``drawn_bn`` against the borrower's ``pledges``
+        (``called_bn`` already called this month)? By default it does not.
         """
         return None
 
@@ -407,10 +408,9 @@ class Institution(mesa.Agent):
         """Which compute commitments it renegotiates down when short of cash (none)."""
         return []
 
-    def margin_collateral_bn(self, loan_book_bn: float) -> float | None:
-        """The collateral its credit lines are margined against, given the value of its loan
-        book (None: its lines are not margined).
-        """
+    def pledged_collateral(self, holdings: Sequence[Holding]) -> list[Pledge] | None:
+        """What its margined credit lines are secured by, among its ``holdings`` (None: its
+        lines are not margined)."""
         return None
 
     def capital_ratio(self) -> float | None:

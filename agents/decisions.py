@@ -52,7 +52,7 @@ class MarginCall:
     """A lender calls ``amount_bn`` of a credit line drawn beyond its borrowing base."""
 
     amount_bn: float
-    borrowing_base_bn: float  # what the lender lets be drawn now (advance rate x collateral)
+    borrowing_base_bn: float  # what the lender lets be drawn now (the collateral after its haircuts)
 
 
 # --------------------------------------------------------------------------- borrowers
@@ -77,14 +77,23 @@ class Order(NamedTuple):
 
 
 class Holding(NamedTuple):
-    """A claim an institution holds and could sell: a debt row, or its outside securities of one
-    credit class.
+    """A claim an institution holds and could sell or pledge: a debt row, or its outside
+    securities of one credit class.
     """
 
     ref: int  # the debt row (``security`` False) or the credit class (``security`` True)
     security: bool  # outside securities of a class, not a debt row
     credit_class: int  # ``agents.names.CreditClass``: its market and its risk weight
     value_bn: float  # its value at market (US$ bn)
+    rating: int = 0  # ``agents.names.Rating`` (AAA by default)
+
+
+class Pledge(NamedTuple):
+    """Collateral pledged against a margined credit line: a value of one credit class and rating."""
+
+    credit_class: int  # ``agents.names.CreditClass``
+    rating: int  # ``agents.names.Rating``
+    value_bn: float  # at market (US$ bn)
 
 
 class Sale(NamedTuple):

@@ -127,6 +127,7 @@ class Ledger:
         # value (par at month 0, what they cost) and the price of each class per unit of face.
         self.securities_face_bn = np.zeros((n, len(CREDIT_CLASSES)))
         self.securities_price = np.ones(len(CREDIT_CLASSES))
+        self.securities_credit = np.ones(len(CREDIT_CLASSES))  # the credit part of each price (1 = sound)
         # Liabilities owed to parties outside the model (deposits, policy reserves, trade debt)
         self.other_liabilities_bn = np.zeros(n)
         # Issuers' equity: value of 100% of each institution (market cap, or NAV for funds)

@@ -19,17 +19,19 @@ phase                       method
 ==========================  ==================================================
 operate, second_round       ``redemption_capacity_bn`` (the gate)
 raise_liquidity             ``liquidity_actions``
-second_round (margin calls) ``margin_collateral_bn``
+second_round (margin calls) ``pledged_collateral``
 ==========================  ==================================================
 Everything else is the default of ``agents.base.Institution``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import Field
 
 from agents.base import Institution, Rules
-from agents.decisions import LiquidityAction, Order
+from agents.decisions import Holding, LiquidityAction, Order, Pledge
 from agents.names import InstitutionKind
 
 
@@ -56,6 +58,6 @@ class PrivateCreditFund(Institution):
             Order(LiquidityAction.SELL_LOANS, haircut=self.rules.loan_sale_haircut),
         ]
 
-    def margin_collateral_bn(self, loan_book_bn: float) -> float | None:
-        """Its credit lines are margined against its loan book."""
-        return loan_book_bn
+    def pledged_collateral(self, holdings: Sequence[Holding]) -> list[Pledge] | None:
+        """Its credit lines are margined against its loan book: every loan and security it holds."""
+        return [Pledge(h.credit_class, h.rating, h.value_bn) for h in holdings]

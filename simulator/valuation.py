@@ -24,7 +24,9 @@ import numpy as np
 
 from agents.instruments import NO_COLLATERAL
 from agents.ledger import FIRE_SALE, OPERATING, Ledger
-from agents.names import CREDIT_CLASSES
+from agents.names import CREDIT_CLASSES, CreditClass
+
+ABS_CLASSES = (CreditClass.ABS_SENIOR, CreditClass.ABS_JUNIOR)
 from simulator.config import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,7 +106,23 @@ def mark_rates(state: State) -> None:
         market = drivers.market_rates_per_year(floating, classes)
         coupon = drivers.opening_class_rates + floating * drivers.base_rate_per_year
         moved = market - drivers.opening_class_rates
-        led.mark_securities(price_per_par(coupon, coupon + moved, drivers.class_years))
+        credit = securities_credit(state)
+        led.securities_credit = credit
+        led.mark_securities(price_per_par(coupon, coupon + moved, drivers.class_years) * credit)
+
+
+def securities_credit(state: State) -> np.ndarray:
+    """The credit part of each class's securities price (``CreditClass`` order; 1 = sound): the
+    outside ABS stand with the model's own data-centre ABS, so each ABS class's securities carry
+    the credit factor of the model's tranches of that class (by face); other classes carry none."""
+    led, d = state.ledger, state.ledger.debt
+    credit = np.ones(len(CREDIT_CLASSES))
+    for k in ABS_CLASSES:
+        rows = (d.active & (d.credit_class == k) & (d.principal_bn > 1e-12)).nonzero()[0]
+        face = d.principal_bn[rows]
+        if face.sum() > 0:
+            credit[k] = float(face @ led.credit_factor(rows) / face.sum())
+    return credit
 
 
 def gpu_book_price_bn(state: State) -> np.ndarray:

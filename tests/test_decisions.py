@@ -19,11 +19,12 @@ from agents.base import Institution
 from agents.capital import CapitalRegulated
 from agents.central_bank import CentralBank
 from agents.chip_maker import ChipMaker
-from agents.decisions import ACCELERATE, REPRICE, WAIVE, Breach, Commitment, Cut, Holding, LiquidityAction, Sale
+from agents.decisions import ACCELERATE, REPRICE, WAIVE, Breach, Commitment, Cut, Holding, LiquidityAction, Pledge, Sale
 from agents.hyperscaler import Hyperscaler
 from agents.insurer import Insurer
+from agents.leveraged_fund import LeveragedFund
 from agents.miner import Miner
-from agents.names import ExecutoryKind, InstitutionKind, Status
+from agents.names import ExecutoryKind, InstitutionKind, Rating, Status, rating_of
 from agents.neocloud import Neocloud
 from agents.pension import Pension
 from agents.private_credit import PrivateCreditFund
@@ -147,7 +148,7 @@ class TestDefaults:
         assert agent.capex_scale(0.4) == 1.0 and agent.contract_cut_wanted(ExecutoryKind.LEASE, 0.1) == 0.0
         assert agent.funding_round_bn(5.0) == 0.0 and agent.contracts_to_cut([Commitment(3, 0)]) == []
         assert agent.real_asset_value_after_lease_cut(10.0, 0.3) == 10.0
-        assert agent.margin_collateral_bn(50.0) is None and agent.capital_ratio() is None
+        assert agent.pledged_collateral(HOLDINGS) is None and agent.capital_ratio() is None
         assert agent.derisking_sale_bn() == 0.0 and agent.derisking_orders([], 1.0) == []
         assert agent.redemption_capacity_bn(100.0) == math.inf
         assert (
@@ -238,7 +239,7 @@ def test_private_credit_fund_gates_margins_its_lines_on_its_loans_and_sells_loan
     fund = make(PrivateCreditFund, gate_share_per_month=0.05, loan_sale_haircut=0.15)
     assert fund.redemption_capacity_bn(100.0) == pytest.approx(5.0)
     assert fund.redemption_capacity_bn(-3.0) == 0.0
-    assert fund.margin_collateral_bn(40.0) == 40.0
+    assert fund.pledged_collateral(HOLDINGS) == [Pledge(h.credit_class, h.rating, h.value_bn) for h in HOLDINGS]
     plan = fund.liquidity_actions(1.0)
     assert [o.action for o in plan] == [A.DRAW_CREDIT, A.CENTRAL_BANK, A.SELL_LOANS]
     assert plan[-1].haircut == 0.15
@@ -305,15 +306,31 @@ def test_capital_regulated_derisk_below_their_floor_class_by_class_capped_pro_ra
     assert agent.securities_to_sell(50.0, [30.0, 40.0, 0, 0, 0, 0]) == [(G, 30.0), (IG, 20.0)]
 
 
+LOANS = [Pledge(PRIVATE, Rating.BBB, 20.0)]  # a fund's loan book
+
+
 def test_bank_calls_the_excess_over_its_advance_rate_and_cuts_the_rate_when_stressed():
     calm = make(Bank, advance_rate=0.6, stressed_advance_cut=0.2)
-    call = calm.margin_call(drawn_bn=15.0, collateral_bn=20.0, called_bn=0.0)
+    call = calm.margin_call(drawn_bn=15.0, pledges=LOANS, called_bn=0.0)
     assert call.amount_bn == pytest.approx(3.0) and call.borrowing_base_bn == pytest.approx(12.0)
-    assert calm.margin_call(drawn_bn=15.0, collateral_bn=20.0, called_bn=3.0) is None  # already called
-    assert calm.margin_call(drawn_bn=10.0, collateral_bn=20.0, called_bn=0.0) is None
+    assert calm.margin_call(drawn_bn=15.0, pledges=LOANS, called_bn=3.0) is None  # already called
+    assert calm.margin_call(drawn_bn=10.0, pledges=LOANS, called_bn=0.0) is None
     stressed = make(Bank, FixedSituation.of(1, stressed=[True]), advance_rate=0.6, stressed_advance_cut=0.2)
-    assert stressed.margin_call(15.0, 20.0, 0.0).amount_bn == pytest.approx(15.0 - 0.48 * 20.0)
+    assert stressed.margin_call(15.0, LOANS, 0.0).amount_bn == pytest.approx(15.0 - 0.48 * 20.0)
     assert not stressed.allows_drawing()
+
+
+def test_repo_haircuts_rise_when_abs_is_downgraded_and_the_leveraged_fund_pledges_its_abs():
+    bank = make(Bank, repo_haircut_aaa=0.05, repo_haircut_a=0.12, repo_haircut_bbb=0.3, repo_haircut_junk=0.75)
+    aaa, junk = Pledge(SENIOR, Rating.AAA, 40.0), Pledge(JUNIOR, Rating.JUNK, 10.0)
+    assert bank.margin_call(40.0, [aaa, junk], 0.0) is None  # base 38 + 2.5 = 40.5
+    downgraded = [Pledge(SENIOR, Rating.BBB, 40.0), junk]
+    call = bank.margin_call(40.0, downgraded, 0.0)
+    assert call.borrowing_base_bn == pytest.approx(28.0 + 2.5) and call.amount_bn == pytest.approx(9.5)
+    fund = make(LeveragedFund)
+    assert fund.pledged_collateral(HOLDINGS) == [Pledge(SENIOR, 0, 30.0), Pledge(JUNIOR, 0, 10.0)]  # only its ABS
+    assert [o.action for o in fund.liquidity_actions(1.0)] == [A.DRAW_CREDIT, A.CENTRAL_BANK, A.SELL_LOANS]
+    assert [rating_of(x) for x in (1.0, 0.96, 0.9, 0.5)] == [Rating.AAA, Rating.A, Rating.BBB, Rating.JUNK]
 
 
 def test_central_bank_lends_only_when_on_and_markets_are_stressed():

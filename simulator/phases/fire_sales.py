@@ -45,12 +45,12 @@ def run(state: State) -> bool:
 
 
 def pending(state: State) -> bool:
-    """Is there anything the market can clear now: debt for sale, GPUs offered since the last
+    """Is there anything the market can clear now: debt or securities for sale, GPUs offered since the last
     clearing, or an overhang the market can absorb more of this month (or the buyer of last
     resort will take)?
     """
     market = state.market
-    if market.debt_orders:
+    if market.debt_orders or market.securities_orders:
         return True
     if not market.gpu_orders:
         return False
