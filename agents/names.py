@@ -248,6 +248,7 @@ class ShockKind(StrEnum):
     SENTIMENT = "sentiment"
     FAILURE = "failure"
     CONTRACT_CUT = "contract_cut"
+    REDEMPTION_RUN = "redemption_run"
 
 
 class EventKind(StrEnum):
