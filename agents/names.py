@@ -149,7 +149,8 @@ class CreditClass(IntEnum):
 
 class Rating(IntEnum):
     """Rating of a claim, from the share of its par a holder expects back (its credit factor:
-    ``rating_of``); repo lenders set their haircuts by it."""
+    ``rating_of``); repo lenders set their haircuts by it.
+    """
 
     AAA = 0
     A = 1

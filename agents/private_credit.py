@@ -61,7 +61,8 @@ class PrivateCreditFund(Institution):
 
     def rolls_over(self, borrower_status: str) -> bool:
         """As any lender, but not while it is gated: what borrowers repay goes to the investors
-        waiting (the sources' "neocloud refinancing refused" in a private-credit run)."""
+        waiting (the sources' "neocloud refinancing refused" in a private-credit run).
+        """
         return not self.is_gated() and super().rolls_over(borrower_status)
 
     def lends_against_gpus(self, requested_bn: float, available_bn: float) -> float:

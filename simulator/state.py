@@ -281,7 +281,7 @@ class Views:
     def risk_weighted_assets_bn(self) -> np.ndarray:
         """Risk-weighted assets of every institution (US$ bn), cached until the next refresh."""
         if self._rwa_bn is None:
-            self._rwa_bn = risk_weighted_assets_bn(self._ledger, self.const.risk_weights)
+            self._rwa_bn = risk_weighted_assets_bn(self._ledger, self.const.risk_weights, self.const.statutory_capital)
         return self._rwa_bn
 
     def market_marks_bn(self) -> np.ndarray:

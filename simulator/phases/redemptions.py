@@ -122,7 +122,8 @@ def _redeem(state: State, second_wave: bool) -> None:
 
 def _liquid_bn(state: State, i: int) -> float:
     """Cash, undrawn credit lines and outside securities at today's price (which it can sell into
-    their markets), less what is already due this round."""
+    their markets), less what is already due this round.
+    """
     led, d = state.ledger, state.ledger.debt
     lines = (d.obligor == i) & (d.kind == CREDIT_LINE) & d.active
     undrawn = float(np.clip(d.limit_bn[lines] - d.principal_bn[lines], 0, None).sum())

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from agents.decisions import Holding
 from agents.names import CreditClass, DebtKind, EventKind, Rating, rating_of
 from simulator.events import money
@@ -46,7 +44,8 @@ junk)."""
 
 def holdings(state: State, i: int) -> list[Holding]:
     """What institution ``i`` holds and could sell or pledge: its debt rows (rated by the share of
-    par it expects back) and its outside securities by credit class (rated by class), at market."""
+    par it expects back) and its outside securities by credit class (rated by class), at market.
+    """
     led, d = state.ledger, state.ledger.debt
     rows = ((d.holder == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
     credit = led.credit_factor(rows)
@@ -110,7 +109,7 @@ def derisking(state: State) -> None:
     """
     if not state.const.config.channels.capital_derisking:
         return
-    d, scratch = state.ledger.debt, state.scratch
+    scratch = state.scratch
     weighted = (state.views.risk_weighted_assets_bn() > 0) & ~state.memory.defaulted
     for i in weighted.nonzero()[0].tolist():
         agent = state.agents[i]
