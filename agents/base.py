@@ -23,11 +23,13 @@ service_debt        as a lender ``rolls_over``, ``rollover_term_months``
 invest              ``capex_scale``, ``capex_borrowing_bn``, ``funds_customers``,
                     ``payout_bn``; as a lender ``lends_against_gpus``
 test_covenants      as a lender ``expected_recovery``, ``respond_to_breach``
-raise_liquidity     ``liquidity_actions``, ``gpus_to_sell``, ``contracts_to_cut``; as a
+raise_liquidity     ``liquidity_actions``, ``gpus_to_sell``, ``securities_to_sell``,
+                    ``contracts_to_cut``; as a
                     lender ``allows_drawing``
 second_round        ``redemption_share`` / ``redemption_capacity_bn`` (second wave);
-                    as a lender ``margin_call``, as a borrower ``margin_collateral_bn``;
-                    ``derisking_sale_bn``, ``derisking_orders``; LTV re-tests as in
+                    as a lender ``margin_call``, as a borrower ``pledged_collateral``;
+                    ``derisking_sale_bn``, ``derisking_orders``,
+                    ``regulatory_capital_ratio``; LTV re-tests as in
                     test_covenants
 (building the world) ``spot_share``, ``spot_utilisation``, ``production_cost_share``,
                     ``risk_weights``, ``can_be_stressed``
@@ -56,14 +58,16 @@ from agents.decisions import (
     LiquidityAction,
     MarginCall,
     Order,
+    Pledge,
     Sale,
 )
-from agents.names import Covenant, ExecutoryKind, Status
+from agents.names import CREDIT_CLASSES, Covenant, ExecutoryKind, Status
 from agents.situation import Situation
 
-RISK_CLASSES = ("other", "loan", "bond", "credit_line", "abs_senior", "abs_junior", "equity", "fund_share", "real")
-"""Asset classes with their own risk weight (``real`` = GPUs and data centres); see
-``agents.capital``."""
+RISK_CLASSES = ("other", *CREDIT_CLASSES, "equity", "fund_share", "real")
+"""Asset classes with their own risk weight: other assets at book, the credit classes (debt rows
+by their ``credit_class``, outside securities by theirs), stakes, and ``real`` (GPUs and data
+centres); see ``agents.capital``."""
 
 
 def stressed_flags(assets_bn, equity_bn, cash_bn, outflows_bn, stress_equity_ratio, buffer_months, can_be_stressed):
@@ -330,9 +334,9 @@ class Institution(mesa.Agent):
         """
         return not self.defaulted and not self.is_stressed()
 
-    def margin_call(self, drawn_bn: float, collateral_bn: float, called_bn: float) -> MarginCall | None:
-        """Call part of a credit line drawn ``drawn_bn`` against a borrower's collateral worth
-        ``collateral_bn`` (``called_bn`` already called this month)? By default it does not.
+    def margin_call(self, drawn_bn: float, pledges: Sequence[Pledge], called_bn: float) -> MarginCall | None:
+        """Call part of a credit line drawn ``drawn_bn`` against the borrower's ``pledges``
+        (``called_bn`` already called this month)? By default it does not.
         """
         return None
 
@@ -353,6 +357,12 @@ class Institution(mesa.Agent):
         ratio (none: it has no capital rule).
         """
         return 0.0
+
+    def securities_to_sell(self, need_bn: float, values_bn: Sequence[float]) -> list[tuple[int, float]]:
+        """Outside securities it sells for ``need_bn`` of cash: (credit class, value) pairs
+        (none).
+        """
+        return []
 
     def derisking_orders(self, holdings: Sequence[Holding], target_bn: float) -> list[Sale]:
         """Which of its debt ``holdings`` it puts up for sale to shed ``target_bn`` (none)."""
@@ -398,15 +408,21 @@ class Institution(mesa.Agent):
         """Which compute commitments it renegotiates down when short of cash (none)."""
         return []
 
-    def margin_collateral_bn(self, loan_book_bn: float) -> float | None:
-        """The collateral its credit lines are margined against, given the value of its loan
-        book (None: its lines are not margined).
+    def pledged_collateral(self, holdings: Sequence[Holding]) -> list[Pledge] | None:
+        """What its margined credit lines are secured by, among its ``holdings`` (None: its
+        lines are not margined).
         """
         return None
 
     def capital_ratio(self) -> float | None:
-        """Regulatory capital ratio, for kinds that have one (insurers, pensions, banks)."""
+        """Capital ratio at market, for kinds that have one (insurers, pensions, banks)."""
         return None
+
+    def regulatory_capital_ratio(self) -> float | None:
+        """The capital ratio its capital rule reads (the one at market, unless its kind says
+        otherwise).
+        """
+        return self.capital_ratio()
 
     # ------------------------------------------------------------------ as a company
     def funding_round_bn(self, burn_bn_per_month: float) -> float:
@@ -429,6 +445,11 @@ class Institution(mesa.Agent):
     def capex_scale(self, demand_ratio: float) -> float:
         """Multiplier on its planned chip purchases this month (as planned)."""
         return 1.0
+
+    @property
+    def pays_shareholders(self) -> bool:
+        """Does it ever pay dividends or buybacks to shareholders outside the model?"""
+        return self.rules.payout_bn_per_month > 0
 
     def payout_bn(self, spare_bn: float) -> float:
         """Dividends and buybacks it pays this month (US$ bn): its plan, from cash left after

@@ -52,7 +52,7 @@ class MarginCall:
     """A lender calls ``amount_bn`` of a credit line drawn beyond its borrowing base."""
 
     amount_bn: float
-    borrowing_base_bn: float  # what the lender lets be drawn now (advance rate x collateral)
+    borrowing_base_bn: float  # what the lender lets be drawn now (the collateral after its haircuts)
 
 
 # --------------------------------------------------------------------------- borrowers
@@ -63,7 +63,8 @@ class LiquidityAction(StrEnum):
     CENTRAL_BANK = "central_bank"  # borrow from the central bank against collateral (if it lends)
     SELL_GPUS = "sell_gpus"  # offer unpledged GPUs in the fire-sale market
     SELL_LOANS = "sell_loans"  # sell loans: outside the network first, then into the credit market
-    SELL_OTHER_ASSETS = "sell_other_assets"  # sell liquid securities (Treasuries) at book
+    SELL_SECURITIES = "sell_securities"  # sell outside securities into their credit markets
+    SELL_OTHER_ASSETS = "sell_other_assets"  # sell other (cash-like) assets at book
     ISSUE_BONDS = "issue_bonds"  # borrow from bond investors outside the network
     CUT_CONTRACTS = "cut_contracts"  # renegotiate compute commitments down
 
@@ -76,18 +77,30 @@ class Order(NamedTuple):
 
 
 class Holding(NamedTuple):
-    """A debt claim an institution holds (what it could sell)."""
+    """A claim an institution holds and could sell or pledge: a debt row, or its outside
+    securities of one credit class.
+    """
 
-    row: int  # debt row in the ledger
-    kind: int  # ``agents.names.DebtKind``
-    tranche: int  # ``agents.names.Tranche`` (-1: not a tranche)
-    value_bn: float  # its carrying value (principal x mark)
+    ref: int  # the debt row (``security`` False) or the credit class (``security`` True)
+    security: bool  # outside securities of a class, not a debt row
+    credit_class: int  # ``agents.names.CreditClass``: its market and its risk weight
+    value_bn: float  # its value at market (US$ bn)
+    rating: int = 0  # ``agents.names.Rating`` (AAA by default)
+
+
+class Pledge(NamedTuple):
+    """Collateral pledged against a margined credit line: a value of one credit class and rating."""
+
+    credit_class: int  # ``agents.names.CreditClass``
+    rating: int  # ``agents.names.Rating``
+    value_bn: float  # at market (US$ bn)
 
 
 class Sale(NamedTuple):
-    """Sell ``share`` of debt ``row`` (submitted to the credit market)."""
+    """Sell ``share`` of a holding (submitted to its credit class's market)."""
 
-    row: int
+    ref: int
+    security: bool
     share: float
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from agents.names import DEBT_KINDS, EXECUTORY_KINDS, NOT_A_TRANCHE, STAKE_KINDS, TRANCHES
+from agents.names import DEBT_KINDS, EXECUTORY_KINDS, NOT_A_TRANCHE, STAKE_KINDS, TRANCHES, CreditClass
 
 NO_COLLATERAL = -1
 """``DebtBook.collateral_gen`` of an unsecured claim."""
@@ -108,7 +108,11 @@ class DebtBook(_Table):
     dscr_covenant         minimum debt-service coverage ratio (0 = no covenant)
     min_liquidity_bn      minimum cash the obligor must keep, US$ billions (0 = none)
     tranche               ``agents.names.Tranche`` code for ABS tranches (-1 otherwise)
-    value_factor          holder's mark as a share of principal (1 = par)
+    value_factor          holder's mark as a share of principal (1 = par): the credit mark
+                          (expected recovery, the ABS waterfall) times ``rate_factor``
+    credit_class          ``agents.names.CreditClass`` code: its spread and its market
+    rate_factor           the market-rate part of the mark: its cash flows discounted at today's
+                          yield for its class against the yield it was priced at (1 = par)
     active, accelerated, in_breach : bool
     waivers               number of covenant waivers granted so far
     amendments            number of amend-and-extends (repricings) so far
@@ -132,6 +136,8 @@ class DebtBook(_Table):
     min_liquidity_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     tranche: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     value_factor: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    credit_class: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    rate_factor: np.ndarray = field(default_factory=lambda: np.zeros(0))
     active: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     accelerated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     in_breach: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
@@ -158,6 +164,7 @@ class DebtBook(_Table):
         dscr_covenant: float = 0.0,
         min_liquidity_bn: float = 0.0,
         tranche: str | None = None,
+        credit_class: int = CreditClass.PRIVATE,
     ) -> int:
         return self._append(
             contract_id,
@@ -179,6 +186,8 @@ class DebtBook(_Table):
             min_liquidity_bn=min_liquidity_bn,
             tranche=NOT_A_TRANCHE if tranche is None else TRANCHES.index(tranche),
             value_factor=1.0,
+            credit_class=int(credit_class),
+            rate_factor=1.0,
             active=True,
             accelerated=False,
             in_breach=False,

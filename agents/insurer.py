@@ -21,12 +21,16 @@ second_round     ``derisking_sale_bn``, ``derisking_orders``; ``redemption_share
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from agents.capital import CapitalRegulated, CapitalRules
 from agents.names import InstitutionKind
 
 
 class InsurerRules(CapitalRules):
-    pass
+    statutory_capital: bool = Field(
+        True, description="statutory accounting: bonds at amortised cost, so rates alone never force a sale"
+    )
 
 
 class Insurer(CapitalRegulated):

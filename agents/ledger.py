@@ -24,6 +24,7 @@ from collections import defaultdict
 import numpy as np
 
 from agents.instruments import ContractBook, DebtBook, StakeBook
+from agents.names import CREDIT_CLASSES
 
 PNL_CATEGORIES = ("operating", "valuation", "fire_sale", "credit")
 """P&L categories: ``operating`` (revenues, costs, interest, depreciation of GPUs and data
@@ -122,6 +123,11 @@ class Ledger:
         self.real_assets_bn = np.zeros(n)  # data-centre shells, land, power
         self.gpu_units_k = np.zeros((n, g))
         self.gpu_price_bn = np.zeros(g)  # secondary-market price per thousand GPUs
+        # Bonds and loans of issuers outside the model, by credit class (CREDIT_CLASSES): face
+        # value (par at month 0, what they cost) and the price of each class per unit of face.
+        self.securities_face_bn = np.zeros((n, len(CREDIT_CLASSES)))
+        self.securities_price = np.ones(len(CREDIT_CLASSES))
+        self.securities_credit = np.ones(len(CREDIT_CLASSES))  # the credit part of each price (1 = sound)
         # Liabilities owed to parties outside the model (deposits, policy reserves, trade debt)
         self.other_liabilities_bn = np.zeros(n)
         # Issuers' equity: value of 100% of each institution (market cap, or NAV for funds)
@@ -167,6 +173,10 @@ class Ledger:
         d = self.debt
         return d.principal_bn * d.value_factor
 
+    def securities_value_bn(self) -> np.ndarray:
+        """Outside securities per institution at market (US$ bn)."""
+        return self.securities_face_bn @ self.securities_price
+
     def assets_bn(self) -> np.ndarray:
         """Total assets per institution, marked to market (US$ bn)."""
         n = self.n_agents
@@ -176,6 +186,7 @@ class Ledger:
         total = self.cash_bn + self.other_assets_bn
         total += self.real_assets_bn
         total += self.gpu_value_bn()
+        total += self.securities_value_bn()
         total += np.bincount(self.debt.holder, weights=self.debt_asset_values_bn(), minlength=n)
         total += np.bincount(self.stakes.holder, weights=self.stake_values_bn(), minlength=n)
         return total
@@ -222,7 +233,8 @@ class Ledger:
         gpus = self.gpu_units_k @ np.maximum(value_in_use_bn - self.gpu_price_bn, 0.0)
         debt = np.bincount(d.holder, weights=d.principal_bn * np.maximum(1.0 - d.value_factor, 0.0), minlength=n)
         stakes = np.bincount(s.holder, weights=np.maximum(s.basis_bn - self.stake_values_bn(), 0.0), minlength=n)
-        return gpus + debt + stakes + self.real_asset_impairment_bn
+        securities = self.securities_face_bn @ np.maximum(1.0 - self.securities_price, 0.0)
+        return gpus + debt + stakes + securities + self.real_asset_impairment_bn
 
     def losses_bn(self) -> np.ndarray:
         """Cumulative contagion losses per agent (fire-sale and credit; positive = loss), US$ bn."""
@@ -350,12 +362,16 @@ class Ledger:
             rows, where = np.unique(rows, return_inverse=True)
             amount = np.bincount(where, weights=amount)
         amount = self.transfer(d.holder[rows], d.obligor[rows], amount, income=False)
-        # New money is lent at par: keep the holder's carrying value consistent.
+        # New money is lent at par (at today's rate): keep the holder's carrying value consistent.
         old_value = d.principal_bn[rows] * d.value_factor[rows]
+        old_rate_value = d.principal_bn[rows] * d.rate_factor[rows]
         np.add.at(d.principal_bn, rows, amount)
         with np.errstate(invalid="ignore", divide="ignore"):
-            vf = np.where(d.principal_bn[rows] > 0, (old_value + amount) / d.principal_bn[rows], 1.0)
+            positive = d.principal_bn[rows] > 0
+            vf = np.where(positive, (old_value + amount) / d.principal_bn[rows], 1.0)
+            rf = np.where(positive, (old_rate_value + amount) / d.principal_bn[rows], 1.0)
         d.value_factor[rows] = vf
+        d.rate_factor[rows] = rf
 
     def write_off(self, rows, amount_bn) -> None:
         """Extinguish ``amount_bn`` of principal (at most what is left of each row): the holder
@@ -372,14 +388,67 @@ class Ledger:
         self.realise(d.holder[rows], amount)  # the principal is lost for good
         np.subtract.at(d.principal_bn, rows, amount)
 
-    def mark_debt(self, rows, value_factor) -> None:
-        """Holders re-mark debt ``rows`` at ``value_factor`` x principal (1 = par)."""
+    def mark_debt(self, rows, credit_factor) -> None:
+        """Holders re-mark debt ``rows`` for credit: at ``credit_factor`` (the share of principal
+        they expect to recover, or the ABS waterfall's cover; 1 = par) times the row's market-rate
+        factor.
+        """
         self.version += 1
         d = self.debt
         rows = _indices(rows)
-        new = _like(value_factor, rows.shape)
+        new = _like(credit_factor, rows.shape) * d.rate_factor[rows]
         self.book(_scatter(d.holder[rows], d.principal_bn[rows] * (new - d.value_factor[rows]), self.n_agents), CREDIT)
         d.value_factor[rows] = new
+
+    def mark_debt_rates(self, rows, rate_factor) -> None:
+        """Holders re-mark debt ``rows`` for market rates: the credit part of the mark stays, the
+        rate part becomes ``rate_factor`` (a valuation gain or loss).
+        """
+        self.version += 1
+        d = self.debt
+        rows = _indices(rows)
+        new_rate = _like(rate_factor, rows.shape)
+        new = d.value_factor[rows] / d.rate_factor[rows] * new_rate
+        self.book(
+            _scatter(d.holder[rows], d.principal_bn[rows] * (new - d.value_factor[rows]), self.n_agents), VALUATION
+        )
+        d.value_factor[rows] = new
+        d.rate_factor[rows] = new_rate
+
+    def credit_factor(self, rows) -> np.ndarray:
+        """The credit part of the mark of debt ``rows`` (value factor without the rate part)."""
+        d = self.debt
+        return d.value_factor[rows] / d.rate_factor[rows]
+
+    # ------------------------------------------------------------------ outside securities
+    def mark_securities(self, new_price) -> None:
+        """Re-price every credit class of outside securities (per unit of face): valuation."""
+        new_price = np.asarray(new_price, dtype=float)
+        if (new_price == self.securities_price).all():
+            return
+        self.version += 1
+        self.book(self.securities_face_bn @ (new_price - self.securities_price), VALUATION)
+        self.securities_price = new_price.copy()
+
+    def sell_securities_outside(self, seller, credit_class, face_bn, sale_price, name: str) -> np.ndarray:
+        """Sell ``face_bn`` (at most what each holds) of outside securities of ``credit_class``
+        at ``sale_price`` per unit of face: below the mark a fire-sale loss, below par (their
+        cost) a realised loss. Returns the proceeds (US$ bn).
+        """
+        self.version += 1
+        seller, credit_class = _indices(seller), _indices(credit_class)
+        face = _paid_at_most_once(
+            seller * self.securities_face_bn.shape[1] + credit_class,
+            _like(face_bn, seller.shape),
+            self.securities_face_bn.ravel(),
+        )
+        price = _like(sale_price, seller.shape)
+        proceeds = face * price
+        np.subtract.at(self.securities_face_bn, (seller, credit_class), face)
+        self.exogenous(seller, proceeds, name, entry="none")
+        self.book(-_scatter(seller, face * (self.securities_price[credit_class] - price), self.n_agents), FIRE_SALE)
+        self.realise(seller, face * (1.0 - price))
+        return proceeds
 
     # ------------------------------------------------------------------ GPUs
     def mark_gpus(self, new_price_bn, category: int = FIRE_SALE) -> None:

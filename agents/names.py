@@ -27,7 +27,8 @@ class InstitutionKind(StrEnum):
 
     The order is the order of every sector table and layout: the chip maker sells to the
     hyperscalers, AI labs and neoclouds who run the compute; miners and SPVs host it; private
-    credit, banks, insurers and pensions finance it; retail and the central bank sit at the edge.
+    credit, leveraged funds (repo-financed holders of ABS), banks, insurers and pensions finance
+    it; retail and the central bank sit at the edge.
     """
 
     CHIP_MAKER = "chip_maker"
@@ -37,6 +38,7 @@ class InstitutionKind(StrEnum):
     MINER = "miner"
     SPV = "spv"
     PRIVATE_CREDIT = "private_credit"
+    LEVERAGED_FUND = "leveraged_fund"
     BANK = "bank"
     INSURER = "insurer"
     PENSION = "pension"
@@ -57,6 +59,7 @@ SECTOR_LABELS: MappingProxyType[str, str] = MappingProxyType(
         "miner": "Crypto miners",
         "spv": "SPVs",
         "private_credit": "Private credit",
+        "leveraged_fund": "Leveraged funds",
         "bank": "Banks",
         "insurer": "Insurers",
         "pension": "Pension funds",
@@ -131,6 +134,43 @@ class Tranche(IntEnum):
     EQUITY = 2
 
 
+class CreditClass(IntEnum):
+    """Quality class of a claim (``DebtBook.credit_class``, and of outside securities): the
+    spread it is priced at and the credit market it is sold in.
+    """
+
+    GOVERNMENT = 0  # Treasuries
+    INVESTMENT_GRADE = 1  # hyperscalers', the chip maker's and other IG corporate bonds
+    HIGH_YIELD = 2  # neoclouds', miners' and other high-yield bonds
+    PRIVATE = 3  # private loans: bank and private-credit loans, credit lines
+    ABS_SENIOR = 4  # senior ABS tranches
+    ABS_JUNIOR = 5  # mezzanine and equity ABS tranches
+
+
+class Rating(IntEnum):
+    """Rating of a claim, from the share of its par a holder expects back (its credit factor:
+    ``rating_of``); repo lenders set their haircuts by it.
+    """
+
+    AAA = 0
+    A = 1
+    BBB = 2
+    JUNK = 3
+
+
+RATING_FLOORS: tuple[float, ...] = (0.99, 0.95, 0.85, 0.0)
+"""Least credit factor of each ``Rating`` (an assumption: a senior tranche covered 99% is still AAA;
+below 85% it is junk)."""
+
+
+def rating_of(credit_factor: float) -> Rating:
+    """The rating of a claim whose holder expects ``credit_factor`` of par back."""
+    for rating, floor in zip(Rating, RATING_FLOORS, strict=True):
+        if credit_factor >= floor:
+            return rating
+    return Rating.JUNK
+
+
 def _names(codes: type[IntEnum]) -> tuple[str, ...]:
     return tuple(code.name.lower() for code in codes)
 
@@ -140,6 +180,8 @@ DEBT_KINDS: tuple[str, ...] = _names(DebtKind)
 STAKE_KINDS: tuple[str, ...] = _names(StakeKind)
 EXECUTORY_KINDS: tuple[str, ...] = _names(ExecutoryKind)
 TRANCHES: tuple[str, ...] = _names(Tranche)
+CREDIT_CLASSES: tuple[str, ...] = _names(CreditClass)
+"""Names of the credit classes, by code: ``CREDIT_CLASSES[CreditClass.PRIVATE] == "private"``."""
 NOT_A_TRANCHE = -1
 
 FUNDING_KINDS: tuple[str, ...] = tuple(
@@ -207,6 +249,7 @@ class ShockKind(StrEnum):
     SENTIMENT = "sentiment"
     FAILURE = "failure"
     CONTRACT_CUT = "contract_cut"
+    REDEMPTION_RUN = "redemption_run"
 
 
 class EventKind(StrEnum):

@@ -19,12 +19,16 @@ second_round     ``derisking_sale_bn``, ``derisking_orders``; ``redemption_share
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from agents.capital import CapitalRegulated, CapitalRules
 from agents.names import InstitutionKind
 
 
 class PensionRules(CapitalRules):
-    pass
+    statutory_capital: bool = Field(
+        True, description="funding is measured on smoothed (actuarial) asset values: rates alone never force a sale"
+    )
 
 
 class Pension(CapitalRegulated):

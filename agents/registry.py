@@ -9,6 +9,7 @@ from agents.central_bank import CentralBank
 from agents.chip_maker import ChipMaker
 from agents.hyperscaler import Hyperscaler
 from agents.insurer import Insurer
+from agents.leveraged_fund import LeveragedFund
 from agents.miner import Miner
 from agents.names import InstitutionKind
 from agents.neocloud import Neocloud
@@ -27,6 +28,7 @@ AGENT_CLASSES: dict[InstitutionKind, type[Institution]] = {
         Miner,
         SPV,
         PrivateCreditFund,
+        LeveragedFund,
         Bank,
         Insurer,
         Pension,

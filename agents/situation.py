@@ -80,6 +80,10 @@ class Situation(Protocol):
     def defaulted(self) -> np.ndarray: ...
 
     @property
+    def redemptions_waiting_bn(self) -> np.ndarray:
+        """Redemptions each fund has gated that its investors still ask for (US$ bn)."""
+
+    @property
     def defaulted_month(self) -> np.ndarray:
         """Month each institution defaulted in (-1: it has not)."""
 
@@ -95,6 +99,13 @@ class Situation(Protocol):
         """Everyone's figures at the last month end."""
 
     def risk_weighted_assets_bn(self) -> np.ndarray: ...
+
+    def market_marks_bn(self) -> np.ndarray:
+        """What market yields have taken off each institution's bonds, loans, tranches and
+        outside securities since they were priced (US$ bn, a loss > 0): the marks statutory
+        accounting does not book (held at amortised cost), as opposed to credit impairments.
+        """
+        ...
 
 
 @dataclass
@@ -121,6 +132,8 @@ class FixedSituation:
     equity_value_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     opening_equity_value_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rwa_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    marks_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    redemptions_waiting_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     month_end: MonthEnd = field(default_factory=lambda: MonthEnd.empty(0))
 
     @classmethod
@@ -141,6 +154,8 @@ class FixedSituation:
             "equity_value_bn": array("equity_value_bn", 0.0),
             "opening_equity_value_bn": array("opening_equity_value_bn", 0.0),
             "rwa_bn": array("rwa_bn", 0.0),
+            "marks_bn": array("marks_bn", 0.0),
+            "redemptions_waiting_bn": array("redemptions_waiting_bn", 0.0),
         }
         month_end = values.pop("month_end", None) or MonthEnd(
             arrays["equity_bn"].tolist(),
@@ -158,3 +173,6 @@ class FixedSituation:
 
     def risk_weighted_assets_bn(self) -> np.ndarray:
         return self.rwa_bn
+
+    def market_marks_bn(self) -> np.ndarray:
+        return self.marks_bn

@@ -54,6 +54,7 @@ SECTOR_COLOURS: MappingProxyType[str, str] = MappingProxyType(
         "miner": "#DDCC77",
         "spv": "#999933",
         "private_credit": "#AA4499",
+        "leveraged_fund": "#661100",
         "bank": "#6699CC",
         "insurer": "#117733",
         "pension": "#882255",

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationIn
 
 from agents.central_bank import CentralBankRules
 from agents.names import (
+    CREDIT_CLASSES,
     DEBT_KINDS,
     EXECUTORY_KINDS,
     STAKE_KINDS,
@@ -166,10 +167,89 @@ class GpuMarket(Strict):
         return gens
 
 
+CreditClassName = Literal[CREDIT_CLASSES]  # type: ignore[valid-type]
+"""A credit class by name: government, investment_grade, high_yield, private, abs_senior, abs_junior."""
+
+
+def _by_class(values: dict[str, float]) -> dict[str, float]:
+    """``values`` keyed by credit-class name, every class present (missing ones 0.0)."""
+    return {name: float(values.get(name, 0.0)) for name in CREDIT_CLASSES}
+
+
 class Rates(Strict):
     base_rate_per_year: float = Field(ge=0, le=0.3, description="risk-free rate (10-year Treasury)")
-    credit_spread_per_year: float = Field(ge=0, le=0.3, description="investment-grade spread in calm markets")
-    spread_sentiment_sensitivity: float = Field(ge=0, le=20, description="spread multiplier per unit fall in sentiment")
+    spreads_per_year: dict[CreditClassName, Annotated[float, Field(ge=0, le=0.5)]] = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="calm-market spread over the base rate of each credit class (government, investment_grade, "
+        "high_yield, private, abs_senior, abs_junior; a class left out: 0)",
+    )
+    spread_sentiment_sensitivity: float = Field(
+        ge=0, le=20, description="credit spreads (all but government) x (1 + this x fall in sentiment below 1)"
+    )
+    issuance_spread_per_year: float = Field(
+        0.0,
+        ge=0,
+        le=0.1,
+        description="credit spreads widen by this (per year) for every US$100 bn of bonds the model's borrowers "
+        "issued in the last three months: heavy issuance competes for the same buyers",
+    )
+    equity_duration_years: float = Field(
+        0.0,
+        ge=0,
+        le=50,
+        description="market values of companies fall by exp(-this x rise in the base rate): their earnings are "
+        "discounted at a rate that moves with it",
+    )
+
+    @field_validator("spreads_per_year")
+    @classmethod
+    def _every_class(cls, values: dict[str, float]) -> dict[str, float]:
+        return _by_class(values)
+
+    @property
+    def credit_spread_per_year(self) -> float:
+        """The investment-grade spread in calm markets."""
+        return self.spreads_per_year["investment_grade"]
+
+
+class CreditMarkets(Strict):
+    """The markets where loans, bonds, ABS tranches and outside securities are sold, one per
+    credit class: each has its own depth, and the discount of a forced sale widens that
+    class's spread until it heals.
+    """
+
+    depth_bn: dict[CreditClassName, Annotated[float, Field(ge=MIN_DEPTH_BN, le=MAX_BN)]] = Field(
+        default_factory=dict,
+        validate_default=True,
+        description=f"sales of a class at once (US$ bn) that cut its price by 1/e; a class left out: 100; {_DEPTH}",
+    )
+    maturity_years: dict[CreditClassName, Annotated[float, Field(gt=0, le=50)]] = Field(
+        default_factory=dict,
+        validate_default=True,
+        description="average remaining maturity of the outside securities of each class (years; left out: 5)",
+    )
+    floating: list[CreditClassName] = Field(
+        default_factory=lambda: ["private"], description="classes whose outside securities pay a floating rate"
+    )
+    quoted: list[CreditClassName] = Field(
+        default_factory=lambda: ["investment_grade", "high_yield", "abs_senior", "abs_junior"],
+        description="classes quoted in a market every day, whose spreads widen as sentiment falls; the others "
+        "(Treasuries, private loans) move only with the base rate and with forced sales in their own market",
+    )
+    discount_recovery_per_month: float = Field(
+        0.2, ge=0, le=1, description="share of a credit class's fire-sale discount that heals per month"
+    )
+
+    @field_validator("depth_bn")
+    @classmethod
+    def _every_depth(cls, values: dict[str, float]) -> dict[str, float]:
+        return {name: float(values.get(name, 100.0)) for name in CREDIT_CLASSES}
+
+    @field_validator("maturity_years")
+    @classmethod
+    def _every_maturity(cls, values: dict[str, float]) -> dict[str, float]:
+        return {name: float(values.get(name, 5.0)) for name in CREDIT_CLASSES}
 
 
 class Sentiment(Strict):
@@ -206,6 +286,7 @@ class Demand(Strict):
 class Markets(Strict):
     gpu: GpuMarket
     rates: Rates
+    credit: CreditMarkets = CreditMarkets()
     sentiment: Sentiment
     demand: Demand
 
@@ -221,11 +302,6 @@ class Resolution(Strict):
         ge=0, le=1, description="share of book value realised when a defaulter's other assets are sold"
     )
     stake_sale_haircut: float = Field(ge=0, le=1, description="discount on equity stakes sold by forced sellers")
-    credit_market_depth_bn: float = Field(
-        ge=MIN_DEPTH_BN,
-        le=MAX_BN,
-        description=f"forced sales of loans/bonds/ABS (US$ bn per round) that cut prices by 1/e; {_DEPTH}",
-    )
     max_rounds: int = Field(ge=1, le=100, description="bound on clearing / fire-sale rounds inside one month")
 
 
@@ -246,6 +322,7 @@ class Channels(Strict):
     margin_calls: bool = True
     capital_derisking: bool = True
     sentiment_feedback: bool = True  # losses and defaults depress sentiment
+    rate_marks: bool = True  # bonds, loans, tranches and outside securities marked at market yields
 
 
 # --------------------------------------------------------------------------- institutions
@@ -257,7 +334,12 @@ class Institution(Strict):
     kind: InstitutionKind = Field(strict=False)
     cash_bn: float = Field(0.0, ge=0, le=MAX_BN, description=f"cash, US$ bn; {_MONEY}")
     other_assets_bn: float = Field(
-        0.0, ge=0, le=MAX_BN, description=f"businesses and securities outside the model, at book; {_MONEY}"
+        0.0, ge=0, le=MAX_BN, description=f"businesses, loans and property outside the model, at book; {_MONEY}"
+    )
+    securities_bn: dict[CreditClassName, Annotated[float, Field(ge=0, le=MAX_BN)]] = Field(
+        default_factory=dict,
+        description="bonds and loans of issuers outside the model by credit class, at par at month 0 and marked "
+        f"to market after (government, investment_grade, high_yield, private, abs_senior, abs_junior); {_MONEY}",
     )
     real_assets_bn: float = Field(0.0, ge=0, le=MAX_BN, description=f"data-centre shells, land, power; {_MONEY}")
     other_liabilities_bn: float = Field(
@@ -331,6 +413,12 @@ class Debt(Strict):
         None, ge=0, le=MAX_BN, description=f"cash the borrower must keep (a covenant); {_MONEY}"
     )
     tranche: Literal[TRANCHES[: Tranche.EQUITY]] | None = None  # type: ignore[valid-type]  # (the equity piece is the SPV's own equity)
+    credit_class: CreditClassName | None = Field(
+        None,
+        description="the spread it is priced at and the market it is sold in (default: ABS tranches by seniority, "
+        "bonds of hyperscalers and the chip maker investment_grade, other bonds high_yield, loans and credit lines "
+        "private)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Debt:
@@ -390,6 +478,13 @@ SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
         "payments of target contract (an id, or 'Payer->Payee' for every compute contract between them) are cut by "
         "`size`",
     ),
+    ShockKind.REDEMPTION_RUN: (
+        0.0,
+        1.0,
+        "fund",
+        "investors in target fund (an institution whose fund shares others hold) ask back `size` of their "
+        "holding this month, on top of what its drawdown makes them ask",
+    ),
 }
 assert list(SHOCK_KINDS) == list(ShockKind), "every shock kind needs its range, target and meaning"
 
@@ -432,7 +527,7 @@ class Shock(Strict):
         kind = str(self.kind)
         if not lo <= self.size <= hi:
             raise ValueError(f"size of a {kind!r} shock must be in [{lo}, {hi}], got {self.size}")
-        if target_kind in ("institution", "contract") and not self.target:
+        if target_kind in ("institution", "contract", "fund") and not self.target:
             raise ValueError(f"a {kind!r} shock needs a target ({target_kind})")
         if target_kind == "none" and self.target is not None:
             raise ValueError(f"a {kind!r} shock takes no target, got {self.target!r}; leave target out")
@@ -494,6 +589,13 @@ class Scenario(Strict):
                     f"shocks.{k}.target: {shock.target!r} is neither a contract id nor 'Payer->Payee' with a compute "
                     "contract between them"
                 )
+            elif target_kind == "fund":
+                need(shock.target or "", f"shocks.{k}.target")
+                if not any(s.issuer == shock.target and s.kind == "fund_share" for s in self.stakes.values()):
+                    funds = sorted({s.issuer for s in self.stakes.values() if s.kind == "fund_share"})
+                    raise ValueError(
+                        f"shocks.{k}.target: {shock.target!r} issues no fund shares, so nobody can redeem; funds: {funds}"
+                    )
             elif target_kind == "generation" and shock.target not in (None, "all", *gens):
                 raise ValueError(
                     f"shocks.{k}.target: unknown generation {shock.target!r}; known: {sorted(gens)} or 'all'"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from agents.names import CREDIT_CLASSES, CreditClass
 from simulator.config import Scenario
 
 
@@ -72,6 +73,20 @@ class Drivers:
             np.log1p(d.crypto_drift_per_year) / 12.0 if d.crypto_drift_per_year > -1 else -1.0
         )
         self.idle_compute_share = 0.0  # share of contracted GPU capacity given up (set by the model)
+        # Credit markets, by CreditClass: calm spreads, the duration that turns a class's price
+        # discount into yield, the discount of forced sales (1 = none; heals each month), and
+        # the bonds the model's borrowers issued in the last three months (US$ bn).
+        credit = m.credit
+        self._calm_spreads = np.array([m.rates.spreads_per_year[c] for c in CREDIT_CLASSES])
+        self._class_duration = np.array([credit.maturity_years[c] for c in CREDIT_CLASSES])
+        self._quoted = np.array([c in credit.quoted for c in CREDIT_CLASSES], dtype=float)
+        self.credit_discount = np.ones(len(CREDIT_CLASSES))
+        self.issued_bn_3m = 0.0
+        self._spreads: tuple | None = None
+        # Outside securities of each class: one representative bond, priced at par at month 0.
+        self.floating_classes = np.array([c in credit.floating for c in CREDIT_CLASSES])
+        self.class_years = self._class_duration
+        self.opening_class_rates = self.market_rates_per_year(self.floating_classes, np.arange(len(CREDIT_CLASSES)))
         self.revenue_scale: dict[int, float] = {}  # institution index -> share of outside revenue kept
 
     # ----------------------------------------------------------------- derived
@@ -128,25 +143,67 @@ class Drivers:
         self.extra_depreciation[generations] += extra_per_year
         self._shocks_applied += 1
 
-    def credit_spread_per_year(self) -> float:
-        """The market credit spread now: its calm level, widened as sentiment falls below 1."""
-        r = self.scenario.markets.rates
-        return r.credit_spread_per_year * (1.0 + r.spread_sentiment_sensitivity * max(0.0, 1.0 - self.sentiment))
-
-    def market_rate_per_year(self, floating: bool) -> float:
-        """The rate new debt is priced against now: the credit spread, plus the base rate for
-        fixed-rate debt (floating-rate debt pays the base rate on top of its contractual rate).
+    def spreads_per_year(self) -> np.ndarray:
+        """The spread over the base rate of each credit class now (``CreditClass`` order): its
+        calm level -- for quoted classes widened as sentiment falls below 1 and by recent heavy
+        bond issuance -- plus the yield a forced sale's discount adds while it lasts (the discount
+        over the class's duration). Government bonds carry none of it. Read-only array, cached
+        until a driver moves.
         """
-        return self.credit_spread_per_year() + (0.0 if floating else self.base_rate_per_year)
+        key = (self.sentiment, self.issued_bn_3m, self.credit_discount.tobytes())
+        if self._spreads is None or self._spreads[0] != key:
+            r = self.scenario.markets.rates
+            widen = 1.0 + r.spread_sentiment_sensitivity * max(0.0, 1.0 - self.sentiment)
+            moved = self._quoted * (widen - 1.0)  # (quoted classes only)
+            spreads = (
+                self._calm_spreads * (1.0 + moved)
+                + self._quoted * r.issuance_spread_per_year * self.issued_bn_3m / 100.0
+            )
+            spreads += (1.0 - self.credit_discount) / self._class_duration
+            spreads[CreditClass.GOVERNMENT] = self._calm_spreads[CreditClass.GOVERNMENT]
+            spreads.flags.writeable = False
+            self._spreads = (key, spreads)
+        return self._spreads[1]
+
+    def credit_spread_per_year(self) -> float:
+        """The investment-grade spread now."""
+        return float(self.spreads_per_year()[CreditClass.INVESTMENT_GRADE])
+
+    def market_rate_per_year(self, floating: bool, credit_class: int = CreditClass.INVESTMENT_GRADE) -> float:
+        """The rate new debt of ``credit_class`` is priced against now: its spread, plus the base
+        rate for fixed-rate debt (floating-rate debt pays the base rate on top of its contractual
+        rate).
+        """
+        return float(self.spreads_per_year()[credit_class]) + (0.0 if floating else self.base_rate_per_year)
+
+    def market_rates_per_year(self, floating: np.ndarray, credit_class: np.ndarray) -> np.ndarray:
+        """``market_rate_per_year`` for many rows at once."""
+        return self.spreads_per_year()[credit_class] + np.where(floating, 0.0, self.base_rate_per_year)
+
+    def hit_credit_market(self, credit_class: int, price_factor: float) -> None:
+        """A forced sale in ``credit_class``'s market fetched ``price_factor`` of its value: the
+        class's discount deepens (and widens its spread) until it heals.
+        """
+        self.credit_discount[credit_class] *= price_factor
 
     # ----------------------------------------------------------------- monthly update
-    def advance(self, month: int, overhang: np.ndarray | None = None, idle_compute_share: float = 0.0) -> None:
+    def advance(
+        self,
+        month: int,
+        overhang: np.ndarray | None = None,
+        idle_compute_share: float = 0.0,
+        issued_bn_3m: float = 0.0,
+    ) -> None:
         """Move the exogenous drivers from month-1 to ``month`` (before shocks apply). A
         generation with GPUs still waiting to sell (``overhang``, thousands) keeps its fire-sale
         discount: it heals only once the market has cleared; ``idle_compute_share`` (of contracted
-        GPU capacity given up by customers) speeds up rent deflation.
+        GPU capacity given up by customers) speeds up rent deflation; ``issued_bn_3m`` (bonds the
+        model's borrowers issued in the last three months, US$ bn) widens credit spreads.
         """
         self.idle_compute_share = idle_compute_share
+        self.issued_bn_3m = issued_bn_3m
+        recovery = self.scenario.markets.credit.discount_recovery_per_month
+        self.credit_discount = 1.0 - (1.0 - self.credit_discount) * (1.0 - recovery)
         m = self.scenario.markets
         d = m.demand
         vol = self._ai_vol_per_month

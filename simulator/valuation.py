@@ -2,8 +2,12 @@
 
 * GPUs at the secondary-market price of their generation (fundamental value x fire-sale
   discount, ``simulator.drivers``);
-* listed and private companies at fundamentals x sentiment^beta: fundamentals are outside
-  revenue plus contract backlog spread over five years;
+* listed and private companies at fundamentals x sentiment^beta, discounted for a rise in the
+  base rate (``equity_duration_years``): fundamentals are outside revenue plus contract backlog
+  spread over five years;
+* loans, bonds, ABS tranches and outside securities at market yields: their remaining cash
+  flows discounted at today's yield for their credit class against the yield they were priced at
+  (``price_per_par``; the credit part of the mark is separate);
 * private-credit funds, SPVs and other NAV-valued issuers at book equity (at least 0);
 * ABS tranches by the SPV's sequential loss waterfall;
 * data-centre shells depreciate straight-line over 40 years (TRI).
@@ -20,7 +24,10 @@ import numpy as np
 
 from agents.instruments import NO_COLLATERAL
 from agents.ledger import FIRE_SALE, OPERATING, Ledger
+from agents.names import CREDIT_CLASSES, CreditClass
 from simulator.config import ConfigError
+
+ABS_CLASSES = (CreditClass.ABS_SENIOR, CreditClass.ABS_JUNIOR)
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.state import State
@@ -29,6 +36,94 @@ DATA_CENTRE_LIFE_MONTHS = 480.0
 """Data-centre shells last about 40 years (TRI)."""
 BACKLOG_MONTHS = 60.0
 """Markets value a contract backlog as if it were earned over five years (an assumption)."""
+LONGEST_DURATION_YEARS = 30.0
+"""Cash flows further out than this are discounted as if they ended here (perpetual lines, the
+central bank's open-ended loans): beyond 30 years a price barely moves with the horizon."""
+
+
+def price_per_par(coupon, yield_, years) -> np.ndarray:
+    """The price, per unit of par, of a bond paying ``coupon`` a year for ``years`` and par at the
+    end, discounted at ``yield_`` a year (annual compounding): 1 when the yield is the coupon,
+    below 1 when it is higher. Vectorised over all three (rates per year, years >= 0).
+    """
+    coupon, yield_, years = np.broadcast_arrays(
+        np.asarray(coupon, dtype=float), np.asarray(yield_, dtype=float), np.asarray(years, dtype=float)
+    )
+    y = np.maximum(yield_, -0.99)  # (a yield below -99% is no price at all)
+    discount = (1.0 + y) ** -years
+    small = np.abs(y) < 1e-9
+    annuity = np.where(small, years, (1.0 - discount) / np.where(small, 1.0, y))
+    return coupon * annuity + discount
+
+
+def debt_years_left(state: State, rows: np.ndarray) -> np.ndarray:
+    """How long the cash flows of debt ``rows`` last, in years: to maturity (at most
+    ``LONGEST_DURATION_YEARS``), or for an amortising loan half of what is left of its
+    repayment schedule when that is shorter (its weighted average life).
+    """
+    d = state.ledger.debt
+    months = np.maximum(d.maturity_month[rows] - state.memory.month, 1).astype(float)
+    amort = d.amortisation_per_month[rows]
+    share_left = np.divide(
+        d.principal_bn[rows],
+        d.original_principal_bn[rows],
+        out=np.ones(len(rows)),
+        where=d.original_principal_bn[rows] > 0,
+    )
+    schedule = np.divide(share_left, amort, out=np.full(len(rows), np.inf), where=amort > 0) / 2.0
+    return np.minimum(np.minimum(months, schedule) / 12.0, LONGEST_DURATION_YEARS)
+
+
+def mark_rates(state: State) -> None:
+    """Loans, bonds, ABS tranches and outside securities at today's market yields.
+
+    A debt row is worth its remaining cash flows (its contractual rate, plus the base rate if it
+    floats) discounted at that rate moved by how far its market rate has moved since it was
+    priced (``reference_rate_per_year``: the base rate for fixed-rate debt, plus its credit
+    class's spread): at par when nothing moved. A defaulted obligor's debt has no rate part (what
+    it is worth is the estate's recovery). Outside securities of each credit class are priced the
+    same way as one bond of the class's ``maturity_years``, priced at par at month 0.
+    """
+    if not state.const.config.channels.rate_marks:
+        return
+    led, d, drivers, mem = state.ledger, state.ledger.debt, state.drivers, state.memory
+    if len(d):
+        rows = (d.active & (d.principal_bn > 1e-12)).nonzero()[0]
+        target = np.ones(len(rows))
+        alive = ~mem.defaulted[d.obligor[rows]]
+        live = rows[alive]
+        if len(live):
+            floating = d.floating[live]
+            moved = drivers.market_rates_per_year(floating, d.credit_class[live]) - d.reference_rate_per_year[live]
+            coupon = d.rate_per_year[live] + floating * drivers.base_rate_per_year
+            target[alive] = price_per_par(coupon, coupon + moved, debt_years_left(state, live))
+        changed = np.abs(d.rate_factor[rows] - target) > 1e-12
+        if changed.any():
+            led.mark_debt_rates(rows[changed], target[changed])
+    if led.securities_face_bn.any():
+        classes = np.arange(len(CREDIT_CLASSES))
+        floating = drivers.floating_classes
+        market = drivers.market_rates_per_year(floating, classes)
+        coupon = drivers.opening_class_rates + floating * drivers.base_rate_per_year
+        moved = market - drivers.opening_class_rates
+        credit = securities_credit(state)
+        led.securities_credit = credit
+        led.mark_securities(price_per_par(coupon, coupon + moved, drivers.class_years) * credit)
+
+
+def securities_credit(state: State) -> np.ndarray:
+    """The credit part of each class's securities price (``CreditClass`` order; 1 = sound): the
+    outside ABS stand with the model's own data-centre ABS, so each ABS class's securities carry
+    the credit factor of the model's tranches of that class (by face); other classes carry none.
+    """
+    led, d = state.ledger, state.ledger.debt
+    credit = np.ones(len(CREDIT_CLASSES))
+    for k in ABS_CLASSES:
+        rows = (d.active & (d.credit_class == k) & (d.principal_bn > 1e-12)).nonzero()[0]
+        face = d.principal_bn[rows]
+        if face.sum() > 0:
+            credit[k] = float(face @ led.credit_factor(rows) / face.sum())
+    return credit
 
 
 def gpu_book_price_bn(state: State) -> np.ndarray:
@@ -94,7 +189,10 @@ def mark_equity(state: State) -> None:
         f_now = fundamentals_bn(state)
         last = mem.last_fundamentals_bn
         s_ratio = state.drivers.sentiment / mem.last_sentiment
-        if s_ratio != 1.0 or not (f_now == last).all():  # (both ratios 1: values stay as they are)
+        # A rise in the base rate discounts everyone's earnings more (equity duration, years).
+        rise = state.drivers.base_rate_per_year - mem.last_base_rate
+        r_ratio = float(np.exp(-c.config.markets.rates.equity_duration_years * rise)) if rise else 1.0
+        if s_ratio != 1.0 or r_ratio != 1.0 or not (f_now == last).all():  # (all ratios 1: values stay)
             f_ratio = np.empty(len(last))
             f_ratio.fill(1.0)
             moved = last > 0
@@ -102,9 +200,10 @@ def mark_equity(state: State) -> None:
             value = new[mv] * f_ratio[mv]
             if s_ratio != 1.0:  # (otherwise every factor 1 ** beta is exactly 1)
                 value *= s_ratio ** c.equity_beta[mv]
-            new[mv] = value
+            new[mv] = value * r_ratio
         mem.last_fundamentals_bn = f_now
         mem.last_sentiment = state.drivers.sentiment
+        mem.last_base_rate = state.drivers.base_rate_per_year
     new[mem.defaulted] = 0.0
     if not (new == led.equity_value_bn).all():  # an unchanged value would book zeros
         led.mark_equity(new)
@@ -218,13 +317,19 @@ def mark_claims_on_estates(state: State) -> None:
         # What each estate has for its unsecured claims: everything at its marks, the pledged GPUs
         # out (their lenders take them) but what they fetch above their loans back in.
         estate = (
-            led.cash_bn + led.other_assets_bn + led.real_assets_bn + held_value + stake_value + led.gpu_units_k @ price
+            led.cash_bn
+            + led.other_assets_bn
+            + led.real_assets_bn
+            + held_value
+            + stake_value
+            + led.gpu_units_k @ price
+            + led.securities_value_bn()
         )
         estate -= np.bincount(obligor, weights=from_collateral, minlength=n)
         claims = np.bincount(obligor, weights=rest, minlength=n) + led.other_liabilities_bn
         share = np.minimum(np.divide(np.maximum(estate, 0.0), claims, out=np.ones(n), where=claims > 1e-12), 1.0)
         factor = np.minimum((from_collateral + rest * share[obligor]) / principal, 1.0)
-        changed = np.abs(d.value_factor[rows] - factor) > 1e-12
+        changed = np.abs(led.credit_factor(rows) - factor) > 1e-12
         if changed.any():
             led.mark_debt(rows[changed], factor[changed])
     mem.estates_marked_at = (led.version, price.tobytes())
@@ -246,8 +351,8 @@ def mark_abs_tranches(state: State) -> None:
                 continue
             factor = min(max(float(value / face), 0.0), 1.0)
             value = max(value - face, 0.0)
-            vf = d.value_factor
-            changed = [row for row in tr.tolist() if abs(vf[row] - factor) > 1e-12]  # (a tranche is a row or two)
+            credit = led.credit_factor(tr)
+            changed = [row for row, c in zip(tr.tolist(), credit.tolist(), strict=True) if abs(c - factor) > 1e-12]
             if changed:
                 led.mark_debt(np.array(changed, dtype=np.int64), factor)
 
@@ -260,5 +365,7 @@ __all__ = [
     "mark_equity",
     "mark_gpus",
     "mark_nav_issuers",
+    "mark_rates",
     "nav_order",
+    "price_per_par",
 ]

@@ -63,6 +63,7 @@ ASSET_LINES: dict[str, str] = {
     "real_assets": "Data centres, land and power",
     "debt_held": "Loans, bonds and ABS held",
     "stakes_held": "Equity stakes and fund shares",
+    "securities": "Bonds and loans of outside issuers (at market)",
     "other": "Other assets (outside the model)",
 }
 LIABILITY_LINES: dict[str, str] = {
@@ -204,6 +205,7 @@ def balance_sheet(model: ContagionModel, name: str) -> dict[str, Any]:
         "real_assets": float(led.real_assets_bn[i]),
         "debt_held": float(led.debt_asset_values_bn()[held].sum()),
         "stakes_held": float(led.stake_values_bn()[s.holder == i].sum()),
+        "securities": float(led.securities_value_bn()[i]),
         "other": float(led.other_assets_bn[i]),
     }
     liabilities = {kind: float(d.principal_bn[owed & (d.kind == k)].sum()) for k, kind in enumerate(DEBT_KINDS)}

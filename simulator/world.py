@@ -15,9 +15,9 @@ import numpy as np
 
 from agents.instruments import NO_COLLATERAL
 from agents.ledger import Ledger
-from agents.names import SECTORS, ContractKind, InstitutionKind
+from agents.names import CREDIT_CLASSES, SECTORS, ContractKind, CreditClass, DebtKind, InstitutionKind
 from agents.registry import agent_class
-from simulator.config import REVENUE_DRIVERS, ConfigError, Scenario
+from simulator.config import REVENUE_DRIVERS, ConfigError, Debt, Scenario
 from simulator.drivers import Drivers
 from simulator.events import EventLog
 from simulator.market import Market
@@ -25,6 +25,23 @@ from simulator.obligations import Obligations
 from simulator.records import MonthlyRecords, ReportKeys, model_columns
 from simulator.state import Constants, Memory, Scratch, State, Views, read_only
 from simulator.valuation import mark_nav_issuers, nav_order
+
+INVESTMENT_GRADE_ISSUERS = frozenset({InstitutionKind.HYPERSCALER, InstitutionKind.CHIP_MAKER})
+"""Institution kinds whose bonds are investment grade by default (``Debt.credit_class``)."""
+
+
+def _credit_class(debt: Debt, obligor_kind: str) -> CreditClass:
+    """A debt's credit class: as configured, or by default ABS tranches by seniority, bonds of
+    hyperscalers and the chip maker investment grade, other bonds high yield, loans and credit
+    lines private.
+    """
+    if debt.credit_class is not None:
+        return CreditClass(CREDIT_CLASSES.index(debt.credit_class))
+    if debt.kind == DebtKind.ABS_TRANCHE.name.lower():
+        return CreditClass.ABS_SENIOR if debt.tranche == "senior" else CreditClass.ABS_JUNIOR
+    if debt.kind == DebtKind.BOND.name.lower():
+        return CreditClass.INVESTMENT_GRADE if obligor_kind in INVESTMENT_GRADE_ISSUERS else CreditClass.HIGH_YIELD
+    return CreditClass.PRIVATE
 
 
 def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = None) -> State:
@@ -43,6 +60,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
     ledger = Ledger(n, len(gens))
     obligations = Obligations(n)
     memory = Memory(n)
+    memory.last_base_rate = drivers.base_rate_per_year
     views = Views(ledger, obligations, drivers, memory)
 
     agents = []
@@ -58,8 +76,11 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
         ledger.other_liabilities_bn[i] = inst.other_liabilities_bn
         for gen, units in inst.gpus_k.items():
             ledger.gpu_units_k[i, gen_index[gen]] = units
+        for credit_class_name, face in inst.securities_bn.items():
+            ledger.securities_face_bn[i, CREDIT_CLASSES.index(credit_class_name)] = face
     ledger.gpu_price_bn = np.array([g.price_bn_per_k for g in scenario.markets.gpu.generations])
 
+    credit_class = {cid: _credit_class(d, scenario.institutions[d.obligor].kind) for cid, d in scenario.debts.items()}
     with ledger.debt.bulk():
         for cid, d in scenario.debts.items():
             ledger.debt.add(
@@ -70,7 +91,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
                 principal_bn=d.principal_bn,
                 limit_bn=d.limit_bn,
                 rate_per_year=d.rate_per_year,
-                reference_rate_per_year=drivers.market_rate_per_year(d.floating),
+                reference_rate_per_year=drivers.market_rate_per_year(d.floating, credit_class[cid]),
                 floating=d.floating,
                 amortisation_per_month=d.amortisation_per_month,
                 maturity_month=d.maturity_month,
@@ -80,6 +101,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
                 dscr_covenant=d.dscr_covenant or 0.0,
                 min_liquidity_bn=d.min_liquidity_bn or 0.0,
                 tranche=d.tranche,
+                credit_class=credit_class[cid],
             )
     with ledger.contracts.bulk():
         for cid, c in scenario.contracts.items():
@@ -131,7 +153,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
         opex_bn_per_month=opex,
         capex_real_bn_per_month=read_only(np.array([inst.capex_real_bn_per_month for inst in institutions])),
         builders=tuple(i for i, inst in enumerate(institutions) if inst.capex_real_bn_per_month > 0),
-        payers=tuple(a.index for a in agents if a.rules.payout_bn_per_month > 0),
+        payers=tuple(a.index for a in agents if a.pays_shareholders),
         **_gpu_lenders(scenario, index),
         contract_payers=tuple(
             sorted(
@@ -152,6 +174,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
             read_only(np.array([a.rules.liquidity_buffer_months for a in agents])),
             read_only(np.array([a.can_be_stressed for a in agents])),
         ),
+        statutory_capital=read_only(np.array([bool(getattr(a.rules, "statutory_capital", False)) for a in agents])),
         risk_weights=read_only(np.array([a.risk_weights() for a in agents]).reshape(n, -1)),
         central_bank=next((i for i, k in enumerate(kinds) if k == InstitutionKind.CENTRAL_BANK), None),
         sectors_present=sectors_present,

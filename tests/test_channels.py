@@ -13,6 +13,7 @@ import copy
 import numpy as np
 import pytest
 
+from agents.names import CREDIT_CLASSES
 from simulator import ContagionModel
 from simulator.config import build_scenario
 from simulator.kernels.clearing import eisenberg_noe
@@ -34,7 +35,8 @@ CALM_MARKETS = {
         "rental_deflation_per_year": 0.0,
         "next_gen_extra_depreciation_per_year": 0.0,
     },
-    "rates": {"base_rate_per_year": 0.0, "credit_spread_per_year": 0.0, "spread_sentiment_sensitivity": 0.0},
+    "rates": {"base_rate_per_year": 0.0, "spreads_per_year": {}, "spread_sentiment_sensitivity": 0.0},
+    "credit": {"depth_bn": dict.fromkeys(CREDIT_CLASSES, 100.0)},
     "sentiment": {
         "initial": 1.0,
         "mean_reversion_per_month": 0.0,
@@ -56,7 +58,6 @@ RESOLUTION = {
     "recovery_interbank": 1.0,
     "other_asset_recovery": 0.5,
     "stake_sale_haircut": 0.0,
-    "credit_market_depth_bn": 100.0,
     "max_rounds": 10,
 }
 
@@ -339,9 +340,12 @@ def repricing_network(sentiment_fall: float = 0.0) -> dict:
     )
     raw["markets"]["rates"] = {
         "base_rate_per_year": 0.04,
-        "credit_spread_per_year": 0.01,
+        "spreads_per_year": {"investment_grade": 0.01, "private": 0.01},
         "spread_sentiment_sensitivity": 2.0,
     }
+    # Its loans are private credit, which is not quoted by default (its spread moves with the base
+    # rate and forced sales only): quote it here, so that sentiment moves its spread too.
+    raw["markets"]["credit"]["quoted"] = ["investment_grade", "private"]
     return raw
 
 

@@ -260,8 +260,8 @@ def test_numpy_values_in_overrides_and_raw_mappings(baseline_raw):
         ("markets.gpu.generations.0.rental_bn_per_k_month", 5.0, "less than or equal to 1"),
         ("markets.gpu.market_depth_bn", 1e-9, "greater than or equal to 0.1"),
         ("markets.gpu.market_depth_bn", 1e7, "less than or equal to 1000000"),
-        ("resolution.credit_market_depth_bn", 1e-9, "greater than or equal to 0.1"),
-        ("resolution.credit_market_depth_bn", 1e7, "less than or equal to 1000000"),
+        ("markets.credit.depth_bn.private", 1e-9, "greater than or equal to 0.1"),
+        ("markets.credit.depth_bn.private", 1e7, "less than or equal to 1000000"),
     ],
 )
 def test_sizes_are_bounded(path, value, allowed):

@@ -19,11 +19,12 @@ from agents.base import Institution
 from agents.capital import CapitalRegulated
 from agents.central_bank import CentralBank
 from agents.chip_maker import ChipMaker
-from agents.decisions import ACCELERATE, REPRICE, WAIVE, Breach, Commitment, Cut, Holding, LiquidityAction, Sale
+from agents.decisions import ACCELERATE, REPRICE, WAIVE, Breach, Commitment, Cut, Holding, LiquidityAction, Pledge, Sale
 from agents.hyperscaler import Hyperscaler
 from agents.insurer import Insurer
+from agents.leveraged_fund import LeveragedFund
 from agents.miner import Miner
-from agents.names import DebtKind, ExecutoryKind, InstitutionKind, Status, Tranche
+from agents.names import ExecutoryKind, InstitutionKind, Rating, Status, rating_of
 from agents.neocloud import Neocloud
 from agents.pension import Pension
 from agents.private_credit import PrivateCreditFund
@@ -147,7 +148,7 @@ class TestDefaults:
         assert agent.capex_scale(0.4) == 1.0 and agent.contract_cut_wanted(ExecutoryKind.LEASE, 0.1) == 0.0
         assert agent.funding_round_bn(5.0) == 0.0 and agent.contracts_to_cut([Commitment(3, 0)]) == []
         assert agent.real_asset_value_after_lease_cut(10.0, 0.3) == 10.0
-        assert agent.margin_collateral_bn(50.0) is None and agent.capital_ratio() is None
+        assert agent.pledged_collateral(HOLDINGS) is None and agent.capital_ratio() is None
         assert agent.derisking_sale_bn() == 0.0 and agent.derisking_orders([], 1.0) == []
         assert agent.redemption_capacity_bn(100.0) == math.inf
         assert (
@@ -238,7 +239,7 @@ def test_private_credit_fund_gates_margins_its_lines_on_its_loans_and_sells_loan
     fund = make(PrivateCreditFund, gate_share_per_month=0.05, loan_sale_haircut=0.15)
     assert fund.redemption_capacity_bn(100.0) == pytest.approx(5.0)
     assert fund.redemption_capacity_bn(-3.0) == 0.0
-    assert fund.margin_collateral_bn(40.0) == 40.0
+    assert fund.pledged_collateral(HOLDINGS) == [Pledge(h.credit_class, h.rating, h.value_bn) for h in HOLDINGS]
     plan = fund.liquidity_actions(1.0)
     assert [o.action for o in plan] == [A.DRAW_CREDIT, A.CENTRAL_BANK, A.SELL_LOANS]
     assert plan[-1].haircut == 0.15
@@ -250,41 +251,86 @@ def test_spv_is_worth_its_lease_and_has_only_the_central_bank_to_turn_to():
     assert actions(spv) == [A.CENTRAL_BANK]
 
 
+G, IG, HY, PRIVATE, SENIOR, JUNIOR = range(6)  # (CreditClass)
 HOLDINGS = [
-    Holding(1, DebtKind.ABS_TRANCHE, Tranche.SENIOR, 30.0),
-    Holding(2, DebtKind.LOAN, -1, 10.0),
-    Holding(3, DebtKind.ABS_TRANCHE, Tranche.MEZZANINE, 10.0),
-    Holding(4, DebtKind.BOND, -1, 20.0),
+    Holding(1, False, SENIOR, 30.0),  # a senior ABS tranche
+    Holding(2, False, PRIVATE, 10.0),  # a loan
+    Holding(3, False, JUNIOR, 10.0),  # a mezzanine tranche
+    Holding(4, False, HY, 20.0),  # a high-yield bond
+    Holding(IG, True, IG, 40.0),  # investment-grade securities
+    Holding(G, True, G, 100.0),  # Treasuries (weight 0: selling them sheds nothing)
 ]
 
 
 @pytest.mark.parametrize("cls", [Insurer, Pension, Bank])
-def test_capital_regulated_derisk_below_their_floor_riskiest_first_pro_rata(cls):
+def test_capital_regulated_derisk_below_their_floor_class_by_class_capped_pro_rata(cls):
     # Equity 5 on risk-weighted assets 100: a 5% ratio, below an 8% floor; target 10% -> shed 50.
     s = FixedSituation.of(1, equity_bn=[5.0], rwa_bn=[100.0])
-    agent = make(cls, s, min_capital_ratio=0.08, target_capital_ratio=0.10)
+    weights = dict(
+        risk_weight_high_yield=1.0,
+        risk_weight_abs_junior=1.0,
+        risk_weight_private=1.0,
+        risk_weight_investment_grade=0.5,
+        risk_weight_abs_senior=0.5,
+        risk_weight_government=0.0,
+    )
+    order = ("high_yield", "abs_junior", "private", "investment_grade", "abs_senior")
+    agent = make(
+        cls,
+        s,
+        min_capital_ratio=0.08,
+        target_capital_ratio=0.10,
+        max_derisking_share_per_month=0.5,
+        derisking_order=order,
+        statutory_capital=False,
+        **weights,
+    )
     assert agent.capital_ratio() == pytest.approx(0.05)
     assert agent.derisking_sale_bn() == pytest.approx(50.0)
     sales = agent.derisking_orders(HOLDINGS, 50.0)
-    # Loans, bonds and junior tranches (40 in all) go first and whole; then 10 of the 30 senior.
-    assert dict(sales) == pytest.approx({2: 1.0, 3: 1.0, 4: 1.0, 1: 1 / 3})
+    # In derisking_order: high yield, junior ABS, private, IG, senior ABS; at most half of each
+    # class a month: 10 + 5 + 5 of risk-weighted assets, then IG at weight 0.5: 20 of its 40
+    # sheds 10, then senior: 20 left / 0.5 = 40 of 30, capped at 15 (7.5 shed). Treasuries never.
+    by_ref = {(sale.ref, sale.security): sale.share for sale in sales}
+    assert by_ref == pytest.approx(
+        {(4, False): 0.5, (3, False): 0.5, (2, False): 0.5, (IG, True): 0.5, (1, False): 0.5}
+    )
     assert sorted(agent.derisking_orders(HOLDINGS[::-1], 50.0)) == sorted(sales)  # order-independent
-    assert agent.derisking_orders(HOLDINGS, 20.0) == [Sale(2, 0.5), Sale(3, 0.5), Sale(4, 0.5)]
+    small = agent.derisking_orders(HOLDINGS, 5.0)
+    assert small == [Sale(4, False, 0.25)]  # 5 of risk-weighted assets: a quarter of the high-yield bond
     compliant = make(cls, FixedSituation.of(1, equity_bn=[9.0], rwa_bn=[100.0]), min_capital_ratio=0.08)
     assert compliant.derisking_sale_bn() == 0.0
-    assert actions(agent) == [A.CENTRAL_BANK, A.SELL_OTHER_ASSETS, A.DRAW_CREDIT]
-    assert agent.risk_weights().shape == (9,) and agent.risk_weights()[0] == agent.rules.risk_weight_other
+    assert actions(agent) == [A.CENTRAL_BANK, A.SELL_SECURITIES, A.SELL_OTHER_ASSETS, A.DRAW_CREDIT]
+    assert agent.risk_weights().shape == (10,) and agent.risk_weights()[0] == agent.rules.risk_weight_other
+    # For cash: liquid securities in order, until the need is met.
+    assert agent.securities_to_sell(50.0, [30.0, 40.0, 0, 0, 0, 0]) == [(G, 30.0), (IG, 20.0)]
+
+
+LOANS = [Pledge(PRIVATE, Rating.BBB, 20.0)]  # a fund's loan book
 
 
 def test_bank_calls_the_excess_over_its_advance_rate_and_cuts_the_rate_when_stressed():
     calm = make(Bank, advance_rate=0.6, stressed_advance_cut=0.2)
-    call = calm.margin_call(drawn_bn=15.0, collateral_bn=20.0, called_bn=0.0)
+    call = calm.margin_call(drawn_bn=15.0, pledges=LOANS, called_bn=0.0)
     assert call.amount_bn == pytest.approx(3.0) and call.borrowing_base_bn == pytest.approx(12.0)
-    assert calm.margin_call(drawn_bn=15.0, collateral_bn=20.0, called_bn=3.0) is None  # already called
-    assert calm.margin_call(drawn_bn=10.0, collateral_bn=20.0, called_bn=0.0) is None
+    assert calm.margin_call(drawn_bn=15.0, pledges=LOANS, called_bn=3.0) is None  # already called
+    assert calm.margin_call(drawn_bn=10.0, pledges=LOANS, called_bn=0.0) is None
     stressed = make(Bank, FixedSituation.of(1, stressed=[True]), advance_rate=0.6, stressed_advance_cut=0.2)
-    assert stressed.margin_call(15.0, 20.0, 0.0).amount_bn == pytest.approx(15.0 - 0.48 * 20.0)
+    assert stressed.margin_call(15.0, LOANS, 0.0).amount_bn == pytest.approx(15.0 - 0.48 * 20.0)
     assert not stressed.allows_drawing()
+
+
+def test_repo_haircuts_rise_when_abs_is_downgraded_and_the_leveraged_fund_pledges_its_abs():
+    bank = make(Bank, repo_haircut_aaa=0.05, repo_haircut_a=0.12, repo_haircut_bbb=0.3, repo_haircut_junk=0.75)
+    aaa, junk = Pledge(SENIOR, Rating.AAA, 40.0), Pledge(JUNIOR, Rating.JUNK, 10.0)
+    assert bank.margin_call(40.0, [aaa, junk], 0.0) is None  # base 38 + 2.5 = 40.5
+    downgraded = [Pledge(SENIOR, Rating.BBB, 40.0), junk]
+    call = bank.margin_call(40.0, downgraded, 0.0)
+    assert call.borrowing_base_bn == pytest.approx(28.0 + 2.5) and call.amount_bn == pytest.approx(9.5)
+    fund = make(LeveragedFund)
+    assert fund.pledged_collateral(HOLDINGS) == [Pledge(SENIOR, 0, 30.0), Pledge(JUNIOR, 0, 10.0)]  # only its ABS
+    assert [o.action for o in fund.liquidity_actions(1.0)] == [A.DRAW_CREDIT, A.CENTRAL_BANK, A.SELL_LOANS]
+    assert [rating_of(x) for x in (1.0, 0.96, 0.9, 0.5)] == [Rating.AAA, Rating.A, Rating.BBB, Rating.JUNK]
 
 
 def test_central_bank_lends_only_when_on_and_markets_are_stressed():

@@ -68,6 +68,7 @@ def start(state: State) -> None:
     mem.outside_revenue_bn = operate.outside_revenue_bn(state)
     mem.last_fundamentals_bn = fundamentals_bn(state)
     mem.last_sentiment = state.drivers.sentiment
+    mem.last_base_rate = state.drivers.base_rate_per_year
     mem.peak_nav_per_unit = value_per_unit(state)
     _run(state, Phase.COLLECT, collect.run)
 
@@ -77,6 +78,7 @@ def run_month(state: State) -> None:
     mem = state.memory
     mem.month += 1
     state.log.month = mem.month
+    mem.bonds_issued_bn[mem.month % 3] = 0.0  # (the ring keeps the last three months)
     _begin_month(state)
     _run(state, Phase.SHOCKS, shocks.run)
     _run(state, Phase.OPERATE, operate.run)

@@ -8,9 +8,11 @@ discount persists, healing by ``discount_recovery_per_month`` (``simulator.drive
 central bank is buyer of last resort (``CentralBank.gpu_floor_factor``), it stops the price at
 its floor and buys what outside buyers would take only below it.
 
-Loans, bonds and ABS tranches sold by forced sellers clear the same way in one credit market of
-depth ``credit_market_depth_bn``, each at its seller's accepted haircut on top of the impact.
-Buyers are outside the model.
+Loans, bonds, ABS tranches and outside securities sold by forced sellers clear the same way, in
+one market per credit class (``markets.credit.depth_bn``), each debt row also at its seller's
+accepted haircut on top of the impact. The discount of a class's sale stays in its market (its
+spread widens, ``Drivers.hit_credit_market``) until it heals, so every holder of the class
+marks it. Buyers are outside the model.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.names import EventKind
+from agents.names import CREDIT_CLASSES, EventKind
 from simulator.events import MATERIAL_BN, money
 from simulator.kernels.fire_sales import price_impact, volume_for_price_factor
 
@@ -34,20 +36,21 @@ def run(state: State) -> bool:
         return False
     if market.gpu_orders:
         _clear_gpus(state)
-    if market.debt_orders:
-        _clear_debt(state)
+    if market.debt_orders or market.securities_orders:
+        _clear_credit(state)
         market.debt_orders.clear()
         market.debt_haircut.clear()
+        market.securities_orders.clear()
     return True
 
 
 def pending(state: State) -> bool:
-    """Is there anything the market can clear now: debt for sale, GPUs offered since the last
+    """Is there anything the market can clear now: debt or securities for sale, GPUs offered since the last
     clearing, or an overhang the market can absorb more of this month (or the buyer of last
     resort will take)?
     """
     market = state.market
-    if market.debt_orders:
+    if market.debt_orders or market.securities_orders:
         return True
     if not market.gpu_orders:
         return False
@@ -156,19 +159,28 @@ def _clear_gpus(state: State) -> None:
     state.memory.gpu_sold_bn += float(((takes + to_cb) * sale_price).sum())
 
 
-def _clear_debt(state: State) -> None:
-    """One price impact for all debt sold this round; each seller also gives up its own haircut."""
+def _clear_credit(state: State) -> None:
+    """One price impact per credit class for everything of the class sold this round (debt rows
+    and outside securities); each debt row's seller also gives up its own haircut.
+    """
     led, d, market, names = state.ledger, state.ledger.debt, state.market, state.const.names
     cfg = state.const.config
+    depth = cfg.markets.credit.depth_bn
     rows = np.array(sorted(market.debt_orders), dtype=np.int64)
     share = np.array([market.debt_orders[r] for r in rows])
     value = d.principal_bn[rows] * d.value_factor[rows] * share
-    total = float(value.sum())
-    factor = float(price_impact(total, cfg.resolution.credit_market_depth_bn)) if cfg.channels.fire_sale_impact else 1.0
-    for row, sh in zip(rows, share):
-        haircut = 1.0 - (1.0 - market.debt_haircut.get(int(row), 0.0)) * factor
+    lots = sorted(market.securities_orders.items())
+    offered = np.bincount(d.credit_class[rows], weights=value, minlength=len(CREDIT_CLASSES))
+    for (_, credit_class), face in lots:
+        offered[credit_class] += face * led.securities_price[credit_class]
+    factor = np.ones(len(CREDIT_CLASSES))
+    if cfg.channels.fire_sale_impact:
+        for k, name in enumerate(CREDIT_CLASSES):
+            if offered[k] > 0:
+                factor[k] = float(price_impact(float(offered[k]), depth[name]))
+    for row, sh, val in zip(rows.tolist(), share.tolist(), value.tolist(), strict=True):
+        haircut = 1.0 - (1.0 - market.debt_haircut.get(row, 0.0)) * factor[d.credit_class[row]]
         seller = int(d.holder[row])
-        val = float(d.principal_bn[row] * d.value_factor[row] * sh)
         led.sell_debt_outside(row, sh, haircut, "buyers of loans and bonds (outside)")
         if val > 1e-9:
             state.log.add(
@@ -179,3 +191,20 @@ def _clear_debt(state: State) -> None:
                 f"{names[seller]} sold {d.ids[row]} worth {money(val)} for "
                 f"{money(val * (1 - haircut))} ({haircut:.0%} discount)",
             )
+    for (seller, credit_class), face in lots:
+        mark = float(led.securities_price[credit_class])
+        price = mark * factor[credit_class]
+        proceeds = float(
+            led.sell_securities_outside(seller, credit_class, face, price, "buyers of securities (outside)")[0]
+        )
+        label = CREDIT_CLASSES[credit_class].replace("_", "-")
+        state.log.add(
+            EventKind.ASSET_SALE,
+            seller,
+            None,
+            proceeds,
+            f"{names[seller]} sold {money(face * mark)} of {label} securities for {money(proceeds)} "
+            f"({1 - factor[credit_class]:.1%} discount)",
+        )
+    for k in (factor < 1.0).nonzero()[0].tolist():
+        state.drivers.hit_credit_market(k, float(factor[k]))

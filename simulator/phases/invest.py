@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.names import DebtKind, EventKind, ExecutoryKind
+from agents.names import CreditClass, DebtKind, EventKind, ExecutoryKind
 from simulator.events import money
 from simulator.obligations import CHIP_SALE, EQUITY_FUNDING
 
@@ -103,7 +103,7 @@ def _borrow_for_chips(state: State, payers: np.ndarray, wanted: np.ndarray, spar
                 obligor=i,
                 principal_bn=0.0,
                 rate_per_year=rate,
-                reference_rate_per_year=state.drivers.market_rate_per_year(floating),
+                reference_rate_per_year=state.drivers.market_rate_per_year(floating, CreditClass.PRIVATE),
                 floating=floating,
                 amortisation_per_month=amortisation,
                 maturity_month=month + 60,

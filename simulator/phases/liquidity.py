@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.decisions import Commitment, LiquidityAction, Order
-from agents.names import DebtKind, EventKind, ExecutoryKind
+from agents.names import CreditClass, DebtKind, EventKind, ExecutoryKind
 from simulator.events import money
 from simulator.obligations import CONTRACT
 
@@ -137,6 +137,7 @@ def _central_bank(state: State, i: int, need: float, order: Order, events: list[
     led, d, names = state.ledger, state.ledger.debt, state.const.names
     held = (d.holder == i) & d.active
     securities = float((d.principal_bn[held] * d.value_factor[held]).sum()) + float(led.other_assets_bn[i])
+    securities += float(led.securities_value_bn()[i])
     capacity = cb.lending_capacity_bn(securities, float(led.gpu_units_k[i] @ state.drivers.market_price_bn))
     borrowed = d.principal_bn[(d.holder == cb.index) & (d.obligor == i)]
     owed = float(d.principal_bn[(d.holder == cb.index) & (d.obligor == i) & d.active].sum())
@@ -153,7 +154,8 @@ def _central_bank(state: State, i: int, need: float, order: Order, events: list[
         obligor=i,
         principal_bn=amount,
         rate_per_year=rate,
-        reference_rate_per_year=state.drivers.market_rate_per_year(False),
+        reference_rate_per_year=state.drivers.market_rate_per_year(False, CreditClass.GOVERNMENT),
+        credit_class=CreditClass.GOVERNMENT,  # (its own loans: priced off the risk-free rate)
         maturity_month=month + term,
     )
     led.lend_new_reserves(row, "central bank reserves created")
@@ -191,23 +193,31 @@ def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tup
 
 
 def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
-    """Sell loans at the seller's ``order.haircut``: first its diversified loans outside the
-    network (sold at once), then its loans to the network, into the credit market (where forced
-    sales also move the price).
+    """Sell loans: first its loans and securities outside the network, into their credit
+    markets; then other assets outside the network at the seller's ``order.haircut``; then its
+    loans to the network, into the credit market (where forced sales also move the price).
     """
     led, d, names = state.ledger, state.ledger.debt, state.const.names
     haircut = order.haircut
     raised = 0.0
-    if led.other_assets_bn[i] > 0 and haircut < 1:
-        book = min(need / (1 - haircut), float(led.other_assets_bn[i]))
-        raised = led.sell_other_assets(i, book, "loans sold to outside buyers", haircut)
+    values = led.securities_face_bn[i] * led.securities_price
+    for credit_class in values.nonzero()[0].tolist():
+        if raised >= need - TINY_BN:
+            break
+        price = float(led.securities_price[credit_class])
+        face = min((need - raised) / price, float(led.securities_face_bn[i, credit_class]))
+        raised += state.market.submit_securities(i, credit_class, face) * price
+    if raised < need - TINY_BN and led.other_assets_bn[i] > 0 and haircut < 1:
+        book = min((need - raised) / (1 - haircut), float(led.other_assets_bn[i]))
+        sold = led.sell_other_assets(i, book, "loans sold to outside buyers", haircut)
+        raised += sold
         events.append(
             (
                 EventKind.ASSET_SALE,
                 i,
                 None,
-                raised,
-                f"{names[i]} sold {money(book)} of loans outside the network for {money(raised)} ({haircut:.0%} discount)",
+                sold,
+                f"{names[i]} sold {money(book)} of loans outside the network for {money(sold)} ({haircut:.0%} discount)",
             )
         )
     rest = need - raised
@@ -220,8 +230,22 @@ def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tu
     return raised
 
 
+def _sell_securities(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
+    """Offer outside securities worth about ``need`` at their market price (which classes: the
+    seller's ``securities_to_sell``); they clear in their credit class's market.
+    """
+    led = state.ledger
+    values = led.securities_face_bn[i] * led.securities_price
+    offered = 0.0
+    for credit_class, value in state.agents[i].securities_to_sell(need, values.tolist()):
+        price = float(led.securities_price[credit_class])
+        if price > 0:
+            offered += state.market.submit_securities(i, credit_class, value / price) * price
+    return offered
+
+
 def _sell_other_assets(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
-    """Sell liquid securities held outside the network (Treasuries) at book value."""
+    """Sell other (cash-like) assets held outside the network at book value."""
     led = state.ledger
     amount = min(need, float(led.other_assets_bn[i]))
     if amount <= TINY_BN:
@@ -233,15 +257,18 @@ def _sell_other_assets(state: State, i: int, need: float, order: Order, events: 
             i,
             None,
             amount,
-            f"{state.const.names[i]} sold {money(amount)} of Treasuries and other securities for cash",
+            f"{state.const.names[i]} sold {money(amount)} of other assets for cash",
         )
     )
     return amount
 
 
 def _issue_bonds(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
-    """Borrow ``need`` from bond investors outside the network."""
+    """Borrow ``need`` from bond investors outside the network (heavy issuance widens credit
+    spreads, ``Drivers.spreads_per_year``).
+    """
     state.ledger.borrow_outside(i, need, "bonds sold to outside investors")
+    state.memory.bonds_issued_bn[state.memory.month % 3] += need
     events.append(
         (
             EventKind.BOND_ISSUE,
@@ -289,6 +316,7 @@ SELF_ACTIONS: dict[LiquidityAction, Callable[[State, int, float, Order, list[tup
     LiquidityAction.CENTRAL_BANK: _central_bank,
     LiquidityAction.SELL_GPUS: _sell_gpus,
     LiquidityAction.SELL_LOANS: _sell_loans,
+    LiquidityAction.SELL_SECURITIES: _sell_securities,
     LiquidityAction.SELL_OTHER_ASSETS: _sell_other_assets,
     LiquidityAction.ISSUE_BONDS: _issue_bonds,
     LiquidityAction.CUT_CONTRACTS: _cut_contracts,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agents.ledger import FIRE_SALE
-from simulator.valuation import mark_abs_tranches, mark_claims_on_estates, mark_equity, mark_gpus
+from simulator.valuation import mark_abs_tranches, mark_claims_on_estates, mark_equity, mark_gpus, mark_rates
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.state import State
@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def run(state: State) -> None:
     """Re-mark GPUs, ABS tranches and equity."""
     mark_gpus(state, FIRE_SALE)
+    mark_rates(state)
     mark_claims_on_estates(state)
     mark_abs_tranches(state)
     mark_equity(state)

@@ -223,6 +223,8 @@ def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
     held = ((d.holder == i) & d.active & (d.principal_bn > 0) & ~mem.defaulted[d.obligor]).nonzero()[0]
     if len(held):
         state.market.submit_debt(held, 1.0)
+    for credit_class in led.securities_face_bn[i].nonzero()[0].tolist():  # and its outside securities
+        state.market.submit_securities(i, credit_class, float(led.securities_face_bn[i, credit_class]))
     # Its contracts end: customers lose the capacity, suppliers lose the revenue.
     c = led.contracts
     ended = (c.active & ((c.payer == i) | (c.payee == i))).nonzero()[0]

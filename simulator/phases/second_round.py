@@ -3,12 +3,14 @@ month (with the redemptions' second wave, ``simulator.phases.redemptions``, and 
 ``simulator.phases.covenants``, which the month's driver runs in the same phase).
 
 * **Margin calls**: a credit line to a borrower whose lines are margined
-  (``Institution.margin_collateral_bn``: a private-credit fund's loan book) may be drawn only up
-  to what its lender allows against that collateral (``Institution.margin_call``: a bank's
-  advance rate); the excess is called, due now.
-* **Capital-ratio de-risking**: institutions below their capital floor put debt claims up for
-  sale in the credit market (``Institution.derisking_sale_bn``, ``derisking_orders``), at most once
-  a month.
+  (``Institution.pledged_collateral``: a private-credit fund's loan book, a leveraged fund's ABS)
+  may be drawn only up to what its lender allows against that collateral
+  (``Institution.margin_call``: a bank's advance rate on loans, its repo haircuts by rating on
+  bonds and ABS -- a downgrade raises them); the excess is called, due now, and the line's limit
+  is cut to the borrowing base.
+* **Capital-ratio de-risking**: institutions below their capital floor put claims up for sale in
+  their credit markets (``Institution.derisking_sale_bn``, ``derisking_orders``), at most once a
+  month.
 
 Everything here creates obligations or sales for the next clearing round.
 """
@@ -17,10 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from agents.decisions import Holding
-from agents.names import DebtKind, EventKind
+from agents.names import CreditClass, DebtKind, EventKind, Rating, rating_of
 from simulator.events import money
 from simulator.obligations import PRINCIPAL
 
@@ -36,6 +36,32 @@ def run(state: State) -> None:
     derisking(state)
 
 
+SECURITY_RATINGS: tuple[Rating, ...] = (Rating.AAA, Rating.A, Rating.JUNK, Rating.BBB, Rating.AAA, Rating.BBB)
+"""The rating of outside securities of each credit class (``CreditClass`` order; an assumption:
+Treasuries and senior ABS AAA, investment grade A, private loans BBB, junior ABS BBB, high yield
+junk)."""
+
+
+def holdings(state: State, i: int) -> list[Holding]:
+    """What institution ``i`` holds and could sell or pledge: its debt rows (rated by the share of
+    par it expects back) and its outside securities by credit class (rated by class), at market.
+    """
+    led, d = state.ledger, state.ledger.debt
+    rows = ((d.holder == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
+    credit = led.credit_factor(rows)
+    book = [
+        Holding(
+            int(r), False, int(d.credit_class[r]), float(d.principal_bn[r] * d.value_factor[r]), rating_of(float(c))
+        )
+        for r, c in zip(rows.tolist(), credit.tolist(), strict=True)
+    ]
+    for k in led.securities_face_bn[i].nonzero()[0].tolist():
+        # (securities are rated by class, downgraded when their class's credit is impaired)
+        rating = max(SECURITY_RATINGS[k], rating_of(float(led.securities_credit[k])))
+        book.append(Holding(k, True, k, float(led.securities_face_bn[i, k] * led.securities_price[k]), rating))
+    return book
+
+
 def margin_calls(state: State) -> None:
     """Lenders call credit lines drawn beyond what the borrower's collateral supports."""
     if not state.const.config.channels.margin_calls:
@@ -44,21 +70,28 @@ def margin_calls(state: State) -> None:
     rows = ((d.kind == CREDIT_LINE) & d.active & (d.principal_bn > 0)).nonzero()[0]
     if not len(rows):
         return
-    held_value = np.bincount(d.holder, weights=d.principal_bn * d.value_factor, minlength=led.n_agents)
     names, defaulted = state.const.names, state.memory.defaulted.tolist()
+    pledges: dict[int, list | None] = {}  # borrower -> what it pledges (asked once per borrower)
     for row, holder, obligor, drawn in zip(
         rows.tolist(), d.holder[rows].tolist(), d.obligor[rows].tolist(), d.principal_bn[rows].tolist()
     ):
         if defaulted[obligor]:
             continue
         lender, borrower = agents[holder], agents[obligor]
-        collateral = borrower.margin_collateral_bn(held_value[obligor] + led.other_assets_bn[obligor])
-        if collateral is None:
+        if obligor not in pledges:
+            book = holdings(state, obligor)
+            if led.other_assets_bn[obligor] > 0:  # its other loans, outside the network, at book
+                book.append(Holding(-1, True, CreditClass.PRIVATE, float(led.other_assets_bn[obligor]), Rating.BBB))
+            pledges[obligor] = borrower.pledged_collateral(book)
+        pledged = pledges[obligor]
+        if pledged is None:
             continue
-        call = lender.margin_call(drawn, collateral, scratch.margin_called.get(row, 0.0))
+        call = lender.margin_call(drawn, pledged, scratch.margin_called.get(row, 0.0))
         if call is None:
             continue
         scratch.margin_called[row] = scratch.margin_called.get(row, 0.0) + call.amount_bn
+        # The lender also cuts the line to the borrowing base: what is called cannot be drawn again.
+        d.limit_bn[row] = min(float(d.limit_bn[row]), call.borrowing_base_bn)
         state.obligations.add(obligor, holder, call.amount_bn, PRINCIPAL, row)
         state.log.add(
             EventKind.MARGIN_CALL,
@@ -76,7 +109,7 @@ def derisking(state: State) -> None:
     """
     if not state.const.config.channels.capital_derisking:
         return
-    d, scratch = state.ledger.debt, state.scratch
+    scratch = state.scratch
     weighted = (state.views.risk_weighted_assets_bn() > 0) & ~state.memory.defaulted
     for i in weighted.nonzero()[0].tolist():
         agent = state.agents[i]
@@ -86,25 +119,26 @@ def derisking(state: State) -> None:
         if target <= 1e-9:
             continue
         scratch.derisked.add(agent.index)
-        rows = ((d.holder == agent.index) & d.active & (d.principal_bn > 0)).nonzero()[0]
-        holdings = [
-            Holding(int(r), int(d.kind[r]), int(d.tranche[r]), float(d.principal_bn[r] * d.value_factor[r]))
-            for r in rows
-        ]
-        sales = agent.derisking_orders(holdings, target)
-        values = {h.row: h.value_bn for h in holdings}
+        led = state.ledger
+        book = holdings(state, agent.index)
+        sales = agent.derisking_orders(book, target)
+        values = {(h.ref, h.security): h.value_bn for h in book}
         shed = 0.0
-        for row, share in sales:
-            state.market.submit_debt(row, share)
-            shed += share * values[row]
+        for ref, security, share in sales:
+            if security:
+                face = float(led.securities_face_bn[agent.index, ref]) * share
+                shed += state.market.submit_securities(agent.index, ref, face) * float(led.securities_price[ref])
+            else:
+                state.market.submit_debt(ref, share)
+                shed += share * values[(ref, False)]
         if shed <= 0:
             continue
-        ratio = agent.capital_ratio()
+        ratio = agent.regulatory_capital_ratio()
         state.log.add(
             EventKind.DERISKING,
             agent.index,
             None,
             shed,
             f"{agent.name}, with a capital ratio of {ratio:.1%} (below its floor), put {money(shed)} of loans, "
-            "bonds and ABS up for sale",
+            "bonds, ABS and securities up for sale",
         )

@@ -101,7 +101,7 @@ def _reprice(state: State, row: int) -> str:
     old_rate = float(d.rate_per_year[row])
     if not state.const.config.channels.rollover_repricing:
         return f" at {old_rate:.2%} a year"
-    market = state.drivers.market_rate_per_year(bool(d.floating[row]))
+    market = state.drivers.market_rate_per_year(bool(d.floating[row]), int(d.credit_class[row]))
     new_rate = max(old_rate + market - float(d.reference_rate_per_year[row]), 0.0)
     d.rate_per_year[row] = new_rate
     d.reference_rate_per_year[row] = market

@@ -21,7 +21,7 @@ import numpy as np
 from agents.ledger import FIRE_SALE, OPERATING
 from agents.names import EventKind, ShockKind
 from simulator.config import contracts_named
-from simulator.valuation import depreciate_real_assets, mark_equity, mark_gpus, update_impairment
+from simulator.valuation import depreciate_real_assets, mark_equity, mark_gpus, mark_rates, update_impairment
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.config import Shock
@@ -34,7 +34,8 @@ def run(state: State) -> None:
     cfg = c.config
     old_discount = d.discount.copy()
     idle = state.ledger.contracts.idle_compute_share(mem.month - 1, mem.defaulted)  # as last month ended
-    d.advance(mem.month, state.market.overhang_k(len(c.generation_names)), idle)
+    issued = float(mem.bonds_issued_bn.sum())  # in the last three months (this month's slot is empty)
+    d.advance(mem.month, state.market.overhang_k(len(c.generation_names)), idle, issued)
     if cfg.channels.sentiment_feedback:
         s = cfg.markets.sentiment
         hit = s.loss_sensitivity * mem.losses_last_month_bn / max(c.opening_system_equity_bn, 1e-9)
@@ -53,6 +54,7 @@ def run(state: State) -> None:
     update_impairment(state)
     mark_gpus(state, FIRE_SALE)
     depreciate_real_assets(state)
+    mark_rates(state)
     mark_equity(state)  # decisions this month see values after the shocks
 
 
@@ -122,6 +124,16 @@ def _contract_cut(state: State, shock: Shock) -> str:
     return f"Payments on {', '.join(ids)} were cut by {shock.size:.0%}"
 
 
+def _redemption_run(state: State, shock: Shock) -> str:
+    """Investors in the target fund ask back ``size`` more of their holding this month (a run:
+    the monthly redemptions, ``simulator.phases.redemptions``, add it to each investor's share).
+    """
+    fund = state.const.index_of[shock.target or ""]
+    runs = state.scratch.redemption_runs
+    runs[fund] = min(runs.get(fund, 0.0) + shock.size, 1.0)
+    return f"A run on {shock.target}: its investors ask back {shock.size:.0%} of their holdings"
+
+
 HANDLERS: dict[ShockKind, Callable[[State, Shock], str]] = {
     ShockKind.AI_GROWTH: _ai_growth,
     ShockKind.REVENUE_LOSS: _revenue_loss,
@@ -132,6 +144,7 @@ HANDLERS: dict[ShockKind, Callable[[State, Shock], str]] = {
     ShockKind.SENTIMENT: _sentiment,
     ShockKind.FAILURE: _failure,
     ShockKind.CONTRACT_CUT: _contract_cut,
+    ShockKind.REDEMPTION_RUN: _redemption_run,
 }
 assert list(HANDLERS) == list(ShockKind), "every shock kind needs exactly one handler"
 
