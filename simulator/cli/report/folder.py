@@ -154,9 +154,11 @@ def _summary_problem(path: Path, exc: ValidationError) -> str:
         if err["type"] == "missing":
             lines.append(f"{where}: missing (required)")
             continue
-        expected = _EXPECTED.get(err["type"], err["msg"])
-        shown = repr(err.get("input"))
-        lines.append(f"{where}: expected {expected} ({err['msg']}), got {shown[:60]}")
+        shown = repr(err.get("input"))[:60]
+        if err["type"] in _EXPECTED:
+            lines.append(f"{where}: expected {_EXPECTED[err['type']]}, got {shown}")
+        else:  # a range or a fixed value: pydantic's own words ("Input should be ...")
+            lines.append(f"{where}: {err['msg'].replace('Input should be', 'must be')}, got {shown}")
     more = f" (and {len(exc.errors()) - 8} more)" if len(exc.errors()) > 8 else ""
     return f"{path}: not a valid run summary{more}:\n  " + "\n  ".join(lines) + f"\n{RERUN} to write it anew"
 

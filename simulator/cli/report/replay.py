@@ -2,9 +2,10 @@
 sector layout, :func:`networks.sector_layout`) and, per month, every institution's status and
 equity and that month's events, as data for the page's slider to recolour the nodes.
 
-Pure computation and string building (no browser, no matplotlib). Node ``i`` of the SVG is the
-``<g class="rp-node" data-index="i">`` of institution ``i`` (the ``institution`` column of
-``agents.csv``, the node id of ``graph.json``).
+Pure computation and string building (no browser, no matplotlib). The SVG's
+``<g class="rp-node" data-index="n">`` is the ``n``-th institution in the order of the
+``institution`` column of ``agents.csv`` (its id), which is also its place in every per-node list
+of :func:`replay_data`.
 """
 
 from __future__ import annotations
@@ -97,11 +98,11 @@ def network_svg(agents: pd.DataFrame, graph: dict | None, month: int) -> str:
     ]
     parts += _sector_bands(nodes, pos)
     parts += _edges(graph, nodes, pos, radius)
-    for i, row in nodes.iterrows():
+    for n, (i, row) in enumerate(nodes.iterrows()):  # n: the node's place in replay_data's lists
         x, y = pos[int(i)]
         status = str(at.loc[i, "status"])
         parts.append(
-            f"<g class='rp-node' data-index='{i}' data-name='{escape(row['name'], quote=True)}' data-status='{status}'>"
+            f"<g class='rp-node' data-index='{n}' data-name='{escape(row['name'], quote=True)}' data-status='{status}'>"
             f"<title>{escape(_tip(row['name'], row['kind'], status, float(at.loc[i, 'equity_bn']), month))}</title>"
             f"<circle class='rp-ring' cx='{x:.1f}' cy='{y:.1f}' r='{radius[int(i)] + 5:.1f}'/>"
             f"<circle class='rp-dot' cx='{x:.1f}' cy='{y:.1f}' r='{radius[int(i)]:.1f}' "
