@@ -4,7 +4,7 @@ The page is checked against the folder's own files: the scenario and its set-up,
 numbers (each cell's exact value against summary.json), the timeline (against events.jsonl), the
 replay's month-by-month statuses (against agents.csv), and that nothing is fetched from the
 network. Bad folders give exit code 2 and a message naming the path and what is expected. The
-page in a real browser: tests/browser/test_report.py.
+page in a real browser: tests/browser/test_report_page.py.
 """
 
 from __future__ import annotations

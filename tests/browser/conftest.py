@@ -15,7 +15,7 @@ Usage (see test_infra.py)::
 makes them use Debian's Chromium (/usr/bin/chromium) with the flags these machines need. Every
 test here is marked ``browser``. When Chromium or the offline Solara assets are missing, the tests
 are skipped locally but FAIL under CI (CI=true), so CI can never go green without running them. A
-test that opens a file instead of the app (test_report.py) needs Chromium only.
+test that opens a file instead of the app (test_report_page.py) needs Chromium only.
 
 Set-up: scripts/install_chromium.sh and scripts/fetch_solara_assets.sh.
 Artifacts (screenshots, server logs, failure screenshots) go to <repo>/test-artifacts/.
