@@ -5,10 +5,12 @@
     aicontagion run [SCENARIO|PATH] --months N --seed S --out DIR [--set key=value ...] [--quiet]
     aicontagion scenarios
     aicontagion app [--host 127.0.0.1] [--port 8765] [--scenario NAME]
+    aicontagion report DIR [--out FILE]
 
 ``run`` prints a summary (defaults and losses by sector in US$ bn, the first covenant breach,
 the peak GPU price fall per generation, final sentiment, the ten most important events) and
-writes the outputs listed in :mod:`simulator.cli.outputs` into DIR.
+writes the outputs listed in :mod:`simulator.cli.outputs` into DIR. ``report`` turns such a
+folder into one self-contained HTML page (:mod:`simulator.cli.report`).
 
 The run's folder is written whole: the files go into a fresh hidden folder beside DIR
 (``.DIR.new-<pid>-...``), ``summary.json`` last, and that folder then replaces DIR. DIR may be a
@@ -21,7 +23,8 @@ says ``"complete": false``, the last month written (``months``) and the files th
 a Ctrl-C before the simulation starts leaves DIR as it was. Exit code 130 in every such case.
 
 Exit codes: 0 success, 1 the app server could not start, 2 bad input (unknown scenario, invalid
-config or override, out-of-range option; the message names the field and what is allowed),
+config or override, out-of-range option, a folder that is not a run's or holds a broken file; the
+message names the field or path and what is allowed),
 130 interrupted. This module is a thin front end: no model logic lives here.
 """
 
@@ -128,7 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  aicontagion scenarios\n"
         "  aicontagion run ai_winter --months 36 --seed 1 --out runs/winter\n"
         "  aicontagion run --set gpu_market_depth_bn=40 --set central_bank_enabled=true\n"
-        "  aicontagion app --port 8765\n\n"
+        "  aicontagion app --port 8765\n"
+        "  aicontagion report runs/winter\n\n"
         "exit codes: 0 ok, 1 app server could not start, 2 bad input, 130 interrupted",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -198,6 +202,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", default=None, metavar="NAME", help="scenario the app opens with (name from configs/ or a path)"
     )
     app.set_defaults(handler=cmd_app, parser=app, modules=(*_ENGINE[:1], "simulator.app.server"))
+
+    report = sub.add_parser(
+        "report",
+        help="turn a run's output folder into one self-contained HTML report",
+        description="Write one HTML page from a run's output folder: the scenario and its levers, the "
+        "headline measures against the counterfactual, the timeline of important events, the figures and "
+        "the deal network month by month (a slider replays the cascade). Figures are embedded: the page "
+        "opens in any browser with no network.",
+    )
+    report.add_argument("folder", type=_folder, metavar="DIR", help="the folder of a run (aicontagion run --out DIR)")
+    report.add_argument(
+        "--out",
+        type=_folder,
+        default=None,
+        metavar="FILE",
+        help="the HTML file to write, ending in .html (default DIR/report.html, which a later run into DIR replaces)",
+    )
+    report.set_defaults(handler=cmd_report, parser=report, modules=_REPORT_MODULES)
     return parser
 
 
@@ -278,6 +300,10 @@ _RUN_MODULES = (
     "PIL.PngImagePlugin", "pyarrow.parquet", "pyarrow.pandas_compat", "pandas.io.parquet", "pandas.io.formats.csvs",
     "rich.console", "rich.table",
 )  # fmt: skip
+
+
+_REPORT_MODULES = ("simulator.cli.report", "simulator.cli.report.page", "matplotlib.backends.backend_agg",
+                   "PIL.PngImagePlugin")  # fmt: skip
 
 
 def _load(modules: tuple[str, ...]) -> None:
@@ -368,7 +394,8 @@ def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, month
 
     presses = ctrl_c.presses
     summary = outputs.summarise(model)
-    summary.update(seed=args.seed, months_requested=months, seconds=round(elapsed, 3))
+    summary.update(seed=args.seed, months_requested=months, seconds=round(elapsed, 3),
+                   setup=outputs.run_setup(scenario, args.overrides))  # fmt: skip
     cut_short = ctrl_c.presses > presses  # a Ctrl-C (another one) since the simulation ended
     for _, write in [] if cut_short else outputs.output_steps(model, staging, seed=args.seed):
         presses = ctrl_c.presses
@@ -702,6 +729,26 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 def _is_path(text: str) -> bool:
     return text.endswith((".yaml", ".yml")) or "/" in text or Path(text).exists()
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from simulator.cli.report import ReportError, write_report
+
+    try:
+        path = write_report(args.folder, args.out)
+    except ReportError as exc:
+        raise BadInput(f"aicontagion report: {exc}") from None
+    except OSError as exc:
+        where = args.out if args.out is not None else args.folder / "report.html"
+        raise BadInput(
+            f"aicontagion report: cannot write {str(where)!r} ({exc.strerror or exc}); give --out FILE.html "
+            "in a folder you can write to"
+        ) from None
+    print(f"Wrote {path} ({path.stat().st_size / 1e6:.1f} MB): open it in a browser; it needs no network")
+    return EXIT_OK
 
 
 # ----------------------------------------------------------------------------- scenarios

@@ -9,8 +9,9 @@ makes a fresh hidden folder beside DIR (same parent, so the same file system), t
 there with ``summary.json`` last, and :func:`publish_run` moves the folder into place, replacing
 a previous run at DIR (renamed aside, then deleted). So DIR holds one run or another, never
 files of two. What may be replaced is decided by :func:`check_out_folder`: nothing yet, an empty
-folder or a folder that :func:`looks_like_run`; a file, the current folder, or a folder holding
-anything else (``notes.txt``, a subfolder) is refused with :class:`OutFolderError`.
+folder or a folder that :func:`looks_like_run` (its files, and a ``report.html`` made from it by
+``aicontagion report``); a file, the current folder, or a folder holding anything else
+(``notes.txt``, a subfolder) is refused with :class:`OutFolderError`.
 
 A model stopped in the middle of a month (Ctrl-C) has collected data only for the months it
 finished; :func:`summarise` and :func:`write_run` then describe those months only (events of
@@ -59,9 +60,11 @@ from simulator.records import LOSS_MEASURES
 from simulator.views import first_new_event
 
 if TYPE_CHECKING:  # pragma: no cover
+    from simulator.config import Scenario
     from simulator.model import ContagionModel
 
 __all__ = [
+    "DERIVED_FILES",
     "OUTPUT_FILES",
     "OutFolderError",
     "agent_timeseries",
@@ -76,6 +79,7 @@ __all__ = [
     "output_steps",
     "publish_run",
     "remove_partial_files",
+    "run_setup",
     "staging_folder",
     "summarise",
     "write_agents_csv",
@@ -106,6 +110,9 @@ OUTPUT_FILES: dict[str, str] = {
     "summary_json": "summary.json",
 }
 _GRAPH_OUTPUTS = ("graph_graphml", "graph_json", "network_png")
+#: Files made from a run's folder afterwards (``aicontagion report``): they belong to the run, so
+#: a later run may replace a folder holding them (and does, as a whole).
+DERIVED_FILES = frozenset({"report.html"})
 
 _NEGLIGIBLE_BN = 1e-9  # |amount| below this (US$ bn) is floating-point noise and reported as 0
 TOP_EVENTS = 10
@@ -288,6 +295,49 @@ def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
         "top_events": [_jsonable(e.to_dict()) for e in most_important(events, top=top)],
     }
     return _jsonable(summary)
+
+
+def run_setup(config: Scenario, settings: list[str] | tuple[str, ...] = ()) -> dict:
+    """What a run was asked to simulate, for the ``setup`` key of ``summary.json`` (written by
+    ``aicontagion run``; read by ``aicontagion report``).
+
+    Keys: ``description`` (the scenario's), ``settings`` (the ``--set KEY=VALUE`` texts as typed,
+    already applied to ``config``), ``shocks`` (``month``, ``kind``, ``target``, ``size`` and
+    ``meaning``, from :data:`simulator.config.SHOCK_KINDS`), ``levers`` (the main levers' values
+    in the run: GPU depreciation per year by generation, rental deflation and AI revenue growth
+    per year, GPU market depth in US$ bn, the distinct LTV covenants of GPU-backed loans, the base
+    rate per year, whether the central-bank backstop is on) and ``channels`` (each switch of
+    :class:`simulator.config.Channels`, on or off).
+    """
+    from simulator.config import SHOCK_KINDS, Channels
+
+    gpu = config.markets.gpu
+    return _jsonable(
+        {
+            "description": " ".join(config.description.split()),
+            "settings": list(settings),
+            "shocks": [
+                {
+                    "month": s.month,
+                    "kind": str(s.kind),
+                    "target": s.target,
+                    "size": s.size,
+                    "meaning": SHOCK_KINDS[s.kind][3],
+                }
+                for s in config.shocks
+            ],
+            "levers": {
+                "gpu_depreciation_per_year": {g.name: g.depreciation_per_year for g in gpu.generations},
+                "rental_deflation_per_year": gpu.rental_deflation_per_year,
+                "ai_revenue_growth_per_year": config.markets.demand.ai_revenue_growth_per_year,
+                "gpu_market_depth_bn": gpu.market_depth_bn,
+                "ltv_covenants": sorted({d.ltv_covenant for d in config.debts.values() if d.ltv_covenant is not None}),
+                "base_rate_per_year": config.markets.rates.base_rate_per_year,
+                "central_bank_enabled": bool(config.central_bank.enabled),
+            },
+            "channels": {name: bool(getattr(config.channels, name)) for name in Channels.model_fields},
+        }
+    )
 
 
 # ----------------------------------------------------------------------------- atomic writing
@@ -487,7 +537,8 @@ def _is_run_entry(entry: os.DirEntry) -> bool:
     if not entry.is_file(follow_symlinks=False):
         return False
     partial = _PARTIAL_FILE.fullmatch(entry.name)
-    return entry.name in _RUN_FILES or entry.name in _LITTER or bool(partial and partial["name"] in _RUN_FILES)
+    known = _RUN_FILES | DERIVED_FILES
+    return entry.name in known or entry.name in _LITTER or bool(partial and partial["name"] in known)
 
 
 def _foreign_entries(folder: Path) -> list[str]:
@@ -497,7 +548,7 @@ def _foreign_entries(folder: Path) -> list[str]:
 
 
 def looks_like_run(folder: str | Path) -> bool:
-    """True if ``folder`` is a folder that holds only files a run writes (and is not empty)."""
+    """True if ``folder`` is a folder that holds only files a run writes, or its report (and is not empty)."""
     folder = Path(folder)
     return folder.is_dir() and any(folder.iterdir()) and not _foreign_entries(folder)
 

@@ -14,7 +14,8 @@ Usage (see test_infra.py)::
 ``page`` / ``context`` / ``new_context`` / ``browser`` are pytest-playwright's fixtures; this file
 makes them use Debian's Chromium (/usr/bin/chromium) with the flags these machines need. Every
 test here is marked ``browser``. When Chromium or the offline Solara assets are missing, the tests
-are skipped locally but FAIL under CI (CI=true), so CI can never go green without running them.
+are skipped locally but FAIL under CI (CI=true), so CI can never go green without running them. A
+test that opens a file instead of the app (test_report_page.py) needs Chromium only.
 
 Set-up: scripts/install_chromium.sh and scripts/fetch_solara_assets.sh.
 Artifacts (screenshots, server logs, failure screenshots) go to <repo>/test-artifacts/.
@@ -86,12 +87,14 @@ def _assets_dir() -> Path:
     return Path(os.environ.get("SOLARA_ASSETS_PROXY_CACHE_DIR") or DEFAULT_ASSETS_DIR)
 
 
-def missing_requirements() -> list[str]:
-    """What the browser tests need but this machine lacks (empty list: all there)."""
+def missing_requirements(app: bool = True) -> list[str]:
+    """What the browser tests need but this machine lacks (empty list: all there); ``app=False``:
+    what a test that opens a file, not the app, needs (Chromium only).
+    """
     missing = []
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         missing.append(f"Chromium not found at {CHROMIUM} (run scripts/install_chromium.sh)")
-    if not assets_dir_is_complete(_assets_dir()):
+    if app and not assets_dir_is_complete(_assets_dir()):
         missing.append(f"Solara front-end assets missing in {_assets_dir()} (run scripts/fetch_solara_assets.sh)")
     return missing
 
@@ -115,7 +118,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     """
     if item.get_closest_marker("browser") is None:
         return
-    missing = missing_requirements()
+    fixtures = set(getattr(item, "fixturenames", ()))
+    missing = missing_requirements(app=bool(fixtures & {"app_server", "start_app_server"}))
     if not missing:
         return
     reason = "browser test set-up incomplete: " + "; ".join(missing)
