@@ -228,6 +228,7 @@ def figures(state: State) -> dict[str, float]:
 
     * ``central_bank_lending_bn`` -- its loans outstanding (principal);
     * ``central_bank_lent_bn`` -- lent in all so far;
+    * ``central_bank_bought_bn`` -- paid for GPUs and ABS bought at its floors, in all so far;
     * ``central_bank_gpus_cost_bn`` / ``_market_bn`` -- the GPUs it holds (bought at its floor or
       seized), at what they cost it and at the secondary-market price (not at value in use, which
       the ledger carries GPUs at until impaired: the central bank cannot earn rents with them);
@@ -289,6 +290,7 @@ def figures(state: State) -> dict[str, float]:
     values = (
         lending,
         book.lent_bn,
+        book.bought_gpus_bn + book.bought_abs_bn,
         gpu_cost,
         gpu_market,
         abs_cost,

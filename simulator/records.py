@@ -75,6 +75,7 @@ SYSTEM_FIGURES = (
 CENTRAL_BANK_FIGURES = (
     "central_bank_lending_bn",
     "central_bank_lent_bn",
+    "central_bank_bought_bn",
     "central_bank_gpus_cost_bn",
     "central_bank_gpus_market_bn",
     "central_bank_abs_cost_bn",
@@ -85,7 +86,7 @@ CENTRAL_BANK_FIGURES = (
     "central_bank_balance_sheet_bn",
 )
 """The central bank's columns (``simulator.backstop.figures``), US$ bn: loans outstanding, lent in
-all, GPUs and ABS it holds at cost and at market, other collateral it seized at market, its
+all, paid for GPUs and ABS bought at its floors in all, GPUs and ABS it holds at cost and at market, other collateral it seized at market, its
 realised losses and its unrealised losses against what it paid, and its balance sheet (assets at
 market)."""
 
