@@ -1038,7 +1038,8 @@ _BOUND_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_e
 
 def _allowed_range(loc: tuple) -> str | None:
     """The bounds of the model field at ``loc`` (``Field(ge=..., le=...)``) as text, e.g.
-    ``0 <= x <= 1``; None if ``loc`` is not a bounded field of a model."""
+    ``0 <= x <= 1``; None if ``loc`` is not a bounded field of a model.
+    """
     schema: Any = Scenario
     for part in loc[:-1]:
         schema = _schema_of(schema, part, None)

@@ -53,7 +53,7 @@ def test_it_lends_at_the_base_rate_plus_its_penalty_spread_against_the_collatera
     fed = {**FED_ON, "penalty_spread_per_year": 0.02}
     model = run(borrower(fed, base_rate=0.04, securities_bn={"investment_grade": 10.0}), 2)
     d, led = model.ledger.debt, model.ledger
-    loans = [e for e in events(model, "central_bank_loan")]
+    loans = events(model, "central_bank_loan")
     assert [e.month for e in loans] == [1, 2] and loans[0].amount_bn == pytest.approx(0.5)
     assert "6.00% a year (the base rate + 2.00%)" in loans[0].message
     row = d.ids.index("central_bank_loan_1_Neo_1")
@@ -104,7 +104,8 @@ def test_a_defaulting_borrower_leaves_the_central_bank_the_loan_less_the_collate
 
 def abs_seller(fed: dict) -> dict:
     """A fund that fails in month 1 holding ABS: its senior tranche of an SPV and ABS securities,
-    dumped into a US$100 bn-deep ABS market (50 offered: exp(-0.5) = 61% of their value)."""
+    dumped into a US$100 bn-deep ABS market (50 offered: exp(-0.5) = 61% of their value).
+    """
     raw = mini(
         {
             "Fund": {"kind": "private_credit", "cash_bn": 1.0, "securities_bn": {"abs_senior": 40.0}},

@@ -299,7 +299,8 @@ def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
 
 def _central_bank_block(model: ContagionModel, df: pd.DataFrame) -> dict | None:
     """What the central bank did and what it cost (US$ bn; None without a central bank): see
-    ``summarise``."""
+    ``summarise``.
+    """
     if "central_bank" not in {str(a.kind) for a in model.institutions} or "central_bank_lent_bn" not in df:
         return None
     last = df.iloc[-1]
