@@ -305,7 +305,7 @@ def _central_bank_block(model: ContagionModel, df: pd.DataFrame) -> dict | None:
         return None
     last = df.iloc[-1]
 
-    def at_end(column: str) -> float:
+    def at_end(column: str) -> float | None:
         return _clean(float(last[column]))
 
     return {
