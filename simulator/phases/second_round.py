@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-
 from agents.decisions import Holding
 from agents.names import CreditClass, DebtKind, EventKind, Rating
 from simulator.events import money
