@@ -49,7 +49,8 @@ class Bank(CapitalRegulated):
 
     def advance(self, pledge: Pledge) -> float:
         """What it lends per unit of value of ``pledge``: its advance rate on private loans,
-        ``1 - haircut`` by rating on the rest, cut when it is stressed."""
+        ``1 - haircut`` by rating on the rest, cut when it is stressed.
+        """
         r = self.rules
         if pledge.credit_class == CreditClass.PRIVATE:
             rate = r.advance_rate
@@ -60,7 +61,8 @@ class Bank(CapitalRegulated):
 
     def margin_call(self, drawn_bn: float, pledges: Sequence[Pledge], called_bn: float) -> MarginCall | None:
         """Call what is drawn beyond the borrowing base (the pledges after its haircuts), less
-        what it already called."""
+        what it already called.
+        """
         base = sum(self.advance(p) * p.value_bn for p in pledges)
         excess = drawn_bn - base - called_bn
         return MarginCall(excess, base) if excess > 1e-9 else None

@@ -410,7 +410,8 @@ class Institution(mesa.Agent):
 
     def pledged_collateral(self, holdings: Sequence[Holding]) -> list[Pledge] | None:
         """What its margined credit lines are secured by, among its ``holdings`` (None: its
-        lines are not margined)."""
+        lines are not margined).
+        """
         return None
 
     def capital_ratio(self) -> float | None:

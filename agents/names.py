@@ -149,7 +149,8 @@ class CreditClass(IntEnum):
 
 class Rating(IntEnum):
     """Rating of a claim, from the share of its par a holder expects back (its credit factor:
-    ``rating_of``); repo lenders set their haircuts by it."""
+    ``rating_of``); repo lenders set their haircuts by it.
+    """
 
     AAA = 0
     A = 1
@@ -248,6 +249,7 @@ class ShockKind(StrEnum):
     SENTIMENT = "sentiment"
     FAILURE = "failure"
     CONTRACT_CUT = "contract_cut"
+    REDEMPTION_RUN = "redemption_run"
 
 
 class EventKind(StrEnum):

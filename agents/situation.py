@@ -80,6 +80,10 @@ class Situation(Protocol):
     def defaulted(self) -> np.ndarray: ...
 
     @property
+    def redemptions_waiting_bn(self) -> np.ndarray:
+        """Redemptions each fund has gated that its investors still ask for (US$ bn)."""
+
+    @property
     def defaulted_month(self) -> np.ndarray:
         """Month each institution defaulted in (-1: it has not)."""
 
@@ -129,6 +133,7 @@ class FixedSituation:
     opening_equity_value_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     rwa_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     marks_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    redemptions_waiting_bn: np.ndarray = field(default_factory=lambda: np.zeros(0))
     month_end: MonthEnd = field(default_factory=lambda: MonthEnd.empty(0))
 
     @classmethod
@@ -150,6 +155,7 @@ class FixedSituation:
             "opening_equity_value_bn": array("opening_equity_value_bn", 0.0),
             "rwa_bn": array("rwa_bn", 0.0),
             "marks_bn": array("marks_bn", 0.0),
+            "redemptions_waiting_bn": array("redemptions_waiting_bn", 0.0),
         }
         month_end = values.pop("month_end", None) or MonthEnd(
             arrays["equity_bn"].tolist(),

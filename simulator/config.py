@@ -478,6 +478,13 @@ SHOCK_KINDS: dict[str, tuple[float, float, str, str]] = {
         "payments of target contract (an id, or 'Payer->Payee' for every compute contract between them) are cut by "
         "`size`",
     ),
+    ShockKind.REDEMPTION_RUN: (
+        0.0,
+        1.0,
+        "fund",
+        "investors in target fund (an institution whose fund shares others hold) ask back `size` of their "
+        "holding this month, on top of what its drawdown makes them ask",
+    ),
 }
 assert list(SHOCK_KINDS) == list(ShockKind), "every shock kind needs its range, target and meaning"
 
@@ -520,7 +527,7 @@ class Shock(Strict):
         kind = str(self.kind)
         if not lo <= self.size <= hi:
             raise ValueError(f"size of a {kind!r} shock must be in [{lo}, {hi}], got {self.size}")
-        if target_kind in ("institution", "contract") and not self.target:
+        if target_kind in ("institution", "contract", "fund") and not self.target:
             raise ValueError(f"a {kind!r} shock needs a target ({target_kind})")
         if target_kind == "none" and self.target is not None:
             raise ValueError(f"a {kind!r} shock takes no target, got {self.target!r}; leave target out")
@@ -582,6 +589,13 @@ class Scenario(Strict):
                     f"shocks.{k}.target: {shock.target!r} is neither a contract id nor 'Payer->Payee' with a compute "
                     "contract between them"
                 )
+            elif target_kind == "fund":
+                need(shock.target or "", f"shocks.{k}.target")
+                if not any(s.issuer == shock.target and s.kind == "fund_share" for s in self.stakes.values()):
+                    funds = sorted({s.issuer for s in self.stakes.values() if s.kind == "fund_share"})
+                    raise ValueError(
+                        f"shocks.{k}.target: {shock.target!r} issues no fund shares, so nobody can redeem; funds: {funds}"
+                    )
             elif target_kind == "generation" and shock.target not in (None, "all", *gens):
                 raise ValueError(
                     f"shocks.{k}.target: unknown generation {shock.target!r}; known: {sorted(gens)} or 'all'"

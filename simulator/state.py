@@ -91,6 +91,7 @@ class Constants:
     production_cost_share: np.ndarray  # chip makers' cost of goods, share of the price
     cash_buffer_bn: np.ndarray  # cash kept back from discretionary spending, US$ bn
     stress_parameters: tuple[np.ndarray, np.ndarray, np.ndarray]  # (equity ratio, buffer months, can be stressed)
+    statutory_capital: np.ndarray  # its capital (and stress) rule reads bonds and loans at amortised cost
     risk_weights: np.ndarray  # (n, len(RISK_CLASSES)); zero rows without a capital rule
     central_bank: int | None  # index of the central bank, if there is one
     sectors_present: tuple[str, ...]  # sectors with at least one institution, in sector order
@@ -136,6 +137,7 @@ class Memory:
     credit_losses_bn: float = 0.0  # claims written off when estates closed, cumulative
     estates_marked_at: tuple = ()  # (ledger version, GPU prices) the claims on open estates were last marked at
     gpu_sold_bn: float = 0.0  # GPUs sold in fire sales, cumulative proceeds
+    redemption_queue_bn: dict[int, float] = field(default_factory=dict)  # fund-share row -> gated, still asked
     losses_last_month_bn: float = 0.0  # realised last month (US$ bn); feeds next month's sentiment
     defaults_last_month: int = 0
     backstop_lent_last_month: bool = False
@@ -166,6 +168,7 @@ class Scratch:
     decided_rows: set[int] = field(default_factory=set)  # debt rows whose breach a lender decided on
     margin_called: dict[int, float] = field(default_factory=dict)  # credit-line row -> amount called
     derisked: set[int] = field(default_factory=set)  # institutions that de-risked this month
+    redemption_runs: dict[int, float] = field(default_factory=dict)  # fund -> extra share asked back (a shock)
     new_defaults: list[int] = field(default_factory=list)  # institutions that defaulted this month
     forced_failures: list[int] = field(default_factory=list)  # put into resolution by a shock
     losses_at_start_bn: float = 0.0  # cumulative realised losses when the month began
@@ -180,6 +183,7 @@ class Scratch:
         self.decided_rows.clear()
         self.margin_called.clear()
         self.derisked.clear()
+        self.redemption_runs.clear()
         self.new_defaults = []
         self.gpu_prices_tested = None
 
@@ -248,8 +252,12 @@ class Views:
         # What it must pay this month: its dues once they are known (they include operating costs).
         self.scheduled_outflows_bn = np.maximum(due, c.opex_bn_per_month)
         # Everyone's stress flag under the same views (the rule: agents.base.stressed_flags).
+        # Equity as each one's own rule reads it: with statutory accounting, before market-yield marks.
+        equity = self.equity_bn
+        if c.statutory_capital.any():
+            equity = equity + np.where(c.statutory_capital, self.market_marks_bn(), 0.0)
         self.stressed = stressed_flags(
-            self.assets_bn, self.equity_bn, led.cash_bn, self.scheduled_outflows_bn, *c.stress_parameters
+            self.assets_bn, equity, led.cash_bn, self.scheduled_outflows_bn, *c.stress_parameters
         )
 
     def _verify(self) -> None:
@@ -275,7 +283,7 @@ class Views:
     def risk_weighted_assets_bn(self) -> np.ndarray:
         """Risk-weighted assets of every institution (US$ bn), cached until the next refresh."""
         if self._rwa_bn is None:
-            self._rwa_bn = risk_weighted_assets_bn(self._ledger, self.const.risk_weights)
+            self._rwa_bn = risk_weighted_assets_bn(self._ledger, self.const.risk_weights, self.const.statutory_capital)
         return self._rwa_bn
 
     def market_marks_bn(self) -> np.ndarray:
@@ -378,6 +386,14 @@ class Views:
     @property
     def defaulted_month(self) -> np.ndarray:
         return self._memory.defaulted_month
+
+    @property
+    def redemptions_waiting_bn(self) -> np.ndarray:
+        waiting = np.zeros(self._ledger.n_agents)
+        issuer = self._ledger.stakes.issuer
+        for row, amount in self._memory.redemption_queue_bn.items():
+            waiting[issuer[row]] += amount
+        return waiting
 
     @property
     def equity_value_bn(self) -> np.ndarray:

@@ -25,9 +25,9 @@ import numpy as np
 from agents.instruments import NO_COLLATERAL
 from agents.ledger import FIRE_SALE, OPERATING, Ledger
 from agents.names import CREDIT_CLASSES, CreditClass
+from simulator.config import ConfigError
 
 ABS_CLASSES = (CreditClass.ABS_SENIOR, CreditClass.ABS_JUNIOR)
-from simulator.config import ConfigError
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.state import State
@@ -114,7 +114,8 @@ def mark_rates(state: State) -> None:
 def securities_credit(state: State) -> np.ndarray:
     """The credit part of each class's securities price (``CreditClass`` order; 1 = sound): the
     outside ABS stand with the model's own data-centre ABS, so each ABS class's securities carry
-    the credit factor of the model's tranches of that class (by face); other classes carry none."""
+    the credit factor of the model's tranches of that class (by face); other classes carry none.
+    """
     led, d = state.ledger, state.ledger.debt
     credit = np.ones(len(CREDIT_CLASSES))
     for k in ABS_CLASSES:

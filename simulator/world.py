@@ -174,6 +174,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
             read_only(np.array([a.rules.liquidity_buffer_months for a in agents])),
             read_only(np.array([a.can_be_stressed for a in agents])),
         ),
+        statutory_capital=read_only(np.array([bool(getattr(a.rules, "statutory_capital", False)) for a in agents])),
         risk_weights=read_only(np.array([a.risk_weights() for a in agents]).reshape(n, -1)),
         central_bank=next((i for i, k in enumerate(kinds) if k == InstitutionKind.CENTRAL_BANK), None),
         sectors_present=sectors_present,

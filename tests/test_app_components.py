@@ -360,7 +360,7 @@ def test_page_renders_every_panel(ui):
     assert summary_month(ui) == 0
     ui.find(children=["Time: 0.0"]).assert_single()
     svg = ui.find(panels.NetworkView).widget.svg
-    assert svg.count("class='aic-node'") == 23
+    assert svg.count("class='aic-node'") == 24
     for marker in ("aic-charts", "data-testid='balance-sheet'", "aic-bar-row", "No events in month 0"):
         html_with(ui, marker)
     ui.find(v.Btn, children=["Reset"]).assert_single()

@@ -343,6 +343,9 @@ def repricing_network(sentiment_fall: float = 0.0) -> dict:
         "spreads_per_year": {"investment_grade": 0.01, "private": 0.01},
         "spread_sentiment_sensitivity": 2.0,
     }
+    # Its loans are private credit, which is not quoted by default (its spread moves with the base
+    # rate and forced sales only): quote it here, so that sentiment moves its spread too.
+    raw["markets"]["credit"]["quoted"] = ["investment_grade", "private"]
     return raw
 
 

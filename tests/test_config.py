@@ -17,6 +17,8 @@ SCENARIOS = [
     "neocloud_default",
     "crypto_crash",
     "backstop",
+    "ai_crash",
+    "private_credit_run",
 ]
 
 

@@ -91,7 +91,7 @@ def test_vocabularies_are_consistent():
     assert set(FUNDING_KINDS).isdisjoint(REVENUE_KINDS)
     assert set(EDGE_KINDS) == set(FUNDING_KINDS) | set(REVENUE_KINDS)
     assert len(set(EDGE_KINDS)) == len(EDGE_KINDS) == 9
-    assert len(set(INSTITUTION_KINDS)) == len(INSTITUTION_KINDS) == 12
+    assert len(set(INSTITUTION_KINDS)) == len(INSTITUTION_KINDS) == 13
     assert set(SECTOR_LABELS) == set(INSTITUTION_KINDS)
     assert set(EDGE_STYLES) == set(EDGE_KINDS)
     assert tuple(STATUS_COLOURS) == STATUSES == ("healthy", "stressed", "breached", "defaulted")
@@ -437,7 +437,7 @@ def test_random_deal_graph_is_valid_and_deterministic():
     assert nx.utils.graphs_equal(G, random_deal_graph(rng=np.random.default_rng(42)))
     assert not nx.utils.graphs_equal(G, random_deal_graph(rng=43))
     assert random_deal_graph(n_per_kind=0, rng=1).number_of_nodes() == 0
-    assert random_deal_graph(n_per_kind=2, rng=1).number_of_nodes() == 24
+    assert random_deal_graph(n_per_kind=2, rng=1).number_of_nodes() == 26
     assert random_deal_graph(density=0, rng=1).number_of_edges() == 0
     with pytest.raises(DealGraphError, match="unknown kind"):
         random_deal_graph({"hedge_fund": 1})

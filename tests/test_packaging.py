@@ -249,7 +249,7 @@ def test_wheel_install(tmp_path):
 
     listed = _run([bin_dir / "aicontagion", "scenarios"], "aicontagion scenarios", timeout=120, cwd=work, env=env)
     _assert_lists_all(listed)
-    assert len(SCENARIOS) == 8
+    assert len(SCENARIOS) == 9
 
     probe = _run([bin_dir / "python", "-c", PROBE, _outside_extensions(work / "mine")],
                  "loading scenarios in the installed package", timeout=120, cwd=work, env=env)  # fmt: skip

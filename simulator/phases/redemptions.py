@@ -4,9 +4,11 @@ Run twice in a month: the **monthly** requests (in the operate phase; sized by e
 drawdown from its peak value per unit) and, in the second round, a **second wave** at a fund
 whose value per unit fell *during* the month (sized by that fresh fall). Each investor decides
 its share (``Institution.redemption_share``); each fund pays up to its own limit
-(``redemption_capacity_bn``: the gate) and never more than its cash and undrawn credit lines,
-pro rata to the requests; the rest waits (a gate). Payments are obligations, cleared with
-everything else.
+(``redemption_capacity_bn``: the gate) and never more than its cash, undrawn credit lines and
+outside securities at market,
+pro rata to the requests; the rest waits (a gate): gated requests stay in the queue and are
+asked again each month until paid (or until the fund defaults). Payments are obligations,
+cleared with everything else.
 """
 
 from __future__ import annotations
@@ -66,21 +68,27 @@ def _redeem(state: State, second_wave: bool) -> None:
         if not fell.any():
             return  # no fund lost value this month: no second wave
     rows = ((s.kind == FUND_SHARE) & (s.units > 0)).nonzero()[0]
+    queue = state.memory.redemption_queue_bn
     if second_wave:
         rows = rows[fell[s.issuer[rows]]]
+        queue = {}  # (the queue is asked again with the monthly requests)
     if not len(rows):
         return
     if not second_wave:
         state.views.refresh()  # (in the second round the views were refreshed already)
     values = led.stake_values_bn()[rows].tolist()
     drawdown_of, defaulted, agents = drawdowns.tolist(), state.memory.defaulted.tolist(), state.agents
+    runs = {} if second_wave else scratch.redemption_runs  # (a run, a shock, adds to the monthly requests)
     requests: dict[int, list[tuple[int, float]]] = {}
     for row, fund, holder, value in zip(rows.tolist(), s.issuer[rows].tolist(), s.holder[rows].tolist(), values):
         if defaulted[fund]:
+            state.memory.redemption_queue_bn.pop(row, None)  # (its investors claim on its estate instead)
             continue
-        share = agents[holder].redemption_share(drawdown_of[fund])
-        if share > 0 and value > 0:
-            requests.setdefault(fund, []).append((row, share * value))
+        share = min(agents[holder].redemption_share(drawdown_of[fund]) + runs.get(fund, 0.0), 1.0)
+        # What it wants out now; requests still waiting in the queue count towards it.
+        amount = min(max(share * value, queue.get(row, 0.0)), value)
+        if amount > 0 and value > 0:
+            requests.setdefault(fund, []).append((row, amount))
     names = state.const.names
     for fund, reqs in sorted(requests.items()):
         total = sum(a for _, a in reqs)
@@ -90,6 +98,11 @@ def _redeem(state: State, second_wave: bool) -> None:
         paid_share = min(1.0, capacity / total) if total > 0 else 1.0
         for row, amount in reqs:
             state.obligations.add(fund, int(s.holder[row]), amount * paid_share, REDEMPTION, row)
+            waiting = amount * (1 - paid_share)
+            if waiting > 1e-9:
+                state.memory.redemption_queue_bn[row] = waiting
+            else:
+                state.memory.redemption_queue_bn.pop(row, None)
         state.log.add(
             EventKind.REDEMPTION,
             fund,
@@ -108,9 +121,12 @@ def _redeem(state: State, second_wave: bool) -> None:
 
 
 def _liquid_bn(state: State, i: int) -> float:
-    """Cash plus undrawn credit lines, less what is already due this round."""
-    d = state.ledger.debt
+    """Cash, undrawn credit lines and outside securities at today's price (which it can sell into
+    their markets), less what is already due this round.
+    """
+    led, d = state.ledger, state.ledger.debt
     lines = (d.obligor == i) & (d.kind == CREDIT_LINE) & d.active
     undrawn = float(np.clip(d.limit_bn[lines] - d.principal_bn[lines], 0, None).sum())
+    securities = float(led.securities_face_bn[i] @ led.securities_price)
     due = float(state.obligations.due_by_payer()[i])
-    return max(float(state.ledger.cash_bn[i]) + undrawn - due, 0.0)
+    return max(float(led.cash_bn[i]) + undrawn + securities - due, 0.0)

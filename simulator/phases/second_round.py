@@ -84,7 +84,7 @@ def derisking(state: State) -> None:
     """
     if not state.const.config.channels.capital_derisking:
         return
-    d, scratch = state.ledger.debt, state.scratch
+    scratch = state.scratch
     weighted = (state.views.risk_weighted_assets_bn() > 0) & ~state.memory.defaulted
     for i in weighted.nonzero()[0].tolist():
         agent = state.agents[i]

@@ -124,6 +124,16 @@ def _contract_cut(state: State, shock: Shock) -> str:
     return f"Payments on {', '.join(ids)} were cut by {shock.size:.0%}"
 
 
+def _redemption_run(state: State, shock: Shock) -> str:
+    """Investors in the target fund ask back ``size`` more of their holding this month (a run:
+    the monthly redemptions, ``simulator.phases.redemptions``, add it to each investor's share).
+    """
+    fund = state.const.index_of[shock.target or ""]
+    runs = state.scratch.redemption_runs
+    runs[fund] = min(runs.get(fund, 0.0) + shock.size, 1.0)
+    return f"A run on {shock.target}: its investors ask back {shock.size:.0%} of their holdings"
+
+
 HANDLERS: dict[ShockKind, Callable[[State, Shock], str]] = {
     ShockKind.AI_GROWTH: _ai_growth,
     ShockKind.REVENUE_LOSS: _revenue_loss,
@@ -134,6 +144,7 @@ HANDLERS: dict[ShockKind, Callable[[State, Shock], str]] = {
     ShockKind.SENTIMENT: _sentiment,
     ShockKind.FAILURE: _failure,
     ShockKind.CONTRACT_CUT: _contract_cut,
+    ShockKind.REDEMPTION_RUN: _redemption_run,
 }
 assert list(HANDLERS) == list(ShockKind), "every shock kind needs exactly one handler"
 
