@@ -8,8 +8,13 @@ bank's trigger set to a month, so every number here follows from the rules by ha
 from __future__ import annotations
 
 import copy
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from agents.decisions import CollateralKind
@@ -214,3 +219,30 @@ def test_an_old_switch_name_is_rejected_with_the_allowed_fields():
     raw["central_bank"]["accepts_gpu_collateral"] = True
     with pytest.raises(ConfigError, match=r"central_bank\.accepts_gpu_collateral: unknown field; allowed: .*buys_gpus"):
         build_scenario(raw, "test")
+
+
+def test_the_costs_script_prints_and_saves_its_table(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(root / "scripts" / "backstop_costs.py"),
+            "--seeds",
+            "1",
+            "--months",
+            "4",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    for version in ("no backstop", "lending only", "purchases only", "whole backstop"):
+        assert f"| {version} |" in result.stdout
+    runs = pd.read_csv(tmp_path / "backstop_costs.csv")
+    assert len(runs) == 4 and (tmp_path / "backstop_costs.md").is_file()
+    off = runs[runs.version == "no backstop"].iloc[0]
+    assert off.cb_peak_balance_sheet_bn == 0.0 and off.cb_lent_bn == 0.0
