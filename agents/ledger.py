@@ -757,31 +757,37 @@ class Ledger:
                 out[int(p.ref[k])] += float(p.quantity[k])
         return out
 
-    def seize_collateral(self, row: int, kind: int, ref: int, quantity: float, new_id: str) -> float:
+    def seize_collateral(
+        self, row: int, kind: int, ref: int, quantity: float, new_id: str, gpu_price_bn: float | None = None
+    ) -> float:
         """The holder of debt ``row`` (a secured lender) takes ``quantity`` of collateral of
         ``kind`` (``agents.decisions.CollateralKind``: 0 a debt row, 1 securities of a credit class,
-        2 GPUs of a generation, 3 other assets) from the obligor, valued at its current mark; the
-        claim falls by that value (at most its principal). For the obligor it is a sale at the mark
-        (any discount to cost realised, as in a sale); for the lender an exchange of its claim for
-        the asset (the claim's own mark below par on the value taken is a credit gain). Returns the
-        value taken (US$ bn).
+        2 GPUs of a generation, 3 other assets) from the obligor, valued at its mark -- GPUs at
+        ``gpu_price_bn`` per thousand if given (the secondary market), else at their carrying
+        price; the claim falls by that value (at most its principal). For the obligor it is a sale
+        at that value (below its carrying value a loss, below cost realised, as in a sale); the
+        lender carries what it took as the obligor did and books the difference to its claim's mark.
+        Returns the value taken (US$ bn).
         """
         self.version += 1
         d = self.debt
         obligor, holder = int(d.obligor[row]), int(d.holder[row])
-        n = self.n_agents
         if kind == 0:
             quantity = min(quantity, float(d.principal_bn[ref]))
-            price, cost = float(d.value_factor[ref]), 1.0
+            carry = price = float(d.value_factor[ref])
+            cost, category = 1.0, CREDIT
         elif kind == 1:
             quantity = min(quantity, float(self.securities_face_bn[obligor, ref]))
-            price, cost = float(self.securities_price[ref]), 1.0
+            carry = price = float(self.securities_price[ref])
+            cost, category = 1.0, CREDIT
         elif kind == 2:
             quantity = min(quantity, float(self.gpu_units_k[obligor, ref]))
-            price = cost = float(self.gpu_price_bn[ref])
+            carry = cost = float(self.gpu_price_bn[ref])
+            price, category = (carry if gpu_price_bn is None else float(gpu_price_bn)), FIRE_SALE
         else:
             quantity = min(quantity, float(self.other_assets_bn[obligor]))
-            price = cost = 1.0
+            carry = price = cost = 1.0
+            category = CREDIT
         if price <= 0:
             return 0.0
         quantity = min(max(quantity, 0.0), float(d.principal_bn[row]) / price)
@@ -800,11 +806,9 @@ class Ledger:
             self.other_assets_bn[obligor] -= quantity
             self.other_assets_bn[holder] += quantity
         self.realise(obligor, quantity * (cost - price))
-        credit_gain = value * (1.0 - float(d.value_factor[row]))
+        self.pnl_bn[obligor, category] += value - quantity * carry
+        self.pnl_bn[holder, CREDIT] += quantity * carry - value * float(d.value_factor[row])
         d.principal_bn[row] -= value
-        gain = np.zeros(n)
-        gain[holder] = credit_gain
-        self.book(gain, CREDIT)
         return value
 
     def central_bank_buys_securities(

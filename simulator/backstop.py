@@ -91,7 +91,7 @@ def collateral_of(state: State, i: int) -> list[Collateral]:
     for gen in range(led.n_generations):
         free = float(led.gpu_units_k[i, gen]) - float(d.collateral_units_k[own_debt & (d.collateral_gen == gen)].sum())
         free -= pledged_gpus.get(gen, 0.0) + state.market.offered_k(i, gen)
-        price = float(led.gpu_price_bn[gen])
+        price = float(state.drivers.market_price_bn[gen])  # (the secondary market, not value in use)
         if free > 1e-12 and price > 0:
             items.append(Collateral(CollateralKind.GPU, gen, -1, Rating.AAA, free, free * price))
     other = float(led.other_assets_bn[i]) - led.pledged(i, CollateralKind.OTHER).get(-1, 0.0)
@@ -134,7 +134,8 @@ def lend(state: State, i: int, advance: Advance) -> int:
 
 
 def seize_pledges(state: State, i: int) -> None:
-    """Institution ``i`` defaulted: the central bank takes what it pledged, at market, up to what
+    """Institution ``i`` defaulted: the central bank takes what it pledged, at market (GPUs at the
+    secondary-market price), up to what
     each loan is owed (pro rata over the pledge when it is worth more). What the collateral does
     not cover stays a claim on the estate; what the estate does not pay is written off when it
     closes -- the central bank's realised loss.
@@ -156,7 +157,8 @@ def seize_pledges(state: State, i: int) -> None:
             kind, ref = int(p.kind[k]), int(p.ref[k])
             quantity = float(p.quantity[k]) * share
             price = _price(state, i, kind, ref)
-            value = led.seize_collateral(row, kind, ref, quantity, f"{p.ids[k]}:seized")
+            gpu_price = price if kind == CollateralKind.GPU else None
+            value = led.seize_collateral(row, kind, ref, quantity, f"{p.ids[k]}:seized", gpu_price)
             if value > 0:
                 taken += value
                 _record(state, kind, ref, value / price if price > 0 else 0.0, value)
@@ -179,7 +181,7 @@ def _price(state: State, i: int, kind: int, ref: int) -> float:
     if kind == CollateralKind.SECURITY:
         return float(led.securities_price[ref])
     if kind == CollateralKind.GPU:
-        return float(led.gpu_price_bn[ref])
+        return float(state.drivers.market_price_bn[ref])  # (what GPUs fetch, not their value in use)
     return 1.0
 
 
