@@ -28,7 +28,7 @@ import numpy as np
 
 from agents.decisions import Advance, Collateral, CollateralKind
 from agents.names import CreditClass, EventKind, Rating
-from simulator.events import money
+from simulator.events import MATERIAL_BN, money
 from simulator.holdings import holdings
 from simulator.records import CENTRAL_BANK_FIGURES
 
@@ -170,7 +170,10 @@ def seize_pledges(state: State, i: int) -> None:
             i,
             taken,
             f"{names[holder]} seized {names[i]}'s collateral worth {money(taken)} at market against "
-            f"{money(owed)} owed ({d.ids[row]}); {money(max(owed - taken, 0.0))} is left a claim on the estate",
+            f"{money(owed)} owed ({d.ids[row]})"
+            + (
+                f"; {money(owed - taken)} is left a claim on the estate" if owed - taken >= MATERIAL_BN else ": covered"
+            ),
         )
 
 
