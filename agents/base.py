@@ -446,6 +446,11 @@ class Institution(mesa.Agent):
         """Multiplier on its planned chip purchases this month (as planned)."""
         return 1.0
 
+    @property
+    def pays_shareholders(self) -> bool:
+        """Does it ever pay dividends or buybacks to shareholders outside the model?"""
+        return self.rules.payout_bn_per_month > 0
+
     def payout_bn(self, spare_bn: float) -> float:
         """Dividends and buybacks it pays this month (US$ bn): its plan, from cash left after
         investing -- and nothing while it is stressed: a company under stress cuts its payout

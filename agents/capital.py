@@ -67,6 +67,13 @@ class CapitalRules(Rules):
     liquid_classes: tuple[CreditClassName, ...] = Field(
         ("government", "investment_grade"), description="outside securities it sells for cash, first to last"
     )
+    excess_capital_payout_per_month: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of its capital above its target ratio it returns to shareholders each month (dividends "
+        "and buybacks: it manages its ratio down to the target)",
+    )
     statutory_capital: bool = Field(
         False,
         description="its capital rule reads bonds and loans at amortised cost, not at market yields (statutory "
@@ -136,6 +143,22 @@ class CapitalRegulated(Institution):
         """The ratio its capital rule reads: regulatory equity / risk-weighted assets."""
         rwa = self.risk_weighted_assets_bn()
         return self.regulatory_equity_bn() / rwa if rwa > 0 else None
+
+    @property
+    def pays_shareholders(self) -> bool:
+        return super().pays_shareholders or self.rules.excess_capital_payout_per_month > 0
+
+    def payout_bn(self, spare_bn: float) -> float:
+        """Its planned payout plus ``excess_capital_payout_per_month`` of its capital above the
+        target ratio (US$ bn), from spare cash; nothing while it is stressed.
+        """
+        planned = super().payout_bn(spare_bn)
+        rwa = self.risk_weighted_assets_bn()
+        if self.is_stressed() or rwa <= 0 or self.rules.excess_capital_payout_per_month <= 0:
+            return planned
+        excess = self.regulatory_equity_bn() - self.rules.target_capital_ratio * rwa
+        extra = max(excess, 0.0) * self.rules.excess_capital_payout_per_month
+        return min(planned + extra, max(spare_bn, 0.0))
 
     def derisking_sale_bn(self) -> float:
         """Risk-weighted assets (US$ billions) it wants to shed this round (0 if compliant).

@@ -153,7 +153,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
         opex_bn_per_month=opex,
         capex_real_bn_per_month=read_only(np.array([inst.capex_real_bn_per_month for inst in institutions])),
         builders=tuple(i for i, inst in enumerate(institutions) if inst.capex_real_bn_per_month > 0),
-        payers=tuple(a.index for a in agents if a.rules.payout_bn_per_month > 0),
+        payers=tuple(a.index for a in agents if a.pays_shareholders),
         **_gpu_lenders(scenario, index),
         contract_payers=tuple(
             sorted(

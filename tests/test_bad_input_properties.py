@@ -512,7 +512,13 @@ def bad_shock(draw) -> Case:
     kind = draw(st.sampled_from(sorted(map(str, SHOCK_KINDS))))
     lo, hi, takes, _ = SHOCK_KINDS[kind]
     shock: dict[str, Any] = {"month": 2, "kind": kind, "size": (lo + hi) / 2}
-    shock["target"] = {"none": None, "institution": "Lambda", "generation": None, "contract": CONTRACTS[0]}[takes]
+    shock["target"] = {
+        "none": None,
+        "institution": "Lambda",
+        "generation": None,
+        "contract": CONTRACTS[0],
+        "fund": "Blackstone",
+    }[takes]
     how = draw(st.sampled_from(["kind", "month", "size", "target", "extra"]))
     if how == "kind":
         shock["kind"] = draw(texts.filter(lambda t: t not in SHOCK_KINDS) | st.integers())
@@ -533,6 +539,7 @@ def bad_shock(draw) -> Case:
             "institution": set(INSTITUTIONS),
             "generation": {*GENERATIONS, "all", "none", ""},
             "contract": set(CONTRACTS),
+            "fund": {"Blackstone", "Blue Owl"},
         }[takes]
         shock["target"] = draw(
             texts.filter(lambda t: t not in known and t not in ("", "none")) | st.integers() | st.booleans()

@@ -236,3 +236,26 @@ def test_a_larger_rate_shock_marks_insurers_and_pensions_down_more_and_their_cap
     assert ratio_ins == sorted(ratio_ins, reverse=True) and ratio_pen == sorted(ratio_pen, reverse=True), rows
     assert 100 < marks_ins[1] - marks_ins[0] < 250, rows  # +100 bp more on ~US$2T at ~6-8 years
     assert max(statutory) - min(statutory) < 0.02, rows
+
+
+@pytest.mark.parametrize("scenario", ["ai_crash", "ai_winter"])
+def test_savers_insurers_and_pensions_lose_and_each_loss_traces_back_to_ai_events(scenario):
+    """Their rows show losses, and the largest of each traces back to an event of an AI-sector
+    institution (a default, a covenant breach, a contract or lease cut, a forced sale) or to
+    the market's fall (``simulator.loss_trail``).
+    """
+    from simulator.loss_trail import loss_trail
+
+    model = ContagionModel(scenario, rng=42)
+    model.run_for(model.config.months)
+    ai_sector = {
+        n
+        for n, k in zip(model.names, model.kinds, strict=True)
+        if k not in ("insurer", "pension", "bank", "retail", "central_bank")
+    }
+    for holder in ("US Life Insurers", "Pension Funds", "Retail 401(k) Savers"):
+        trail = loss_trail(model, holder)
+        assert sum(p.loss_bn for p in trail) > 5.0, (holder, trail[:3])
+        # A loss on a position in an AI-sector institution, with the events that explain it.
+        direct = [p for p in trail if p.loss_bn > 0.1 and p.name in ai_sector and p.events]
+        assert direct, (holder, trail[:5])

@@ -38,6 +38,7 @@ TARGETS = {  # targets a shock kind takes (SHOCK_KINDS[kind][2])
     "institution": INSTITUTIONS,
     "generation": [None, "all", "H100", "Blackwell"],
     "contract": ["openai_oracle_compute"],
+    "fund": ["Blackstone", "Blue Owl"],
 }
 ANY_TARGET = [None, "H100", "Blackwell", *INSTITUTIONS, "openai_oracle_compute"]
 
