@@ -12,7 +12,9 @@ class's market -- to shed the risk-weighted assets that take it back to
 more than ``max_derisking_share_per_month`` of what it holds in a class each month (a forced
 seller spreads its sales). It sells no stakes or fund shares. Short of cash, it borrows from the
 central bank (when it lends), then sells outside securities (``liquid_classes``, in that order,
-at their market's price), then draws on credit lines.
+at their market's price), then draws on credit lines. With ``excess_capital_payout_per_month``
+it returns that share of its capital above ``target_capital_ratio`` to its shareholders each
+month (a bank managing its ratio down to its target), nothing while stressed.
 
 Which phase asks what
 ---------------------
@@ -23,7 +25,8 @@ raise_liquidity  ``liquidity_actions``, ``securities_to_sell``
 second_round     ``derisking_sale_bn``, ``derisking_orders`` (from
                  ``regulatory_capital_ratio``: ``capital_ratio`` at market, or with
                  bonds at amortised cost when ``statutory_capital``)
-(world)          ``risk_weights``
+invest           ``payout_bn`` (capital above target)
+(world)          ``risk_weights``, ``pays_shareholders``
 ===============  =========================================================
 Everything else is the default of ``agents.base.Institution``.
 """
