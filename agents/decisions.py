@@ -8,7 +8,7 @@ amount, or a list of orders. Nothing here changes any state.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import IntEnum, StrEnum
 from typing import NamedTuple
 
 
@@ -116,3 +116,40 @@ class Commitment(NamedTuple):
 
     row: int  # contract row
     renegotiations: int  # cuts so far
+
+
+# --------------------------------------------------------------------------- the central bank
+class CollateralKind(IntEnum):
+    """What an institution can pledge to the central bank (``Collateral.kind``)."""
+
+    DEBT = 0  # a loan, bond or ABS tranche it holds (a debt row; quantity: principal, US$ bn)
+    SECURITY = 1  # its outside securities of one credit class (quantity: face value, US$ bn)
+    GPU = 2  # its GPUs of one generation not pledged elsewhere (quantity: thousands of units)
+    OTHER = 3  # its other assets outside the network, loans at book (quantity: book value, US$ bn)
+
+
+class Collateral(NamedTuple):
+    """An asset an institution could pledge: one debt row, one credit class of its securities, one
+    GPU generation, or its other assets; what of it is not yet pledged, at market.
+    """
+
+    kind: int  # a ``CollateralKind``
+    ref: int  # the debt row, credit class or GPU generation (-1 for other assets)
+    credit_class: int  # ``agents.names.CreditClass`` (-1 for GPUs)
+    rating: int  # ``agents.names.Rating`` (AAA for GPUs)
+    quantity: float  # principal or face (US$ bn), or thousands of GPUs
+    value_bn: float  # at market (US$ bn)
+
+
+@dataclass(frozen=True)
+class Advance:
+    """A central-bank loan: ``amount_bn`` lent at the base rate plus ``spread_per_year``
+    (floating), for ``term_months``, against ``share`` of the quantity of every item of
+    ``pledged``.
+    """
+
+    amount_bn: float
+    spread_per_year: float  # over the base rate: the penalty (per year)
+    term_months: int
+    pledged: tuple[Collateral, ...]
+    share: float  # of each pledged item's quantity

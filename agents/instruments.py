@@ -195,6 +195,46 @@ class DebtBook(_Table):
             amendments=0,
         )
 
+    def split(self, row: int, principal_bn: float, contract_id: str, holder: int) -> int:
+        """Carve ``principal_bn`` (at most what is left) out of debt ``row`` into a new row held by
+        ``holder``, on the same terms (its schedule, limit and original principal in proportion).
+        Returns the new row.
+        """
+        share = min(max(principal_bn / self.principal_bn[row], 0.0), 1.0) if self.principal_bn[row] > 0 else 0.0
+        columns = {name: getattr(self, name)[row].item() for name in _DEBT_COLUMNS}
+        for name in ("principal_bn", "original_principal_bn", "limit_bn"):
+            columns[name] *= share
+            getattr(self, name)[row] *= 1.0 - share
+        columns["holder"] = holder
+        return self._append(contract_id, **columns)
+
+
+_DEBT_COLUMNS = tuple(f for f in DebtBook.__dataclass_fields__ if f not in ("ids", "_row_of", "_pending"))
+"""The column arrays of ``DebtBook``."""
+
+
+@dataclass
+class PledgeBook(_Table):
+    """Collateral pledged to the central bank, one row per item of one loan.
+
+    Columns
+    -------
+    loan_row              the debt row of the loan it secures (the pledge lapses when that row is
+                          repaid or closed)
+    kind                  ``agents.decisions.CollateralKind`` code: a debt row, a credit class of
+                          outside securities, a GPU generation, or other assets
+    ref                   the debt row, credit class or generation (-1 for other assets)
+    quantity              principal or face (US$ bn), thousands of GPUs, or book value (US$ bn)
+    """
+
+    loan_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    kind: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    ref: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    quantity: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def add(self, contract_id: str, *, loan_row: int, kind: int, ref: int, quantity: float) -> int:
+        return self._append(contract_id, loan_row=loan_row, kind=kind, ref=ref, quantity=quantity)
+
 
 @dataclass
 class StakeBook(_Table):

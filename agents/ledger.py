@@ -23,7 +23,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from agents.instruments import ContractBook, DebtBook, StakeBook
+from agents.instruments import ContractBook, DebtBook, PledgeBook, StakeBook
 from agents.names import CREDIT_CLASSES
 
 PNL_CATEGORIES = ("operating", "valuation", "fire_sale", "credit")
@@ -137,6 +137,7 @@ class Ledger:
         self.debt = DebtBook()
         self.stakes = StakeBook()
         self.contracts = ContractBook()
+        self.pledges = PledgeBook()  # collateral pledged to the central bank
         # Flow statements
         # cumulative profit and loss per agent and category (see PNL_CATEGORIES)
         self.pnl_bn = np.zeros((n, len(PNL_CATEGORIES)))
@@ -733,6 +734,135 @@ class Ledger:
         self.cash_bn[d.obligor[row]] += amount
         self.other_liabilities_bn[d.holder[row]] += amount
         self.exogenous_bn[name] += amount
+
+    # ------------------------------------------------------------------ the central bank
+    def live_pledges(self, obligor: int | None = None) -> np.ndarray:
+        """Rows of the pledge book that still secure a loan (its principal not repaid), of one
+        obligor or of all.
+        """
+        p, d = self.pledges, self.debt
+        if not len(p):
+            return np.zeros(0, dtype=np.int64)
+        live = d.active[p.loan_row] & (d.principal_bn[p.loan_row] > 1e-12)
+        if obligor is not None:
+            live &= d.obligor[p.loan_row] == obligor
+        return live.nonzero()[0]
+
+    def pledged(self, obligor: int, kind: int) -> dict[int, float]:
+        """What ``obligor`` has pledged to live loans, of one collateral ``kind``: ref -> quantity."""
+        p = self.pledges
+        out: dict[int, float] = defaultdict(float)
+        for k in self.live_pledges(obligor).tolist():
+            if p.kind[k] == kind:
+                out[int(p.ref[k])] += float(p.quantity[k])
+        return out
+
+    def seize_collateral(
+        self, row: int, kind: int, ref: int, quantity: float, new_id: str, gpu_price_bn: float | None = None
+    ) -> float:
+        """The holder of debt ``row`` (a secured lender) takes ``quantity`` of collateral of
+        ``kind`` (``agents.decisions.CollateralKind``: 0 a debt row, 1 securities of a credit class,
+        2 GPUs of a generation, 3 other assets) from the obligor, valued at its mark -- GPUs at
+        ``gpu_price_bn`` per thousand if given (the secondary market), else at their carrying
+        price; the claim falls by that value (at most its principal). For the obligor it is a sale
+        at that value (below its carrying value a loss, below cost realised, as in a sale); the
+        lender carries what it took as the obligor did and books the difference to its claim's mark.
+        Returns the value taken (US$ bn).
+        """
+        self.version += 1
+        d = self.debt
+        obligor, holder = int(d.obligor[row]), int(d.holder[row])
+        if kind == 0:
+            quantity = min(quantity, float(d.principal_bn[ref]))
+            carry = price = float(d.value_factor[ref])
+            cost, category = 1.0, CREDIT
+        elif kind == 1:
+            quantity = min(quantity, float(self.securities_face_bn[obligor, ref]))
+            carry = price = float(self.securities_price[ref])
+            cost, category = 1.0, CREDIT
+        elif kind == 2:
+            quantity = min(quantity, float(self.gpu_units_k[obligor, ref]))
+            carry = cost = float(self.gpu_price_bn[ref])
+            price, category = (carry if gpu_price_bn is None else float(gpu_price_bn)), FIRE_SALE
+        else:
+            quantity = min(quantity, float(self.other_assets_bn[obligor]))
+            carry = price = cost = 1.0
+            category = CREDIT
+        if price <= 0:
+            return 0.0
+        quantity = min(max(quantity, 0.0), float(d.principal_bn[row]) / price)
+        value = quantity * price
+        if value <= 0:
+            return 0.0
+        if kind == 0:
+            d.split(ref, quantity, new_id, holder)
+        elif kind == 1:
+            self.securities_face_bn[obligor, ref] -= quantity
+            self.securities_face_bn[holder, ref] += quantity
+        elif kind == 2:
+            self.gpu_units_k[obligor, ref] -= quantity
+            self.gpu_units_k[holder, ref] += quantity
+        else:
+            self.other_assets_bn[obligor] -= quantity
+            self.other_assets_bn[holder] += quantity
+        self.realise(obligor, quantity * (cost - price))
+        self.pnl_bn[obligor, category] += value - quantity * carry
+        self.pnl_bn[holder, CREDIT] += quantity * carry - value * float(d.value_factor[row])
+        d.principal_bn[row] -= value
+        return value
+
+    def central_bank_buys_securities(
+        self, bank: int, seller, credit_class, face_bn, sale_price, name: str
+    ) -> np.ndarray:
+        """A central bank buys outside securities at ``sale_price`` per unit of face as buyer of
+        last resort, paying with reserves it creates; the seller books it as a sale (below the mark
+        a fire-sale loss, below par a realised loss), the central bank carries them at the mark.
+        Returns what it paid (US$ bn).
+        """
+        self.version += 1
+        seller, credit_class = _indices(seller), _indices(credit_class)
+        width = self.securities_face_bn.shape[1]
+        face = _paid_at_most_once(
+            seller * width + credit_class, _like(face_bn, seller.shape), self.securities_face_bn.ravel()
+        )
+        price = _like(sale_price, seller.shape)
+        paid = face * price
+        np.subtract.at(self.securities_face_bn, (seller, credit_class), face)
+        np.add.at(self.securities_face_bn, (np.full(seller.shape, bank), credit_class), face)
+        self.cash_bn += _scatter(seller, paid, self.n_agents)
+        self.other_liabilities_bn[bank] += float(paid.sum())
+        self.exogenous_bn[name] += float(paid.sum())
+        gap = face * (self.securities_price[credit_class] - price)  # the mark above the price paid
+        self.book(-_scatter(seller, gap, self.n_agents), FIRE_SALE)
+        self.realise(seller, face * (1.0 - price))
+        self.book(_scatter(np.full(seller.shape, bank), gap, self.n_agents), FIRE_SALE)
+        return paid
+
+    def central_bank_buys_debt(
+        self, bank: int, row: int, share: float, haircut: float, new_id: str, name: str
+    ) -> float:
+        """A central bank buys ``share`` of debt ``row`` at ``(1 - haircut)`` x its mark as buyer of
+        last resort, paying with reserves it creates: the share becomes a row of its own on the same
+        terms. The seller books it as a sale; the central bank carries it at the mark. Returns what
+        it paid (US$ bn).
+        """
+        self.version += 1
+        d = self.debt
+        seller = int(d.holder[row])
+        principal = min(max(share, 0.0), 1.0) * float(d.principal_bn[row])
+        if principal <= 0:
+            return 0.0
+        mark = float(d.value_factor[row])
+        paid = principal * mark * (1.0 - haircut)
+        d.split(row, principal, new_id, bank)
+        self.cash_bn[seller] += paid
+        self.other_liabilities_bn[bank] += paid
+        self.exogenous_bn[name] += paid
+        gap = principal * mark - paid
+        self.pnl_bn[seller, FIRE_SALE] -= gap
+        self.realise(seller, principal - paid)
+        self.pnl_bn[bank, FIRE_SALE] += gap
+        return paid
 
     def repay_outside(self, agent, amount_bn, name: str) -> None:
         """Pay creditors outside the model (``other_liabilities_bn``): cash leaves the system. No

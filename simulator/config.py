@@ -1047,6 +1047,30 @@ def _allowed_fields(loc: tuple) -> list[str] | None:
     return sorted(schema.model_fields) if _is_model(schema) else None
 
 
+_BOUND_ERRORS = ("greater_than", "greater_than_equal", "less_than", "less_than_equal")
+
+
+def _allowed_range(loc: tuple) -> str | None:
+    """The bounds of the model field at ``loc`` (``Field(ge=..., le=...)``) as text, e.g.
+    ``0 <= x <= 1``; None if ``loc`` is not a bounded field of a model.
+    """
+    schema: Any = Scenario
+    for part in loc[:-1]:
+        schema = _schema_of(schema, part, None)
+    schema = _unwrap(schema)
+    if not _is_model(schema) or str(loc[-1]) not in schema.model_fields:
+        return None
+    low = high = ""
+    for bound in schema.model_fields[str(loc[-1])].metadata:
+        for attr, text in (("ge", "{} <= "), ("gt", "{} < ")):
+            if getattr(bound, attr, None) is not None:
+                low = text.format(getattr(bound, attr))
+        for attr, text in (("le", " <= {}"), ("lt", " < {}")):
+            if getattr(bound, attr, None) is not None:
+                high = text.format(getattr(bound, attr))
+    return f"{low}x{high}" if low or high else None
+
+
 def _describe(exc: ValidationError, source: str) -> str:
     lines = []
     for err in exc.errors()[:10]:
@@ -1062,6 +1086,10 @@ def _describe(exc: ValidationError, source: str) -> str:
         if err["type"] == "extra_forbidden":
             allowed = _allowed_fields(parts[:-1])
             msg = f"unknown field; allowed: {allowed}" if allowed else "unknown field"
+        elif err["type"] in _BOUND_ERRORS:
+            allowed_range = _allowed_range(parts)
+            if allowed_range:
+                msg = f"{msg}; allowed: {allowed_range}"
         # Cross-field checks start their message with the full field path; others get the location.
         names_own_path = ":" in msg and "." in msg.split(":")[0] and " " not in msg.split(":")[0]
         where = "" if names_own_path else f"{loc or 'top level'}: "

@@ -8,7 +8,8 @@ instead of calling one reporter per column and per agent. It writes nothing into
 Model table (one row per month, columns in the order of the collect phase's report): GPU price
 by generation (US$ thousands per GPU), cumulative defaults and losses by sector (US$ bn), system
 equity (US$ bn), sentiment, AI demand ratio, private-credit NAV (US$ bn), insurer and bank
-capital ratios, central-bank lending (US$ bn), GPUs fire-sold (US$ bn).
+capital ratios, GPUs fire-sold (US$ bn), then the central bank's figures (``CENTRAL_BANK_FIGURES``:
+lending, purchases, losses and balance sheet, US$ bn).
 
 Agent table (one row per institution per month, indexed by (Step, AgentID)): ``AGENT_COLUMNS``.
 """
@@ -67,10 +68,27 @@ SYSTEM_FIGURES = (
     "private_credit_nav_bn",
     "capital_ratio_insurer",
     "capital_ratio_bank",
-    "central_bank_lending_bn",
     "gpus_fire_sold_bn",
 )
-"""Model-table columns after the per-generation and per-sector ones."""
+"""Model-table columns after the per-generation and per-sector ones (then ``CENTRAL_BANK_FIGURES``)."""
+
+CENTRAL_BANK_FIGURES = (
+    "central_bank_lending_bn",
+    "central_bank_lent_bn",
+    "central_bank_bought_bn",
+    "central_bank_gpus_cost_bn",
+    "central_bank_gpus_market_bn",
+    "central_bank_abs_cost_bn",
+    "central_bank_abs_market_bn",
+    "central_bank_other_assets_bn",
+    "central_bank_realised_losses_bn",
+    "central_bank_unrealised_losses_bn",
+    "central_bank_balance_sheet_bn",
+)
+"""The central bank's columns (``simulator.backstop.figures``), US$ bn: loans outstanding, lent in
+all, paid for GPUs and ABS bought at its floors in all, GPUs and ABS it holds at cost and at market, other collateral it seized at market, its
+realised losses and its unrealised losses against what it paid, and its balance sheet (assets at
+market)."""
 
 
 class ReportKeys(NamedTuple):
@@ -95,7 +113,13 @@ def model_columns(generation_names: Sequence[str], sectors_present: Sequence[str
     """
     keys = ReportKeys.of(generation_names, sectors_present)
     columns = list(zip(keys.defaults, *keys.losses.values()))
-    return ["month", *keys.gpu_prices, *(key for sector in columns for key in sector), *SYSTEM_FIGURES]
+    return [
+        "month",
+        *keys.gpu_prices,
+        *(key for sector in columns for key in sector),
+        *SYSTEM_FIGURES,
+        *CENTRAL_BANK_FIGURES,
+    ]
 
 
 class MonthlyRecords:
@@ -135,4 +159,12 @@ class MonthlyRecords:
         return len(next(iter(self.model_vars.values()), []))
 
 
-__all__ = ["AGENT_COLUMNS", "LOSS_MEASURES", "SYSTEM_FIGURES", "MonthlyRecords", "ReportKeys", "model_columns"]
+__all__ = [
+    "AGENT_COLUMNS",
+    "CENTRAL_BANK_FIGURES",
+    "LOSS_MEASURES",
+    "SYSTEM_FIGURES",
+    "MonthlyRecords",
+    "ReportKeys",
+    "model_columns",
+]

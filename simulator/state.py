@@ -43,6 +43,7 @@ from agents.capital import risk_weighted_assets_bn
 from agents.ledger import Ledger
 from agents.names import DebtKind, Tranche
 from agents.situation import MonthEnd
+from simulator.backstop import CentralBankBook
 from simulator.config import Scenario
 from simulator.drivers import Drivers
 from simulator.events import EventLog
@@ -140,6 +141,7 @@ class Memory:
     losses_last_month_bn: float = 0.0  # realised last month (US$ bn); feeds next month's sentiment
     defaults_last_month: int = 0
     backstop_lent_last_month: bool = False
+    central_bank: CentralBankBook = field(default_factory=CentralBankBook)  # what its operations cost
     month_end: MonthEnd = field(init=False)  # everyone's figures at the last month end
     report: dict[str, Any] = field(default_factory=dict)  # the month's model-level figures
 
@@ -317,7 +319,8 @@ class Views:
         led = self._ledger
         if self._cb_lending[0] != led.version:
             d = led.debt
-            self._cb_lending = (led.version, float(d.principal_bn[(d.holder == cb) & d.active].sum()))
+            rows = np.array(self._memory.central_bank.loan_rows, dtype=np.int64)  # (not what it bought)
+            self._cb_lending = (led.version, float((d.principal_bn[rows] * d.active[rows]).sum()))
         return self._cb_lending[1]
 
     def nav_order(self) -> tuple[list[int], list[np.ndarray], np.ndarray]:

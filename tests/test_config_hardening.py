@@ -313,7 +313,10 @@ def test_clearing_the_institutions_is_a_clear_error(tmp_path):
 
 # ----------------------------------------------------------------------------- shocks
 def test_shocks_fall_within_the_longest_run():
-    with pytest.raises(ConfigError, match=r"shocks\.0\.month: Input should be less than or equal to 600 \(got 900\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"shocks\.0\.month: Input should be less than or equal to 600; allowed: 0 <= x <= 600 \(got 900\)",
+    ):
         load_scenario("baseline_2025", {"shocks": [{"month": 900, "kind": "sentiment", "size": 0.1}]})
     with pytest.raises(ConfigError, match=r"lever 'shock_month' = 900 is out of range: allowed \[0, 600\]"):
         load_scenario("baseline_2025", shock_kind="sentiment", shock_size=0.1, shock_month=900)

@@ -19,12 +19,26 @@ from agents.base import Institution
 from agents.capital import CapitalRegulated
 from agents.central_bank import CentralBank
 from agents.chip_maker import ChipMaker
-from agents.decisions import ACCELERATE, REPRICE, WAIVE, Breach, Commitment, Cut, Holding, LiquidityAction, Pledge, Sale
+from agents.decisions import (
+    ACCELERATE,
+    REPRICE,
+    WAIVE,
+    Advance,
+    Breach,
+    Collateral,
+    CollateralKind,
+    Commitment,
+    Cut,
+    Holding,
+    LiquidityAction,
+    Pledge,
+    Sale,
+)
 from agents.hyperscaler import Hyperscaler
 from agents.insurer import Insurer
 from agents.leveraged_fund import LeveragedFund
 from agents.miner import Miner
-from agents.names import ExecutoryKind, InstitutionKind, Rating, Status, rating_of
+from agents.names import CreditClass, ExecutoryKind, InstitutionKind, Rating, Status, rating_of
 from agents.neocloud import Neocloud
 from agents.pension import Pension
 from agents.private_credit import PrivateCreditFund
@@ -342,12 +356,57 @@ def test_central_bank_lends_only_when_on_and_markets_are_stressed():
     on = fed(0.5, enabled=True, stress_sentiment_threshold=0.85, eligible_kinds=["neocloud"])
     assert on.lends_to("neocloud") and not on.lends_to("retail")
     assert not fed(0.9, enabled=True, stress_sentiment_threshold=0.85).backstop_active()
-    assert on.lending_capacity_bn(10.0, 8.0) == pytest.approx(8.0)  # 20% haircut; GPUs not accepted
-    gpus = fed(0.5, enabled=True, accepts_gpu_collateral=True, gpu_haircut=0.5)
-    assert gpus.lending_capacity_bn(10.0, 8.0) == pytest.approx(8.0 + 4.0)
-    assert gpus.gpu_floor_factor() == 0.5 and on.gpu_floor_factor() is None
-    assert on.loan_terms() == (0.05, 12)
+    bonds = Collateral(CollateralKind.SECURITY, 1, CreditClass.INVESTMENT_GRADE, Rating.A, 10.0, 10.0)
+    gpus = Collateral(CollateralKind.GPU, 0, -1, Rating.AAA, 0.5, 8.0)
+    assert on.capacity_bn([bonds, gpus]) == pytest.approx(9.2 + 4.0)  # 8% and 50% haircuts
+    no_gpus = fed(0.5, enabled=True, haircut_gpus=1.0)
+    assert no_gpus.capacity_bn([bonds, gpus]) == pytest.approx(9.2)
+    advance = no_gpus.advance(4.6, [bonds, gpus])
+    assert advance.amount_bn == pytest.approx(4.6) and advance.share == pytest.approx(0.5)
+    assert advance.pledged == (bonds,)  # GPUs are not accepted, so not pledged
+    assert no_gpus.advance(50.0, [bonds]).amount_bn == pytest.approx(9.2)  # at most the collateral after haircuts
+    assert on.gpu_floor_factor() is None and on.abs_floor_price() is None
+    buyer = fed(0.5, enabled=True, buys_gpus=True, gpu_floor=0.6, buys_abs=True, abs_floor_price=0.75)
+    assert buyer.gpu_floor_factor() == 0.6 and buyer.abs_floor_price() == 0.75
     assert not CentralBank.can_be_stressed
+
+
+def test_central_bank_charges_a_penalty_rate_and_haircuts_abs_by_rating():
+    fed = make(CentralBank, FixedSituation.of(1, sentiment=0.5), enabled=True, penalty_spread_per_year=0.03)
+    assert fed.lending_rate_per_year(0.04) == pytest.approx(0.07)
+    assert fed.advance(1.0, [Collateral(CollateralKind.OTHER, -1, CreditClass.PRIVATE, Rating.BBB, 5.0, 5.0)]) == (
+        Advance(
+            1.0,
+            0.03,
+            12,
+            (Collateral(CollateralKind.OTHER, -1, CreditClass.PRIVATE, Rating.BBB, 5.0, 5.0),),
+            1.0 / 3.25,
+        )
+    )
+
+    def abs_rated(rating):
+        return Collateral(CollateralKind.DEBT, 7, CreditClass.ABS_SENIOR, rating, 10.0, 10.0)
+
+    lent = [fed.capacity_bn([abs_rated(r)]) for r in Rating]
+    assert lent == pytest.approx([9.2, 8.5, 6.5, 0.0])  # a downgrade cuts what it lends; junk ABS not accepted
+    assert fed.advance(5.0, [abs_rated(Rating.JUNK)]) is None
+    junk_bond = Collateral(CollateralKind.DEBT, 3, CreditClass.INVESTMENT_GRADE, Rating.JUNK, 10.0, 10.0)
+    assert fed.haircut(junk_bond) == fed.rules.haircut_high_yield
+
+
+def test_central_bank_trigger_and_start_month_and_lending_switch():
+    def fed(**values):
+        rules = values.pop("rules", {})
+        return make(CentralBank, FixedSituation.of(3, **values), enabled=True, **rules)
+
+    by_defaults = {"trigger": "defaults", "trigger_defaults": 2}
+    assert not fed(defaulted=[True, False, False], rules=by_defaults).backstop_active()
+    assert fed(defaulted=[True, True, False], rules=by_defaults).backstop_active()
+    assert not fed(month=5, rules={"trigger": "month", "start_month": 6}).backstop_active()
+    assert fed(month=6, sentiment=1.0, rules={"trigger": "month", "start_month": 6}).backstop_active()
+    buys_only = fed(month=6, rules={"trigger": "month", "lends": False, "buys_abs": True})
+    assert not buys_only.lends_to("neocloud") and buys_only.abs_floor_price() == 0.7
+    assert not buys_only.rolls_over("healthy")
 
 
 def test_retail_savers_run_on_falling_navs_and_cannot_be_stressed():

@@ -696,8 +696,13 @@ def print_summary(summary: dict, description: str, files: list[str], out_dir: Pa
     console.print(f"[bold]System book equity:[/bold] US$ {_bn(equity['start'], 0)} bn at month 0, "
                   f"US$ {_bn(equity['end'], 0)} bn at month {months}"
                   + (f" (US$ {_bn(equity['counterfactual_end'], 0)} bn in {cf})" if cf else ""))  # fmt: skip
-    if summary.get("central_bank_lending_bn_peak"):
-        console.print(f"[bold]Central-bank lending, peak:[/bold] US$ {_bn(summary['central_bank_lending_bn_peak'])} bn")
+    cb = summary.get("central_bank")
+    if cb and (cb["enabled"] or cb["lent_bn"] or cb["bought_bn"]):
+        console.print(
+            f"[bold]Central bank:[/bold] lent US$ {_bn(cb['lent_bn'])} bn, bought US$ {_bn(cb['bought_bn'])} bn, "
+            f"balance sheet US$ {_bn(cb['balance_sheet_peak_bn'])} bn at its peak, losses US$ {_bn(cb['losses_bn'])} bn "
+            f"(realised US$ {_bn(cb['realised_losses_bn'])} bn)"
+        )
     by_kind = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in summary["events_by_kind"].items())
     console.print(f"[bold]Events:[/bold] {summary['events_total']}" + (f" ({by_kind})" if by_kind else ""))
 

@@ -204,7 +204,13 @@ def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
     ``peak_fall_pct`` (month 0 to the minimum, %), and against the counterfactual
     ``counterfactual_end_k_usd`` and ``largest_gap_pct`` / ``largest_gap_month`` (how far below
     the counterfactual's price it was at worst, %; None without one);
-    ``sentiment`` (``start``, ``end``), ``central_bank_lending_bn_peak``, ``events_by_kind``
+    ``sentiment`` (``start``, ``end``), ``central_bank_lending_bn_peak``; ``central_bank`` (None
+    without a central bank): ``enabled``, ``lent_bn`` (in all), ``lending_peak_bn``,
+    ``lending_end_bn``, ``bought_bn`` (paid for GPUs and ABS at its floors, in all),
+    ``holdings_end_bn`` (GPUs and ABS at cost and at market, other collateral seized at market),
+    ``balance_sheet_peak_bn`` / ``_end_bn`` (assets at market), ``realised_losses_bn``,
+    ``unrealised_losses_bn`` (against what it paid) and ``losses_bn`` (their sum) at the last
+    month; ``events_by_kind``
     (counts), ``events_total``, ``top_events`` (the ``top`` most important by economic size,
     :func:`simulator.events.most_important`, as dicts).
     """
@@ -290,6 +296,7 @@ def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
         "central_bank_lending_bn_peak": _clean(df["central_bank_lending_bn"].max())
         if "central_bank_lending_bn" in df
         else None,
+        "central_bank": _central_bank_block(model, df),
         "events_by_kind": dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
         "events_total": len(events),
         "top_events": [_jsonable(e.to_dict()) for e in most_important(events, top=top)],
@@ -338,6 +345,38 @@ def run_setup(config: Scenario, settings: list[str] | tuple[str, ...] = ()) -> d
             "channels": {name: bool(getattr(config.channels, name)) for name in Channels.model_fields},
         }
     )
+
+
+def _central_bank_block(model: ContagionModel, df: pd.DataFrame) -> dict | None:
+    """What the central bank did and what it cost (US$ bn; None without a central bank): see
+    ``summarise``.
+    """
+    if "central_bank" not in {str(a.kind) for a in model.institutions} or "central_bank_lent_bn" not in df:
+        return None
+    last = df.iloc[-1]
+
+    def at_end(column: str) -> float | None:
+        return _clean(float(last[column]))
+
+    return {
+        "enabled": bool(model.config.central_bank.enabled),
+        "lent_bn": at_end("central_bank_lent_bn"),
+        "lending_peak_bn": _clean(float(df["central_bank_lending_bn"].max())),
+        "lending_end_bn": at_end("central_bank_lending_bn"),
+        "bought_bn": at_end("central_bank_bought_bn"),
+        "holdings_end_bn": {
+            "gpus_at_cost": at_end("central_bank_gpus_cost_bn"),
+            "gpus_at_market": at_end("central_bank_gpus_market_bn"),
+            "abs_at_cost": at_end("central_bank_abs_cost_bn"),
+            "abs_at_market": at_end("central_bank_abs_market_bn"),
+            "other_collateral_seized_at_market": at_end("central_bank_other_assets_bn"),
+        },
+        "balance_sheet_peak_bn": _clean(float(df["central_bank_balance_sheet_bn"].max())),
+        "balance_sheet_end_bn": at_end("central_bank_balance_sheet_bn"),
+        "realised_losses_bn": at_end("central_bank_realised_losses_bn"),
+        "unrealised_losses_bn": at_end("central_bank_unrealised_losses_bn"),
+        "losses_bn": _clean(float(last["central_bank_realised_losses_bn"] + last["central_bank_unrealised_losses_bn"])),
+    }
 
 
 # ----------------------------------------------------------------------------- atomic writing

@@ -38,6 +38,7 @@ from __future__ import annotations
 import numpy as np
 
 from agents.names import Phase
+from simulator import backstop
 from simulator.phases import (
     collect,
     covenants,
@@ -136,6 +137,7 @@ def _begin_month(state: State) -> None:
 def _end_month(state: State) -> None:
     """What this month hands to the next: its losses, defaults, backstop lending, peak values."""
     s, mem, led = state.scratch, state.memory, state.ledger
+    backstop.retire_reserves(state)  # the central bank's receipts retire the reserves it created
     # Markets react to losses taken (write-offs, discounts on sales), not to marks that can recover.
     mem.losses_last_month_bn = max(float(led.realised_losses_bn.sum()) - s.losses_at_start_bn, 0.0)
     mem.defaults_last_month = len(s.new_defaults)

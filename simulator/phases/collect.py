@@ -7,7 +7,11 @@
 * The model report (``simulator.records``): GPU prices (US$ thousands per GPU), cumulative
   defaults and losses by sector (US$ bn), system equity, sentiment, AI demand ratio,
   private-credit NAV, insurer and bank capital ratios (aggregate equity / risk-weighted assets
-  of the survivors), central-bank lending, GPUs fire-sold.
+  of the survivors), GPUs fire-sold, and the central bank's lending, purchases, losses and
+  balance sheet (``simulator.backstop.figures``).
+* The central bank's unrealised losses are against what it paid for what it holds (its loans at
+  par), not against par or value in use: a seller's discount on a sale to the central bank is the
+  seller's realised loss and is not counted twice.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import numpy as np
 
 from agents.names import STATUSES, InstitutionKind
 from agents.situation import MonthEnd
+from simulator import backstop
 from simulator.valuation import covenant_measures
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,8 +91,8 @@ def model_report(state: State, month_end: MonthEnd) -> dict[str, Any]:
             ),
             "capital_ratio_insurer": _capital_ratio(state, InstitutionKind.INSURER),
             "capital_ratio_bank": _capital_ratio(state, InstitutionKind.BANK),
-            "central_bank_lending_bn": views.central_bank_lending_bn(),
             "gpus_fire_sold_bn": float(mem.gpu_sold_bn),
+            **backstop.figures(state),
         }
     )
     return report
@@ -140,6 +145,9 @@ def month_end_figures(state: State) -> MonthEnd:
     dscr = [None if x == math.inf else x for x in views.dscr_by_agent().tolist()]
     realised = led.realised_losses_bn.tolist()
     unrealised = led.unrealised_losses_bn(state.drivers.fundamental_price_bn).tolist()
+    cb = state.const.central_bank
+    if cb is not None:  # what the central bank holds is marked against what it paid (simulator.backstop)
+        unrealised[cb] = backstop.figures(state)["central_bank_unrealised_losses_bn"]
     equity_gap, market_gap = _shortfalls(state)
     return MonthEnd(
         equity, led.cash_bn.tolist(), leverage, ltv_or_none, dscr, status, realised, unrealised, equity_gap, market_gap

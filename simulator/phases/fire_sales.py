@@ -22,11 +22,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.names import CREDIT_CLASSES, EventKind
+from simulator.backstop import ABS_CLASSES, RESERVES
 from simulator.events import MATERIAL_BN, money
 from simulator.kernels.fire_sales import price_impact, volume_for_price_factor
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.state import State
+
+OUTSIDE = "buyers of loans and bonds (outside)"
+OUTSIDE_SECURITIES = "buyers of securities (outside)"
 
 
 def run(state: State) -> bool:
@@ -120,9 +124,10 @@ def _clear_gpus(state: State) -> None:
         bought_by_cb = sold * cb_share[gen]
         text = ""
         if bought_by_cb > 0:
-            led.central_bank_buys_gpus(
-                cb.index, seller, gen, bought_by_cb, sale_price[gen], "central bank reserves created"
-            )
+            led.central_bank_buys_gpus(cb.index, seller, gen, bought_by_cb, sale_price[gen], RESERVES)
+            book = state.memory.central_bank
+            book.acquired_gpus(gen, bought_by_cb, bought_by_cb * float(sale_price[gen]))
+            book.bought_gpus_bn += bought_by_cb * float(sale_price[gen])
             text = f"; {cb.name} bought {bought_by_cb:,.1f}k of them at its floor price"
         if units - sold > 1e-12:
             text += f"; {units - sold:,.1f}k more wait for buyers"
@@ -162,6 +167,12 @@ def _clear_gpus(state: State) -> None:
 def _clear_credit(state: State) -> None:
     """One price impact per credit class for everything of the class sold this round (debt rows
     and outside securities); each debt row's seller also gives up its own haircut.
+
+    A central bank that is buyer of last resort of ABS (``CentralBank.abs_floor_price``) stops an
+    ABS class's price at its floor (per unit of par; only where the class sold at the floor or
+    above before the sale: it stops fire-sale discounts, it does not pay more than a claim fetched
+    before): outside buyers take what they would take down to the floor, and it buys the same share
+    of every lot beyond that, at the same price.
     """
     led, d, market, names = state.ledger, state.ledger.debt, state.market, state.const.names
     cfg = state.const.config
@@ -170,18 +181,45 @@ def _clear_credit(state: State) -> None:
     share = np.array([market.debt_orders[r] for r in rows])
     value = d.principal_bn[rows] * d.value_factor[rows] * share
     lots = sorted(market.securities_orders.items())
-    offered = np.bincount(d.credit_class[rows], weights=value, minlength=len(CREDIT_CLASSES))
+    n_classes = len(CREDIT_CLASSES)
+    offered = np.bincount(d.credit_class[rows], weights=value, minlength=n_classes)
+    par = np.bincount(d.credit_class[rows], weights=d.principal_bn[rows] * share, minlength=n_classes)
     for (_, credit_class), face in lots:
         offered[credit_class] += face * led.securities_price[credit_class]
-    factor = np.ones(len(CREDIT_CLASSES))
+        par[credit_class] += face
+    factor = np.ones(n_classes)
     if cfg.channels.fire_sale_impact:
         for k, name in enumerate(CREDIT_CLASSES):
             if offered[k] > 0:
                 factor[k] = float(price_impact(float(offered[k]), depth[name]))
+    cb = state.central_bank
+    floor = cb.abs_floor_price() if cb is not None else None
+    to_cb = np.zeros(n_classes)  # share of every lot of a class the central bank buys
+    for k in ABS_CLASSES if floor is not None else ():
+        if offered[k] <= 0 or par[k] <= 0:
+            continue
+        floor_factor = floor / (offered[k] / par[k])  # (the floor relative to the pre-sale price)
+        if factor[k] < floor_factor <= 1.0:
+            outside = volume_for_price_factor(floor_factor, depth[CREDIT_CLASSES[k]])
+            to_cb[k] = min(max(1.0 - outside / offered[k], 0.0), 1.0)
+            factor[k] = floor_factor
+    book = state.memory.central_bank
     for row, sh, val in zip(rows.tolist(), share.tolist(), value.tolist(), strict=True):
-        haircut = 1.0 - (1.0 - market.debt_haircut.get(row, 0.0)) * factor[d.credit_class[row]]
+        k = int(d.credit_class[row])
+        haircut = 1.0 - (1.0 - market.debt_haircut.get(row, 0.0)) * factor[k]
         seller = int(d.holder[row])
-        led.sell_debt_outside(row, sh, haircut, "buyers of loans and bonds (outside)")
+        whole = float(d.principal_bn[row])
+        text = ""
+        if to_cb[k] > 0 and whole > 0:  # the central bank's part first, then the rest outside
+            principal = whole * sh * to_cb[k]
+            paid = led.central_bank_buys_debt(cb.index, row, principal / whole, haircut, f"{d.ids[row]}:cb", RESERVES)
+            book.debt_cost_per_par[len(d) - 1] = paid / principal if principal > 0 else 0.0
+            book.bought_abs_bn += paid
+            text = f"; {cb.name} bought {money(paid)} of it at its floor of {floor:.0%} of par"
+            rest = whole - principal
+            led.sell_debt_outside(row, whole * sh * (1.0 - to_cb[k]) / rest if rest > 0 else 0.0, haircut, OUTSIDE)
+        else:
+            led.sell_debt_outside(row, sh, haircut, OUTSIDE)
         if val > 1e-9:
             state.log.add(
                 EventKind.ASSET_SALE,
@@ -189,13 +227,22 @@ def _clear_credit(state: State) -> None:
                 int(d.obligor[row]),
                 val * (1 - haircut),
                 f"{names[seller]} sold {d.ids[row]} worth {money(val)} for "
-                f"{money(val * (1 - haircut))} ({haircut:.0%} discount)",
+                f"{money(val * (1 - haircut))} ({haircut:.0%} discount){text}",
             )
     for (seller, credit_class), face in lots:
         mark = float(led.securities_price[credit_class])
         price = mark * factor[credit_class]
-        proceeds = float(
-            led.sell_securities_outside(seller, credit_class, face, price, "buyers of securities (outside)")[0]
+        to_central_bank = face * to_cb[credit_class]
+        text, paid = "", 0.0
+        if to_central_bank > 0:
+            paid = float(
+                led.central_bank_buys_securities(cb.index, seller, credit_class, to_central_bank, price, RESERVES).sum()
+            )
+            book.acquired_securities(credit_class, to_central_bank, paid)
+            book.bought_abs_bn += paid
+            text = f"; {cb.name} bought {money(paid)} of them at its floor of {floor:.0%} of par"
+        proceeds = paid + float(
+            led.sell_securities_outside(seller, credit_class, face - to_central_bank, price, OUTSIDE_SECURITIES)[0]
         )
         label = CREDIT_CLASSES[credit_class].replace("_", "-")
         state.log.add(
@@ -204,7 +251,7 @@ def _clear_credit(state: State) -> None:
             None,
             proceeds,
             f"{names[seller]} sold {money(face * mark)} of {label} securities for {money(proceeds)} "
-            f"({1 - factor[credit_class]:.1%} discount)",
+            f"({1 - factor[credit_class]:.1%} discount){text}",
         )
     for k in (factor < 1.0).nonzero()[0].tolist():
         state.drivers.hit_credit_market(k, float(factor[k]))

@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.decisions import Commitment, LiquidityAction, Order
-from agents.names import CreditClass, DebtKind, EventKind, ExecutoryKind
+from agents.decisions import CollateralKind, Commitment, LiquidityAction, Order
+from agents.names import DebtKind, EventKind, ExecutoryKind
+from simulator import backstop
 from simulator.events import money
 from simulator.obligations import CONTRACT
 
@@ -132,43 +133,30 @@ def _draw_credit(state: State, wants: dict[int, float], events: dict[int, list[t
 
 
 def _central_bank(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
-    """Borrow from the central bank against eligible collateral, after its haircuts."""
+    """Borrow from the central bank: it is offered everything the borrower can still pledge, at
+    market (``backstop.collateral_of``), and answers with an ``Advance`` (``CentralBank.advance``:
+    what it lends after its haircuts, at its penalty rate, against which pledge), booked by
+    ``backstop.lend``.
+    """
     cb = state.central_bank
-    led, d, names = state.ledger, state.ledger.debt, state.const.names
-    held = (d.holder == i) & d.active
-    securities = float((d.principal_bn[held] * d.value_factor[held]).sum()) + float(led.other_assets_bn[i])
-    securities += float(led.securities_value_bn()[i])
-    capacity = cb.lending_capacity_bn(securities, float(led.gpu_units_k[i] @ state.drivers.market_price_bn))
-    borrowed = d.principal_bn[(d.holder == cb.index) & (d.obligor == i)]
-    owed = float(d.principal_bn[(d.holder == cb.index) & (d.obligor == i) & d.active].sum())
-    amount = min(need, capacity - owed)
-    if amount <= TINY_BN:
+    advance = cb.advance(need, backstop.collateral_of(state, i))
+    if advance is None:
         return 0.0
-    rate, term = cb.loan_terms()
-    month = state.memory.month
-    # Named after the borrower, so a loan's id never depends on the order of institutions.
-    row = d.add(
-        f"central_bank_loan_{month}_{names[i]}_{len(borrowed) + 1}",
-        kind="loan",
-        holder=cb.index,
-        obligor=i,
-        principal_bn=amount,
-        rate_per_year=rate,
-        reference_rate_per_year=state.drivers.market_rate_per_year(False, CreditClass.GOVERNMENT),
-        credit_class=CreditClass.GOVERNMENT,  # (its own loans: priced off the risk-free rate)
-        maturity_month=month + term,
-    )
-    led.lend_new_reserves(row, "central bank reserves created")
+    backstop.lend(state, i, advance)
+    names = state.const.names
+    pledged = sum(c.value_bn for c in advance.pledged) * advance.share
+    rate = cb.lending_rate_per_year(state.drivers.base_rate_per_year)
     events.append(
         (
             EventKind.CENTRAL_BANK_LOAN,
             cb.index,
             i,
-            amount,
-            f"{cb.name} lent {money(amount)} to {names[i]} against collateral",
+            advance.amount_bn,
+            f"{cb.name} lent {money(advance.amount_bn)} to {names[i]} for {advance.term_months} months at {rate:.2%} "
+            f"a year (the base rate + {advance.spread_per_year:.2%}) against collateral worth {money(pledged)}",
         )
     )
-    return amount
+    return advance.amount_bn
 
 
 def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
@@ -178,9 +166,13 @@ def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tup
     led, d, market = state.ledger, state.ledger.debt, state.market
     own_debt = (d.obligor == i) & d.active
     held = led.gpu_units_k[i]
+    pledged = led.pledged(i, CollateralKind.GPU)  # (to the central bank)
     free = np.array(
         [
-            held[gen] - d.collateral_units_k[own_debt & (d.collateral_gen == gen)].sum() - market.offered_k(i, gen)
+            held[gen]
+            - d.collateral_units_k[own_debt & (d.collateral_gen == gen)].sum()
+            - pledged.get(gen, 0.0)
+            - market.offered_k(i, gen)
             for gen in range(led.n_generations)
         ]
     )
@@ -200,15 +192,16 @@ def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tu
     led, d, names = state.ledger, state.ledger.debt, state.const.names
     haircut = order.haircut
     raised = 0.0
-    values = led.securities_face_bn[i] * led.securities_price
-    for credit_class in values.nonzero()[0].tolist():
+    free_face = _unpledged_face(state, i)
+    for credit_class in (free_face * led.securities_price).nonzero()[0].tolist():
         if raised >= need - TINY_BN:
             break
         price = float(led.securities_price[credit_class])
-        face = min((need - raised) / price, float(led.securities_face_bn[i, credit_class]))
+        face = min((need - raised) / price, float(free_face[credit_class]))
         raised += state.market.submit_securities(i, credit_class, face) * price
-    if raised < need - TINY_BN and led.other_assets_bn[i] > 0 and haircut < 1:
-        book = min((need - raised) / (1 - haircut), float(led.other_assets_bn[i]))
+    other = float(led.other_assets_bn[i]) - led.pledged(i, CollateralKind.OTHER).get(-1, 0.0)
+    if raised < need - TINY_BN and other > TINY_BN and haircut < 1:
+        book = min((need - raised) / (1 - haircut), other)
         sold = led.sell_other_assets(i, book, "loans sold to outside buyers", haircut)
         raised += sold
         events.append(
@@ -222,6 +215,8 @@ def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tu
         )
     rest = need - raised
     rows = ((d.holder == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
+    pledged = led.pledged(i, CollateralKind.DEBT)  # (to the central bank: not for sale)
+    rows = np.array([r for r in rows.tolist() if r not in pledged], dtype=np.int64)
     value = float((d.principal_bn[rows] * d.value_factor[rows]).sum())
     if rest > TINY_BN and value > 0:
         share = min(1.0, rest / (value * (1 - haircut)))
@@ -235,7 +230,7 @@ def _sell_securities(state: State, i: int, need: float, order: Order, events: li
     seller's ``securities_to_sell``); they clear in their credit class's market.
     """
     led = state.ledger
-    values = led.securities_face_bn[i] * led.securities_price
+    values = _unpledged_face(state, i) * led.securities_price
     offered = 0.0
     for credit_class, value in state.agents[i].securities_to_sell(need, values.tolist()):
         price = float(led.securities_price[credit_class])
@@ -244,10 +239,20 @@ def _sell_securities(state: State, i: int, need: float, order: Order, events: li
     return offered
 
 
+def _unpledged_face(state: State, i: int) -> np.ndarray:
+    """Face value of institution ``i``'s outside securities by credit class, less what it pledged to
+    the central bank (US$ bn).
+    """
+    face = state.ledger.securities_face_bn[i].copy()
+    for credit_class, pledged in state.ledger.pledged(i, CollateralKind.SECURITY).items():
+        face[credit_class] = max(face[credit_class] - pledged, 0.0)
+    return face
+
+
 def _sell_other_assets(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
     """Sell other (cash-like) assets held outside the network at book value."""
     led = state.ledger
-    amount = min(need, float(led.other_assets_bn[i]))
+    amount = min(need, float(led.other_assets_bn[i]) - led.pledged(i, CollateralKind.OTHER).get(-1, 0.0))
     if amount <= TINY_BN:
         return 0.0
     led.sell_other_assets(i, amount, "securities sold to outside buyers")

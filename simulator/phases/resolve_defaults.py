@@ -15,7 +15,8 @@ exactly Eisenberg-Noe / Rogers-Veraart.
 
 Wind-up
 -------
-A new defaulter's secured lenders seize their GPU collateral (and must sell it); its other
+A new defaulter's secured lenders seize their GPU collateral (and must sell it), and the central
+bank takes what was pledged to it at market (``simulator.backstop.seize_pledges``); its other
 assets are sold outside at ``other_asset_recovery``, its stakes at a haircut, its loans and
 unpledged GPUs go to the fire-sale market, and its contracts end. The proceeds reach its
 creditors in the next round's clearing. When nothing is left to sell, the remaining claims are
@@ -31,6 +32,7 @@ import scipy.sparse as sp
 
 from agents.instruments import NO_COLLATERAL
 from agents.names import EventKind
+from simulator import backstop
 from simulator.events import money
 from simulator.kernels.clearing import rogers_veraart_unchecked
 from simulator.obligations import OUTSIDE_CLAIM, PRINCIPAL, book_default_costs, settle
@@ -185,6 +187,8 @@ def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
         owed,
         f"{names[i]} defaulted owing {money(owed)}" + (f": {', '.join(parts)}" if parts else ""),
     )
+    # The central bank takes the collateral pledged to it, at market (simulator.backstop).
+    backstop.seize_pledges(state, i)
     # Secured lenders enforce their claims: the GPUs pledged to them are sold, and what they
     # fetch repays them first (simulator.phases.fire_sales); the rest of the GPUs are sold too.
     secured = ((d.obligor == i) & d.active & (d.collateral_gen != NO_COLLATERAL) & (d.principal_bn > 0)).nonzero()[0]

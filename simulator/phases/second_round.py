@@ -20,8 +20,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agents.decisions import Holding
-from agents.names import CreditClass, DebtKind, EventKind, Rating, rating_of
+from agents.names import CreditClass, DebtKind, EventKind, Rating
 from simulator.events import money
+from simulator.holdings import holdings
 from simulator.obligations import PRINCIPAL
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -34,32 +35,6 @@ def run(state: State) -> None:
     """Margin calls, then de-risking; everyone reacts to the same (refreshed) views."""
     margin_calls(state)
     derisking(state)
-
-
-SECURITY_RATINGS: tuple[Rating, ...] = (Rating.AAA, Rating.A, Rating.JUNK, Rating.BBB, Rating.AAA, Rating.BBB)
-"""The rating of outside securities of each credit class (``CreditClass`` order; an assumption:
-Treasuries and senior ABS AAA, investment grade A, private loans BBB, junior ABS BBB, high yield
-junk)."""
-
-
-def holdings(state: State, i: int) -> list[Holding]:
-    """What institution ``i`` holds and could sell or pledge: its debt rows (rated by the share of
-    par it expects back) and its outside securities by credit class (rated by class), at market.
-    """
-    led, d = state.ledger, state.ledger.debt
-    rows = ((d.holder == i) & d.active & (d.principal_bn > 0)).nonzero()[0]
-    credit = led.credit_factor(rows)
-    book = [
-        Holding(
-            int(r), False, int(d.credit_class[r]), float(d.principal_bn[r] * d.value_factor[r]), rating_of(float(c))
-        )
-        for r, c in zip(rows.tolist(), credit.tolist(), strict=True)
-    ]
-    for k in led.securities_face_bn[i].nonzero()[0].tolist():
-        # (securities are rated by class, downgraded when their class's credit is impaired)
-        rating = max(SECURITY_RATINGS[k], rating_of(float(led.securities_credit[k])))
-        book.append(Holding(k, True, k, float(led.securities_face_bn[i, k] * led.securities_price[k]), rating))
-    return book
 
 
 def margin_calls(state: State) -> None:
