@@ -12,5 +12,19 @@ from __future__ import annotations
 
 from simulator.sweep.execute import RunResult, Task, run_tasks
 from simulator.sweep.measures import measures
+from simulator.sweep.runner import SweepIncomplete, plan_runs, run_sweep
+from simulator.sweep.spec import SweepSpec, load_spec
+from simulator.sweep.store import SweepFolderError
 
-__all__ = ["RunResult", "Task", "measures", "run_tasks"]
+__all__ = [
+    "RunResult",
+    "SweepFolderError",
+    "SweepIncomplete",
+    "SweepSpec",
+    "Task",
+    "load_spec",
+    "measures",
+    "plan_runs",
+    "run_sweep",
+    "run_tasks",
+]
