@@ -43,7 +43,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from simulator.config import LEVERS, MAX_MONTHS, ConfigError, _load_yaml, _read_text, load_scenario
+from simulator.config import CONFIG_DIR, LEVERS, MAX_MONTHS, ConfigError, _load_yaml, _read_text, load_scenario
 
 __all__ = [
     "DESIGN_METHODS",
@@ -62,7 +62,7 @@ DESIGN_METHODS = ("grid", "random", "lhs", "sobol", "morris")
 """The designs a spec may ask for (``design.method``)."""
 MAX_RUNS = 1_000_000
 """Most runs one sweep may plan (points x replications): more is a typo."""
-SWEEPS_DIR = Path(__file__).resolve().parent.parent.parent / "configs" / "sweeps"
+SWEEPS_DIR = CONFIG_DIR / "sweeps"
 """The shipped sweep specs (a spec is found here by name)."""
 
 
