@@ -22,6 +22,7 @@ two cores. Wall times depend on the machine's other load: compare the ratios of 
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 import warnings
@@ -52,11 +53,36 @@ def bench_spec(runs: int, months: int) -> dict:
     }
 
 
+CPU: dict[str, float] = {}
+"""Backend label -> CPU seconds of this process and its finished child processes (a Dask cluster's
+workers are not its children: not counted)."""
+STEADY: dict[str, float] = {}
+"""Backend label -> runs per second after the first batch came back (set-up left out)."""
+
+
 def timed(label: str, call) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = call()
+    """Wall time of ``call(on_progress)`` and its result; also records the steady-state rate."""
+    seen: list[tuple[float, int]] = []
+
+    def on_progress(done: int, total: int) -> None:
+        if done:
+            seen.append((time.perf_counter(), done))
+
+    import resource
+
+    def cpu() -> float:  # this process and its reaped children (the pool's forked workers), s
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+    start, cpu_start = time.perf_counter(), cpu()
+    result = call(on_progress)
     seconds = time.perf_counter() - start
-    print(f"  {label:<34} {seconds:8.2f} s", flush=True)
+    CPU[label] = cpu() - cpu_start
+    steady = ""
+    if len(seen) > 1 and seen[-1][0] > seen[0][0]:
+        STEADY[label] = (seen[-1][1] - seen[0][1]) / (seen[-1][0] - seen[0][0])
+        steady = f"   first result after {seen[0][0] - start:5.2f} s, then {STEADY[label]:6.1f} runs/s"
+    print(f"  {label:<34} {seconds:8.2f} s{steady}", flush=True)
     return seconds, result
 
 
@@ -114,7 +140,8 @@ def main() -> None:
     args = parser.parse_args()
     spec = bench_spec(args.runs, args.months)
     runs = len(plan_runs(load_spec(spec)))
-    print(f"{runs} runs of baseline_2025, {args.months} months, {args.workers} workers")
+    print(f"{runs} runs of baseline_2025, {args.months} months, {args.workers} workers; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
 
     import simulator.sweep.execute as execute
 
@@ -129,16 +156,17 @@ def main() -> None:
 
     execute.run_task = timed_run_task  # (the serial backend runs in this process)
     try:
-        serial_s, serial = timed("sweep, serial", lambda: run_sweep(spec, backend="serial"))
+        serial_s, serial = timed("sweep, serial", lambda cb: run_sweep(spec, backend="serial", on_progress=cb))
     finally:
         execute.run_task = plain_run_task
     with tempfile.TemporaryDirectory() as tmp:
         pool_s, pooled = timed(
             f"sweep, processes ({args.workers})",
-            lambda: run_sweep(spec, backend="processes", workers=args.workers, out=Path(tmp) / "pool"),
+            lambda cb: run_sweep(spec, backend="processes", workers=args.workers, out=Path(tmp) / "p", on_progress=cb),
         )
     dask_s, on_dask = timed(
-        f"sweep, dask ({args.workers}, local)", lambda: run_sweep(spec, backend="dask", workers=args.workers)
+        f"sweep, dask ({args.workers}, local)",
+        lambda cb: run_sweep(spec, backend="dask", workers=args.workers, on_progress=cb),
     )
     pd.testing.assert_frame_equal(serial, pooled)
     pd.testing.assert_frame_equal(serial, on_dask)
@@ -148,27 +176,37 @@ def main() -> None:
     print(f"  {'mesa.batch_run, 1 process':<34} {batch_1:8.2f} s")
     print(f"  {f'mesa.batch_run, {args.workers} processes':<34} {batch_n:8.2f} s")
 
-    print("\nbackend                 runs/s   x serial")
-    for label, seconds in (("serial", serial_s), ("processes", pool_s), ("dask", dask_s),
-                           ("mesa.batch_run 1", batch_1), (f"mesa.batch_run {args.workers}", batch_n)):  # fmt: skip
-        print(f"{label:<22} {runs / seconds:7.1f}   {serial_s / seconds:7.2f}")
+    steady = list(STEADY.values())
+    print("\nbackend                 runs/s   x serial   (after set-up: runs/s, x serial)")
+    rows = [("serial", serial_s), ("processes", pool_s), ("dask", dask_s),
+            ("mesa.batch_run 1", batch_1), (f"mesa.batch_run {args.workers}", batch_n)]  # fmt: skip
+    for i, (label, seconds) in enumerate(rows):
+        after = f"   ({steady[i]:6.1f}, {steady[i] / steady[0]:5.2f})" if i < 3 and len(steady) >= 3 else ""
+        print(f"{label:<22} {runs / seconds:7.1f}   {serial_s / seconds:7.2f}{after}")
     overhead_ms = (serial_s - sum(inside)) / runs * 1e3
     print(f"\nper run (bare loop): model {run_s / runs * 1e3:.1f} ms, measures {measure_s / runs * 1e3:.1f} ms; "
           f"sweep layer outside the runs {overhead_ms:.2f} ms (spec checks, plan, tasks, table: the serial "
           "sweep's wall time minus its runs' own)")  # fmt: skip
+    cpu_serial, cpu_pool = CPU["sweep, serial"], CPU[f"sweep, processes ({args.workers})"]
+    print(f"CPU per run: serial {cpu_serial / runs * 1e3:.1f} ms, processes {cpu_pool / runs * 1e3:.1f} ms "
+          f"(workers included): on {args.workers} free cores the pool would run ~{args.workers * cpu_serial / cpu_pool:.2f}x "
+          f"serial; load average now {os.getloadavg()[0]:.1f}")  # fmt: skip
     print("the three tables are identical")
     print("\ntargets:")
     print(f"  processes / serial = {serial_s / pool_s:.2f} (target >= {TARGETS['processes_vs_serial']})")
-    print(
-        f"  processes / dask   = {dask_s and pool_s / dask_s:.2f} (target >= {TARGETS['dask_vs_processes']}: dask within 15%)"
-    )
+    print(f"  processes / dask   = {pool_s / dask_s:.2f} (target >= {TARGETS['dask_vs_processes']}: within 15%)")
+    if len(steady) >= 3:
+        print(f"  after set-up: processes / serial = {steady[1] / steady[0]:.2f}, "
+              f"dask / processes = {steady[2] / steady[1]:.2f}")  # fmt: skip
     print(f"  sweep layer        = {overhead_ms:.2f} ms a run (target < {TARGETS['overhead_ms']})")
     print(f"  mesa.batch_run {args.workers} / 1 = {batch_1 / batch_n:.2f}")
     if args.sobol:
         with tempfile.TemporaryDirectory() as tmp:
             sobol_s, table = timed(
                 f"sobol_eight_levers, processes ({args.workers})",
-                lambda: run_sweep("sobol_eight_levers", backend="processes", workers=args.workers, out=Path(tmp) / "s"),
+                lambda cb: run_sweep(
+                    "sobol_eight_levers", backend="processes", workers=args.workers, out=Path(tmp) / "s", on_progress=cb
+                ),
             )
         print(f"  Sobol N=64: {len(table)} runs in {sobol_s:.1f} s (target < {TARGETS['sobol_s']:.0f} s)")
 

@@ -338,3 +338,10 @@ def test_mesa_batch_run_still_drives_the_model() -> None:
     assert "realised_losses_bn_total" in frame and (frame["Step"] == 3).all()
     runs = frame.groupby("RunId").first()
     assert runs.groupby("gpu_market_depth_bn")["realised_losses_bn_total"].mean().loc[0.5] > 0
+
+
+def test_the_months_lever_sets_each_runs_length() -> None:
+    table = run_sweep(
+        tiny(scenario="baseline_2025", parameters={"months": {"values": [1, 3]}}, outputs={}), backend="serial"
+    )
+    assert list(table["months"]) == [1.0, 1.0, 3.0, 3.0]

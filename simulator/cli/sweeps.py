@@ -129,6 +129,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         TimeRemainingColumn(),
         console=console,
         disable=args.quiet,
+        auto_refresh=False,  # redrawn at each finished run, so no drawing thread runs while workers are forked
     )
     task_id = progress.add_task("runs", total=None)
 
@@ -136,7 +137,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if progress.tasks[0].total is None:  # runs done before a resume do not count towards the ETA
             progress.update(task_id, total=total, completed=done)
             progress.reset(task_id, total=total, completed=done)
-        progress.update(task_id, completed=done)
+        progress.update(task_id, completed=done, refresh=True)
 
     resume_hint = f"aicontagion sweep {args.spec} --out {out} --resume"
     try:

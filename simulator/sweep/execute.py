@@ -295,14 +295,22 @@ def lost_results(batch: Sequence[Task], why: str) -> list[RunResult]:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool whose workers fork from a server that has the engine imported already
-    (``forkserver``: cheap to start, and safe although the parent runs threads, e.g. a progress
-    bar).
+    """A local process pool of ``workers`` processes.
+
+    When this process runs no other Python thread, the workers are forked from it (``fork``:
+    they start at once with the engine already imported; the pool's own threads start after
+    them). Otherwise (a progress bar's thread, a notebook kernel, a Dask client) forking could
+    copy a lock another thread holds, so the workers fork from a server process that imports the
+    engine once (``forkserver``, about a second or two to start). ``spawn`` where neither exists.
     """
     import multiprocessing
+    import threading
 
+    methods = multiprocessing.get_all_start_methods()
     context: Any
-    if "forkserver" in multiprocessing.get_all_start_methods():
+    if "fork" in methods and threading.active_count() == 1:
+        context = multiprocessing.get_context("fork")
+    elif "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["simulator.sweep.execute", "simulator.model", "simulator.sweep.measures"])
     else:  # pragma: no cover (Windows)

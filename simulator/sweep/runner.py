@@ -85,7 +85,7 @@ def _tasks(spec: SweepSpec, plan: pd.DataFrame) -> list[Task]:
             Task(
                 scenario=spec.scenario,
                 overrides=overrides,
-                months=spec.run_months,
+                months=int(overrides.get("months", spec.run_months)),  # (the months lever sets the run's length)
                 seed=int(row.seed),
                 run_index=int(row.run_index),
                 keep_timeseries=spec.outputs.timeseries,
