@@ -26,6 +26,7 @@ import math
 import os
 import time
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -329,7 +330,14 @@ def _run_on_pool(batches: list[list[Task]], workers: int, receive: Callable[[lis
         pool = _pool(min(workers, len(pending)))
         broken = False
         try:
-            futures: dict[Future, int] = {pool.submit(run_batch, batches[i]): i for i in pending}
+            with warnings.catch_warnings():
+                # Forked only when no other Python thread runs (_pool). Python 3.12 warns about any
+                # native thread too: numpy's OpenBLAS and Arrow keep thread pools, which re-create
+                # themselves in a forked child (at-fork handlers), and the workers use no Arrow.
+                warnings.filterwarnings(
+                    "ignore", message=".*use of fork\\(\\) may lead to deadlocks", category=DeprecationWarning
+                )
+                futures: dict[Future, int] = {pool.submit(run_batch, batches[i]): i for i in pending}
             waiting = set(futures)
             while waiting:
                 done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
