@@ -16,7 +16,10 @@ N = 64, 704 runs of 24 months, each with its counterfactual) on the process pool
 
 Targets (issue 12): processes at least 1.6x serial on 2 free cores; Dask within 15% of
 processes; the sweep layer's overhead under 5 ms a run; the Sobol analysis in under a minute on
-two cores. Wall times depend on the machine's other load: compare the ratios of one run.
+two cores. Wall times depend on the machine's other load: compare the ratios of one run. The
+benchmark measures how many cores the other load leaves (the same pure-Python loop on one and on
+``--workers`` processes) before and after, and prints the CPU time per run of the serial and the
+pool sweeps, from which the ratio on free cores follows.
 """
 
 from __future__ import annotations
@@ -86,6 +89,31 @@ def timed(label: str, call) -> tuple[float, object]:
     return seconds, result
 
 
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def free_cores(workers: int, n: int = 10_000_000) -> float:
+    """How many times faster ``workers`` processes finish ``workers`` equal pure-Python loops than
+    one process does: the parallelism the machine's other load leaves (``workers`` if idle).
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    start = time.perf_counter()
+    for _ in range(workers):
+        _burn(n)
+    alone = time.perf_counter() - start
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_burn, [10] * workers))  # started
+        start = time.perf_counter()
+        list(pool.map(_burn, [n] * workers))
+        together = time.perf_counter() - start
+    return alone / together
+
+
 def bare_runs(spec: dict) -> tuple[float, float]:
     """(seconds building and running the models, seconds measuring them) for the spec's runs, in
     a plain loop without the sweep layer.
@@ -143,6 +171,9 @@ def main() -> None:
     print(f"{runs} runs of baseline_2025, {args.months} months, {args.workers} workers; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
 
+    cores_before = free_cores(args.workers)
+    print(f"the machine's other load leaves {cores_before:.2f} of {args.workers} cores (a pure-Python loop)")
+
     import simulator.sweep.execute as execute
 
     inside = []  # wall time of each run inside run_task (model, counterfactual, measures)
@@ -198,6 +229,9 @@ def main() -> None:
     if len(steady) >= 3:
         print(f"  after set-up: processes / serial = {steady[1] / steady[0]:.2f}, "
               f"dask / processes = {steady[2] / steady[1]:.2f}")  # fmt: skip
+    cores_after = free_cores(args.workers)
+    print(f"  free cores (a pure-Python loop, {args.workers} processes / 1): {cores_before:.2f} before, "
+          f"{cores_after:.2f} after; processes / serial against it: {serial_s / pool_s / min(cores_before, cores_after):.2f}")  # fmt: skip
     print(f"  sweep layer        = {overhead_ms:.2f} ms a run (target < {TARGETS['overhead_ms']})")
     print(f"  mesa.batch_run {args.workers} / 1 = {batch_1 / batch_n:.2f}")
     if args.sobol:
