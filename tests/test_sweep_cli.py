@@ -99,3 +99,22 @@ def test_a_killed_sweep_is_completed_by_resume(spec_file: Path, tmp_path: Path) 
     )
     recorded = pd.concat(pd.read_parquet(p) for p in (out / store.PARTS).glob("runs-*.parquet"))
     assert sorted(recorded["run_index"]) == list(range(8))  # no duplicate, none missing
+
+
+def test_failed_runs_are_listed_and_exit_1(spec_file: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    from simulator.model import ContagionModel
+
+    step = ContagionModel.step
+
+    def failing_step(self: ContagionModel) -> None:
+        if self.config.markets.gpu.market_depth_bn == 4.0:
+            raise ZeroDivisionError("a test failure")
+        step(self)
+
+    monkeypatch.setattr(ContagionModel, "step", failing_step)
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec_file), "--backend", "serial", "--out", str(out), "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert "4 runs failed (all listed in" in err and "ZeroDivisionError: a test failure" in err
+    assert "'gpu_market_depth_bn': 4.0" in err
+    assert len(pd.read_parquet(out / store.RESULTS)) == 8  # the other runs finished and were written

@@ -118,7 +118,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise BadInput(f"aicontagion sweep: {exc}") from None
     out = args.out if args.out is not None else Path("sweeps") / spec.name
-    console = Console(stderr=True, highlight=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True)  # (messages stay one line each)
     progress = Progress(
         TextColumn(f"[bold]{spec.name}[/bold]"),
         BarColumn(),
@@ -156,12 +156,13 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise BadInput(f"aicontagion sweep: {exc}") from None
     except SweepIncomplete as exc:
         _print_failures(out, console)
-        console.print(f"aicontagion sweep: {exc}; complete it with: {resume_hint}")
+        console.print(f"aicontagion sweep: {exc}; complete it with: {resume_hint}", markup=False)
         return EXIT_RUNS_FAILED
     except KeyboardInterrupt:
         done = _runs_saved(out)
         console.print(
-            f"aicontagion sweep: interrupted (Ctrl-C); {done} saved in {out}; complete it with: {resume_hint}"
+            f"aicontagion sweep: interrupted (Ctrl-C); {done} saved in {out}; complete it with: {resume_hint}",
+            markup=False,
         )
         return EXIT_INTERRUPTED
     failed = int(table["error"].notna().sum())
@@ -193,13 +194,14 @@ def _print_failures(out: Path, console: Any) -> None:
         return
     if not failures:
         return
-    console.print(f"{len(failures)} runs failed (all listed in {out / store.MANIFEST}):")
+    console.print(f"{len(failures)} runs failed (all listed in {out / store.MANIFEST}):", markup=False)
     for failure in failures[:SHOWN_FAILURES]:
         console.print(
-            f"  run {failure['run_index']} (seed {failure['seed']}, {failure['parameters']}): {failure['error']}"
+            f"  run {failure['run_index']} (seed {failure['seed']}, {failure['parameters']}): {failure['error']}",
+            markup=False,
         )
     if len(failures) > SHOWN_FAILURES:
-        console.print(f"  ... and {len(failures) - SHOWN_FAILURES} more")
+        console.print(f"  ... and {len(failures) - SHOWN_FAILURES} more", markup=False)
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
