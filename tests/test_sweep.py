@@ -207,6 +207,10 @@ def test_resume_after_an_interruption_gives_the_identical_table(serial_table: pd
     manifest = store.read_manifest(out)
     assert manifest["runs_done"] == 2 and manifest["runs_missing"] == 6 and not manifest["complete"]
     assert manifest["sessions"][0]["interrupted"]
+    from simulator.sweep.plots import plot_sweep
+
+    drawn = {p.name for p in plot_sweep(out)}  # a partial sweep can be drawn
+    assert {"summary.csv", "distribution.png"} <= drawn
     with pytest.raises(SweepFolderError, match="holds a sweep already; resume it"):
         run_sweep(tiny(), backend="serial", out=out)
     with pytest.raises(SweepFolderError, match=r"different spec \(keys that differ: \['master_seed'\]\)"):

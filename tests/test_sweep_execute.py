@@ -57,3 +57,30 @@ def test_bad_backend_and_workers_are_named() -> None:
         run_tasks(_tasks(), workers=0)
     with pytest.raises(ConfigError, match="address: a scheduler address needs backend='dask'"):
         run_tasks(_tasks(), backend="processes", address="tcp://127.0.0.1:1")
+
+
+def test_runs_that_share_a_counterfactual_compute_it_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from simulator import counterfactual
+    from simulator.model import ContagionModel
+
+    built = []
+    init = ContagionModel.__init__
+
+    def counting_init(self, *args, **kwargs) -> None:
+        built.append(kwargs.get("counterfactual", True))
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(ContagionModel, "__init__", counting_init)
+    monkeypatch.setattr(counterfactual, "_CACHE", type(counterfactual._CACHE)())
+    # three shock sizes, two seeds, shuffled: the counterfactual (no extra shock) depends on the seed only
+    tasks = [
+        Task("baseline_2025", {"shock_kind": "gpu_price", "shock_month": 1, "shock_size": size}, 3, seed, run_index=i)
+        for i, (size, seed) in enumerate([(0.1, 1), (0.2, 2), (0.3, 1), (0.1, 2), (0.2, 1), (0.3, 2)])
+    ]
+    results = run_tasks(tasks, backend="serial", batch_size=2)
+    assert all(r.ok for r in results)
+    assert built.count(False) == 2 and built.count(True) == 6  # one counterfactual per seed, six runs
+    assert (
+        results[0].measures["losses_bn.equity_shortfall_bn.total"]
+        != results[2].measures["losses_bn.equity_shortfall_bn.total"]
+    )
