@@ -97,7 +97,7 @@ def _tasks(spec: SweepSpec, plan: pd.DataFrame) -> list[Task]:
 def _row(spec: SweepSpec, plan_row: dict[str, Any], result: RunResult) -> dict[str, Any]:
     row = dict(plan_row)
     for name, value in (result.measures or {}).items():
-        if keep_measure(spec, name):
+        if keep_measure(spec, name) and name not in plan_row:  # (a parameter named like a measure: months)
             row[name] = value
     row[ERROR_COLUMN] = result.error
     row[TRACEBACK_COLUMN] = None if result.traceback is None else result.traceback[-MAX_TRACEBACK_CHARS:]
