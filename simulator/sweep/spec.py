@@ -44,6 +44,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from simulator.config import CONFIG_DIR, LEVERS, MAX_MONTHS, ConfigError, _load_yaml, _read_text, load_scenario
+from simulator.counterfactual import SHOCK_LEVERS
 
 __all__ = [
     "DESIGN_METHODS",
@@ -212,6 +213,10 @@ def _describe(exc: ValidationError, source: str) -> str:
             else:
                 allowed = _allowed(_MODELS.get(loc[0], SweepSpec))
             msg = f"unknown key; allowed: {allowed}"
+        elif loc == ("parameters",) and err["type"] in ("missing", "too_short"):
+            msg = "give at least one parameter: a lever or a dotted config path, with values: or low:/high:"
+        elif err["type"] == "missing":
+            msg = "missing; this key is required"
         elif loc and loc[-1] == "method" and err["type"] == "literal_error":
             msg = f"unknown design {err.get('input')!r}; choose from {list(DESIGN_METHODS)}"
         elif err["type"] not in ("value_error", "missing"):
@@ -256,7 +261,14 @@ def _check_semantics(spec: SweepSpec) -> SweepSpec:
     try:
         _load_with(spec, {})
     except ConfigError as exc:
-        raise ConfigError(f"{where}: settings: {exc}") from None
+        swept = [n for n in spec.parameters if n in SHOCK_LEVERS]
+        what = f"settings with the first value of {swept}" if swept else "settings"
+        hint = (
+            "; an extra shock needs shock_kind (and shock_target for kinds that take one) in settings: or parameters:"
+            if swept or any(n in SHOCK_LEVERS for n in spec.settings)
+            else ""
+        )
+        raise ConfigError(f"{where}: {what}: {exc}{hint}") from None
     for name, rng in spec.parameters.items():
         key = f"{where}: parameters.{name}"
         if rng.values is not None:
@@ -277,7 +289,6 @@ def _load_with(spec: SweepSpec, assignments: dict[str, Any]):
     """The base scenario with the spec's settings, the first value of each swept shock lever (a
     shock's size needs its kind) and then ``assignments`` (levers or dotted paths), validated.
     """
-    from simulator.counterfactual import SHOCK_LEVERS
     from simulator.sweep.execute import Task
 
     shock = {k: v for k, v in first_values(spec).items() if k in SHOCK_LEVERS}
