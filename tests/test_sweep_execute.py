@@ -84,3 +84,46 @@ def test_runs_that_share_a_counterfactual_compute_it_once(monkeypatch: pytest.Mo
         results[0].measures["losses_bn.equity_shortfall_bn.total"]
         != results[2].measures["losses_bn.equity_shortfall_bn.total"]
     )
+
+
+_DIES_ONCE = """
+import os, sys, json
+from pathlib import Path
+import simulator.sweep.execute as execute
+from simulator.sweep.execute import Task, run_tasks
+
+marker = Path(sys.argv[1])
+plain = execute.run_task
+
+def dies_once(task):
+    if task.run_index == 3 and not marker.exists():  # the worker process dies, once
+        marker.write_text("died")
+        os._exit(1)
+    return plain(task)
+
+execute.run_task = dies_once  # (the pool's workers are forked from this process: they run it too)
+tasks = [Task("baseline_2025", {"gpu_market_depth_bn": 1.0 + i}, 2, 7, run_index=i) for i in range(6)]
+pooled = run_tasks(tasks, backend="processes", workers=2, batch_size=1)
+execute.run_task = plain
+serial = run_tasks(tasks, backend="serial")
+print(json.dumps({"died": marker.exists(), "lost": [r.lost for r in pooled],
+                  "same": [a.measures == b.measures for a, b in zip(pooled, serial)]}))
+"""
+
+
+def test_a_pool_worker_that_dies_is_replaced_and_its_runs_done_again(tmp_path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
+    done = subprocess.run(
+        [sys.executable, "-c", _DIES_ONCE, str(tmp_path / "marker")],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"died": True, "lost": [False] * 6, "same": [True] * 6}
