@@ -6,11 +6,15 @@
     aicontagion scenarios
     aicontagion app [--host 127.0.0.1] [--port 8765] [--scenario NAME]
     aicontagion report DIR [--out FILE]
+    aicontagion sweep SPEC [--workers N] [--backend serial|processes|dask] [--scheduler tcp://host:port]
+                           [--out DIR] [--resume]
+    aicontagion plot DIR [--measure NAME]
 
 ``run`` prints a summary (defaults and losses by sector in US$ bn, the first covenant breach,
 the peak GPU price fall per generation, final sentiment, the ten most important events) and
 writes the outputs listed in :mod:`simulator.cli.outputs` into DIR. ``report`` turns such a
-folder into one self-contained HTML page (:mod:`simulator.cli.report`).
+folder into one self-contained HTML page (:mod:`simulator.cli.report`). ``sweep`` and ``plot``
+are described in :mod:`simulator.cli.sweeps`.
 
 The run's folder is written whole: the files go into a fresh hidden folder beside DIR
 (``.DIR.new-<pid>-...``), ``summary.json`` last, and that folder then replaces DIR. DIR may be a
@@ -132,8 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
         "  aicontagion run ai_winter --months 36 --seed 1 --out runs/winter\n"
         "  aicontagion run --set gpu_market_depth_bn=40 --set central_bank_enabled=true\n"
         "  aicontagion app --port 8765\n"
-        "  aicontagion report runs/winter\n\n"
-        "exit codes: 0 ok, 1 app server could not start, 2 bad input, 130 interrupted",
+        "  aicontagion report runs/winter\n"
+        "  aicontagion sweep depreciation_x_depth --workers 2 --out sweeps/phase\n"
+        "  aicontagion plot sweeps/phase\n\n"
+        "exit codes: 0 ok, 1 app server could not start or sweep runs failed, 2 bad input, 130 interrupted",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -220,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="the HTML file to write, ending in .html (default DIR/report.html, which a later run into DIR replaces)",
     )
     report.set_defaults(handler=cmd_report, parser=report, modules=_REPORT_MODULES)
+
+    from simulator.cli.sweeps import add_commands
+
+    add_commands(sub, _Parser, _folder, _whole_number)
     return parser
 
 
