@@ -5,10 +5,13 @@
     aicontagion run [SCENARIO|PATH] --months N --seed S --out DIR [--set key=value ...] [--quiet]
     aicontagion scenarios
     aicontagion app [--host 127.0.0.1] [--port 8765] [--scenario NAME]
+    aicontagion tipping [SCENARIO|PATH] --shock KIND [--target NAME | --outcome EXPR] [--seeds N] ...
+    aicontagion discover RESULTS --outcome EXPR [--inputs A,B] ...
 
 ``run`` prints a summary (defaults and losses by sector in US$ bn, the first covenant breach,
 the peak GPU price fall per generation, final sentiment, the ten most important events) and
-writes the outputs listed in :mod:`simulator.cli.outputs` into DIR.
+writes the outputs listed in :mod:`simulator.cli.outputs` into DIR. ``tipping`` and
+``discover`` (tipping points and PRIM scenario discovery) live in :mod:`simulator.cli.tipping`.
 
 The run's folder is written whole: the files go into a fresh hidden folder beside DIR
 (``.DIR.new-<pid>-...``), ``summary.json`` last, and that folder then replaces DIR. DIR may be a
@@ -198,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--scenario", default=None, metavar="NAME", help="scenario the app opens with (name from configs/ or a path)"
     )
     app.set_defaults(handler=cmd_app, parser=app, modules=(*_ENGINE[:1], "simulator.app.server"))
+
+    from simulator.cli.tipping import add_parsers as add_tipping_parsers  # (standard library only, like this module)
+
+    add_tipping_parsers(sub)
     return parser
 
 

@@ -188,8 +188,6 @@ class _Search:
         return TippingPoint(self.outcome, self.status, self.lower, self.upper, self.max_size, tested, odd)
 
 
-
-
 def search(
     outcomes: Sequence[str],
     run_sizes: Callable[[Sequence[float]], Mapping[float, Mapping[str, Sequence[bool]]]],

@@ -84,6 +84,7 @@ def _divide(a: float, b: float) -> float:
         return math.nan
     return math.copysign(math.inf, a) * math.copysign(1.0, b)
 
+
 Observation = Mapping[str, Any]
 """One run's measures, by dotted name (numbers; a missing one reads as NaN)."""
 
@@ -231,7 +232,8 @@ class _Compiler:
             if isinstance(node.value, bool) or not isinstance(node.value, (int, float)):
                 what = "true/false" if isinstance(node.value, bool) else repr(node.value)
                 raise self.fail(
-                    node, f"{what} is not allowed here: numbers and measure names only (a name in quotes only inside defaulted(...))"
+                    node,
+                    f"{what} is not allowed here: numbers and measure names only (a name in quotes only inside defaulted(...))",
                 )
             constant = float(node.value)
             if not math.isfinite(constant):
@@ -274,7 +276,7 @@ class _Compiler:
     def defaulted(self, node: ast.Call) -> Callable[[Observation], bool]:
         if not isinstance(node.func, ast.Name) or node.func.id != "defaulted":
             what = f"function {node.func.id!r}" if isinstance(node.func, ast.Name) else "calling an expression"
-            raise self.fail(node, f"{what} is not allowed; the only function is defaulted(\"Institution\")")
+            raise self.fail(node, f'{what} is not allowed; the only function is defaulted("Institution")')
         if node.keywords or len(node.args) != 1:
             raise self.fail(node, 'defaulted takes one institution name in quotes: defaulted("CoreWeave")')
         arg = node.args[0]

@@ -185,7 +185,9 @@ def check_target(scale: ShockScale, scenario: Scenario, target: Any) -> str | No
         if target not in scenario.institutions:
             raise ConfigError(f"{where}: unknown institution {target!r}; choose from {names}")
         return target
-    pairs = sorted({f"{c.payer}{PAIR_ARROW}{c.payee}" for c in scenario.contracts.values() if c.kind == "compute_contract"})
+    pairs = sorted(
+        {f"{c.payer}{PAIR_ARROW}{c.payee}" for c in scenario.contracts.values() if c.kind == "compute_contract"}
+    )
     allowed = f"a contract id (e.g. {sorted(scenario.contracts)[:3]}) or a compute pair 'Payer->Payee' from {pairs}"
     if target is None:
         raise ConfigError(f"{where}: a contract_cut needs a contract: {allowed}")
