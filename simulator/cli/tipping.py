@@ -217,6 +217,14 @@ def cmd_tipping(args: argparse.Namespace) -> int:
         )
     if args.scheduler is not None and args.backend != "dask":
         raise BadInput("aicontagion tipping: --scheduler: needs --backend dask")
+    from simulator.counterfactual import SHOCK_LEVERS
+
+    taken = [text for text in args.overrides if text.split("=", 1)[0].strip() in SHOCK_LEVERS]
+    if taken:
+        raise BadInput(
+            f"aicontagion tipping: --set {taken[0]}: the shock levers {list(SHOCK_LEVERS)} are set by the search itself; "
+            "choose the shock with --shock and --shock-target"
+        )
     scenario = load(args.scenario, args.overrides, "aicontagion tipping: ")  # the scenario and --set, checked
     source = args.scenario or DEFAULT_SCENARIO
     label = Path(source).stem if source.endswith((".yaml", ".yml")) or "/" in source else source

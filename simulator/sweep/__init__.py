@@ -6,11 +6,18 @@ each: ``spec`` (the spec and its checks), ``designs`` (grid, random, LHS, Sobol,
 ``seeds``, ``measures`` (a finished model to one row of numbers), ``execute`` (the runs on a
 backend), ``store`` (Parquet parts and the manifest), ``runner`` (``run_sweep``), ``analysis``
 (Sobol and Morris indices with SALib) and ``plots``. See ``docs/sweeps.md``.
+
+``find_tipping_points`` (``tipping``: the smallest shock at which an outcome happens, a
+distance-to-default table; with ``bracketing``, ``outcomes`` and ``shock_sizes``) and
+``discover_scenarios`` (``discovery``: PRIM boxes in a sweep's results) are described in
+``docs/tipping_points.md``.
 """
 
 from __future__ import annotations
 
+from simulator.sweep.discovery import discover_scenarios
 from simulator.sweep.execute import RunResult, Task, run_tasks
 from simulator.sweep.measures import measures
+from simulator.sweep.tipping import find_tipping_points
 
-__all__ = ["RunResult", "Task", "measures", "run_tasks"]
+__all__ = ["RunResult", "Task", "discover_scenarios", "find_tipping_points", "measures", "run_tasks"]

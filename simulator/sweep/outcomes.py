@@ -210,12 +210,12 @@ class _Compiler:
                 return "number", lambda obs: sign * value(obs)
             raise self.fail(node, "'~' is not allowed; use 'not' for a negation")
         if isinstance(node, ast.Compare):
-            operands = [self.number(x, "a comparison") for x in (node.left, *node.comparators)]
             ops = []
             for op in node.ops:
                 if type(op) not in _COMPARISONS:
                     raise self.fail(node, "only the comparisons < <= > >= == != are allowed (not 'in' or 'is')")
                 ops.append(_COMPARISONS[type(op)])
+            operands = [self.number(x, "a comparison") for x in (node.left, *node.comparators)]
 
             def compare(obs: Observation) -> bool:
                 values = [operand(obs) for operand in operands]

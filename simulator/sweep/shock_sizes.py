@@ -164,12 +164,12 @@ def check_target(scale: ShockScale, scenario: Scenario, target: Any) -> str | No
     """The shock's target, checked against ``scenario``: None where the kind takes none (or the
     default, every generation); ConfigError naming ``shock_target`` and what is allowed otherwise.
     """
-    where = f"shock_target (of a {scale.name} shock)"
+    where = f"shock_target (of the {scale.name} shock)"
     if target is not None and not isinstance(target, str):
         raise ConfigError(f"{where}: expected a name, got {target!r} ({type(target).__name__})")
     if scale.target == "none":
         if target is not None:
-            raise ConfigError(f"{where}: a {scale.name} shock takes no target, got {target!r}; leave it out")
+            raise ConfigError(f"{where}: the {scale.name} shock takes no target, got {target!r}; leave it out")
         return None
     if scale.target == "generation":
         generations = [g.name for g in scenario.markets.gpu.generations]
@@ -181,7 +181,7 @@ def check_target(scale: ShockScale, scenario: Scenario, target: Any) -> str | No
     if scale.target == "institution":
         names = sorted(scenario.institutions)
         if target is None:
-            raise ConfigError(f"{where}: a {scale.name} shock needs an institution; choose from {names}")
+            raise ConfigError(f"{where}: the {scale.name} shock needs an institution; choose from {names}")
         if target not in scenario.institutions:
             raise ConfigError(f"{where}: unknown institution {target!r}; choose from {names}")
         return target

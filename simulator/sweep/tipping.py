@@ -289,7 +289,7 @@ def find_tipping_points(
     seed_list = _check_seeds(seeds)
     largest = scale.max_size(base, shock_month)
     if largest <= 0:
-        raise ConfigError(f"shock: a {scale.name} shock has no room in this scenario (largest size {largest})")
+        raise ConfigError(f"shock: the {scale.name} shock has no room in this scenario (largest size {largest})")
     if max_size is not None:
         if isinstance(max_size, bool) or not isinstance(max_size, (int, float)) or not 0 < max_size <= largest:
             raise ConfigError(f"max_size: expected a number in (0, {largest}] ({scale.unit}), got {max_size!r}")
