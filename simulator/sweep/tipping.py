@@ -24,7 +24,10 @@ more than one search.
 
 The runs go through the sweep executor (``simulator.sweep.execute.run_tasks``: serially, on a
 local process pool or on a Dask cluster) and are measured by ``simulator.sweep.measures``, as any
-sweep's runs are. A run's result depends only on its scenario, settings, months and seed, and the
+sweep's runs are. The search runs in rounds (the scan, then one bisection step of every
+unfinished search at a time), each round one call of ``run_tasks``: a local process pool is started
+for every round (about a second here, so ``"serial"`` is faster for small searches), while a local
+Dask cluster is started once for the whole search. A run's result depends only on its scenario, settings, months and seed, and the
 sizes tried depend only on earlier results, so the same seeds and configuration give the same
 table on any backend and any number of workers.
 
@@ -39,6 +42,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -334,7 +338,12 @@ def find_tipping_points(
         return found
 
     _check_backend(backend, workers, address)
-    points = search(labels, run_sizes, largest, grid=grid, tolerance=tolerance)
+    with ExitStack() as stack:
+        if backend == "dask" and address is None:  # one local cluster for every round, not one per round
+            from simulator.sweep.dask_backend import connect
+
+            address = connect(stack, None, workers).scheduler.address
+        points = search(labels, run_sizes, largest, grid=grid, tolerance=tolerance)
     return TippingReport(
         scenario=source,
         shock=scale.name,
