@@ -5,13 +5,17 @@
     aicontagion run [SCENARIO|PATH] --months N --seed S --out DIR [--set key=value ...] [--quiet]
     aicontagion scenarios
     aicontagion app [--host 127.0.0.1] [--port 8765] [--scenario NAME]
+    aicontagion sweep SPEC [--workers N] [--backend serial|processes|dask] [--scheduler tcp://host:port]
+                           [--out DIR] [--resume]
+    aicontagion plot DIR [--measure NAME]
     aicontagion tipping [SCENARIO|PATH] --shock KIND [--target NAME | --outcome EXPR] [--seeds N] ...
     aicontagion discover RESULTS --outcome EXPR [--inputs A,B] ...
 
 ``run`` prints a summary (defaults and losses by sector in US$ bn, the first covenant breach,
 the peak GPU price fall per generation, final sentiment, the ten most important events) and
-writes the outputs listed in :mod:`simulator.cli.outputs` into DIR. ``tipping`` and
-``discover`` (tipping points and PRIM scenario discovery) live in :mod:`simulator.cli.tipping`.
+writes the outputs listed in :mod:`simulator.cli.outputs` into DIR. ``sweep`` and ``plot`` are
+described in :mod:`simulator.cli.sweeps`; ``tipping`` and ``discover`` (tipping points and PRIM
+scenario discovery) in :mod:`simulator.cli.tipping`.
 
 The run's folder is written whole: the files go into a fresh hidden folder beside DIR
 (``.DIR.new-<pid>-...``), ``summary.json`` last, and that folder then replaces DIR. DIR may be a
@@ -131,8 +135,10 @@ def build_parser() -> argparse.ArgumentParser:
         "  aicontagion scenarios\n"
         "  aicontagion run ai_winter --months 36 --seed 1 --out runs/winter\n"
         "  aicontagion run --set gpu_market_depth_bn=40 --set central_bank_enabled=true\n"
-        "  aicontagion app --port 8765\n\n"
-        "exit codes: 0 ok, 1 app server could not start, 2 bad input, 130 interrupted",
+        "  aicontagion app --port 8765\n"
+        "  aicontagion sweep depreciation_x_depth --workers 2 --out sweeps/phase\n"
+        "  aicontagion plot sweeps/phase\n\n"
+        "exit codes: 0 ok, 1 app server could not start or sweep runs failed, 2 bad input, 130 interrupted",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -202,8 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     app.set_defaults(handler=cmd_app, parser=app, modules=(*_ENGINE[:1], "simulator.app.server"))
 
+    from simulator.cli.sweeps import add_commands
     from simulator.cli.tipping import add_parsers as add_tipping_parsers  # (standard library only, like this module)
 
+    add_commands(sub, _Parser, _folder, _whole_number)
     add_tipping_parsers(sub)
     return parser
 

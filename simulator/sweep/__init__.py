@@ -18,6 +18,22 @@ from __future__ import annotations
 from simulator.sweep.discovery import discover_scenarios
 from simulator.sweep.execute import RunResult, Task, run_tasks
 from simulator.sweep.measures import measures
+from simulator.sweep.runner import SweepIncomplete, plan_runs, run_sweep
+from simulator.sweep.spec import SweepSpec, load_spec
+from simulator.sweep.store import SweepFolderError
 from simulator.sweep.tipping import find_tipping_points
 
-__all__ = ["RunResult", "Task", "discover_scenarios", "find_tipping_points", "measures", "run_tasks"]
+__all__ = [
+    "RunResult",
+    "SweepFolderError",
+    "SweepIncomplete",
+    "SweepSpec",
+    "Task",
+    "discover_scenarios",
+    "find_tipping_points",
+    "load_spec",
+    "measures",
+    "plan_runs",
+    "run_sweep",
+    "run_tasks",
+]

@@ -342,7 +342,9 @@ def find_tipping_points(
         if backend == "dask" and address is None:  # one local cluster for every round, not one per round
             from simulator.sweep.dask_backend import connect
 
-            address = connect(stack, None, workers).scheduler.address
+            scheduler = connect(stack, None, workers).scheduler
+            assert scheduler is not None, "a connected client has a scheduler"
+            address = scheduler.address
         points = search(labels, run_sizes, largest, grid=grid, tolerance=tolerance)
     return TippingReport(
         scenario=source,
