@@ -103,21 +103,34 @@ def test_bad_input_names_the_problem(kwargs, fragment):
     assert fragment in str(info.value)
 
 
-def test_results_are_read_from_a_folder_or_a_file(tmp_path):
-    table = synthetic_sweep()
-    (tmp_path / "parts").mkdir()
-    table.iloc[:300].to_parquet(tmp_path / "parts" / "part-0000.parquet")
-    table.iloc[300:].to_parquet(tmp_path / "parts" / "part-0001.parquet")
-    pd.testing.assert_frame_equal(read_results(tmp_path), table)
-    table.to_csv(tmp_path / "results.csv", index=False)
+def test_results_are_read_from_a_sweep_folder_or_a_file(tmp_path):
+    from simulator.sweep import run_sweep
+
+    spec = {
+        "name": "tiny", "scenario": "baseline_2025", "months": 2, "replications": 1, "master_seed": 1,
+        "parameters": {"gpu_market_depth_bn": {"values": [1.0, 5.0]}, "waiver_propensity": {"values": [0.0, 1.0]}},
+        "design": {"method": "grid"},
+    }  # fmt: skip
+    table = run_sweep(spec, backend="serial", out=tmp_path / "sweep")
+    read = read_results(tmp_path / "sweep")
+    assert read.attrs["parameters"] == ["gpu_market_depth_bn", "waiver_propensity"]
+    pd.testing.assert_frame_equal(read.reset_index(drop=True), table.reset_index(drop=True), check_dtype=False)
+    (tmp_path / "sweep" / "results.parquet").unlink()  # a sweep still running: its parts
+    assert len(read_results(tmp_path / "sweep")) == 4
+    found = discover_scenarios(tmp_path / "sweep", "defaults >= 0")
+    assert found.inputs == ("gpu_market_depth_bn", "waiver_propensity") and found.boxes == ()
+    synthetic_sweep().to_csv(tmp_path / "results.csv", index=False)
     assert len(read_results(tmp_path / "results.csv")) == RUNS
     with pytest.raises(ConfigError, match="no such file or folder"):
         read_results(tmp_path / "missing.csv")
+    with pytest.raises(ConfigError, match="is not a sweep's output folder"):
+        read_results(tmp_path)
 
 
 def test_cli_discover_writes_boxes_and_rejects_bad_input(tmp_path, capsys):
     synthetic_sweep().to_csv(tmp_path / "results.csv", index=False)
-    code = cli.main(["discover", str(tmp_path), "--outcome", "defaults_by_kind.neocloud >= 1", "--boxes", "1"])
+    code = cli.main(["discover", str(tmp_path / "results.csv"), "--outcome", "defaults_by_kind.neocloud >= 1",
+                     "--boxes", "1"])  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "Coverage" in out and "gpu_market_depth_bn" in out

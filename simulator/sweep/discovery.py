@@ -47,7 +47,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["DiscoveredBox", "Discovery", "discover_scenarios", "lever_columns", "read_results"]
 
-NOT_INPUTS = frozenset({"seed", "run_index", "replication", "point", "error", "seconds"})
+NOT_INPUTS = frozenset({"seed", "run_index", "replication", "point", "error", "traceback", "seconds"})
 """Columns of a results table that are never levers."""
 _CONFIG_SECTIONS = frozenset(Scenario.model_fields) - {"months", "name", "description"}
 
@@ -181,8 +181,10 @@ def lever_columns(results: pd.DataFrame) -> list[str]:
 
 
 def read_results(source: str | Path) -> pd.DataFrame:
-    """A sweep's results table from a file (``.parquet`` or ``.csv``) or a sweep's output folder
-    (its ``results.parquet`` or ``results.csv``, else every ``*.parquet`` part below it, in name order).
+    """A sweep's results table from its output folder (``simulator.sweep.store``: the finished
+    ``results.parquet``, or the runs recorded so far in its parts, each once) or from a file
+    (``.parquet`` or ``.csv``). From a folder, ``attrs["parameters"]`` lists the levers the
+    sweep's spec varied (its manifest).
 
     Raises
     ------
@@ -191,15 +193,20 @@ def read_results(source: str | Path) -> pd.DataFrame:
     """
     import pandas as pd
 
+    from simulator.sweep import store
+
     path = Path(source)
     if path.is_dir():
-        for name in ("results.parquet", "results.csv"):
-            if (path / name).is_file():
-                return read_results(path / name)
-        parts = sorted(p for p in path.rglob("*.parquet") if p.is_file())
-        if not parts:
-            raise ConfigError(f"results: {path} holds no results.parquet, results.csv or Parquet parts of a sweep")
-        return pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True)
+        try:
+            manifest = store.read_manifest(path)
+        except store.SweepFolderError as exc:
+            raise ConfigError(f"results: {path} is not a sweep's output folder ({exc})") from None
+        finished = path / store.RESULTS
+        table = pd.read_parquet(finished) if finished.is_file() else store.read_runs(path)
+        if table.empty:
+            raise ConfigError(f"results: the sweep in {path} has no finished run yet")
+        table.attrs["parameters"] = list(manifest.get("parameters", []))
+        return table
     if not path.is_file():
         raise ConfigError(f"results: {path}: no such file or folder; give a sweep's output folder or its results file")
     try:
@@ -234,7 +241,9 @@ def discover_scenarios(
         An outcome expression over the measures (``simulator.sweep.outcomes``), e.g.
         ``"defaults_by_kind.neocloud >= 1"`` or ``'defaulted("CoreWeave")'``.
     inputs : sequence of str, optional
-        The levers PRIM may restrict (numeric or true/false columns; default: :func:`lever_columns`).
+        The levers PRIM may restrict (numeric or true/false columns; default: the parameters of
+        the sweep's manifest when read from its folder, else :func:`lever_columns`; either way
+        only those that take more than one value).
     min_coverage : float
         On each peeling trajectory, the box of highest density with at least this coverage is
         chosen (0 to 1; default 0.5).
@@ -269,8 +278,15 @@ def discover_scenarios(
     if isinstance(max_boxes, bool) or not isinstance(max_boxes, int) or not 1 <= max_boxes <= 20:
         raise ConfigError(f"max_boxes: expected a whole number from 1 to 20, got {max_boxes!r}")
     columns = [str(c) for c in table.columns]
+    if "error" in table.columns:  # (runs that raised have no measures)
+        table = table[table["error"].isna()]
     if inputs is None:
-        chosen = lever_columns(table)
+        declared = table.attrs.get("parameters")
+        chosen = (
+            [p for p in declared if p in table.columns and table[p].nunique(dropna=True) > 1]
+            if declared
+            else lever_columns(table)
+        )
         if not chosen:
             raise ConfigError(
                 f"inputs: no column of the results is a lever that varies; name them (columns: {columns})"
@@ -285,7 +301,7 @@ def discover_scenarios(
     for name in chosen:
         if not (pd.api.types.is_numeric_dtype(table[name]) or pd.api.types.is_bool_dtype(table[name])):
             raise ConfigError(f"inputs: column {name!r} is not numeric or true/false (dtype {table[name].dtype})")
-    measures = [c for c in columns if c not in chosen]
+    measures = [c for c in columns if c not in chosen and c not in NOT_INPUTS]
     test = compile_outcome(outcome, measures)
     known = table.dropna(subset=chosen)
     records = known[measures].to_dict("records")
