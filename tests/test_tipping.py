@@ -313,6 +313,7 @@ def test_cli_tipping_prints_and_writes_the_table(tmp_path, capsys):
     assert code == 0, err
     assert "Distance to default" in stdout and "CoreWeave" in stdout
     assert "Never within range" in stdout and "Oracle" in stdout
+    assert (out / "tipping.png").read_bytes().startswith(b"\x89PNG")
     table = pd.read_csv(out / "tipping.csv")
     assert list(table["institution"]) == ["CoreWeave", "Oracle"]
     assert list(table["status"]) == ["tips", "never"]

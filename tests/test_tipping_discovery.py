@@ -134,6 +134,7 @@ def test_cli_discover_writes_boxes_and_rejects_bad_input(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "Coverage" in out and "gpu_market_depth_bn" in out
+    assert (tmp_path / "discovery.png").read_bytes().startswith(b"\x89PNG")
     boxes = pd.read_csv(tmp_path / "discovery.csv")
     assert set(boxes["lever"]) == {"gpu_market_depth_bn", "waiver_propensity"}
     data = json.loads((tmp_path / "discovery.json").read_text())

@@ -12,9 +12,11 @@
     aicontagion discover RESULTS --outcome EXPR [--inputs A,B,...] [--min-coverage C]
                         [--boxes N] [--out DIR] [--quiet]
 
-``tipping`` prints the table and writes ``tipping.csv`` and ``tipping.json`` into ``--out``
-(default ``runs/tipping-<scenario>-<shock>``); ``discover`` prints the boxes and writes
-``discovery.csv`` and ``discovery.json`` (default: the results' folder). Files are written
+``tipping`` prints the table and writes ``tipping.csv``, ``tipping.json`` and ``tipping.png`` (a
+sorted bar chart of the brackets) into ``--out`` (default ``runs/tipping-<scenario>-<shock>``);
+``discover`` prints the boxes and writes ``discovery.csv``, ``discovery.json`` and
+``discovery.png`` (the runs and the boxes in the plane of the levers restricted most; default
+folder: the results' folder). Files are written
 atomically, other files in the folder are left alone. Bad input exits with code 2 and a message
 naming the option and what is allowed, before any run.
 """
@@ -29,10 +31,11 @@ from simulator.cli import DEFAULT_SCENARIO, EXIT_OK, MAX_MONTHS, BadInput, _fold
 
 TIPPING_MODULES = (
     "simulator.config", "simulator.model", "simulator.sweep.tipping", "simulator.sweep.execute",
-    "simulator.sweep.measures", "simulator.cli.outputs", "pandas", "rich.console", "rich.table",
+    "simulator.sweep.measures", "simulator.sweep.tipping_plots", "simulator.cli.outputs", "simulator.cli.plots",
+    "pandas", "rich.console", "rich.table",
 )  # fmt: skip
-DISCOVER_MODULES = ("simulator.config", "simulator.sweep.discovery", "simulator.cli.outputs", "pandas", "prim",
-                    "rich.console", "rich.table")  # fmt: skip
+DISCOVER_MODULES = ("simulator.config", "simulator.sweep.discovery", "simulator.sweep.tipping_plots",
+                    "simulator.cli.outputs", "simulator.cli.plots", "pandas", "prim", "rich.console", "rich.table")  # fmt: skip
 BACKEND_CHOICES = ("serial", "processes", "dask")
 OPTION_OF_FIELD = {
     "shock:": "--shock",
@@ -109,7 +112,7 @@ def add_parsers(sub: Any) -> None:
         help="find the smallest shock that makes institutions default (a distance-to-default table)",
         description="Find the smallest size of a shock at which an outcome happens on at least half of the seeds, "
         "by a scan and bisection over the size; by default for every institution's default (a distance-to-default "
-        "table). Prints the table and writes tipping.csv and tipping.json. See docs/tipping_points.md.",
+        "table). Prints the table and writes tipping.csv, tipping.json and tipping.png. See docs/tipping_points.md.",
     )
     tipping.add_argument(
         "scenario", nargs="?", default=None, metavar="SCENARIO|PATH",
@@ -155,7 +158,7 @@ def add_parsers(sub: Any) -> None:
     tipping.add_argument("--scheduler", default=None, metavar="tcp://HOST:PORT",
                          help="address of a running Dask scheduler (with --backend dask)")  # fmt: skip
     tipping.add_argument("--out", type=_folder, default=None, metavar="DIR",
-                         help="folder for tipping.csv and tipping.json (default runs/tipping-<scenario>-<shock>)")  # fmt: skip
+                         help="folder for tipping.csv, .json and .png (default runs/tipping-<scenario>-<shock>)")  # fmt: skip
     tipping.add_argument("--quiet", action="store_true", help="print nothing but errors")
     tipping.set_defaults(handler=cmd_tipping, parser=tipping, modules=TIPPING_MODULES)
 
@@ -163,8 +166,8 @@ def add_parsers(sub: Any) -> None:
         "discover",
         help="find the boxes of lever space where an outcome is most likely in a finished sweep (PRIM)",
         description="Scenario discovery with PRIM on a sweep's results: the boxes of lever space where the outcome "
-        "is most likely, with their coverage and density. Prints the boxes and writes discovery.csv and "
-        "discovery.json. See docs/tipping_points.md.",
+        "is most likely, with their coverage and density. Prints the boxes and writes discovery.csv, "
+        "discovery.json and discovery.png. See docs/tipping_points.md.",
     )
     discover.add_argument("results", metavar="RESULTS",
                           help="a sweep's output folder, or its results file (.parquet or .csv)")  # fmt: skip
@@ -177,7 +180,7 @@ def add_parsers(sub: Any) -> None:
     discover.add_argument("--boxes", type=_boxes, default=3, metavar="N",
                           help="at most this many boxes, from 1 to 20 (default 3)")  # fmt: skip
     discover.add_argument("--out", type=_folder, default=None, metavar="DIR",
-                          help="folder for discovery.csv and discovery.json (default: the results' folder)")  # fmt: skip
+                          help="folder for discovery.csv, .json and .png (default: the results' folder)")  # fmt: skip
     discover.add_argument("--quiet", action="store_true", help="print nothing but errors")
     discover.set_defaults(handler=cmd_discover, parser=discover, modules=DISCOVER_MODULES)
 
@@ -252,7 +255,9 @@ def cmd_tipping(args: argparse.Namespace) -> int:
         )
     except ConfigError as exc:
         raise _bad("tipping", exc) from None
-    files = _write(out_dir, "tipping", report.table(), report.to_dict())
+    from simulator.sweep.tipping_plots import tipping_figure
+
+    files = _write("tipping", out_dir, "tipping", report.table(), report.to_dict(), tipping_figure(report))
     if not args.quiet:
         print_tipping(report, scenario.description, files)
     return EXIT_OK
@@ -269,25 +274,31 @@ def _check_folder(out_dir: Path, command: str) -> None:
         raise BadInput(f"aicontagion {command}: --out: {out_dir} is a file, not a folder")
 
 
-def _write(out_dir: Path, stem: str, table: Any, data: dict) -> list[Path]:
-    """Write ``<stem>.csv`` and ``<stem>.json`` into ``out_dir`` atomically."""
+def _write(command: str, out_dir: Path, stem: str, table: Any, data: dict, figure: Any) -> list[Path]:
+    """Write ``<stem>.csv``, ``<stem>.json`` and ``<stem>.png`` into ``out_dir``, each atomically."""
     import json
 
-    from simulator.cli import outputs
+    import matplotlib.pyplot as plt
 
+    from simulator.cli import outputs
+    from simulator.cli.plots import save_figure
+
+    csv, js, png = out_dir / f"{stem}.csv", out_dir / f"{stem}.json", out_dir / f"{stem}.png"
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        csv, js = out_dir / f"{stem}.csv", out_dir / f"{stem}.json"
         with outputs.atomic_file(csv) as f:
             table.to_csv(f, index=False)
         with outputs.atomic_file(js) as f:
             json.dump(outputs._jsonable(data), f, indent=2)
             f.write("\n")
+        save_figure(figure, png)
     except OSError as exc:
         raise BadInput(
-            f"aicontagion {stem}: --out: cannot write into {str(out_dir)!r} ({exc.strerror or exc})"
+            f"aicontagion {command}: --out: cannot write into {str(out_dir)!r} ({exc.strerror or exc})"
         ) from None
-    return [csv, js]
+    finally:
+        plt.close(figure)
+    return [csv, js, png]
 
 
 def _size(value: float | None) -> str:
@@ -375,7 +386,10 @@ def cmd_discover(args: argparse.Namespace) -> int:
                                    max_boxes=args.boxes)  # fmt: skip
     except ConfigError as exc:
         raise _bad("discover", exc) from None
-    files = _write(out_dir, "discovery", found.table(), found.to_dict())
+    from simulator.sweep.tipping_plots import discovery_figure
+
+    figure = discovery_figure(found, results)
+    files = _write("discover", out_dir, "discovery", found.table(), found.to_dict(), figure)
     if not args.quiet:
         print_discovery(found, files)
     return EXIT_OK
