@@ -134,5 +134,28 @@ class MonthlyRecords:
     def __len__(self) -> int:
         return len(next(iter(self.model_vars.values()), []))
 
+    # ``mesa.batch_run`` (mesa 3.5, ``batchrunner._collect_data``) reads these attributes of
+    # ``mesa.DataCollector``; they are derived from the tables above when it asks.
+    @property
+    def _collection_steps(self) -> list[int]:
+        """The steps collected: month m is row m (month 0 is the opening balance sheet)."""
+        return list(range(len(self)))
+
+    @property
+    def _agent_records(self) -> dict[int, list[tuple]]:
+        """Step -> the rows of that month, each ``(step, AgentID, *agent_reporters)``."""
+        records: dict[int, list[tuple]] = {}
+        for row in self._agent_rows:
+            records.setdefault(int(row[0]), []).append(row)
+        return records
+
+    @property
+    def agent_reporters(self) -> dict[str, str]:
+        """The agent table's columns (the names ``mesa.batch_run`` gives the agent values)."""
+        return {column: column for column in AGENT_COLUMNS}
+
+    _agenttype_records: dict = {}  # noqa: RUF012  (never written: this model has no per-type reporters)
+    agenttype_reporters: dict = {}  # noqa: RUF012
+
 
 __all__ = ["AGENT_COLUMNS", "LOSS_MEASURES", "SYSTEM_FIGURES", "MonthlyRecords", "ReportKeys", "model_columns"]

@@ -74,8 +74,8 @@ def sobol_indices(table: pd.DataFrame, spec: SweepSpec, measure: str) -> pd.Data
 def morris_indices(table: pd.DataFrame, spec: SweepSpec, measure: str) -> pd.DataFrame:
     """Morris elementary-effect statistics of ``measure`` (mean over seeds), one row per
     parameter: ``mu``, ``mu_star`` (mean absolute effect), ``sigma`` (spread: interactions or
-    non-linearity) and ``mu_star_conf`` (95% half-width), in the measure's unit per unit of the
-    parameter's range share.
+    non-linearity) and ``mu_star_conf`` (95% half-width), in the measure's unit: SALib scales
+    each elementary effect to the parameter's whole range (a slope times the range's width).
     """
     from SALib.analyze import morris
 

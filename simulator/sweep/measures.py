@@ -29,7 +29,7 @@ from simulator.cli.outputs import summarise
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
 
-__all__ = ["DEFAULTED_PREFIX", "measures"]
+__all__ = ["DEFAULTED_PREFIX", "absent_figures", "measures"]
 
 LEFT_OUT = frozenset({"schema", "institutions_by_kind", "top_events", "scenario", "counterfactual"})
 """Top-level summary keys that are not measures (labels, constants of the network, lists)."""
@@ -72,6 +72,26 @@ def measures(model: ContagionModel) -> dict[str, float]:
     for agent in model.institutions:
         row[f"{DEFAULTED_PREFIX}{agent.name}"] = 1.0 if agent.defaulted else 0.0
     return row
+
+
+def absent_figures(model: ContagionModel) -> list[str]:
+    """Dotted paths of summary figures this run does not have (``None``), which another run may
+    have: ``first_default`` before any default, the shortfalls without a counterfactual. A sweep
+    spec may name measures under them (``first_default.month``).
+    """
+    found: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if value is None:
+            found.append(path)
+        elif isinstance(value, dict):
+            for key, inner in value.items():
+                walk(inner, f"{path}.{key}")
+
+    for key, value in summarise(model, top=0).items():
+        if key not in LEFT_OUT:
+            walk(value, key)
+    return found
 
 
 def _flatten(value: Any, path: str, row: dict[str, float]) -> None:

@@ -229,25 +229,20 @@ def _check_semantics(spec: SweepSpec) -> SweepSpec:
         base = load_scenario(spec.scenario)
     except ConfigError as exc:
         raise ConfigError(f"{where}: scenario: {exc}") from None
+    raw = base.model_dump()
     types: dict[str, str] = {}
     for name in spec.settings:
         if name in spec.parameters:
             raise ConfigError(f"{where}: settings.{name}: also a parameter; a key is either fixed or varied")
-        _parameter_type(spec, name, base.model_dump(), "settings")
-    try:
-        _load_with(spec, {})
-    except ConfigError as exc:
-        raise ConfigError(f"{where}: settings: {exc}") from None
+        _parameter_type(spec, name, raw, "settings")
     for name, rng in spec.parameters.items():
         key = f"{where}: parameters.{name}"
-        types[name] = _parameter_type(spec, name, base.model_dump())
+        types[name] = _parameter_type(spec, name, raw)
         if rng.values is not None:
             if rng.low is not None or rng.high is not None:
                 raise ConfigError(f"{key}: give either values: or low:/high:, not both")
             if not rng.values:
                 raise ConfigError(f"{key}.values: empty list; give at least one value")
-            for value in rng.values:
-                _check_value(spec, name, value, f"{key}.values")
         else:
             if rng.low is None or rng.high is None:
                 raise ConfigError(f"{key}: give values: [a list] or a range low: and high:")
@@ -255,6 +250,16 @@ def _check_semantics(spec: SweepSpec) -> SweepSpec:
                 raise ConfigError(f"{key}: a {types[name]} parameter takes values: [a list], not a range low:/high:")
             if not rng.low < rng.high:
                 raise ConfigError(f"{key}: empty range: low ({rng.low}) must be below high ({rng.high})")
+    try:
+        _load_with(spec, {})
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: settings: {exc}") from None
+    for name, rng in spec.parameters.items():
+        key = f"{where}: parameters.{name}"
+        if rng.values is not None:
+            for value in rng.values:
+                _check_value(spec, name, value, f"{key}.values")
+        else:
             _check_value(spec, name, rng.low, f"{key}.low")
             _check_value(spec, name, rng.high, f"{key}.high")
     _check_design(spec)
@@ -265,12 +270,14 @@ def _check_semantics(spec: SweepSpec) -> SweepSpec:
 
 
 def _load_with(spec: SweepSpec, assignments: dict[str, Any]):
-    """The base scenario with the spec's settings, the first value of every parameter and then
-    ``assignments`` (levers or dotted paths), validated.
+    """The base scenario with the spec's settings, the first value of each swept shock lever (a
+    shock's size needs its kind) and then ``assignments`` (levers or dotted paths), validated.
     """
+    from simulator.counterfactual import SHOCK_LEVERS
     from simulator.sweep.execute import Task
 
-    values = {**spec.settings, **first_values(spec), **assignments}
+    shock = {k: v for k, v in first_values(spec).items() if k in SHOCK_LEVERS}
+    values = {**spec.settings, **shock, **assignments}
     dotted, levers = Task(spec.scenario, values, 0, 0).model_arguments()
     return load_scenario(spec.scenario, dotted or None, **levers)
 
@@ -373,22 +380,32 @@ def _check_measures(spec: SweepSpec) -> None:
         if patterns is not None:
             raise ConfigError(f"{spec.source}: outputs.measures: empty list; leave it out to keep every measure")
         return
-    names = measure_names(spec)
+    names, absent = _probe(spec)
     for pattern in patterns:
-        if not fnmatch.filter(names, pattern):
-            raise ConfigError(
-                f"{spec.source}: outputs.measures: {pattern!r} matches no measure; measures are dotted names such as "
-                f"{names[:6]} (all: simulator.sweep.measures)"
-            )
+        if fnmatch.filter(names, pattern) or any(_may_match(pattern, path) for path in absent):
+            continue
+        raise ConfigError(
+            f"{spec.source}: outputs.measures: {pattern!r} matches no measure; measures are dotted names such as "
+            f"{names[:6]} (all: simulator.sweep.measures)"
+        )
 
 
-def measure_names(spec: SweepSpec) -> list[str]:
-    """The measures a run of this spec has: those of the base scenario at month 0, with the
-    first value of every parameter (a shock lever adds the shortfall measures).
+def _may_match(pattern: str, absent: str) -> bool:
+    """Could ``pattern`` name a measure under the absent figure ``absent`` (``first_default``
+    for ``first_default.month``)?
+    """
+    depth = absent.count(".") + 1
+    return fnmatch.fnmatchcase(absent, pattern) or fnmatch.fnmatchcase(absent, ".".join(pattern.split(".")[:depth]))
+
+
+def _probe(spec: SweepSpec) -> tuple[list[str], list[str]]:
+    """The measures of a run of this spec and the summary figures it lacks (which other runs may
+    have), from the base scenario at month 0 with the settings and the first value of every
+    parameter (a shock lever adds the shortfall measures).
     """
     from simulator.model import ContagionModel
     from simulator.sweep.execute import Task
-    from simulator.sweep.measures import measures
+    from simulator.sweep.measures import absent_figures, measures
 
     first = {**spec.settings, **first_values(spec)}
     dotted, levers = Task(spec.scenario, first, 0, spec.master_seed).model_arguments()
@@ -398,7 +415,15 @@ def measure_names(spec: SweepSpec) -> list[str]:
         raise ConfigError(
             f"{spec.source}: parameters: the first value of each together is not allowed: {exc}"
         ) from None
-    return list(measures(model))
+    return list(measures(model)), absent_figures(model)
+
+
+def measure_names(spec: SweepSpec) -> list[str]:
+    """The measures a run of this spec has at month 0, in the order of ``measures``: the order of
+    the table's measure columns (measures that appear later, such as ``first_default.month``,
+    follow in alphabetical order).
+    """
+    return _probe(spec)[0]
 
 
 def keep_measure(spec: SweepSpec, name: str) -> bool:
