@@ -124,7 +124,7 @@ def defaulted_outcome(institution: str) -> str:
     return f"defaulted({institution!r})"
 
 
-def compile_outcome(text: Any, measures: Collection[str]) -> Outcome:
+def compile_outcome(text: Any, measures: Collection[str], absent: Collection[str] = ()) -> Outcome:
     """Parse and check an outcome expression (see the module docstring for the language).
 
     Parameters
@@ -134,6 +134,10 @@ def compile_outcome(text: Any, measures: Collection[str]) -> Outcome:
     measures : collection of str
         The measure names a run can have (dotted); ``defaulted(...)`` may name every
         institution with a measure ``defaulted.<name>``.
+    absent : collection of str
+        Figures a run may lack as a whole (``simulator.sweep.measures.absent_figures``, e.g.
+        ``first_default`` before any default): a name under one (``first_default.month``) is
+        accepted too.
 
     Raises
     ------
@@ -167,7 +171,7 @@ def compile_outcome(text: Any, measures: Collection[str]) -> Outcome:
         raise OutcomeError(f"{where}: not a valid expression{column} ({exc.msg}); e.g. {EXAMPLES}") from None
     except (ValueError, RecursionError) as exc:  # (a NUL byte; nesting deeper than the parser takes)
         raise OutcomeError(f"{where}: not a valid expression ({exc}); e.g. {EXAMPLES}") from None
-    checker = _Compiler(where, frozenset(measures))
+    checker = _Compiler(where, frozenset(measures), tuple(f"{a}." for a in absent))
     try:
         kind, test = checker.compile(tree.body)
     except RecursionError:
@@ -182,8 +186,8 @@ def compile_outcome(text: Any, measures: Collection[str]) -> Outcome:
 class _Compiler:
     """Turns an expression tree into a function of an observation, checking every node."""
 
-    def __init__(self, where: str, measures: frozenset[str]):
-        self.where, self.measures = where, measures
+    def __init__(self, where: str, measures: frozenset[str], under_absent: tuple[str, ...] = ()):
+        self.where, self.measures, self.under_absent = where, measures, under_absent
         self.institutions = frozenset(m[len(DEFAULTED_PREFIX) :] for m in measures if m.startswith(DEFAULTED_PREFIX))
         self.used_measures: set[str] = set()
         self.used_institutions: set[str] = set()
@@ -264,7 +268,7 @@ class _Compiler:
         if written == "defaulted":
             raise self.fail(node, 'defaulted needs an institution: defaulted("CoreWeave")')
         name = ALIASES.get(written, written)
-        if name not in self.measures:
+        if name not in self.measures and not name.startswith(self.under_absent):
             close = difflib.get_close_matches(written, [*self.measures, *ALIASES], n=3, cutoff=0.7)
             if close:
                 raise self.fail(node, f"unknown measure {written!r}; did you mean {' or '.join(close)}?")

@@ -310,8 +310,8 @@ def find_tipping_points(
     def task_settings(size: float) -> dict[str, Any]:
         return {**settings, **scale.settings(base, size, target, shock_month)}
 
-    names = _measure_names(source, task_settings(0.0), seed_list[0])
-    labels, kinds, compiled = _outcomes(base, scale, target, outcome, targets, names)
+    names, absent = _measure_names(source, task_settings(0.0), seed_list[0])
+    labels, kinds, compiled = _outcomes(base, scale, target, outcome, targets, names, absent)
 
     runs_done = 0
     rounds = 0
@@ -410,34 +410,28 @@ def _check_backend(backend: Any, workers: Any, address: Any) -> None:
     run_tasks([], backend=backend, workers=workers, address=address)  # checks the arguments, runs nothing
 
 
-def _measure_names(source: str, settings: Mapping[str, Any], seed: int) -> set[str]:
-    """The measures a run of this search can have: those of a run at size 0 stopped at month 0,
-    and the figures of its summary that such a run does not have yet (None: a first default).
+def _measure_names(source: str, settings: Mapping[str, Any], seed: int) -> tuple[set[str], list[str]]:
+    """The measures a run of this search can have, and the figures it may lack as a whole: those
+    of a run at size 0 stopped at month 0 (``simulator.sweep.measures``).
     """
-    from simulator.cli.outputs import summarise
     from simulator.model import ContagionModel
     from simulator.sweep.execute import Task
-    from simulator.sweep.measures import measures
+    from simulator.sweep.measures import absent_figures, measures
 
     dotted, levers = Task(source, settings, 1, seed).model_arguments()
     model = ContagionModel(source, rng=seed, overrides=dotted or None, **levers)
-    names = set(measures(model))
-
-    def walk(value: Any, path: str) -> None:
-        if isinstance(value, dict):
-            for key, inner in value.items():
-                walk(inner, f"{path}.{key}")
-        elif value is None:
-            names.add(path)
-
-    for key, value in summarise(model, top=0).items():
-        if key not in ("schema", "scenario", "counterfactual", "top_events", "institutions_by_kind"):
-            walk(value, key)
-    return names
+    absent = absent_figures(model)
+    return set(measures(model)) | set(absent), absent
 
 
 def _outcomes(
-    base: Scenario, scale: ShockScale, target: str | None, outcome: Any, targets: Any, names: set[str]
+    base: Scenario,
+    scale: ShockScale,
+    target: str | None,
+    outcome: Any,
+    targets: Any,
+    names: set[str],
+    absent: list[str],
 ) -> tuple[list[str], list[str], list[Callable[[Mapping[str, Any]], bool]]]:
     """(labels, institution kinds, compiled outcomes) of the search."""
     if outcome is not None and targets is not None:
@@ -446,7 +440,7 @@ def _outcomes(
         texts = [outcome] if isinstance(outcome, str) else outcome
         if not isinstance(texts, Sequence) or not texts:
             raise ConfigError(f"outcome: expected an expression or a list of them, got {outcome!r}")
-        compiled = [compile_outcome(text, names) for text in texts]
+        compiled = [compile_outcome(text, names, absent) for text in texts]
         if len(set(texts)) != len(texts):
             raise ConfigError(f"outcome: each expression once, got {list(texts)}")
         singles = [c.institution for c in compiled]
