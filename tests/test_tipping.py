@@ -357,5 +357,5 @@ def test_cli_tipping_rejects_bad_input(argv, fragments, tmp_path, capsys, monkey
 def test_a_measure_under_a_figure_a_run_may_lack_is_accepted():
     outcome = compile_outcome("first_default.month <= 6", {"defaults_total"}, absent=["first_default"])
     assert outcome({"first_default.month": 4.0}) and not outcome({})
-    with pytest.raises(OutcomeError, match="unknown measure 'first_breach.month'"):
+    with pytest.raises(OutcomeError, match=r"unknown measure 'first_breach\.month'"):
         compile_outcome("first_breach.month <= 6", {"defaults_total"}, absent=["first_default"])
