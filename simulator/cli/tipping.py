@@ -328,13 +328,14 @@ def print_tipping(report: Any, description: str, files: list[Path]) -> None:
         table.add_column("Kind")
     else:
         table.add_column("Outcome")
-    for name in ("Lower", "Upper", "At lower", "At upper (95%)"):
+    for name in ("At 0", "Lower", "Upper", "At lower", "At upper (95%)"):
         table.add_column(name, justify="right")
     table.add_column("Note")
     n = len(report.seeds)
+    label_key = "institution" if report.by_institution else "outcome"
     never = []
     for row in report.rows():
-        label = row["institution"] if report.by_institution else row["outcome"]
+        label = row[label_key]
         if row["status"] == "never":
             never.append(label)
             continue
@@ -348,7 +349,8 @@ def print_tipping(report: Any, description: str, files: list[Path]) -> None:
         note = "already at size 0" if row["status"] == "at_zero" else ""
         if row["non_monotone"]:
             note = (note + "; " if note else "") + f"not monotone at {row['non_monotone']}"
-        table.add_row(*first, lower, _size(row["upper"]), at_lower, at_upper, note)
+        at_zero = f"{round(row['share_at_zero'] * n)}/{n}"
+        table.add_row(*first, at_zero, lower, _size(row["upper"]), at_lower, at_upper, note)
     console.print()
     if table.row_count:
         console.print(table)
@@ -359,10 +361,13 @@ def print_tipping(report: Any, description: str, files: list[Path]) -> None:
             f"[bold]Never within range[/bold] (on fewer than half of the seeds at every size up to "
             f"{report.max_size:g}): {', '.join(never)}"
         )
+    anyway = [f"{r[label_key]} {round(r['share_at_zero'] * n)}/{n}" for r in report.rows() if r["share_at_zero"] > 0]
+    if anyway:
+        console.print(f"[bold]In default without the shock[/bold] on some seeds: {', '.join(anyway)}")
     console.print(
         f"{report.runs} runs in {report.seconds:.1f} s. The outcome happens at the upper end of the bracket on at "
         "least half of the seeds, and at the lower end on fewer (seeds on which it happened, of all; in brackets the "
-        "Wilson 95% interval of that share).",
+        "Wilson 95% interval of that share). At 0: without the shock.",
         style="dim",
     )
     console.print(f"Wrote {', '.join(str(f) for f in files)}")

@@ -58,7 +58,7 @@ def wilson_interval(happened: int, seeds: int, z: float = WILSON_Z) -> tuple[flo
     z2 = z * z
     centre = (share + z2 / (2 * seeds)) / (1 + z2 / seeds)
     half = z / (1 + z2 / seeds) * math.sqrt(share * (1 - share) / seeds + z2 / (4 * seeds * seeds))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return max(0.0, round(centre - half, 12)), min(1.0, round(centre + half, 12))
 
 
 @dataclass(frozen=True)

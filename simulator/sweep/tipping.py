@@ -148,6 +148,7 @@ class TippingReport:
                 share_at_lower_high95=None if low is None else low.interval[1],
                 share_at_upper_low95=None if high is None else high.interval[0],
                 share_at_upper_high95=None if high is None else high.interval[1],
+                share_at_zero=point.tested[0].share,
                 share_at_max=point.tested[-1].share,
                 sizes_tested=len(point.tested),
                 non_monotone=" ".join(f"{s:g}" for s in point.non_monotone),
@@ -167,7 +168,8 @@ class TippingReport:
         ``never``); ``lower`` and ``upper``, the bracket (in the shock's unit); ``width``;
         ``share_at_lower`` and ``share_at_upper``, the share of seeds on which the outcome happened
         there, with their 95% Wilson intervals (``*_low95``, ``*_high95``); ``share_at_max``, the
-        share at the largest size; ``sizes_tested``; ``non_monotone``, tested sizes that break the
+        share at the largest size, and ``share_at_zero``, without the shock (an institution that
+        defaults on some seeds anyway is nearer default than its bracket says); ``sizes_tested``; ``non_monotone``, tested sizes that break the
         pattern (space-separated).
         """
         import pandas as pd
