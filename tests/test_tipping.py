@@ -359,3 +359,14 @@ def test_a_measure_under_a_figure_a_run_may_lack_is_accepted():
     assert outcome({"first_default.month": 4.0}) and not outcome({})
     with pytest.raises(OutcomeError, match=r"unknown measure 'first_breach\.month'"):
         compile_outcome("first_breach.month <= 6", {"defaults_total"}, absent=["first_default"])
+
+
+def test_a_scenario_file_is_searched_by_its_absolute_path(tmp_path, monkeypatch):
+    (tmp_path / "deep.yaml").write_text("extends: baseline_2025\nname: deep\nmarkets: {gpu: {market_depth_bn: 50.0}}\n")
+    monkeypatch.chdir(tmp_path)
+    report = find_tipping_points(
+        "deep.yaml", "rate_rise", targets=["CoreWeave"], shock_month=1, months=2, seeds=1, grid=1, tolerance=0.2,
+        backend="serial",
+    )  # fmt: skip
+    assert report.scenario == str(tmp_path / "deep.yaml")
+    assert report.points[0].status == "never"

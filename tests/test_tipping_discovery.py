@@ -6,6 +6,7 @@ sweep table and reports its coverage and density; bad input names the problem;
 from __future__ import annotations
 
 import json
+from importlib.util import find_spec
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ from simulator.sweep import discover_scenarios
 from simulator.sweep.discovery import lever_columns, read_results
 
 RUNS = 600
+needs_prim = pytest.mark.skipif(find_spec("prim") is None, reason="the prim package (PRIM 1.0.0) is not installed")
 
 
 def synthetic_sweep(seed: int = 3) -> pd.DataFrame:
@@ -40,6 +42,7 @@ def synthetic_sweep(seed: int = 3) -> pd.DataFrame:
     return table
 
 
+@needs_prim
 def test_prim_recovers_a_planted_box():
     table = synthetic_sweep()
     found = discover_scenarios(table, "defaults_by_kind.neocloud >= 1", max_boxes=1)
@@ -61,6 +64,7 @@ def test_prim_recovers_a_planted_box():
     assert "gpu_market_depth_bn <=" in box.text()
 
 
+@needs_prim
 def test_min_coverage_chooses_along_the_peeling_trajectory():
     table = synthetic_sweep()
     broad = discover_scenarios(table, "defaults_by_kind.neocloud >= 1", max_boxes=1, min_coverage=0.95).boxes[0]
@@ -127,6 +131,7 @@ def test_results_are_read_from_a_sweep_folder_or_a_file(tmp_path):
         read_results(tmp_path)
 
 
+@needs_prim
 def test_cli_discover_writes_boxes_and_rejects_bad_input(tmp_path, capsys):
     synthetic_sweep().to_csv(tmp_path / "results.csv", index=False)
     code = cli.main(["discover", str(tmp_path / "results.csv"), "--outcome", "defaults_by_kind.neocloud >= 1",
@@ -151,3 +156,16 @@ def test_cli_discover_writes_boxes_and_rejects_bad_input(tmp_path, capsys):
     code = cli.main(["discover", str(tmp_path / "nothing"), "--outcome", "defaults >= 1"])
     _, err = capsys.readouterr()
     assert code == 2 and "RESULTS: results:" in err and "no such file or folder" in err
+
+
+def test_without_prim_the_error_says_what_to_install(monkeypatch, capsys, tmp_path):
+    import sys
+
+    from simulator.sweep.discovery import PrimMissing
+
+    monkeypatch.setitem(sys.modules, "prim", None)  # (an import of it raises ImportError)
+    with pytest.raises(PrimMissing, match=r"pip install PRIM==1\.0\.0"):
+        discover_scenarios(synthetic_sweep(), "defaults >= 1")
+    synthetic_sweep().to_csv(tmp_path / "results.csv", index=False)
+    code = cli.main(["discover", str(tmp_path / "results.csv"), "--outcome", "defaults >= 1"])
+    assert code == 2 and "needs the 'prim' package" in capsys.readouterr().err

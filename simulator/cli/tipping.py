@@ -35,7 +35,7 @@ TIPPING_MODULES = (
     "pandas", "rich.console", "rich.table",
 )  # fmt: skip
 DISCOVER_MODULES = ("simulator.config", "simulator.sweep.discovery", "simulator.sweep.tipping_plots",
-                    "simulator.cli.outputs", "simulator.cli.plots", "pandas", "prim", "rich.console", "rich.table")  # fmt: skip
+                    "simulator.cli.outputs", "simulator.cli.plots", "pandas", "rich.console", "rich.table")  # fmt: skip
 BACKEND_CHOICES = ("serial", "processes", "dask")
 OPTION_OF_FIELD = {
     "shock:": "--shock",
@@ -214,6 +214,8 @@ def cmd_tipping(args: argparse.Namespace) -> int:
         raise BadInput(
             f"aicontagion tipping: --backend: unknown backend {args.backend!r}; choose from {list(BACKEND_CHOICES)}"
         )
+    if args.target == ["all"]:
+        args.target = None  # (every institution, the default)
     if args.target and args.outcome:
         raise BadInput(
             "aicontagion tipping: --target and --outcome: give one or the other (institutions, or expressions)"
@@ -375,7 +377,7 @@ def print_tipping(report: Any, description: str, files: list[Path]) -> None:
 
 def cmd_discover(args: argparse.Namespace) -> int:
     from simulator.config import ConfigError
-    from simulator.sweep.discovery import discover_scenarios, read_results
+    from simulator.sweep.discovery import PrimMissing, discover_scenarios, read_results
 
     inputs = None
     if args.inputs is not None:
@@ -391,6 +393,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
                                    max_boxes=args.boxes)  # fmt: skip
     except ConfigError as exc:
         raise _bad("discover", exc) from None
+    except PrimMissing as exc:
+        raise BadInput(f"aicontagion discover: {exc}") from None
     from simulator.sweep.tipping_plots import discovery_figure
 
     figure = discovery_figure(found, results)

@@ -45,11 +45,15 @@ from simulator.sweep.outcomes import compile_outcome
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["DiscoveredBox", "Discovery", "discover_scenarios", "lever_columns", "read_results"]
+__all__ = ["DiscoveredBox", "Discovery", "PrimMissing", "discover_scenarios", "lever_columns", "read_results"]
 
 NOT_INPUTS = frozenset({"seed", "run_index", "replication", "point", "error", "traceback", "seconds"})
 """Columns of a results table that are never levers."""
 _CONFIG_SECTIONS = frozenset(Scenario.model_fields) - {"months", "name", "description"}
+
+
+class PrimMissing(ImportError):
+    """The ``prim`` package that scenario discovery runs on is not installed."""
 
 
 @dataclass(frozen=True)
@@ -312,7 +316,12 @@ def discover_scenarios(
         note = "no run has the outcome" if hits == 0 else "every run has the outcome"
         return Discovery(test.text, tuple(chosen), runs, hits, (), f"{note}: there is no box to find")
 
-    import prim  # (GPL-3; imported only here)
+    try:
+        import prim  # (GPL-3; imported only here)
+    except ImportError:
+        raise PrimMissing(
+            "scenario discovery needs the 'prim' package (PRIM 1.0.0 on PyPI, GPL-3): pip install PRIM==1.0.0"
+        ) from None
 
     finder = prim.Prim(x, happened, peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min)
     full = {name: (float(x[name].min()), float(x[name].max())) for name in chosen}

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 from simulator.config import LEVERS, MAX_MONTHS, ConfigError, Scenario, load_scenario
 from simulator.counterfactual import SHOCK_LEVERS
-from simulator.sweep.bracketing import STATUS_TEXT, TippingPoint, search
+from simulator.sweep.bracketing import TippingPoint, search
 from simulator.sweep.outcomes import DEFAULTED_PREFIX, compile_outcome, defaulted_outcome
 from simulator.sweep.shock_sizes import SHOCK_SCALES, ShockScale, check_target, shock_scale
 
@@ -284,6 +284,7 @@ def find_tipping_points(
     started = time.perf_counter()
     scale = shock_scale(shock)
     settings = _check_settings(settings)
+    _check_backend(backend, workers, address)
     dotted = {k: v for k, v in settings.items() if "." in k or k not in LEVERS}
     levers = {k: v for k, v in settings.items() if k not in dotted}
     if not isinstance(scenario, (str, Path)):
@@ -307,7 +308,10 @@ def find_tipping_points(
     ):
         raise ConfigError(f"tolerance: expected a number in (0, {largest}] ({scale.unit}), got {tolerance!r}")
     tolerance = largest / 100 if tolerance is None else float(tolerance)
-    source = str(scenario)
+    # A file is named by its absolute path: workers (other processes, a Dask cluster) may run elsewhere.
+    text = str(scenario)
+    named = isinstance(scenario, str) and not any(c in text for c in "/\\") and not text.endswith((".yaml", ".yml"))
+    source = text if named else str(Path(text).resolve())
 
     def task_settings(size: float) -> dict[str, Any]:
         return {**settings, **scale.settings(base, size, target, shock_month)}
@@ -339,7 +343,6 @@ def find_tipping_points(
             found[size] = {label: [test(obs) for obs in observed] for label, test in zip(labels, compiled)}
         return found
 
-    _check_backend(backend, workers, address)
     with ExitStack() as stack:
         if backend == "dask" and address is None:  # one local cluster for every round, not one per round
             from simulator.sweep.dask_backend import connect
@@ -481,8 +484,3 @@ def _measures_of(result: RunResult, task: Task) -> Mapping[str, float]:
             f"{'was lost' if result.lost else 'failed'}: {result.error}"
         )
     return result.measures
-
-
-def status_text(status: str) -> str:
-    """``tips``, ``at_zero``, ``never`` in words."""
-    return STATUS_TEXT[status]
