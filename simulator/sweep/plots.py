@@ -225,7 +225,7 @@ def _morris_scatter(effects: pd.DataFrame, measure: str, title: str, path: Path)
     ax.errorbar(effects["mu_star"], effects["sigma"], xerr=effects["mu_star_conf"], fmt="o", color="tab:purple")
     for name, row in effects.iterrows():
         ax.annotate(str(name), (row["mu_star"], row["sigma"]), fontsize=8, xytext=(4, 3), textcoords="offset points")
-    ax.set_xlabel("mu* (mean absolute elementary effect)")
+    ax.set_xlabel("mu*: mean absolute change of the measure across each input's range (bars: 95% interval)")
     ax.set_ylabel("sigma (interactions, non-linearity)")
     ax.set_title(f"{title}\nMorris screening of {measure} (mean over seeds)")
     fig.savefig(path, dpi=120)
