@@ -365,8 +365,10 @@ def test_a_scenario_file_is_searched_by_its_absolute_path(tmp_path, monkeypatch)
     (tmp_path / "deep.yaml").write_text("extends: baseline_2025\nname: deep\nmarkets: {gpu: {market_depth_bn: 50.0}}\n")
     monkeypatch.chdir(tmp_path)
     report = find_tipping_points(
-        "deep.yaml", "rate_rise", targets=["CoreWeave"], shock_month=1, months=2, seeds=1, grid=1, tolerance=0.2,
+        "deep.yaml", "rate_rise", targets=["CoreWeave"], shock_month=1, months=2, seeds=np.array([5]), grid=1,
+        tolerance=0.2,
         backend="serial",
     )  # fmt: skip
     assert report.scenario == str(tmp_path / "deep.yaml")
+    assert report.seeds == (5,) and report.points[0].tested[0].seeds == 1
     assert report.points[0].status == "never"

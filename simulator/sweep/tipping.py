@@ -47,6 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from simulator.config import LEVERS, MAX_MONTHS, ConfigError, Scenario, load_scenario
 from simulator.counterfactual import SHOCK_LEVERS
 from simulator.sweep.bracketing import TippingPoint, search
@@ -221,7 +223,7 @@ def find_tipping_points(
     grid: int = 4,
     tolerance: float | None = None,
     max_size: float | None = None,
-    backend: str = "processes",
+    backend: str = "serial",
     workers: int | None = None,
     address: str | None = None,
     on_round: Callable[[int, int], None] | None = None,
@@ -264,8 +266,10 @@ def find_tipping_points(
     max_size : float, optional
         Search sizes up to this (default and upper bound: the kind's largest size).
     backend, workers, address
-        Where the runs go (``simulator.sweep.execute.run_tasks``): ``"serial"``, ``"processes"``
-        (default) or ``"dask"`` (``address`` of a scheduler, or a local cluster).
+        Where the runs go (``simulator.sweep.execute.run_tasks``): ``"serial"`` (default: each
+        round of runs would start a new process pool, about a second, which searches of a few
+        hundred runs do not win back), ``"processes"`` or ``"dask"`` (``address`` of a scheduler,
+        or a local cluster started once for the search).
     on_round : callable, optional
         Called as ``on_round(runs_done, runs_in_this_round)`` before each round of runs.
 
@@ -320,10 +324,9 @@ def find_tipping_points(
     labels, kinds, compiled = _outcomes(base, scale, target, outcome, targets, names, absent)
 
     runs_done = 0
-    rounds = 0
 
     def run_sizes(sizes: Sequence[float]) -> dict[float, dict[str, list[bool]]]:
-        nonlocal runs_done, rounds
+        nonlocal runs_done
         from simulator.sweep.execute import Task, run_tasks
 
         tasks = [
@@ -335,7 +338,6 @@ def find_tipping_points(
             on_round(runs_done, len(tasks))
         results = run_tasks(tasks, backend=backend, workers=workers, address=address)
         runs_done += len(tasks)
-        rounds += 1
         found: dict[float, dict[str, list[bool]]] = {}
         for i, size in enumerate(sizes):
             batch = results[i * len(seed_list) : (i + 1) * len(seed_list)]
@@ -374,6 +376,8 @@ def find_tipping_points(
 
 # --------------------------------------------------------------------------- checks
 def _whole(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, np.integer):
+        value = int(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
@@ -382,8 +386,10 @@ def _whole(value: Any, name: str, low: int, high: int) -> int:
 
 
 def _check_seeds(seeds: Any) -> list[int]:
-    if isinstance(seeds, (int, float)) and not isinstance(seeds, bool):
+    if isinstance(seeds, (int, float, np.integer)) and not isinstance(seeds, bool):
         return list(range(_whole(seeds, "seeds", 1, MAX_SEEDS)))
+    if isinstance(seeds, np.ndarray) and seeds.ndim == 1:
+        seeds = seeds.tolist()
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
         raise ConfigError(f"seeds: expected a number of seeds (1 to {MAX_SEEDS}) or a list of seeds, got {seeds!r}")
     checked = [_whole(s, "seeds: each seed", 0, 2**63 - 1) for s in seeds]
