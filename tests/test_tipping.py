@@ -372,3 +372,20 @@ def test_a_scenario_file_is_searched_by_its_absolute_path(tmp_path, monkeypatch)
     assert report.scenario == str(tmp_path / "deep.yaml")
     assert report.seeds == (5,) and report.points[0].tested[0].seeds == 1
     assert report.points[0].status == "never"
+
+
+def test_shocks_compared_side_by_side():
+    from simulator.sweep.tipping import compare_shocks
+
+    common = dict(shock_month=1, months=MONTHS, seeds=1, grid=1, tolerance=0.5)
+    gpu = find_tipping_points("baseline_2025", "gpu_price_fall", **common)
+    failure = find_tipping_points("baseline_2025", "institution_default", shock_target="CoreWeave", **common)
+    table = compare_shocks([gpu, failure]).set_index("institution")
+    assert len(table) == 23
+    assert table.loc["CoreWeave", "institution_default CoreWeave"] == "(the shock)"
+    assert table.loc["Lambda", "institution_default CoreWeave"] == "at 0 (1/1)"
+    assert table.loc["Oracle", "gpu_price_fall"] == "never" and math.isnan(table.loc["Oracle", "gpu_price_fall upper"])
+    assert table.loc["CoreWeave", "gpu_price_fall upper"] == gpu.points[gpu.labels.index("CoreWeave")].upper
+    assert list(table.index[:2]) == ["Lambda", "CoreWeave"]  # broken by both shocks, then by one
+    with pytest.raises(ConfigError, match="each shock once"):
+        compare_shocks([gpu, gpu])

@@ -21,7 +21,7 @@ from simulator.sweep.measures import measures
 from simulator.sweep.runner import SweepIncomplete, plan_runs, run_sweep
 from simulator.sweep.spec import SweepSpec, load_spec
 from simulator.sweep.store import SweepFolderError
-from simulator.sweep.tipping import find_tipping_points
+from simulator.sweep.tipping import compare_shocks, find_tipping_points
 
 __all__ = [
     "RunResult",
@@ -29,6 +29,7 @@ __all__ = [
     "SweepIncomplete",
     "SweepSpec",
     "Task",
+    "compare_shocks",
     "discover_scenarios",
     "find_tipping_points",
     "load_spec",

@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from simulator.sweep.execute import RunResult, Task
 
-__all__ = ["TippingError", "TippingReport", "find_tipping_points"]
+__all__ = ["TippingError", "TippingReport", "compare_shocks", "find_tipping_points"]
 
 MAX_SEEDS = 1000
 DEFAULT_SHOCK_MONTH = 3
@@ -372,6 +372,67 @@ def find_tipping_points(
         seconds=time.perf_counter() - started,
         settings=dict(settings),
     )
+
+
+def compare_shocks(reports: Sequence[TippingReport]) -> pd.DataFrame:
+    """Distance-to-default tables of several shocks side by side: which institutions break
+    first, under which shock.
+
+    One row per institution (those in any report), ordered by how many of the shocks break it
+    within range, then by the mean upper end of its brackets as a share of each shock's range
+    (so the nearest to default first), then as in the first report; for each report (labelled by its shock, and its
+    target if it has one) the columns ``<label>`` (the bracket as text: ``"0.278-0.286 (10/10)"``
+    with the seeds in default at the upper end, ``"at 0 (10/10)"``, ``"never"``, or ``"(the
+    shock)"`` for the institution an ``institution_default`` shock fails), ``<label> lower`` and
+    ``<label> upper`` (in that shock's unit; empty where it never tips). Each report must be a
+    distance-to-default table (``targets``, not ``outcome``).
+
+    Examples
+    --------
+    >>> reports = [find_tipping_points("baseline_2025", shock, seeds=10) for shock in ("gpu_price_fall", "rate_rise")]  # doctest: +SKIP
+    >>> compare_shocks(reports)  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    if not reports or not all(isinstance(r, TippingReport) and r.by_institution for r in reports):
+        raise ConfigError(
+            "reports: expected distance-to-default tables (find_tipping_points with targets, not outcome)"
+        )
+    labels = [f"{r.shock} {r.shock_target}" if r.shock_target else r.shock for r in reports]
+    if len(set(labels)) != len(labels):
+        raise ConfigError(f"reports: each shock once, got {labels}")
+    kinds: dict[str, str] = {}
+    cells: dict[str, dict[str, Any]] = {}
+    for label, report in zip(labels, reports):
+        n = len(report.seeds)
+        for row in report.rows():
+            name = row["institution"]
+            kinds.setdefault(name, row["kind"])
+            entry = cells.setdefault(name, {})
+            if row["status"] == "tips":
+                text = f"{row['lower']:.3g}-{row['upper']:.3g} ({round(row['share_at_upper'] * n)}/{n})"
+            elif row["status"] == "at_zero":
+                text = f"at 0 ({round(row['share_at_upper'] * n)}/{n})"
+            else:
+                text = "never"
+            entry[label], entry[f"{label} lower"], entry[f"{label} upper"] = text, row["lower"], row["upper"]
+        if report.shock == "institution_default" and report.shock_target:
+            kinds.setdefault(report.shock_target, "")
+            cells.setdefault(report.shock_target, {})[label] = "(the shock)"
+    first = [row["institution"] for row in reports[0].rows()]
+    order = {name: i for i, name in enumerate(first)}
+    largest = dict(zip(labels, (r.max_size for r in reports)))
+
+    def distance(name: str) -> tuple[int, float, int]:
+        """(shocks that break it, negated; mean upper end as a share of each shock's range; first report's order)."""
+        ends = [cells[name][f"{lab} upper"] / largest[lab] for lab in labels
+                if cells[name].get(f"{lab} upper") is not None and not math.isnan(cells[name][f"{lab} upper"])]  # fmt: skip
+        return -len(ends), sum(ends) / len(ends) if ends else math.inf, order.get(name, len(order))
+
+    names = sorted(cells, key=distance)
+    columns = [*labels, *(f"{lab} {end}" for lab in labels for end in ("lower", "upper"))]
+    table = pd.DataFrame([{"institution": n, "kind": kinds[n], **cells[n]} for n in names])
+    return table.reindex(columns=["institution", "kind", *columns])
 
 
 # --------------------------------------------------------------------------- checks
