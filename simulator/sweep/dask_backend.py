@@ -18,7 +18,16 @@ from contextlib import ExitStack
 from typing import TYPE_CHECKING
 
 from simulator.config import ConfigError
-from simulator.sweep.execute import DASK_RETRIES, RunResult, Task, default_workers, lost_results, run_batch
+from simulator.sweep.execute import (
+    DASK_RETRIES,
+    RunResult,
+    Task,
+    default_batch_size,
+    default_workers,
+    in_batches,
+    lost_results,
+    run_batch,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from distributed import Client
@@ -61,18 +70,22 @@ def connect(stack: ExitStack, address: str | None, workers: int | None) -> Clien
 
 
 def run_on_dask(
-    batches: list[list[Task]],
+    tasks: list[Task],
+    batch_size: int | None,
     workers: int | None,
     address: str | None,
     receive: Callable[[list[RunResult]], None],
 ) -> None:
-    """Submit each batch as one Dask task and hand each batch's results to ``receive`` as it
-    finishes (lost batches as lost results).
+    """Submit ``tasks`` in batches, each as one Dask task, and hand each batch's results to
+    ``receive`` as it finishes (lost batches as lost results). Without ``batch_size``, batches
+    are sized for the cluster's worker threads (about four batches each).
     """
     from distributed import as_completed
 
     with ExitStack() as stack:
         client = connect(stack, address, workers)
+        threads = sum(client.nthreads().values()) or 1
+        batches = in_batches(tasks, batch_size or default_batch_size(len(tasks), threads))
         futures = {
             client.submit(run_batch, batch, pure=False, retries=DASK_RETRIES): i for i, batch in enumerate(batches)
         }

@@ -228,7 +228,8 @@ def run_tasks(
         Called with the list of results of each batch as it finishes; a sweep writes one
         results file per batch from here, so a finished batch is never lost.
     batch_size : int, optional
-        Runs per worker task (default :func:`default_batch_size`). Results do not depend on it.
+        Runs per worker task (default :func:`default_batch_size` for the pool's processes, or for
+        the Dask cluster's worker threads once connected). Results do not depend on it.
 
     Returns
     -------
@@ -254,10 +255,8 @@ def run_tasks(
     if not tasks:
         return []
     n_workers = workers or default_workers()
-    size = batch_size or default_batch_size(len(tasks), 1 if backend == "serial" else n_workers)
     # Runs that share a counterfactual go next to each other, in one batch where possible.
     ordered = sorted(tasks, key=Task.counterfactual_key)
-    batches = [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
     by_index: dict[int, RunResult] = {}
 
@@ -269,16 +268,25 @@ def run_tasks(
         if on_batch is not None:
             on_batch(results)
 
-    if backend == "serial":
-        for batch in batches:
-            receive(run_batch(batch))
-    elif backend == "processes":
-        _run_on_pool(batches, n_workers, receive)
-    else:
+    if backend == "dask":  # (batches sized once the cluster's size is known)
         from simulator.sweep.dask_backend import run_on_dask
 
-        run_on_dask(batches, n_workers if workers else None, address, receive)
+        run_on_dask(ordered, batch_size, n_workers if workers else None, address, receive)
+    else:
+        batches = in_batches(
+            ordered, batch_size or default_batch_size(len(ordered), 1 if backend == "serial" else n_workers)
+        )
+        if backend == "serial":
+            for batch in batches:
+                receive(run_batch(batch))
+        else:
+            _run_on_pool(batches, n_workers, receive)
     return [by_index[task.run_index] for task in tasks]
+
+
+def in_batches(tasks: Sequence[Task], size: int) -> list[list[Task]]:
+    """``tasks`` cut into consecutive batches of ``size`` (the last one shorter)."""
+    return [list(tasks[i : i + size]) for i in range(0, len(tasks), size)]
 
 
 def lost_results(batch: Sequence[Task], why: str) -> list[RunResult]:

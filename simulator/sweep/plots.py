@@ -207,7 +207,7 @@ def _fan_chart(series: pd.DataFrame, title: str, path: Path) -> Path:
 def _sobol_bars(indices: pd.DataFrame, measure: str, title: str, path: Path) -> Path:
     order = indices.sort_values("ST", ascending=True)
     y = np.arange(len(order))
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(order) + 1.8), layout="constrained")
+    fig, ax = plt.subplots(figsize=(10, 0.45 * len(order) + 1.8), layout="constrained")
     ax.barh(y - 0.2, order["S1"], height=0.4, xerr=order["S1_conf"], label="first order S1", color="tab:blue")
     ax.barh(y + 0.2, order["ST"], height=0.4, xerr=order["ST_conf"], label="total ST", color="tab:orange")
     ax.set_yticks(y, order.index)

@@ -116,6 +116,9 @@ class SweepSpec(_Strict):
     source: str = Field("<dict>", exclude=True)
     run_months: int = Field(24, exclude=True, description="months each run simulates (months or the scenario's)")
     parameter_types: dict[str, str] = Field(default_factory=dict, exclude=True)
+    measure_order: list[str] = Field(
+        default_factory=list, exclude=True, description="the measures of a run at month 0, in measures() order"
+    )
 
     @field_validator("design", mode="before")
     @classmethod
@@ -265,8 +268,9 @@ def _check_semantics(spec: SweepSpec) -> SweepSpec:
     _check_design(spec)
     months = spec.months if spec.months is not None else base.months
     checked = spec.model_copy(update={"run_months": months, "parameter_types": types})
-    _check_measures(checked)
-    return checked
+    names, absent = _probe(checked)
+    _check_measures(checked, names, absent)
+    return checked.model_copy(update={"measure_order": names})
 
 
 def _load_with(spec: SweepSpec, assignments: dict[str, Any]):
@@ -374,13 +378,15 @@ def _points(spec: SweepSpec) -> int:
     return n
 
 
-def _check_measures(spec: SweepSpec) -> None:
+def _check_measures(spec: SweepSpec, names: list[str], absent: list[str]) -> None:
+    """Every pattern of ``outputs.measures`` names a measure of ``names`` or one that may come
+    under an ``absent`` figure.
+    """
     patterns = spec.outputs.measures
     if not patterns:
         if patterns is not None:
             raise ConfigError(f"{spec.source}: outputs.measures: empty list; leave it out to keep every measure")
         return
-    names, absent = _probe(spec)
     for pattern in patterns:
         if fnmatch.filter(names, pattern) or any(_may_match(pattern, path) for path in absent):
             continue
@@ -423,7 +429,7 @@ def measure_names(spec: SweepSpec) -> list[str]:
     the table's measure columns (measures that appear later, such as ``first_default.month``,
     follow in alphabetical order).
     """
-    return _probe(spec)[0]
+    return list(spec.measure_order) or _probe(spec)[0]
 
 
 def keep_measure(spec: SweepSpec, name: str) -> bool:
