@@ -9,12 +9,15 @@
     aicontagion sweep SPEC [--workers N] [--backend serial|processes|dask] [--scheduler tcp://host:port]
                            [--out DIR] [--resume]
     aicontagion plot DIR [--measure NAME]
+    aicontagion tipping [SCENARIO|PATH] --shock KIND [--target NAME | --outcome EXPR] [--seeds N] ...
+    aicontagion discover RESULTS --outcome EXPR [--inputs A,B] ...
 
 ``run`` prints a summary (defaults and losses by sector in US$ bn, the first covenant breach,
 the peak GPU price fall per generation, final sentiment, the ten most important events) and
 writes the outputs listed in :mod:`simulator.cli.outputs` into DIR. ``report`` turns such a
 folder into one self-contained HTML page (:mod:`simulator.cli.report`). ``sweep`` and ``plot``
-are described in :mod:`simulator.cli.sweeps`.
+are described in :mod:`simulator.cli.sweeps`; ``tipping`` and ``discover`` (tipping points and
+PRIM scenario discovery) in :mod:`simulator.cli.tipping`.
 
 The run's folder is written whole: the files go into a fresh hidden folder beside DIR
 (``.DIR.new-<pid>-...``), ``summary.json`` last, and that folder then replaces DIR. DIR may be a
@@ -228,8 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=cmd_report, parser=report, modules=_REPORT_MODULES)
 
     from simulator.cli.sweeps import add_commands
+    from simulator.cli.tipping import add_parsers as add_tipping_parsers  # (standard library only, like this module)
 
     add_commands(sub, _Parser, _folder, _whole_number)
+    add_tipping_parsers(sub)
     return parser
 
 
