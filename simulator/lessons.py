@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationError, model_validator
 
 from agents.names import EVENT_KINDS, STATUSES
 from simulator.config import (
@@ -84,6 +84,19 @@ class EventFact(Strict):
         return self
 
 
+def _fact_kind(value: Any) -> str:
+    """A fact with a ``status`` is a StatusFact, any other an EventFact (so errors name one kind)."""
+    if isinstance(value, dict):
+        return "status" if "status" in value else "event"
+    return "status" if isinstance(value, StatusFact) else "event"
+
+
+Fact = Annotated[
+    Annotated[StatusFact, Tag("status")] | Annotated[EventFact, Tag("event")], Discriminator(_fact_kind)
+]
+"""One ``check`` item: ``{institution, status}`` or ``{event, institution?, happened?, first?}``."""
+
+
 class Stage(Strict):
     """One step of a lesson: narrative, prediction question, the step to run, the reveal."""
 
@@ -98,7 +111,7 @@ class Stage(Strict):
     explain_kinds: list[Literal[EVENT_KINDS]] | None = Field(  # type: ignore[valid-type]
         None, description="event kinds shown with the reveal (default: every kind)"
     )
-    check: list[StatusFact | EventFact] = Field(
+    check: list[Fact] = Field(
         min_length=1, description="facts of the run that make the answer true (checked by the app and the tests)"
     )
 
@@ -139,7 +152,11 @@ def _stage_label(raw: Any, index: int) -> str:
 
 def _where(loc: tuple, raw: Any) -> str:
     """A pydantic error location as the reader knows it: 'stage 2 (Title): check[1].status'."""
-    parts = [p for p in loc if not (isinstance(p, str) and ("function-after" in p or p in ("StatusFact", "EventFact")))]
+    parts = [p for p in loc if not (isinstance(p, str) and "function-after" in p)]
+    for i in range(len(parts) - 2):  # ("check", 0, "status", ...): drop the fact kind's tag
+        if parts[i] == "check" and isinstance(parts[i + 1], int) and parts[i + 2] in ("status", "event"):
+            del parts[i + 2]
+            break
     if len(parts) >= 2 and parts[0] == "stages" and isinstance(parts[1], int):
         head, rest = _stage_label(raw, parts[1]), parts[2:]
     else:
