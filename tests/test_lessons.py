@@ -200,6 +200,8 @@ def test_lesson_mode_asks_then_reveals_and_highlights(lesson_ui):
     assert "data-kind='new_loan' data-month='1'" in reveal  # the events of those months
     assert highlighted(rc) == ["CoreWeave", "Lambda", "Miner Beta"]
     assert rc.find(v.Btn, children=["No"]).widget.disabled
+    click(rc, "Yes")  # one prediction per stage: a second click changes nothing
+    assert month(rc) == 2 and "the answer is “No”" in html_with(rc, "aic-facts")
 
     click(rc, "Next stage")
     assert "Which other institution defaults in the same month?" in html_with(rc, "aic-question")

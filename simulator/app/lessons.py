@@ -39,7 +39,7 @@ CSS = """
 .aic-lesson .aic-verdict-right { color: #1A7340; font-weight: 600; }
 .aic-lesson .aic-verdict-wrong { color: #A50F15; font-weight: 600; }
 .aic-lesson .aic-facts { list-style: none; padding-left: 0 !important; margin: 4px 0; font-size: 12.5px; }
-.aic-lesson .aic-events { max-height: 150px; overflow-y: auto; }
+.aic-lesson .aic-lesson-events { list-style: none; padding: 0 !important; margin: 0; max-height: 150px; overflow-y: auto; }
 .aic-net .aic-highlight { pointer-events: none; }
 """
 
@@ -85,6 +85,8 @@ def LessonPanel(model: solara.Reactive[AppModel], name: str, lesson: Lesson):
     picked = lesson_pick.value
 
     def answer(choice: str) -> None:
+        if lesson_revealed.value:  # one prediction per stage
+            return
         m = model.value
         target = stage.run_to_month
         if m.month > target:
@@ -139,7 +141,7 @@ def LessonPanel(model: solara.Reactive[AppModel], name: str, lesson: Lesson):
                 solara.Button(
                     choice,
                     on_click=lambda c=choice: answer(c),
-                    disabled=revealed,
+                    disabled=revealed and choice != picked,
                     outlined=choice != picked,
                     color="primary" if choice == picked else None,
                     dense=True,
@@ -195,5 +197,5 @@ def _reveal_html(model: AppModel, lesson: Lesson, index: int, picked: str, first
         f"<div class='aic-small'><b>In this run</b> (highlighted in the network):</div>"
         f"<ul class='aic-facts'>{fact_items}</ul>{warning}"
         f"<div class='aic-small'><b>What explains it</b>: the events of {span}</div>"
-        f"<ul class='aic-events' data-testid='lesson-events'>{rows}</ul>"
+        f"<ul class='aic-lesson-events' data-testid='lesson-events'>{rows}</ul>"
     )

@@ -189,7 +189,7 @@ def network_svg(
             f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{radius[i]:.1f}' fill='{STATUS_COLOURS.get(status, '#999')}' "
             f"stroke='{outline}' stroke-width='{1.6 if outline == '#111' else 0.8}'/></g>"
         )
-        labels.append(_Label(i, name, x, y, radius[i], cx, cy, bold=i == sel))
+        labels.append(_Label(i, name, x, y, radius[i], cx, cy, bold=i == sel or lit))
     _separate(labels)
     box = [math.inf, math.inf, -math.inf, -math.inf]
     for lab in labels:
