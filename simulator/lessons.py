@@ -91,9 +91,7 @@ def _fact_kind(value: Any) -> str:
     return "status" if isinstance(value, StatusFact) else "event"
 
 
-Fact = Annotated[
-    Annotated[StatusFact, Tag("status")] | Annotated[EventFact, Tag("event")], Discriminator(_fact_kind)
-]
+Fact = Annotated[Annotated[StatusFact, Tag("status")] | Annotated[EventFact, Tag("event")], Discriminator(_fact_kind)]
 """One ``check`` item: ``{institution, status}`` or ``{event, institution?, happened?, first?}``."""
 
 
@@ -251,9 +249,7 @@ def _check_against_scenario(lesson: Lesson, raw: dict, source: str) -> Scenario:
             )
         previous = stage.run_to_month
         named = [("highlight", n) for n in stage.highlight] + [
-            (f"check[{j}].institution", f.institution)
-            for j, f in enumerate(stage.check)
-            if f.institution is not None
+            (f"check[{j}].institution", f.institution) for j, f in enumerate(stage.check) if f.institution is not None
         ]
         for field, name in named:
             if name not in names:
@@ -324,7 +320,11 @@ def check_stage(model: ContagionModel, lesson: Lesson, index: int) -> list[FactR
             results.append(FactResult(f"no {kind}{about} in {span}", not involved))
         elif fact.first:
             earliest = next((e for e in model.events if e.kind == fact.event), None)
-            holds = bool(involved) and earliest is not None and (who is None or who in (earliest.actor, earliest.counterparty))
+            holds = (
+                bool(involved)
+                and earliest is not None
+                and (who is None or who in (earliest.actor, earliest.counterparty))
+            )
             results.append(FactResult(f"the run's first {kind}{about}, in {span}", holds))
         else:
             results.append(FactResult(f"{article} {kind}{about} in {span}", bool(involved)))

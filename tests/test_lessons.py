@@ -71,7 +71,9 @@ def test_shipped_lesson_answers_still_hold(name):
         model.run_for(stage.run_to_month - model.month)
         results = check_stage(model, lesson, index)
         failed = [r.text for r in results if not r.holds]
-        assert not failed, f"{name}, stage {index + 1} ({stage.title}), answer {stage.answer!r}: {failed} no longer true"
+        assert not failed, (
+            f"{name}, stage {index + 1} ({stage.title}), answer {stage.answer!r}: {failed} no longer true"
+        )
         assert stage_events(model, lesson, index), f"{name}, stage {index + 1}: no events to explain the reveal"
 
 
@@ -95,16 +97,48 @@ def test_a_good_file_loads(tmp_path):
 @pytest.mark.parametrize(
     "old, new, message",
     [
-        ('answer: "Yes"\n    run_to_month: 3', 'answer: "Maybe"\n    run_to_month: 3', r"stage 1 \(The failure\): answer: 'Maybe' is not one of the choices \['Yes', 'No'\]"),
-        ("run_to_month: 4", "run_to_month: 2", r"stage 2 \(Afterwards\): run_to_month: 2 must be after the previous stage's month 3"),
+        (
+            'answer: "Yes"\n    run_to_month: 3',
+            'answer: "Maybe"\n    run_to_month: 3',
+            r"stage 1 \(The failure\): answer: 'Maybe' is not one of the choices \['Yes', 'No'\]",
+        ),
+        (
+            "run_to_month: 4",
+            "run_to_month: 2",
+            r"stage 2 \(Afterwards\): run_to_month: 2 must be after the previous stage's month 3",
+        ),
         ("run_to_month: 4", "run_to_month: 99", r"stage 2 \(Afterwards\): run_to_month: 99 is beyond the 24 months"),
-        ("run_to_month: 4", "run_to_month: four", r"stage 2 \(Afterwards\): run_to_month: Input should be a valid integer"),
-        ("highlight: [CoreWeave]", "highlight: [CoreWave]", r"stage 1 \(The failure\): highlight: unknown institution 'CoreWave'"),
-        ("status: defaulted", "status: bankrupt", r"stage 1 \(The failure\): check\[0\]\.status: Input should be 'healthy', .* \(got 'bankrupt'\)"),
-        ("{event: gate,", "{event: gated,", r"stage 2 \(Afterwards\): check\[0\]\.event: Input should be .*'gate'.* \(got 'gated'\)"),
-        ("reveal: It does.\n    check:\n      - {event", "revealed: It does.\n    check:\n      - {event", r"stage 2 \(Afterwards\): (reveal: Field required|revealed: unknown field)"),
+        (
+            "run_to_month: 4",
+            "run_to_month: four",
+            r"stage 2 \(Afterwards\): run_to_month: Input should be a valid integer",
+        ),
+        (
+            "highlight: [CoreWeave]",
+            "highlight: [CoreWave]",
+            r"stage 1 \(The failure\): highlight: unknown institution 'CoreWave'",
+        ),
+        (
+            "status: defaulted",
+            "status: bankrupt",
+            r"stage 1 \(The failure\): check\[0\]\.status: Input should be 'healthy', .* \(got 'bankrupt'\)",
+        ),
+        (
+            "{event: gate,",
+            "{event: gated,",
+            r"stage 2 \(Afterwards\): check\[0\]\.event: Input should be .*'gate'.* \(got 'gated'\)",
+        ),
+        (
+            "reveal: It does.\n    check:\n      - {event",
+            "revealed: It does.\n    check:\n      - {event",
+            r"stage 2 \(Afterwards\): (reveal: Field required|revealed: unknown field)",
+        ),
         ("{event: gate,", "{evnt: gate,", r"stage 2 \(Afterwards\): check\[0\]\.evnt: unknown field"),
-        ("scenario: neocloud_default", "scenario: neocloud_defualt", r"scenario/levers: .*unknown scenario 'neocloud_defualt'"),
+        (
+            "scenario: neocloud_default",
+            "scenario: neocloud_defualt",
+            r"scenario/levers: .*unknown scenario 'neocloud_defualt'",
+        ),
         ("seed: 42", "seed: 42\nlevers: {gpu_depth: 5}", r"levers: unknown lever 'gpu_depth'"),
     ],
 )
@@ -129,8 +163,8 @@ def test_a_lesson_that_is_not_a_mapping(tmp_path):
 
 
 # =============================================================================== the app
-from simulator.app import page, panels, params, session  # noqa: E402  (importing the page is slower)
 from simulator.app import lessons as app_lessons  # noqa: E402
+from simulator.app import page, panels, params, session  # noqa: E402  (importing the page is slower)
 
 
 @solara.component

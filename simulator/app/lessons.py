@@ -186,12 +186,15 @@ def _reveal_html(model: AppModel, lesson: Lesson, index: int, picked: str, first
     )
     events = stage_events(model, lesson, index)
     span = f"month {last}" if first == last else f"months {first}–{last}"
-    rows = "".join(
-        f"<li class='aic-event' data-kind='{e.kind}' data-month='{e.month}'><span class='aic-month'>m{e.month}</span>"
-        f"<span class='aic-kind {_severity_class(e.kind)}'>{kind_label(e.kind)}</span>"
-        f"<span class='aic-msg'>{esc(e.message)}</span></li>"
-        for e in events
-    ) or f"<li class='aic-muted'>No such events in {span}.</li>"
+    rows = (
+        "".join(
+            f"<li class='aic-event' data-kind='{e.kind}' data-month='{e.month}'><span class='aic-month'>m{e.month}</span>"
+            f"<span class='aic-kind {_severity_class(e.kind)}'>{kind_label(e.kind)}</span>"
+            f"<span class='aic-msg'>{esc(e.message)}</span></li>"
+            for e in events
+        )
+        or f"<li class='aic-muted'>No such events in {span}.</li>"
+    )
     return (
         f"<p>{verdict}</p><p>{esc(stage.reveal)}</p>"
         f"<div class='aic-small'><b>In this run</b> (highlighted in the network):</div>"

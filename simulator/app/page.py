@@ -37,6 +37,8 @@ import solara.server.settings
 from mesa.visualization import SolaraViz
 from mesa.visualization import solara_viz as _solara_viz
 
+from simulator.app.lessons import CSS as LESSON_CSS
+from simulator.app.lessons import LessonPanel, LessonPicker
 from simulator.app.panels import (
     CircularDeals,
     DealNetwork,
@@ -47,8 +49,6 @@ from simulator.app.panels import (
     SystemicRisk,
     TimeSeries,
 )
-from simulator.app.lessons import CSS as LESSON_CSS
-from simulator.app.lessons import LessonPanel, LessonPicker
 from simulator.app.params import AppModel, lesson_spec, model_params_for, scenario_config_safe
 from simulator.app.session import chosen_seed, session_lesson, session_scenario
 from simulator.config import ConfigError

@@ -5,7 +5,6 @@ questions, see the reveal and the highlighted nodes (fixtures in conftest.py, he
 from __future__ import annotations
 
 from playwright.sync_api import Page, expect
-
 from test_app import LOAD_TIMEOUT, assert_no_traceback, choose, wait_for_month
 
 
