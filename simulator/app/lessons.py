@@ -39,7 +39,7 @@ CSS = """
 .aic-lesson .aic-verdict-right { color: #1A7340; font-weight: 600; }
 .aic-lesson .aic-verdict-wrong { color: #A50F15; font-weight: 600; }
 .aic-lesson .aic-facts { list-style: none; padding-left: 0 !important; margin: 4px 0; font-size: 12.5px; }
-.aic-lesson .aic-lesson-events { list-style: none; padding: 0 !important; margin: 0; max-height: 150px; overflow-y: auto; }
+.aic-lesson .aic-lesson-events { list-style: none; padding: 0 !important; margin: 0; max-height: 120px; overflow-y: auto; }
 .aic-net .aic-highlight { pointer-events: none; }
 """
 
@@ -131,12 +131,13 @@ def LessonPanel(model: solara.Reactive[AppModel], name: str, lesson: Lesson):
                 "data-revealed": "true" if revealed else "false",
             },
             unsafe_innerHTML=(
-                f"{head}{intro}<p>{esc(stage.narrative)}</p>"
+                f"{head}{intro}{'' if revealed else f'<p>{esc(stage.narrative)}</p>'}"
                 f"<div class='aic-question'>{esc(stage.question)} "
                 f"<span class='aic-muted aic-small'>(the model then runs to month {last})</span></div>"
             ),
         )
-        with solara.Row(gap="6px", style="flex-wrap: wrap"):
+        # The choices, then (on the same line, so they are never scrolled away) where to go next.
+        with solara.Row(gap="6px", style="flex-wrap: wrap; align-items: center"):
             for choice in stage.choices:
                 solara.Button(
                     choice,
@@ -147,6 +148,12 @@ def LessonPanel(model: solara.Reactive[AppModel], name: str, lesson: Lesson):
                     dense=True,
                     classes=["aic-choice"],
                 )
+            solara.HTML(tag="span", unsafe_innerHTML="", style="flex: 1 1 auto")
+            if revealed and index + 1 < len(lesson.stages):
+                solara.Button("Next stage", color="success", on_click=next_stage, dense=True)
+            elif revealed:
+                solara.HTML(tag="span", classes=["aic-small"], unsafe_innerHTML="<b>End of the lesson.</b>")
+            solara.Button("Restart lesson", on_click=restart, dense=True, text=True)
         if lesson_message.value:
             solara.Warning(lesson_message.value, dense=True)
         if revealed and model.value.month >= last:
@@ -155,12 +162,6 @@ def LessonPanel(model: solara.Reactive[AppModel], name: str, lesson: Lesson):
                 attributes={"data-testid": "lesson-reveal"},
                 unsafe_innerHTML=_reveal_html(model.value, lesson, index, picked, first, last),
             )
-        with solara.Row(gap="6px"):
-            if revealed and index + 1 < len(lesson.stages):
-                solara.Button("Next stage", color="primary", on_click=next_stage, dense=True)
-            elif revealed:
-                solara.HTML(tag="span", classes=["aic-small"], unsafe_innerHTML="<b>End of the lesson.</b>")
-            solara.Button("Restart lesson", on_click=restart, dense=True, text=True)
 
 
 def _reveal_html(model: AppModel, lesson: Lesson, index: int, picked: str, first: int, last: int) -> str:
@@ -197,7 +198,7 @@ def _reveal_html(model: AppModel, lesson: Lesson, index: int, picked: str, first
     )
     return (
         f"<p>{verdict}</p><p>{esc(stage.reveal)}</p>"
-        f"<div class='aic-small'><b>In this run</b> (highlighted in the network):</div>"
+        f"<div class='aic-small'><b>In this run</b> (the institutions are ringed in orange in the deal network below):</div>"
         f"<ul class='aic-facts'>{fact_items}</ul>{warning}"
         f"<div class='aic-small'><b>What explains it</b>: the events of {span}</div>"
         f"<ul class='aic-lesson-events' data-testid='lesson-events'>{rows}</ul>"
