@@ -24,8 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TEACHING = ROOT / "docs" / "teaching"
 PAGES = ["README.md", "lesson_plan_45min.md", "lesson_plan_90min.md", "handout.md", "glossary.md"]
 GLOSSARY = (TEACHING / "glossary.md").read_text(encoding="utf-8")
-# Written on another branch of the same issue (the app's guided lessons); linked from the index.
-ELSEWHERE: set[str] = set()  # (pages written elsewhere, not yet on this branch: none now)
+ELSEWHERE: set[str] = set()  # pages linked before they exist (none: every linked page is here)
 
 
 def _text(name: str) -> str:
