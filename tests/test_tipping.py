@@ -368,6 +368,18 @@ def test_cli_tipping_prints_and_writes_the_table(tmp_path, capsys):
     assert data["shock"]["kind"] == "gpu_price_fall" and data["seeds"] == [0, 1]
     assert data["rows"][0]["upper"] == pytest.approx(table["upper"][0])
     assert all(math.isfinite(r["size"]) for r in data["tested"]["CoreWeave"])
+    # the report reads back from tipping.json, and `aicontagion plot` draws the same bar chart from it
+    from simulator.sweep.tipping import TippingReport
+
+    again = TippingReport.from_dict(data)
+    assert again.to_dict() == data and again.points[0].non_monotone == ()
+    code, stdout, err = run_cli(capsys, "plot", str(out))
+    assert code == 0, err
+    assert stdout.split() == [str(out / "plots" / "tipping.png")]
+    assert (out / "plots" / "tipping.png").read_bytes() == (out / "tipping.png").read_bytes()
+    (out / "tipping.json").write_text('{"schema": "aicontagion.sweep/1"}')
+    code, _, err = run_cli(capsys, "plot", str(out))
+    assert code == 2 and "tipping.json: expected a report of schema 'aicontagion.tipping/1'" in err, err
 
 
 @pytest.mark.parametrize(

@@ -399,7 +399,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from simulator.sweep.tipping_plots import discovery_figure
 
     figure = discovery_figure(found, results)
-    files = _write("discover", out_dir, "discovery", found.table(), found.to_dict(), figure)
+    data = {**found.to_dict(), "results": str(source.resolve())}  # (aicontagion plot draws the boxes over them)
+    files = _write("discover", out_dir, "discovery", found.table(), data, figure)
     if not args.quiet:
         print_discovery(found, files)
     return EXIT_OK

@@ -64,6 +64,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["TippingError", "TippingReport", "compare_shocks", "find_tipping_points"]
 
 MAX_SEEDS = 1000
+TIPPING_SCHEMA = "aicontagion.tipping/1"
+"""The ``schema`` of :meth:`TippingReport.to_dict` (``tipping.json``)."""
 DEFAULT_SHOCK_MONTH = 3
 """Month the shock strikes by default: month 3, as in the shipped scenarios."""
 
@@ -184,7 +186,7 @@ class TippingReport:
         point, every size tested with the number of seeds on which the outcome happened.
         """
         return {
-            "schema": "aicontagion.tipping/1",
+            "schema": TIPPING_SCHEMA,
             "scenario": self.scenario,
             "shock": {
                 "kind": self.shock,
@@ -208,6 +210,61 @@ class TippingReport:
                 for label, point in zip(self.labels, self.points)
             },
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TippingReport:
+        """The report :meth:`to_dict` wrote (``tipping.json``), for drawing it again
+        (``aicontagion plot DIR``). ``seconds`` comes back rounded to the millisecond.
+
+        Raises
+        ------
+        ConfigError
+            If ``data`` is not a tipping report of this schema.
+        """
+        from simulator.sweep.bracketing import SizeResult
+
+        if not isinstance(data, Mapping) or data.get("schema") != TIPPING_SCHEMA:
+            found = data.get("schema") if isinstance(data, Mapping) else type(data).__name__
+            raise ConfigError(f"tipping.json: expected a report of schema {TIPPING_SCHEMA!r}, got {found!r}")
+        try:
+            shock, rows, tested = data["shock"], data["rows"], data["tested"]
+            by_label = {row.get("institution", row.get("outcome")): row for row in rows}
+            labels = tuple(tested)
+            points = []
+            for label in labels:
+                row = by_label[label]
+                results = tuple(
+                    SizeResult(float(r["size"]), int(r["happened"]), int(r["seeds"])) for r in tested[label]
+                )
+                lower, upper = row["lower"], row["upper"]
+                odd = tuple(
+                    r.size
+                    for r in results
+                    if (lower is not None and r.size < lower and r.happens)
+                    or (upper is not None and r.size > upper and not r.happens)
+                )
+                points.append(TippingPoint(label, row["status"], lower, upper, float(shock["max_size"]), results, odd))
+            return cls(
+                scenario=data["scenario"],
+                shock=shock["kind"],
+                shock_target=shock["target"],
+                shock_month=int(shock["month"]),
+                unit=shock["unit"],
+                meaning=shock["meaning"],
+                max_size=float(shock["max_size"]),
+                months=int(data["months"]),
+                seeds=tuple(int(s) for s in data["seeds"]),
+                grid=int(data["grid"]),
+                tolerance=float(data["tolerance"]),
+                labels=labels,
+                kinds=tuple(str(by_label[label].get("kind", "")) for label in labels),
+                points=tuple(points),
+                runs=int(data["runs"]),
+                seconds=float(data["seconds"]),
+                settings=dict(data.get("settings") or {}),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"tipping.json: not a complete tipping report ({type(exc).__name__}: {exc})") from None
 
 
 def find_tipping_points(
