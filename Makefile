@@ -9,7 +9,7 @@ run:
 
 test: lint
 	@bash scripts/bootstrap.sh --test
-	.venv/bin/python -m pytest -q -p no:cacheprovider
+	.venv/bin/python -m pytest -q -p no:cacheprovider -n auto
 
 # Code health: formatting and lint (ruff), types (mypy), the import contracts (import-linter).
 lint:

@@ -103,6 +103,13 @@ class Rules(BaseModel):
         le=1e5,
         description="dividends and buybacks it plans to pay its shareholders, US$ bn a month (0: it reinvests)",
     )
+    capex_rate_sensitivity: float = Field(
+        5.0,
+        ge=0,
+        le=100,
+        description="its planned chip purchases shrink by exp(-this x rise in the base rate since month 0, per "
+        "year): dearer funding defers capex (assumption: ~5% less per +100 bp)",
+    )
     # --- as a customer of compute
     compute_renewal_months: int = Field(
         24, ge=0, le=480, description="term of a compute contract it renews when one ends, months (0: never renews)"
@@ -443,8 +450,17 @@ class Institution(mesa.Agent):
         return value_bn
 
     def capex_scale(self, demand_ratio: float) -> float:
-        """Multiplier on its planned chip purchases this month (as planned)."""
-        return 1.0
+        """Multiplier on its planned chip purchases this month: as planned, less what dearer
+        funding defers (``capex_rate_sensitivity``).
+        """
+        return self.rate_capex_factor()
+
+    def rate_capex_factor(self) -> float:
+        """``exp(-capex_rate_sensitivity x rise in the base rate)``: 1 while rates are at or below
+        their month-0 level.
+        """
+        rise = max(self.situation.base_rate_rise_per_year, 0.0)
+        return math.exp(-self.rules.capex_rate_sensitivity * rise) if rise > 0 else 1.0
 
     @property
     def pays_shareholders(self) -> bool:

@@ -52,7 +52,7 @@ class Hyperscaler(Institution):
 
     def capex_scale(self, demand_ratio: float) -> float:
         """Multiplier on its planned chip purchases this month."""
-        scale = min(max(demand_ratio, 0.0), self.rules.max_capex_scale)
+        scale = min(max(demand_ratio, 0.0), self.rules.max_capex_scale) * self.rate_capex_factor()
         if self.is_stressed():
             scale *= 1.0 - self.rules.capex_cut_when_stressed
         return scale

@@ -136,6 +136,7 @@ class Memory:
     )  # debt row -> principal owed when its obligor defaulted
     credit_losses_bn: float = 0.0  # claims written off when estates closed, cumulative
     estates_marked_at: tuple = ()  # (ledger version, GPU prices) the claims on open estates were last marked at
+    rates_marked_at: tuple = ()  # (month, ledger version, market rates) debt and securities were last marked at
     gpu_sold_bn: float = 0.0  # GPUs sold in fire sales, cumulative proceeds
     redemption_queue_bn: dict[int, float] = field(default_factory=dict)  # fund-share row -> gated, still asked
     losses_last_month_bn: float = 0.0  # realised last month (US$ bn); feeds next month's sentiment

@@ -87,6 +87,16 @@ def mark_rates(state: State) -> None:
     if not state.const.config.channels.rate_marks:
         return
     led, d, drivers, mem = state.ledger, state.ledger.debt, state.drivers, state.memory
+    key = (
+        mem.month,
+        led.version,
+        drivers.base_rate_per_year,
+        drivers.sentiment,
+        drivers.issued_bn_3m,
+        drivers.credit_discount.tobytes(),
+    )
+    if key == mem.rates_marked_at:  # nothing a mark reads has moved since (defaults change the ledger)
+        return
     if len(d):
         rows = (d.active & (d.principal_bn > 1e-12)).nonzero()[0]
         target = np.ones(len(rows))
@@ -109,6 +119,7 @@ def mark_rates(state: State) -> None:
         credit = securities_credit(state)
         led.securities_credit = credit
         led.mark_securities(price_per_par(coupon, coupon + moved, drivers.class_years) * credit)
+    mem.rates_marked_at = (mem.month, led.version, *key[2:])
 
 
 def securities_credit(state: State) -> np.ndarray:

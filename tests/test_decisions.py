@@ -431,3 +431,17 @@ def test_every_kind_has_a_class_and_every_class_documents_the_decisions_it_makes
         own = {name for name in vars(cls) if name in decisions}
         missing = [name for name in own if f"``{name}``" not in (module.__doc__ or "")]
         assert not missing, f"{module.__name__}'s docstring does not mention {missing}"
+
+
+def test_dearer_funding_defers_capex():
+    """Planned chip purchases shrink by exp(-capex_rate_sensitivity x the rise in the base
+    rate), for every buyer (a hyperscaler on top of its demand-driven scale); a fall in rates
+    does not raise them.
+    """
+    from agents.hyperscaler import Hyperscaler
+
+    risen = FixedSituation.of(1, base_rate_rise_per_year=0.02)
+    assert make(Institution, risen, capex_rate_sensitivity=5.0).capex_scale(1.0) == pytest.approx(math.exp(-0.1))
+    assert make(Institution, FixedSituation.of(1, base_rate_rise_per_year=-0.01)).capex_scale(1.0) == 1.0
+    calm = make(Hyperscaler, FixedSituation.of(1)).capex_scale(0.8)
+    assert make(Hyperscaler, risen, capex_rate_sensitivity=5.0).capex_scale(0.8) == pytest.approx(calm * math.exp(-0.1))

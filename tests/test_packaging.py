@@ -33,6 +33,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = sorted(p.stem for p in (ROOT / "configs").glob("*.yaml"))
+LESSONS = sorted(p.stem for p in (ROOT / "configs" / "lessons").glob("*.yaml"))
 APP_START_TIMEOUT = 60.0
 # Not copied into the build folder: virtualenvs, caches, outputs and earlier build products.
 COPY_IGNORE = shutil.ignore_patterns(
@@ -48,6 +49,7 @@ PROBE = textwrap.dedent(
     from importlib import resources
     import simulator
     from simulator.config import CONFIG_DIR, _resolve, load_scenario, scenario_names
+    from simulator.lessons import lesson_names, load_lesson
     child = load_scenario(sys.argv[1])
     print(json.dumps({
         "simulator": simulator.__file__,
@@ -57,6 +59,7 @@ PROBE = textwrap.dedent(
         "resolved": str(_resolve("baseline_2025")),
         "backstop_shocks": len(load_scenario("backstop").shocks),
         "child": [child.name, child.months, len(child.shocks)],
+        "lessons": {name: len(load_lesson(name).stages) for name in lesson_names()},
     }))
     """
 )
@@ -261,6 +264,7 @@ def test_wheel_install(tmp_path):
     assert found["names"] == SCENARIOS, found
     assert Path(found["resolved"]) == site_scenarios / "baseline_2025.yaml", found
     assert found["backstop_shocks"] > 0, "backstop lost neocloud_default's shocks through extends"
+    assert sorted(found["lessons"]) == LESSONS and min(found["lessons"].values()) > 0, found  # lessons ship too
     assert found["child"][:2] == ["outside_child", 2] and found["child"][2] > 0, found
 
     out = work / "run-out"

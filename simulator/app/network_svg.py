@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Collection
 
 from networks import EDGE_STYLES, SECTOR_LABELS, STATUS_COLOURS, STATUSES, sector_layout
 from networks.kinds import EDGE_KINDS
@@ -50,12 +51,15 @@ def _curve(p, q, rad: float, shrink_a: float, shrink_b: float) -> tuple[str, tup
     return f"M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {ex:.1f},{ey:.1f}", (cx, cy)
 
 
-def network_svg(model: ContagionModel, selected: str | None, cycles: list[list[int]]) -> str:
+def network_svg(
+    model: ContagionModel, selected: str | None, cycles: list[list[int]], highlighted: Collection[str] = ()
+) -> str:
     """The deal graph as SVG: fixed sector layout, colour = status, area ~ total assets, edges
-    styled by contract kind (networks.EDGE_STYLES), optional circular deals as grey bands.
+    styled by contract kind (networks.EDGE_STYLES), optional circular deals as grey bands, and
+    the ``highlighted`` institutions (a lesson's) ringed in orange.
 
-    Every node is a ``<g data-name=... data-status=...>`` with a ``<title>`` tooltip holding its
-    key figures; clicking one selects it.
+    Every node is a ``<g data-name=... data-status=... data-highlighted=...>`` with a ``<title>``
+    tooltip holding its key figures; clicking one selects it.
     """
     G = model.deal_graph()
     kinds = tuple(G.nodes[i]["kind"] for i in sorted(G))
@@ -171,14 +175,21 @@ def network_svg(model: ContagionModel, selected: str | None, cycles: list[list[i
             if i == sel
             else ""
         )
+        lit = name in highlighted
+        if lit:
+            ring += (
+                f"<circle class='aic-highlight' cx='{x:.1f}' cy='{y:.1f}' r='{radius[i] + 8:.1f}' fill='#E66100' "
+                f"fill-opacity='0.12' stroke='#E66100' stroke-width='3' stroke-dasharray='5 3'/>"
+            )
         outline = "#111" if any(i in c for c in cycles) else "#555"
         parts.append(
-            f"<g class='aic-node' data-name='{esc(name)}' data-status='{status}' data-index='{i}'>"
+            f"<g class='aic-node' data-name='{esc(name)}' data-status='{status}' data-index='{i}' "
+            f"data-highlighted='{'true' if lit else 'false'}'>"
             f"<title>{esc(chr(10).join(tip_lines))}</title>{ring}"
             f"<circle cx='{x:.1f}' cy='{y:.1f}' r='{radius[i]:.1f}' fill='{STATUS_COLOURS.get(status, '#999')}' "
             f"stroke='{outline}' stroke-width='{1.6 if outline == '#111' else 0.8}'/></g>"
         )
-        labels.append(_Label(i, name, x, y, radius[i], cx, cy, bold=i == sel))
+        labels.append(_Label(i, name, x, y, radius[i], cx, cy, bold=i == sel or lit))
     _separate(labels)
     box = [math.inf, math.inf, -math.inf, -math.inf]
     for lab in labels:

@@ -10,12 +10,12 @@ widgets, calls ``step()`` / ``run_for()`` and shows what :mod:`simulator.views` 
 
 Layout
 ------
-* Sidebar: scenario picker (loads the scenario at once) and "run to month N"; then SolaraViz's
+* Sidebar: lesson picker (:mod:`simulator.app.lessons`; also ``?lesson=NAME``), scenario picker (loads the scenario at once) and "run to month N"; then SolaraViz's
   Reset / Play / Step and the model parameters -- seed, the main levers of
   :data:`simulator.config.LEVERS` with units, an extra shock, the central-bank backstop and the
   channel switches. Sliders start at the scenario's own values; what you change applies when
   you press Reset.
-* Main area: a summary bar (month, statuses, losses, first covenant breach, any error in the
+* Main area: in lesson mode the lesson panel (stage, question, reveal), then a summary bar (month, statuses, losses, first covenant breach, any error in the
   parameters), then six panels: deal network, time series, event log, inspector, systemic
   ranking (DebtRank) and circular deals.
 
@@ -37,6 +37,8 @@ import solara.server.settings
 from mesa.visualization import SolaraViz
 from mesa.visualization import solara_viz as _solara_viz
 
+from simulator.app.lessons import CSS as LESSON_CSS
+from simulator.app.lessons import LessonPanel, LessonPicker
 from simulator.app.panels import (
     CircularDeals,
     DealNetwork,
@@ -47,8 +49,9 @@ from simulator.app.panels import (
     SystemicRisk,
     TimeSeries,
 )
-from simulator.app.params import AppModel, model_params_for, scenario_config_safe
-from simulator.app.session import chosen_seed, session_scenario
+from simulator.app.params import AppModel, lesson_spec, model_params_for, scenario_config_safe
+from simulator.app.session import chosen_seed, session_lesson, session_scenario
+from simulator.config import ConfigError
 
 # =============================================================================== page
 COMPONENTS = [DealNetwork, TimeSeries, EventLog, Inspector, SystemicRisk, CircularDeals]
@@ -158,25 +161,52 @@ def Layout(children=()):
     """Solara's app layout, started afresh whenever the user picks another scenario.
 
     SolaraViz keeps its parameter widgets' state in the sidebar; keying the layout on the
-    scenario remounts all of it, so the sliders show the new scenario's own values.
+    scenario (and the lesson) remounts all of it, so the sliders show the new scenario's own values.
     """
-    return solara.AppLayout(children=children).key(f"aicontagion-{session_scenario()}")
+    lesson = session_lesson(solara.use_router().search)
+    return solara.AppLayout(children=children).key(f"aicontagion-{session_scenario()}-{lesson}")
+
+
+def _open_lesson(name: str):
+    """The lesson called ``name`` and no error, or None and why it cannot be opened."""
+    if not name:
+        return None, None
+    try:
+        return lesson_spec(name), None
+    except ConfigError as exc:
+        return None, str(exc)
 
 
 @solara.component
 def Page():
     # One model per browser session (and per scenario picked in it), built when the page
     # mounts -- never at import time, which would share one model between all sessions.
-    first = solara.use_memo(lambda: AppModel(scenario_name=session_scenario(), seed=chosen_seed.value), [])
+    lesson_name = session_lesson(solara.use_router().search)
+    lesson, lesson_error = solara.use_memo(lambda: _open_lesson(lesson_name), [])
+
+    def build() -> AppModel:
+        if lesson is not None:
+            return AppModel(scenario_name=lesson.scenario, seed=lesson.seed, lesson=lesson_name)
+        return AppModel(scenario_name=session_scenario(), seed=chosen_seed.value)
+
+    first = solara.use_memo(build, [])
     model: solara.Reactive[AppModel] = solara.use_reactive(first)
     current = model.value
     params = solara.use_memo(
-        lambda: model_params_for(scenario_config_safe(current), current.setup.scenario, current.setup.seed), []
+        lambda: model_params_for(
+            scenario_config_safe(current), current.setup.scenario, current.setup.seed, current.setup.lesson
+        ),
+        [],
     )
-    solara.Style(CSS)
+    solara.Style(CSS + LESSON_CSS)
     solara.Title("aicontagion")
     with solara.Sidebar():
+        LessonPicker(lesson_name if lesson is not None else "")
         ScenarioCard(model)
+    if lesson_error:
+        solara.Error(f"Lesson not opened: {lesson_error}", classes=["aic-lesson-error"])
+    if lesson is not None:
+        LessonPanel(model, lesson_name, lesson)
     Summary(current)
     SolaraViz(
         model,

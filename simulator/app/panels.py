@@ -30,6 +30,7 @@ from simulator.app.markup import (
 )
 from simulator.app.network_svg import _legend_html, network_svg
 from simulator.app.session import (
+    chosen_lesson,
     chosen_scenario,
     chosen_seed,
     current_selection,
@@ -38,6 +39,8 @@ from simulator.app.session import (
     event_institution,
     event_kind,
     highlight_choice,
+    lesson_highlight,
+    reset_lesson_progress,
     run_message,
     run_to_month,
     selected_name,
@@ -91,7 +94,7 @@ def DealNetwork(model: ContagionModel):
         cycles = [labels[choice]["nodes"]]
     else:
         cycles = []
-    svg = network_svg(model, selected, cycles)
+    svg = network_svg(model, selected, cycles, highlighted=lesson_highlight.value)
     kinds_present = {k for _, _, k in model.deal_graph().edges(data="kind")}
     fig = views.key_figures(model, selected)
     with solara.Column(gap="4px", classes=["aic-panel"]):
@@ -381,6 +384,8 @@ def ScenarioCard(model: solara.Reactive[ContagionModel]):
         # model and every parameter widget start from the new scenario's values.
         run_message.set("")
         chosen_seed.set(current.setup.seed)
+        chosen_lesson.set("")  # a scenario picked by hand leaves lesson mode
+        reset_lesson_progress()
         chosen_scenario.set(name)
 
     def run() -> None:

@@ -32,6 +32,7 @@ from simulator.config import (
     Scenario,
     load_scenario,
 )
+from simulator.lessons import Lesson, load_lesson
 from simulator.model import ContagionModel
 
 DEFAULT_SCENARIO = "baseline_2025"
@@ -173,6 +174,17 @@ def scenario_config(name: str) -> Scenario:
     return load_scenario(name)
 
 
+@functools.lru_cache(maxsize=32)
+def lesson_spec(name: str) -> Lesson:
+    """The lesson ``configs/lessons/NAME.yaml``, validated (ConfigError if it is not); cached per name."""
+    return load_lesson(name)
+
+
+def _base_config(scenario_name: str, lesson_levers: Mapping[str, Any]) -> Scenario:
+    """The scenario with a lesson's levers applied (the scenario as written if there are none)."""
+    return load_scenario(scenario_name, **lesson_levers) if lesson_levers else scenario_config(scenario_name)
+
+
 def widget_defaults(config: Scenario) -> dict[str, Any]:
     """What every parameter widget shows for ``config`` before the user touches it."""
     values: dict[str, Any] = {knob.lever: knob.default(config) for knob in KNOBS}
@@ -236,6 +248,8 @@ class AppSetup:
     levers: Mapping[str, Any]
     error: str | None
     focus: str
+    lesson: str | None = None  # the guided lesson this run belongs to (None outside lesson mode)
+    lesson_levers: Mapping[str, Any] = MappingProxyType({})  # the levers that lesson pins
 
 
 class AppModel(ContagionModel):
@@ -247,15 +261,29 @@ class AppModel(ContagionModel):
     ``setup`` (an :class:`AppSetup`) records what was applied and the messages for the page.
 
     ``scenario`` is Mesa's own ``Scenario`` object, which SolaraViz's Reset passes back; our
-    scenario is ``scenario_name``.
+    scenario is ``scenario_name``. ``lesson`` (a name from ``configs/lessons/``) runs the lesson's
+    scenario with its levers; the widgets then move levers on top of those.
     """
 
     def __init__(
-        self, scenario_name: str | None = None, seed: Any = DEFAULT_SEED, scenario: Any = None, **widgets: Any
+        self,
+        scenario_name: str | None = None,
+        seed: Any = DEFAULT_SEED,
+        scenario: Any = None,
+        lesson: str | None = None,
+        **widgets: Any,
     ):
         del scenario  # Mesa's experiment object, not a scenario name
         errors: list[str] = []
         requested = scenario_name or initial_scenario_name()
+        lesson_levers: dict[str, Any] = {}
+        if lesson:
+            try:
+                spec = lesson_spec(lesson)
+                requested, lesson_levers = spec.scenario, dict(spec.levers)
+            except ConfigError as exc:
+                errors.append(str(exc))
+                lesson = None
         try:
             run_seed = parse_seed(seed)
         except ConfigError as exc:
@@ -263,13 +291,13 @@ class AppModel(ContagionModel):
             run_seed = DEFAULT_SEED
         source = requested
         try:
-            base = scenario_config(source)
+            base = _base_config(source, lesson_levers)
         except ConfigError as exc:
             errors.append(str(exc))
-            source, base = DEFAULT_SCENARIO, scenario_config(DEFAULT_SCENARIO)
+            source, base, lesson_levers = DEFAULT_SCENARIO, scenario_config(DEFAULT_SCENARIO), {}
         try:
             levers = levers_from_widgets(base, widgets)
-            config = load_scenario(source, **levers) if levers else base
+            config = load_scenario(source, **{**lesson_levers, **levers}) if levers else base
         except ConfigError as exc:
             errors.append(str(exc))
             levers, config = {}, base
@@ -281,14 +309,19 @@ class AppModel(ContagionModel):
             # Name config files relative to the repository: shorter, and enough to find them.
             error=" · ".join(e.replace(f"{CONFIG_DIR}{os.sep}", "configs/") for e in errors) or None,
             focus=views.default_focus(self),
+            lesson=lesson or None,
+            lesson_levers=MappingProxyType(lesson_levers),
         )
 
 
-def model_params_for(config: Scenario, scenario_name: str, seed: int) -> dict[str, Any]:
-    """SolaraViz ``model_params``: seed, lever sliders, shock, backstop and channel switches."""
+def model_params_for(config: Scenario, scenario_name: str, seed: int, lesson: str | None = None) -> dict[str, Any]:
+    """SolaraViz ``model_params``: seed, lever sliders, shock, backstop and channel switches
+    (and the lesson, fixed, so that Reset keeps the lesson's scenario and levers).
+    """
     defaults = widget_defaults(config)
     params: dict[str, Any] = {
         "scenario_name": scenario_name,  # fixed: the scenario card picks it
+        "lesson": lesson,  # fixed: the lesson picker picks it
         "seed": {"type": "InputText", "value": str(seed), "label": "Seed (whole number ≥ 0)"},
     }
     for knob in KNOBS:
@@ -341,8 +374,10 @@ def model_params_for(config: Scenario, scenario_name: str, seed: int) -> dict[st
 
 
 def scenario_config_safe(model: AppModel) -> Scenario:
-    """The pristine config of the scenario the model was asked for (the sliders' defaults)."""
+    """The pristine config of the scenario the model was asked for, with a lesson's levers (the
+    sliders' defaults).
+    """
     try:
-        return scenario_config(model.setup.scenario)
+        return _base_config(model.setup.scenario, model.setup.lesson_levers)
     except ConfigError:
         return scenario_config(DEFAULT_SCENARIO)

@@ -4,6 +4,8 @@ the page share (selected institution, filters, the scenario picked, "run to mont
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import solara
 
 from simulator import views
@@ -21,6 +23,33 @@ run_to_month = solara.reactive(24)
 run_message = solara.reactive("")
 chosen_scenario = solara.reactive("")  # "" = initial_scenario_name(); set by the scenario picker
 chosen_seed = solara.reactive(DEFAULT_SEED)  # the seed a newly picked scenario starts with
+# Lesson mode: None = not picked on the page yet (follow ?lesson=NAME), "" = no lesson.
+chosen_lesson: solara.Reactive[str | None] = solara.reactive(None)
+lesson_stage = solara.reactive(0)  # index of the stage shown
+lesson_pick = solara.reactive("")  # the choice the student picked for that stage ("" = none yet)
+lesson_revealed = solara.reactive(False)  # the stage's month has been run and its answer shown
+lesson_message = solara.reactive("")  # why a stage could not be run (e.g. the model is past its month)
+lesson_highlight: solara.Reactive[tuple[str, ...]] = solara.reactive(())  # ringed in the network
+
+
+def lesson_from_query(search: str | None) -> str:
+    """The lesson named in the page address (``?lesson=NAME``), else ""."""
+    values = parse_qs(search or "").get("lesson", [])
+    return values[0].strip() if values else ""
+
+
+def session_lesson(search: str | None) -> str:
+    """The lesson this session shows: the one picked on the page, else the address's, else ""."""
+    return chosen_lesson.value if chosen_lesson.value is not None else lesson_from_query(search)
+
+
+def reset_lesson_progress() -> None:
+    """Back to the first stage, nothing picked or highlighted."""
+    lesson_stage.set(0)
+    lesson_pick.set("")
+    lesson_revealed.set(False)
+    lesson_message.set("")
+    lesson_highlight.set(())
 
 
 def session_scenario() -> str:

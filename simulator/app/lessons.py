@@ -1,0 +1,205 @@
+"""Lesson mode: the lesson picker (sidebar) and the lesson panel (above the summary bar).
+
+A lesson (``configs/lessons/NAME.yaml``, :mod:`simulator.lessons`) walks through stages: the
+panel shows a stage's narrative and question; when the student picks a choice it runs the model
+to the stage's month, says whether the prediction was right, shows the reveal, the facts that
+make the answer true (checked against this run), the events of those months, and rings the
+stage's institutions in the network. Open it with the sidebar's "Lesson" picker or
+``?lesson=NAME`` in the address. No model logic here.
+"""
+
+from __future__ import annotations
+
+import solara
+from mesa.visualization.utils import force_update
+
+from simulator.app.markup import _severity_class, esc, kind_label
+from simulator.app.params import AppModel, lesson_spec
+from simulator.app.session import (
+    chosen_lesson,
+    chosen_scenario,
+    chosen_seed,
+    lesson_highlight,
+    lesson_message,
+    lesson_pick,
+    lesson_revealed,
+    lesson_stage,
+    reset_lesson_progress,
+    selected_name,
+)
+from simulator.lessons import Lesson, check_stage, lesson_names, stage_events, stage_months
+
+NO_LESSON = "(no lesson: free play)"
+
+CSS = """
+.aic-lesson { padding: 8px 12px; margin: 0 10px 6px 10px; background: #FFF8F0; color: #222; border-radius: 4px;
+              border-left: 4px solid #E66100; font-size: 13.5px; max-height: 420px; overflow-y: auto; }
+.aic-lesson h3 { font-size: 15px; margin: 0 0 4px 0; }
+.aic-lesson .aic-question { font-weight: 600; margin: 6px 0 2px 0; }
+.aic-lesson .aic-verdict-right { color: #1A7340; font-weight: 600; }
+.aic-lesson .aic-verdict-wrong { color: #A50F15; font-weight: 600; }
+.aic-lesson .aic-facts { list-style: none; padding-left: 0 !important; margin: 4px 0; font-size: 12.5px; }
+.aic-lesson .aic-lesson-events { list-style: none; padding: 0 !important; margin: 0; max-height: 120px; overflow-y: auto; }
+.aic-net .aic-highlight { pointer-events: none; }
+"""
+
+
+@solara.component
+def LessonPicker(current: str):
+    """Sidebar card: pick a lesson (or none); picking one starts it from its first stage."""
+    names = lesson_names()
+    titles = {_title(n): n for n in names}
+    shown = next((t for t, n in titles.items() if n == current), NO_LESSON)
+
+    def pick(title: str) -> None:
+        name = titles.get(title, "")
+        reset_lesson_progress()
+        if name:
+            spec = lesson_spec(name)
+            chosen_seed.set(spec.seed)
+            chosen_scenario.set(spec.scenario)
+        chosen_lesson.set(name)  # Layout is keyed on the lesson: the page starts afresh with it
+
+    with solara.Card("Lesson", margin=0, classes=["aic-lesson-card"]):
+        solara.Select("Lesson", values=[NO_LESSON, *titles], value=shown, on_value=pick)
+        solara.HTML(
+            tag="div",
+            classes=["aic-small", "aic-muted"],
+            unsafe_innerHTML="Predict, then see: each stage asks a question before the model runs on.",
+        )
+
+
+def _title(name: str) -> str:
+    try:
+        return lesson_spec(name).title
+    except Exception:  # a broken file is reported when it is opened, not in the list
+        return name
+
+
+@solara.component
+def LessonPanel(model: solara.Reactive[AppModel], name: str, lesson: Lesson):
+    """The current stage: narrative and question; after a pick, the reveal."""
+    index = min(lesson_stage.value, len(lesson.stages) - 1)
+    stage = lesson.stages[index]
+    revealed = lesson_revealed.value
+    picked = lesson_pick.value
+
+    def answer(choice: str) -> None:
+        if lesson_revealed.value:  # one prediction per stage
+            return
+        m = model.value
+        target = stage.run_to_month
+        if m.month > target:
+            lesson_message.set(
+                f"The model is at month {m.month}, past this stage's month {target}: press Restart lesson."
+            )
+            return
+        lesson_message.set("")
+        if m.month < target:
+            m.run_for(target - m.month)
+        lesson_highlight.set(tuple(stage.highlight))
+        if stage.highlight:
+            selected_name.set(stage.highlight[0])
+        lesson_pick.set(choice)
+        lesson_revealed.set(True)
+        force_update()
+
+    def next_stage() -> None:
+        lesson_revealed.set(False)
+        lesson_pick.set("")
+        lesson_message.set("")
+        lesson_highlight.set(())
+        lesson_stage.set(index + 1)
+
+    def restart() -> None:
+        reset_lesson_progress()
+        model.set(AppModel(scenario_name=lesson.scenario, seed=lesson.seed, lesson=name))
+
+    first, last = stage_months(lesson, index)
+    head = (
+        f"<h3>Lesson: {esc(lesson.title)} <span class='aic-muted aic-small'>· stage {index + 1} of "
+        f"{len(lesson.stages)}: {esc(stage.title)} · {esc(lesson.scenario)}, seed {lesson.seed}</span></h3>"
+    )
+    intro = f"<p class='aic-small'>{esc(lesson.intro)}</p>" if index == 0 and not revealed else ""
+    with solara.Column(gap="2px", classes=["aic-lesson"]):
+        solara.HTML(
+            tag="div",
+            attributes={
+                "data-testid": "lesson",
+                "data-lesson": name,
+                "data-stage": str(index + 1),
+                "data-revealed": "true" if revealed else "false",
+            },
+            unsafe_innerHTML=(
+                f"{head}{intro}{'' if revealed else f'<p>{esc(stage.narrative)}</p>'}"
+                f"<div class='aic-question'>{esc(stage.question)} "
+                f"<span class='aic-muted aic-small'>(the model then runs to month {last})</span></div>"
+            ),
+        )
+        # The choices, then (on the same line, so they are never scrolled away) where to go next.
+        with solara.Row(gap="6px", style="flex-wrap: wrap; align-items: center"):
+            for choice in stage.choices:
+                solara.Button(
+                    choice,
+                    on_click=lambda c=choice: answer(c),
+                    disabled=revealed and choice != picked,
+                    outlined=choice != picked,
+                    color="primary" if choice == picked else None,
+                    dense=True,
+                    classes=["aic-choice"],
+                )
+            solara.HTML(tag="span", unsafe_innerHTML="", style="flex: 1 1 auto")
+            if revealed and index + 1 < len(lesson.stages):
+                solara.Button("Next stage", color="success", on_click=next_stage, dense=True)
+            elif revealed:
+                solara.HTML(tag="span", classes=["aic-small"], unsafe_innerHTML="<b>End of the lesson.</b>")
+            solara.Button("Restart lesson", on_click=restart, dense=True, text=True)
+        if lesson_message.value:
+            solara.Warning(lesson_message.value, dense=True)
+        if revealed and model.value.month >= last:
+            solara.HTML(
+                tag="div",
+                attributes={"data-testid": "lesson-reveal"},
+                unsafe_innerHTML=_reveal_html(model.value, lesson, index, picked, first, last),
+            )
+
+
+def _reveal_html(model: AppModel, lesson: Lesson, index: int, picked: str, first: int, last: int) -> str:
+    stage = lesson.stages[index]
+    right = picked == stage.answer
+    verdict = (
+        f"<span class='aic-verdict-right'>You picked “{esc(picked)}”: right.</span>"
+        if right
+        else f"<span class='aic-verdict-wrong'>You picked “{esc(picked)}”; the answer is “{esc(stage.answer)}”.</span>"
+    )
+    facts = check_stage(model, lesson, index)
+    fact_items = "".join(
+        f"<li data-holds='{str(f.holds).lower()}'>{'✓' if f.holds else '✗'} {esc(f.text)}</li>" for f in facts
+    )
+    changed = model.setup.seed != lesson.seed or bool(model.setup.levers)
+    warning = (
+        ""
+        if all(f.holds for f in facts)
+        else "<div class='aic-bad aic-small'>This run does not bear the answer out"
+        + (" (you changed the seed or the levers)" if changed else "")
+        + ": the lesson was written for "
+        + f"{esc(lesson.scenario)} with seed {lesson.seed}.</div>"
+    )
+    events = stage_events(model, lesson, index)
+    span = f"month {last}" if first == last else f"months {first}–{last}"
+    rows = (
+        "".join(
+            f"<li class='aic-event' data-kind='{e.kind}' data-month='{e.month}'><span class='aic-month'>m{e.month}</span>"
+            f"<span class='aic-kind {_severity_class(e.kind)}'>{kind_label(e.kind)}</span>"
+            f"<span class='aic-msg'>{esc(e.message)}</span></li>"
+            for e in events
+        )
+        or f"<li class='aic-muted'>No such events in {span}.</li>"
+    )
+    return (
+        f"<p>{verdict}</p><p>{esc(stage.reveal)}</p>"
+        f"<div class='aic-small'><b>In this run</b> (the institutions are ringed in orange in the deal network below):</div>"
+        f"<ul class='aic-facts'>{fact_items}</ul>{warning}"
+        f"<div class='aic-small'><b>What explains it</b>: the events of {span}</div>"
+        f"<ul class='aic-lesson-events' data-testid='lesson-events'>{rows}</ul>"
+    )
