@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from importlib.util import find_spec
 from pathlib import Path
 
 import pandas as pd
@@ -56,6 +57,23 @@ def test_sweep_then_plot_write_results_and_figures(spec_file: Path, tmp_path: Pa
     assert len(summary) == 4 and "p_neocloud_default" in summary
     assert main(["plot", str(out), "--measure", "no.such.measure"]) == 2
     assert "measure 'no.such.measure' is not in the sweep; choose from" in capsys.readouterr().err
+    assert main(["plot", str(tmp_path / "nothing")]) == 2
+    err = capsys.readouterr().err
+    assert "nothing to draw" in err and "manifest.json" in err and "tipping.json" in err and "discovery.json" in err
+
+
+@pytest.mark.skipif(
+    find_spec("prim") is None and not os.environ.get("CI"), reason="the prim package (PRIM 1.0.0) is not installed"
+)  # (as in tests/test_tipping_discovery.py: in CI a missing prim fails)
+def test_plot_adds_the_prim_boxes_of_a_discovery_made_in_the_sweep_folder(spec_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert main(["sweep", str(spec_file), "--backend", "serial", "--out", str(out), "--quiet"]) == 0
+    # realised losses happen with the tight covenant (ltv_covenant 0.4) and not with the loose one (1.2)
+    assert main(["discover", str(out), "--outcome", "realised_losses_bn > 1", "--quiet"]) == 0
+    assert main(["plot", str(out)]) == 0
+    written = {p.name for p in (out / "plots").iterdir()}
+    assert {"summary.csv", "phase_diagram.png", "fan_chart.png", "discovery.png"} <= written
+    assert (out / "plots" / "discovery.png").read_bytes() == (out / "discovery.png").read_bytes()
 
 
 def test_a_bad_spec_exits_2_naming_the_key(tmp_path: Path, capsys) -> None:
@@ -71,7 +89,9 @@ def test_a_bad_spec_exits_2_naming_the_key(tmp_path: Path, capsys) -> None:
         in capsys.readouterr().err
     )
     assert main(["plot", str(tmp_path)]) == 2
-    assert "not a sweep folder (no manifest.json)" in capsys.readouterr().err
+    assert (
+        "nothing to draw (it holds none of them); give a folder with a sweep (manifest.json" in capsys.readouterr().err
+    )
 
 
 def test_a_killed_sweep_is_completed_by_resume(spec_file: Path, tmp_path: Path) -> None:

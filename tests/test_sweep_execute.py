@@ -9,7 +9,7 @@ import math
 import pytest
 
 from simulator.config import ConfigError
-from simulator.sweep.execute import Task, run_tasks
+from simulator.sweep.execute import Task, process_pool, run_tasks
 
 
 def _tasks() -> list[Task]:
@@ -111,7 +111,16 @@ print(json.dumps({"died": marker.exists(), "lost": [r.lost for r in pooled],
 """
 
 
-def test_a_pool_worker_that_dies_is_replaced_and_its_runs_done_again(tmp_path) -> None:
+_KEPT_POOL = """
+with execute.process_pool(2) as pool:  # one pool for two rounds; a worker dies in the first
+    first = run_tasks(tasks, backend="processes", pool=pool, batch_size=1)
+    second = run_tasks(tasks, backend="processes", pool=pool, batch_size=1)
+pooled = first + second
+tasks = tasks + tasks
+"""
+
+
+def _run_script(script: str, marker) -> dict:
     import json
     import os
     import subprocess
@@ -120,10 +129,28 @@ def test_a_pool_worker_that_dies_is_replaced_and_its_runs_done_again(tmp_path) -
 
     root = Path(__file__).resolve().parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(
-        [sys.executable, "-c", _DIES_ONCE, str(tmp_path / "marker")],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", script, str(marker)], env=env, capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_a_pool_worker_that_dies_is_replaced_and_its_runs_done_again(tmp_path) -> None:
+    report = _run_script(_DIES_ONCE, tmp_path / "marker")
     assert report == {"died": True, "lost": [False] * 6, "same": [True] * 6}
+
+
+def test_a_kept_pool_serves_several_rounds_and_survives_a_dead_worker(tmp_path) -> None:
+    pooled = 'pooled = run_tasks(tasks, backend="processes", workers=2, batch_size=1)\n'
+    assert pooled in _DIES_ONCE
+    report = _run_script(_DIES_ONCE.replace(pooled, _KEPT_POOL), tmp_path / "marker")
+    assert report == {"died": True, "lost": [False] * 12, "same": [True] * 12}
+
+
+def test_a_kept_pool_needs_the_processes_backend_and_whole_workers() -> None:
+    with pytest.raises(ConfigError, match="workers: expected a whole number >= 1"), process_pool(0):
+        pass
+    with process_pool(1) as pool:
+        with pytest.raises(ConfigError, match="pool: a process pool needs backend='processes'"):
+            run_tasks(_tasks(), backend="serial", pool=pool)
+        assert pool.executor is None  # nothing ran, nothing started

@@ -208,7 +208,8 @@ def test_docstring_examples(module):
 
 def test_every_shock_kind_gives_a_valid_run_at_zero_and_at_its_largest_size():
     base = load_scenario("baseline_2025")
-    targets = {"institution": "CoreWeave", "contract": "OpenAI->Oracle", "generation": None, "none": None}
+    targets = {"institution": "CoreWeave", "contract": "OpenAI->Oracle", "generation": None, "none": None,
+               "fund": "Blackstone"}  # fmt: skip
     for scale in SHOCK_SCALES.values():
         for size in (0.0, scale.max_size(base, 1)):
             settings = scale.settings(base, size, targets[scale.target], 1)
@@ -248,6 +249,49 @@ def test_a_bigger_gpu_price_fall_breaks_coreweave_and_none_does_not():
     assert 2 * point.at(point.upper).happened >= len(SEEDS)
 
 
+def test_a_large_run_on_a_fund_makes_it_gate_and_none_does_not():
+    """The redemption_run shock of a tipping search: investors ask Blackstone for a share of their
+    holdings back; asked for enough, the fund gates (pays what its gate allows, holds back the rest).
+    """
+    gates = "events_by_kind.gate >= 1"
+    report = find_tipping_points(
+        "baseline_2025", "redemption_run", shock_target="Blackstone", outcome=gates, shock_month=1, months=3,
+        seeds=len(SEEDS), grid=2, tolerance=0.5, backend="serial",
+    )  # fmt: skip
+    (point,) = report.points
+    assert report.unit == "share of holdings" and report.max_size == 1.0 and report.shock_target == "Blackstone"
+    assert point.status == "tips" and 0 <= point.lower < point.upper <= 1.0
+    assert point.at(0.0).happened == 0 and point.at(1.0).happened == len(SEEDS)
+    # The same runs made by hand: a run on Blackstone of the bracket's upper size makes it gate, none does not.
+    for size, gated in ((0.0, False), (point.upper, True)):
+        model = ContagionModel(
+            "baseline_2025", rng=SEEDS[0], shock_kind="redemption_run", shock_target="Blackstone", shock_size=size,
+            shock_month=1,
+        )  # fmt: skip
+        model.run_for(3)
+        assert any(e.kind == "gate" and e.actor == "Blackstone" for e in model.events) is gated
+
+
+def test_a_search_of_many_rounds_keeps_one_pool_and_matches_serial(monkeypatch):
+    from simulator.sweep import execute
+
+    started, rounds = [], []
+    start_pool = execute._pool
+    monkeypatch.setattr(execute, "_pool", lambda workers: started.append(workers) or start_pool(workers))
+    common = dict(targets=["CoreWeave", "Lambda"], shock_month=1, months=MONTHS, seeds=len(SEEDS), grid=2,
+                  tolerance=0.2)  # fmt: skip
+    serial = find_tipping_points("baseline_2025", "gpu_price_fall", backend="serial", **common)
+    assert started == []
+    pooled = find_tipping_points(
+        "baseline_2025", "gpu_price_fall", backend="processes", workers=2,
+        on_round=lambda done, now: rounds.append(now), **common,
+    )  # fmt: skip
+    assert len(rounds) >= 3 and started == [2]  # one pool of two processes for every round of the search
+    assert [p.status for p in serial.points] == ["tips", "tips"]
+    pd.testing.assert_frame_equal(serial.table(), pooled.table())
+    assert serial.to_dict()["tested"] == pooled.to_dict()["tested"]
+
+
 def test_distance_to_default_table_is_the_same_on_two_processes():
     common = dict(shock_target="CoreWeave", shock_month=1, months=MONTHS, seeds=2, grid=1, tolerance=0.5)
     serial = find_tipping_points("baseline_2025", "institution_default", backend="serial", **common)
@@ -274,6 +318,8 @@ def test_distance_to_default_table_is_the_same_on_two_processes():
         ),
         ({"shock": "contract_cut", "shock_target": "nobody"}, "'nobody' names no contract"),
         ({"shock": "gpu_price_fall", "shock_target": "B300"}, "unknown GPU generation 'B300'"),
+        ({"shock": "redemption_run"}, "the redemption_run shock needs a fund; choose from ['Blackstone', 'Blue Owl']"),
+        ({"shock": "redemption_run", "shock_target": "CoreWeave"}, "'CoreWeave' issues no fund shares"),
         ({"shock_month": 9, "months": 6}, "shock_month: expected a whole number from 1 to 6"),
         ({"seeds": 0}, "seeds: expected a whole number from 1 to 1000"),
         ({"settings": {"shock_size": 0.5}}, "are set by the search itself"),
@@ -322,6 +368,18 @@ def test_cli_tipping_prints_and_writes_the_table(tmp_path, capsys):
     assert data["shock"]["kind"] == "gpu_price_fall" and data["seeds"] == [0, 1]
     assert data["rows"][0]["upper"] == pytest.approx(table["upper"][0])
     assert all(math.isfinite(r["size"]) for r in data["tested"]["CoreWeave"])
+    # the report reads back from tipping.json, and `aicontagion plot` draws the same bar chart from it
+    from simulator.sweep.tipping import TippingReport
+
+    again = TippingReport.from_dict(data)
+    assert again.to_dict() == data and again.points[0].non_monotone == ()
+    code, stdout, err = run_cli(capsys, "plot", str(out))
+    assert code == 0, err
+    assert stdout.split() == [str(out / "plots" / "tipping.png")]
+    assert (out / "plots" / "tipping.png").read_bytes() == (out / "tipping.png").read_bytes()
+    (out / "tipping.json").write_text('{"schema": "aicontagion.sweep/1"}')
+    code, _, err = run_cli(capsys, "plot", str(out))
+    assert code == 2 and "tipping.json: expected a report of schema 'aicontagion.tipping/1'" in err, err
 
 
 @pytest.mark.parametrize(

@@ -162,6 +162,27 @@ def test_cli_discover_writes_boxes_and_rejects_bad_input(tmp_path, capsys):
     assert code == 2 and "RESULTS: results:" in err and "no such file or folder" in err
 
 
+@needs_prim
+def test_plot_draws_the_boxes_of_a_discovery(tmp_path, capsys):
+    from simulator.sweep.discovery import Discovery
+
+    synthetic_sweep().to_csv(tmp_path / "results.csv", index=False)
+    out = tmp_path / "found"  # a folder of its own: discovery.json names the results it was found in
+    code = cli.main(["discover", str(tmp_path / "results.csv"), "--outcome", "defaults_by_kind.neocloud >= 1",
+                     "--out", str(out), "--quiet"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    data = json.loads((out / "discovery.json").read_text())
+    assert data["results"] == str((tmp_path / "results.csv").resolve())
+    found = Discovery.from_dict(data)
+    assert found.to_dict() == {k: v for k, v in data.items() if k != "results"}
+    assert cli.main(["plot", str(out)]) == 0
+    assert capsys.readouterr().out.split() == [str(out / "plots" / "discovery.png")]
+    assert (out / "plots" / "discovery.png").read_bytes() == (out / "discovery.png").read_bytes()
+    (tmp_path / "results.csv").unlink()  # the results are gone, and the folder holds no sweep
+    assert cli.main(["plot", str(out)]) == 2
+    assert "are gone, and" in capsys.readouterr().err
+
+
 def test_without_prim_the_error_says_what_to_install(monkeypatch, capsys, tmp_path):
     import sys
 

@@ -4,7 +4,7 @@
 
     aicontagion sweep SPEC [--workers N] [--backend serial|processes|dask] [--scheduler tcp://host:port]
                            [--out DIR] [--resume] [--batch-size N] [--quiet]
-    aicontagion plot DIR [--measure NAME]
+    aicontagion plot DIR [--measure NAME]    (a sweep's folder, or one with tipping.json / discovery.json)
 
 ``sweep`` checks the spec, runs it with a progress bar (runs done, elapsed time, ETA), writes the
 results into DIR as they finish (default ``sweeps/<name>``) and prints where they are and which
@@ -74,15 +74,20 @@ def add_commands(sub: Any, parser_class: type, folder_type: Any, whole_number: A
 
     plot = sub.add_parser(
         "plot",
-        help="draw the figures of a finished or partial sweep",
-        description="Write PNG figures and a CSV summary of the sweep in DIR into DIR/plots.",
+        help="draw the figures of a sweep, a tipping-point table or PRIM boxes",
+        description="Write into DIR/plots the figures of what DIR holds: PNG figures and a CSV summary of a "
+        "finished or partial sweep (aicontagion sweep --out), the tipping-point table as a sorted bar chart "
+        "(tipping.json, from aicontagion tipping) and the PRIM boxes (discovery.json, from aicontagion discover).",
     )
-    plot.add_argument("folder", type=folder_type, metavar="DIR", help="a sweep's folder (aicontagion sweep --out)")
+    plot.add_argument(
+        "folder", type=folder_type, metavar="DIR",
+        help="a sweep's folder (aicontagion sweep --out), or a folder with tipping.json or discovery.json",
+    )  # fmt: skip
     plot.add_argument(
         "--measure",
         default=None,
         metavar="NAME",
-        help="measure to draw (a column of the results, e.g. losses_bn.realised_losses_bn.total); "
+        help="measure of the sweep's figures (a column of the results, e.g. losses_bn.realised_losses_bn.total); "
         "default: the equity shortfall if the runs have a counterfactual, else realised losses",
     )
     plot.set_defaults(handler=cmd_plot, parser=plot, modules=PLOT_MODULES)
@@ -92,7 +97,10 @@ SWEEP_MODULES = (
     "simulator.config", "simulator.model", "simulator.sweep", "simulator.sweep.runner", "pyarrow.parquet",
     "pandas.io.parquet", "rich.console", "rich.progress",
 )  # fmt: skip
-PLOT_MODULES = (*SWEEP_MODULES, "simulator.sweep.plots", "matplotlib.pyplot", "matplotlib.backends.backend_agg")
+PLOT_MODULES = (
+    *SWEEP_MODULES, "simulator.sweep.plots", "simulator.sweep.tipping_plots", "matplotlib.pyplot",
+    "matplotlib.backends.backend_agg",
+)  # fmt: skip
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -208,11 +216,11 @@ def cmd_plot(args: argparse.Namespace) -> int:
     from simulator.cli import BadInput
     from simulator.config import ConfigError
     from simulator.sweep.analysis import AnalysisError
-    from simulator.sweep.plots import plot_sweep
+    from simulator.sweep.plots import plot_folder
     from simulator.sweep.store import SweepFolderError
 
     try:
-        written = plot_sweep(args.folder, measure=args.measure)
+        written = plot_folder(args.folder, measure=args.measure)
     except (SweepFolderError, AnalysisError, ConfigError) as exc:
         raise BadInput(f"aicontagion plot: {exc}") from None
     for path in written:

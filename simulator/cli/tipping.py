@@ -106,7 +106,7 @@ def _share(text: str) -> float:
 def add_parsers(sub: Any) -> None:
     """Add the ``tipping`` and ``discover`` commands to the ``aicontagion`` sub-parsers."""
     shocks = "gpu_price_fall, ai_revenue_shortfall, rate_rise, institution_default, contract_cut, revenue_loss, " \
-             "sentiment_fall, crypto_crash, faster_depreciation"  # fmt: skip
+             "sentiment_fall, crypto_crash, faster_depreciation, redemption_run"  # fmt: skip
     tipping = sub.add_parser(
         "tipping",
         help="find the smallest shock that makes institutions default (a distance-to-default table)",
@@ -122,7 +122,8 @@ def add_parsers(sub: Any) -> None:
     tipping.add_argument(
         "--shock-target", default=None, metavar="NAME",
         help="what the shock hits: an institution (institution_default, revenue_loss), a contract id or "
-        "'Payer->Payee' (contract_cut), a GPU generation (gpu_price_fall, faster_depreciation; default all)",
+        "'Payer->Payee' (contract_cut), a GPU generation (gpu_price_fall, faster_depreciation; default all), "
+        "a fund that issues fund shares (redemption_run)",
     )  # fmt: skip
     tipping.add_argument(
         "--shock-month", type=_shock_month, default=3, metavar="M",
@@ -398,7 +399,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
     from simulator.sweep.tipping_plots import discovery_figure
 
     figure = discovery_figure(found, results)
-    files = _write("discover", out_dir, "discovery", found.table(), found.to_dict(), figure)
+    data = {**found.to_dict(), "results": str(source.resolve())}  # (aicontagion plot draws the boxes over them)
+    files = _write("discover", out_dir, "discovery", found.table(), data, figure)
     if not args.quiet:
         print_discovery(found, files)
     return EXIT_OK

@@ -34,7 +34,7 @@ computer-assisted approach to scenario discovery. Technological Forecasting and 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +49,8 @@ __all__ = ["DiscoveredBox", "Discovery", "PrimMissing", "discover_scenarios", "l
 
 NOT_INPUTS = frozenset({"seed", "run_index", "replication", "point", "error", "traceback", "seconds"})
 """Columns of a results table that are never levers."""
+DISCOVERY_SCHEMA = "aicontagion.discovery/1"
+"""The ``schema`` of :meth:`Discovery.to_dict` (``discovery.json``)."""
 _CONFIG_SECTIONS = frozenset(Scenario.model_fields) - {"months", "name", "description"}
 
 
@@ -144,8 +146,9 @@ class Discovery:
         return pd.DataFrame(rows, columns=columns)
 
     def to_dict(self) -> dict[str, Any]:
+        """Everything, JSON-ready (``discovery.json``); :meth:`from_dict` reads it back."""
         return {
-            "schema": "aicontagion.discovery/1",
+            "schema": DISCOVERY_SCHEMA,
             "outcome": self.outcome,
             "inputs": list(self.inputs),
             "runs": self.runs,
@@ -168,6 +171,45 @@ class Discovery:
                 for b in self.boxes
             ],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Discovery:
+        """The discovery :meth:`to_dict` wrote (``discovery.json``), for drawing it again
+        (``aicontagion plot DIR``).
+
+        Raises
+        ------
+        ConfigError
+            If ``data`` is not a discovery of this schema.
+        """
+        if not isinstance(data, Mapping) or data.get("schema") != DISCOVERY_SCHEMA:
+            found = data.get("schema") if isinstance(data, Mapping) else type(data).__name__
+            raise ConfigError(f"discovery.json: expected a discovery of schema {DISCOVERY_SCHEMA!r}, got {found!r}")
+        try:
+            boxes = tuple(
+                DiscoveredBox(
+                    number=int(b["box"]),
+                    coverage=float(b["coverage"]),
+                    density=float(b["density"]),
+                    mass=float(b["mass"]),
+                    runs=int(b["runs"]),
+                    runs_with_outcome=int(b["runs_with_outcome"]),
+                    limits=tuple(
+                        Limit(lim["lever"], lim["low"], lim["high"], float(lim["quasi_p"])) for lim in b["limits"]
+                    ),
+                )
+                for b in data["boxes"]
+            )
+            return cls(
+                outcome=str(data["outcome"]),
+                inputs=tuple(data["inputs"]),
+                runs=int(data["runs"]),
+                runs_with_outcome=int(data["runs_with_outcome"]),
+                boxes=boxes,
+                note=str(data.get("note", "")),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"discovery.json: not a complete discovery ({type(exc).__name__}: {exc})") from None
 
 
 def lever_columns(results: pd.DataFrame) -> list[str]:

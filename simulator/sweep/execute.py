@@ -9,6 +9,9 @@ searches). Its API is stable:
   the error it raised, or ``lost=True`` when the worker running it died and retries ran out.
 * :func:`run_tasks` -- runs a list of tasks on a backend and returns one result per task, in
   the order of the tasks; ``on_result`` / ``on_batch`` see results as they finish.
+* :func:`process_pool` -- a local process pool kept open for several calls of ``run_tasks``
+  (``pool=``), for front ends that run in rounds (a tipping-point search): the workers start
+  once, and keep their cache of counterfactual runs from one round to the next.
 
 A run's result depends only on its task (scenario, overrides, months and seed): runs share no
 state but the per-process cache of counterfactual runs (``simulator.counterfactual``), which
@@ -27,9 +30,10 @@ import os
 import time
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -42,10 +46,12 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = [
     "BACKENDS",
     "Backend",
+    "ProcessPool",
     "RunResult",
     "Task",
     "default_batch_size",
     "default_workers",
+    "process_pool",
     "run_batch",
     "run_task",
     "run_tasks",
@@ -206,6 +212,7 @@ def run_tasks(
     on_result: Callable[[RunResult], None] | None = None,
     on_batch: Callable[[list[RunResult]], None] | None = None,
     batch_size: int | None = None,
+    pool: ProcessPool | None = None,
 ) -> list[RunResult]:
     """Run every task and return one :class:`RunResult` per task, in the order of ``tasks``.
 
@@ -231,6 +238,9 @@ def run_tasks(
     batch_size : int, optional
         Runs per worker task (default :func:`default_batch_size` for the pool's processes, or for
         the Dask cluster's worker threads once connected). Results do not depend on it.
+    pool : ProcessPool, optional
+        A pool kept open by :func:`process_pool`, used instead of starting one (only with
+        ``"processes"``; ``workers`` defaults to its size). Results do not depend on it.
 
     Returns
     -------
@@ -253,9 +263,11 @@ def run_tasks(
         raise ConfigError(f"batch_size: expected a whole number >= 1, got {batch_size!r}")
     if address is not None and backend != "dask":
         raise ConfigError(f"address: a scheduler address needs backend='dask', got backend={backend!r}")
+    if pool is not None and backend != "processes":
+        raise ConfigError(f"pool: a process pool needs backend='processes', got backend={backend!r}")
     if not tasks:
         return []
-    n_workers = workers or default_workers()
+    n_workers = workers or (pool.workers if pool is not None else default_workers())
     # Runs that share a counterfactual go next to each other, in one batch where possible.
     ordered = sorted(tasks, key=Task.counterfactual_key)
 
@@ -281,7 +293,7 @@ def run_tasks(
             for batch in batches:
                 receive(run_batch(batch))
         else:
-            _run_on_pool(batches, n_workers, receive)
+            _run_on_pool(batches, n_workers, receive, pool)
     return [by_index[task.run_index] for task in tasks]
 
 
@@ -319,15 +331,75 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
-def _run_on_pool(batches: list[list[Task]], workers: int, receive: Callable[[list[RunResult]], None]) -> None:
-    """Run ``batches`` on a local process pool. A pool whose worker died (killed, out of memory)
-    is replaced and the unfinished batches resubmitted, at most ``MAX_POOL_RESTARTS`` times;
-    after that they come back as lost.
+class ProcessPool:
+    """A local process pool that outlives one call of :func:`run_tasks` (see :func:`process_pool`).
+
+    Attributes
+    ----------
+    workers : int
+        Its processes.
+    executor : concurrent.futures.ProcessPoolExecutor or None
+        The pool in use; None until the first run, and again after a worker died (the next
+        round starts a new one).
+    """
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.executor: ProcessPoolExecutor | None = None
+
+    def get(self) -> ProcessPoolExecutor:
+        """The pool, started on first use."""
+        if self.executor is None:
+            self.executor = _pool(self.workers)
+        return self.executor
+
+    def discard(self, wait: bool) -> None:
+        """Shut the pool down (a broken one without waiting); the next :meth:`get` starts another."""
+        if self.executor is not None:
+            self.executor.shutdown(wait=wait, cancel_futures=True)
+            self.executor = None
+
+
+@contextmanager
+def process_pool(workers: int | None = None) -> Iterator[ProcessPool]:
+    """A local process pool of ``workers`` processes (default: the cores this process may use)
+    for several calls of ``run_tasks(..., backend="processes", pool=pool)``, shut down on leaving.
+
+    Starting a pool costs from a few tens of milliseconds (``fork``) to a second or two
+    (``forkserver``, when other threads run); a front end that calls ``run_tasks`` in many short
+    rounds pays it once, and the workers' cache of counterfactual runs serves every round. The
+    results are those of separate pools, or of ``"serial"``: a run depends only on its task.
+
+    Examples
+    --------
+    >>> tasks = [Task("baseline_2025", {}, 2, seed, run_index=seed) for seed in range(2)]
+    >>> with process_pool(2) as pool:                                            # doctest: +SKIP
+    ...     first = run_tasks(tasks, backend="processes", pool=pool)
+    ...     again = run_tasks(tasks, backend="processes", pool=pool)             # the same workers
+    """
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise ConfigError(f"workers: expected a whole number >= 1, got {workers!r}")
+    kept = ProcessPool(workers or default_workers())
+    try:
+        yield kept
+    finally:
+        kept.discard(wait=True)
+
+
+def _run_on_pool(
+    batches: list[list[Task]],
+    workers: int,
+    receive: Callable[[list[RunResult]], None],
+    kept: ProcessPool | None = None,
+) -> None:
+    """Run ``batches`` on a local process pool (``kept``'s, or one started for this call). A pool
+    whose worker died (killed, out of memory) is replaced and the unfinished batches resubmitted,
+    at most ``MAX_POOL_RESTARTS`` times; after that they come back as lost.
     """
     pending = list(range(len(batches)))
     restarts = 0
     while pending:
-        pool = _pool(min(workers, len(pending)))
+        pool = kept.get() if kept is not None else _pool(min(workers, len(pending)))
         broken = False
         try:
             with warnings.catch_warnings():
@@ -350,9 +422,15 @@ def _run_on_pool(batches: list[list[Task]], workers: int, receive: Callable[[lis
                     pending.remove(futures[future])
                     receive(results)
         except BaseException:
-            pool.shutdown(wait=False, cancel_futures=True)
+            if kept is not None:
+                kept.discard(wait=False)
+            else:
+                pool.shutdown(wait=False, cancel_futures=True)
             raise
-        pool.shutdown(wait=not broken, cancel_futures=True)
+        if kept is None:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+        elif broken:
+            kept.discard(wait=False)
         if broken:
             restarts += 1
             if restarts > MAX_POOL_RESTARTS:

@@ -1,4 +1,20 @@
-"""Figures of a finished or partial sweep (``aicontagion plot DIR``), drawn with matplotlib (Agg).
+"""Figures of a finished or partial sweep, a tipping-point search and a scenario discovery
+(``aicontagion plot DIR``), drawn with matplotlib (Agg).
+
+``plot_folder(folder)`` draws whatever ``folder`` holds, into ``folder/plots/``: the sweep's
+figures (:func:`plot_sweep`) if it holds a sweep (``manifest.json``), the tipping-point table if it
+holds a tipping result (``tipping.json``, from ``aicontagion tipping``), the PRIM boxes if it holds a
+discovery result (``discovery.json``, from ``aicontagion discover``); one folder may hold several.
+The last two are drawn by ``simulator.sweep.tipping_plots``, as ``tipping`` and ``discover`` draw them:
+
+=========================  ===============================================================
+``tipping.png``            the (distance-to-default) table as a sorted bar chart: one bar per
+                           outcome over its bracket, those that tip at the smallest shock first
+``discovery.png``          the sweep's runs in the plane of the two levers the first PRIM box
+                           restricts most, with and without the outcome, and the boxes with
+                           their coverage and density (needs the sweep's results: the folder's
+                           own, or the file ``discovery.json`` names)
+=========================  ===============================================================
 
 ``plot_sweep(folder)`` reads the sweep's manifest and parts and writes into ``folder/plots/``:
 
@@ -31,18 +47,30 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from simulator.config import LEVERS
+from simulator.config import LEVERS, ConfigError
 from simulator.sweep import store
 from simulator.sweep.analysis import AnalysisError, morris_indices, sobol_indices
 from simulator.sweep.runner import RUN_COLUMNS, sweep_table
 from simulator.sweep.spec import SweepSpec
 
-__all__ = ["NEOCLOUD_DEFAULTS", "PLOTS", "headline_measure", "plot_sweep"]
+__all__ = [
+    "NEOCLOUD_DEFAULTS",
+    "PLOTS",
+    "headline_measure",
+    "plot_discovery",
+    "plot_folder",
+    "plot_sweep",
+    "plot_tipping",
+]
 
 PLOTS = "plots"
 """Subfolder of the sweep folder that the figures go into."""
 NEOCLOUD_DEFAULTS = "defaults_by_kind.neocloud"
 """Measure counting neoclouds in default at the end of a run."""
+TIPPING_JSON = "tipping.json"
+"""What ``aicontagion tipping`` writes: a :class:`~simulator.sweep.tipping.TippingReport` as JSON."""
+DISCOVERY_JSON = "discovery.json"
+"""What ``aicontagion discover`` writes: a :class:`~simulator.sweep.discovery.Discovery` as JSON."""
 HEADLINES = ("losses_bn.equity_shortfall_bn.total", "losses_bn.realised_losses_bn.total")
 FAN_SERIES = "realised_losses_bn_total"
 MAX_BOXES = 40
@@ -68,6 +96,87 @@ def _spec_of(manifest: dict) -> SweepSpec:
     from simulator.sweep.spec import load_spec
 
     return load_spec(manifest["spec"])
+
+
+def plot_folder(folder: str | Path, measure: str | None = None) -> list[Path]:
+    """Draw everything ``folder`` holds (see the module docstring) into ``folder/plots`` and
+    return the files written. ``measure`` is for the sweep's figures.
+
+    Raises
+    ------
+    simulator.sweep.store.SweepFolderError
+        If ``folder`` holds no sweep, no ``tipping.json`` and no ``discovery.json``.
+    AnalysisError, ConfigError
+        As :func:`plot_sweep`, :func:`plot_tipping` and :func:`plot_discovery` raise them.
+    """
+    folder = Path(folder)
+    sweep = (folder / store.MANIFEST).is_file()
+    tipping, discovery = folder / TIPPING_JSON, folder / DISCOVERY_JSON
+    if not (sweep or tipping.is_file() or discovery.is_file()):
+        what = "no such folder" if not folder.is_dir() else "it holds none of them"
+        raise store.SweepFolderError(
+            f"{folder}: nothing to draw ({what}); give a folder with a sweep ({store.MANIFEST}, from aicontagion "
+            f"sweep), a tipping result ({TIPPING_JSON}, from aicontagion tipping) or a discovery result "
+            f"({DISCOVERY_JSON}, from aicontagion discover)"
+        )
+    written = plot_sweep(folder, measure) if sweep else []
+    if tipping.is_file():
+        written.append(plot_tipping(tipping, folder / PLOTS / "tipping.png"))
+    if discovery.is_file():
+        written.append(plot_discovery(discovery, folder / PLOTS / "discovery.png"))
+    return written
+
+
+def _read_json(path: Path) -> dict:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: cannot read it as JSON ({exc})") from None
+
+
+def plot_tipping(source: str | Path, path: str | Path) -> Path:
+    """Draw the tipping-point table in ``source`` (a ``tipping.json``) as a sorted bar chart into
+    ``path`` (``simulator.sweep.tipping_plots.tipping_figure``) and return ``path``.
+    """
+    from simulator.cli.plots import save_figure
+    from simulator.sweep.tipping import TippingReport
+    from simulator.sweep.tipping_plots import tipping_figure
+
+    report = TippingReport.from_dict(_read_json(Path(source)))
+    return _save(tipping_figure(report), Path(path), save_figure)
+
+
+def plot_discovery(source: str | Path, path: str | Path) -> Path:
+    """Draw the PRIM boxes in ``source`` (a ``discovery.json``) over the sweep's runs into ``path``
+    (``simulator.sweep.tipping_plots.discovery_figure``) and return ``path``. The runs are read from
+    the results ``discovery.json`` names (``aicontagion discover`` records them), else, when those
+    are gone or not named, from the sweep in the folder it is in.
+    """
+    from simulator.cli.plots import save_figure
+    from simulator.sweep.discovery import Discovery, read_results
+    from simulator.sweep.tipping_plots import discovery_figure
+
+    source = Path(source)
+    data = _read_json(source)
+    found = Discovery.from_dict(data)
+    named = data.get("results")
+    results_at = Path(named) if named and Path(named).exists() else source.parent
+    if results_at == source.parent and not (results_at / store.MANIFEST).is_file():
+        gone = f"the results it was found in, {named}, are gone" if named else "it names no results"
+        raise ConfigError(
+            f"{source}: {gone}, and {results_at} holds no sweep; run aicontagion discover on the sweep again"
+        )
+    return _save(discovery_figure(found, read_results(results_at)), Path(path), save_figure)
+
+
+def _save(figure, path: Path, save_figure) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return save_figure(figure, path)
+    finally:
+        plt.close(figure)
 
 
 def plot_sweep(folder: str | Path, measure: str | None = None) -> list[Path]:

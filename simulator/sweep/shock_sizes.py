@@ -29,6 +29,10 @@ kind                     target          size (units)                           
 ``crypto_crash``         --              share of crypto prices lost                      0.99
 ``faster_depreciation``  generation      extra depreciation per year                      0.9
                          (default all)
+``redemption_run``       fund            a run on a private-credit fund: share of their   1.0
+                         (an issuer of   holdings the fund's investors ask back at
+                         fund shares)    ``month``, on top of what its drawdown makes
+                                         them ask (``redemption_run``)
 =======================  ==============  ===============================================  ==========
 
 A failure has no size of its own (an institution fails or it does not), so ``institution_default``
@@ -47,7 +51,7 @@ from typing import Any
 from agents.names import ShockKind
 from simulator.config import PAIR_ARROW, ConfigError, Scenario, contracts_named
 
-TARGET_KINDS = ("none", "generation", "institution", "contract")
+TARGET_KINDS = ("none", "generation", "institution", "contract", "fund")
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,12 @@ SHOCK_SCALES: dict[str, ShockScale] = {
             "GPUs (all generations, or the target generation) depreciate `size` a year faster",
             _fixed(0.9),
         ),
+        ShockScale(
+            "redemption_run", ShockKind.REDEMPTION_RUN, "fund", "share of holdings",
+            "a run on the target private-credit fund: its investors ask back `size` of their holdings at once, on "
+            "top of what its drawdown makes them ask",
+            _fixed(1.0),
+        ),
     ]
 }  # fmt: skip
 
@@ -184,6 +194,15 @@ def check_target(scale: ShockScale, scenario: Scenario, target: Any) -> str | No
             raise ConfigError(f"{where}: the {scale.name} shock needs an institution; choose from {names}")
         if target not in scenario.institutions:
             raise ConfigError(f"{where}: unknown institution {target!r}; choose from {names}")
+        return target
+    if scale.target == "fund":
+        funds = sorted({s.issuer for s in scenario.stakes.values() if s.kind == "fund_share"})
+        if not funds:
+            raise ConfigError(f"{where}: the scenario has no fund that issues fund shares, so nobody can redeem")
+        if target is None:
+            raise ConfigError(f"{where}: the {scale.name} shock needs a fund; choose from {funds}")
+        if target not in funds:
+            raise ConfigError(f"{where}: {target!r} issues no fund shares, so nobody can redeem; choose from {funds}")
         return target
     pairs = sorted(
         {f"{c.payer}{PAIR_ARROW}{c.payee}" for c in scenario.contracts.values() if c.kind == "compute_contract"}

@@ -25,9 +25,10 @@ more than one search.
 The runs go through the sweep executor (``simulator.sweep.execute.run_tasks``: serially, on a
 local process pool or on a Dask cluster) and are measured by ``simulator.sweep.measures``, as any
 sweep's runs are. The search runs in rounds (the scan, then one bisection step of every
-unfinished search at a time), each round one call of ``run_tasks``: a local process pool is started
-for every round (about a second here, so ``"serial"`` is faster for small searches), while a local
-Dask cluster is started once for the whole search. A run's result depends only on its scenario, settings, months and seed, and the
+unfinished search at a time), each round one call of ``run_tasks``. A local process pool
+(``simulator.sweep.execute.process_pool``) or a local Dask cluster is started once for the whole
+search, not once per round, and the pool's workers keep their counterfactual runs from round to
+round. A run's result depends only on its scenario, settings, months and seed, and the
 sizes tried depend only on earlier results, so the same seeds and configuration give the same
 table on any backend and any number of workers.
 
@@ -63,6 +64,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["TippingError", "TippingReport", "compare_shocks", "find_tipping_points"]
 
 MAX_SEEDS = 1000
+TIPPING_SCHEMA = "aicontagion.tipping/1"
+"""The ``schema`` of :meth:`TippingReport.to_dict` (``tipping.json``)."""
 DEFAULT_SHOCK_MONTH = 3
 """Month the shock strikes by default: month 3, as in the shipped scenarios."""
 
@@ -183,7 +186,7 @@ class TippingReport:
         point, every size tested with the number of seeds on which the outcome happened.
         """
         return {
-            "schema": "aicontagion.tipping/1",
+            "schema": TIPPING_SCHEMA,
             "scenario": self.scenario,
             "shock": {
                 "kind": self.shock,
@@ -207,6 +210,61 @@ class TippingReport:
                 for label, point in zip(self.labels, self.points)
             },
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TippingReport:
+        """The report :meth:`to_dict` wrote (``tipping.json``), for drawing it again
+        (``aicontagion plot DIR``). ``seconds`` comes back rounded to the millisecond.
+
+        Raises
+        ------
+        ConfigError
+            If ``data`` is not a tipping report of this schema.
+        """
+        from simulator.sweep.bracketing import SizeResult
+
+        if not isinstance(data, Mapping) or data.get("schema") != TIPPING_SCHEMA:
+            found = data.get("schema") if isinstance(data, Mapping) else type(data).__name__
+            raise ConfigError(f"tipping.json: expected a report of schema {TIPPING_SCHEMA!r}, got {found!r}")
+        try:
+            shock, rows, tested = data["shock"], data["rows"], data["tested"]
+            by_label = {row.get("institution", row.get("outcome")): row for row in rows}
+            labels = tuple(tested)
+            points = []
+            for label in labels:
+                row = by_label[label]
+                results = tuple(
+                    SizeResult(float(r["size"]), int(r["happened"]), int(r["seeds"])) for r in tested[label]
+                )
+                lower, upper = row["lower"], row["upper"]
+                odd = tuple(
+                    r.size
+                    for r in results
+                    if (lower is not None and r.size < lower and r.happens)
+                    or (upper is not None and r.size > upper and not r.happens)
+                )
+                points.append(TippingPoint(label, row["status"], lower, upper, float(shock["max_size"]), results, odd))
+            return cls(
+                scenario=data["scenario"],
+                shock=shock["kind"],
+                shock_target=shock["target"],
+                shock_month=int(shock["month"]),
+                unit=shock["unit"],
+                meaning=shock["meaning"],
+                max_size=float(shock["max_size"]),
+                months=int(data["months"]),
+                seeds=tuple(int(s) for s in data["seeds"]),
+                grid=int(data["grid"]),
+                tolerance=float(data["tolerance"]),
+                labels=labels,
+                kinds=tuple(str(by_label[label].get("kind", "")) for label in labels),
+                points=tuple(points),
+                runs=int(data["runs"]),
+                seconds=float(data["seconds"]),
+                settings=dict(data.get("settings") or {}),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"tipping.json: not a complete tipping report ({type(exc).__name__}: {exc})") from None
 
 
 def find_tipping_points(
@@ -240,7 +298,8 @@ def find_tipping_points(
         (share of GPU value), ``ai_revenue_shortfall`` (growth per year), ``rate_rise`` (per
         year), ``institution_default`` (the target fails; the size is the loss given default,
         share of book value), ``contract_cut`` (share of payments), ``revenue_loss``,
-        ``sentiment_fall``, ``crypto_crash``, ``faster_depreciation``.
+        ``sentiment_fall``, ``crypto_crash``, ``faster_depreciation``, ``redemption_run`` (a run on
+        the target private-credit fund: share of holdings its investors ask back).
     outcome : str or sequence of str, optional
         Outcome expressions (``simulator.sweep.outcomes``), e.g. ``"defaults >= 3"``. Give
         either ``outcome`` or ``targets``.
@@ -249,7 +308,8 @@ def find_tipping_points(
         given): every institution but the shock's own target, a distance-to-default table.
     shock_target : str, optional
         What the shock hits: an institution (``institution_default``, ``revenue_loss``), a
-        contract id or ``"Payer->Payee"`` (``contract_cut``), a GPU generation (default all).
+        contract id or ``"Payer->Payee"`` (``contract_cut``), a GPU generation (default all), a fund
+        that issues fund shares (``redemption_run``).
     shock_month : int
         Month the shock strikes, from 1 to ``months`` (default 3).
     seeds : int or sequence of int
@@ -266,10 +326,9 @@ def find_tipping_points(
     max_size : float, optional
         Search sizes up to this (default and upper bound: the kind's largest size).
     backend, workers, address
-        Where the runs go (``simulator.sweep.execute.run_tasks``): ``"serial"`` (default: each
-        round of runs would start a new process pool, about a second, which searches of a few
-        hundred runs do not win back), ``"processes"`` or ``"dask"`` (``address`` of a scheduler,
-        or a local cluster started once for the search).
+        Where the runs go (``simulator.sweep.execute.run_tasks``): ``"serial"`` (default),
+        ``"processes"`` (a local pool of ``workers`` processes started once for the search) or
+        ``"dask"`` (``address`` of a scheduler, or a local cluster started once for the search).
     on_round : callable, optional
         Called as ``on_round(runs_done, runs_in_this_round)`` before each round of runs.
 
@@ -324,6 +383,7 @@ def find_tipping_points(
     labels, kinds, compiled = _outcomes(base, scale, target, outcome, targets, names, absent)
 
     runs_done = 0
+    pool = None
 
     def run_sizes(sizes: Sequence[float]) -> dict[float, dict[str, list[bool]]]:
         nonlocal runs_done
@@ -336,7 +396,7 @@ def find_tipping_points(
         ]
         if on_round is not None:
             on_round(runs_done, len(tasks))
-        results = run_tasks(tasks, backend=backend, workers=workers, address=address)
+        results = run_tasks(tasks, backend=backend, workers=workers, address=address, pool=pool)
         runs_done += len(tasks)
         found: dict[float, dict[str, list[bool]]] = {}
         for i, size in enumerate(sizes):
@@ -346,6 +406,10 @@ def find_tipping_points(
         return found
 
     with ExitStack() as stack:
+        if backend == "processes":  # one pool for every round, not one per round
+            from simulator.sweep.execute import process_pool
+
+            pool = stack.enter_context(process_pool(workers))
         if backend == "dask" and address is None:  # one local cluster for every round, not one per round
             from simulator.sweep.dask_backend import connect
 
