@@ -314,3 +314,23 @@ def test_a_broken_lesson_in_the_address_shows_its_error(monkeypatch):
     finally:
         rc.close()
         session.chosen_lesson.set(None)
+
+
+def test_the_command_line_opens_a_lesson(monkeypatch, capsys):
+    """``aicontagion app --lesson NAME``: an unknown name is bad input (exit 2, the lessons
+    listed); a known one reaches the app as $AICONTAGION_LESSON, which a session opens when its
+    address names no lesson (the address wins).
+    """
+    from simulator import cli
+    from simulator.app.server import server_env
+
+    assert cli.main(["app", "--lesson", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown lesson 'nosuch'" in err and "gpu_collateral_spiral" in err
+    assert server_env(base={}, lesson=" ai_winter ")["AICONTAGION_LESSON"] == "ai_winter"
+    with pytest.raises(ValueError, match="invalid lesson"):
+        server_env(base={}, lesson=" ")
+    monkeypatch.setenv(params.LESSON_ENV, "backstop")
+    monkeypatch.setattr(session.chosen_lesson, "value", None, raising=False)
+    assert session.session_lesson("") == "backstop"
+    assert session.session_lesson("lesson=ai_winter") == "ai_winter"

@@ -42,6 +42,14 @@ NO_SHOCK = "none"
 NO_TARGET = "(no target)"
 
 
+LESSON_ENV = "AICONTAGION_LESSON"  # set by simulator.app.server.serve(lesson=...)
+
+
+def initial_lesson_name() -> str:
+    """The lesson a new session opens when its address names none: $AICONTAGION_LESSON, else ""."""
+    return (os.environ.get(LESSON_ENV) or "").strip()
+
+
 def initial_scenario_name() -> str:
     """The scenario a new session starts with: $AICONTAGION_SCENARIO, else baseline_2025."""
     return (os.environ.get(SCENARIO_ENV) or "").strip() or DEFAULT_SCENARIO

@@ -113,12 +113,14 @@ def _url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
-def server_env(scenario: str | None = None, base: Mapping[str, str] | None = None) -> dict[str, str]:
+def server_env(
+    scenario: str | None = None, base: Mapping[str, str] | None = None, lesson: str | None = None
+) -> dict[str, str]:
     """Environment for the Solara server process.
 
     Points Solara's asset proxy at the local asset copy (unless SOLARA_ASSETS_PROXY_CACHE_DIR is
     already set), disables telemetry and the PyPI version check, and passes the scenario name
-    to the app as AICONTAGION_SCENARIO. Warns (AssetsMissingWarning) if the assets are missing.
+    to the app as AICONTAGION_SCENARIO (and a lesson to open as AICONTAGION_LESSON). Warns (AssetsMissingWarning) if the assets are missing.
     """
     env = dict(os.environ if base is None else base)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
@@ -144,6 +146,10 @@ def server_env(scenario: str | None = None, base: Mapping[str, str] | None = Non
         if not isinstance(scenario, str) or not scenario.strip():
             raise ValueError(f"invalid scenario {scenario!r}: give a scenario name")
         env["AICONTAGION_SCENARIO"] = scenario.strip()
+    if lesson is not None:
+        if not isinstance(lesson, str) or not lesson.strip():
+            raise ValueError(f"invalid lesson {lesson!r}: give a lesson name")
+        env["AICONTAGION_LESSON"] = lesson.strip()
     return env
 
 
@@ -164,6 +170,7 @@ def serve(
     port: int = 8765,
     scenario: str | None = None,
     app_path: Path | str | None = None,
+    lesson: str | None = None,
 ) -> int:
     """Run the app server until it exits or Ctrl-C; return its exit code (0 after Ctrl-C).
 
@@ -172,7 +179,7 @@ def serve(
     """
     host, port = validate_address(host, port)
     cmd = server_command(host, port, app_path)
-    env = server_env(scenario)
+    env = server_env(scenario, lesson=lesson)
     _check_port_free(host, port)
 
     print(f"aicontagion app: open {_url(host, port)}", flush=True)

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 import solara
 
 from simulator import views
-from simulator.app.params import DEFAULT_SEED, initial_scenario_name
+from simulator.app.params import DEFAULT_SEED, initial_lesson_name, initial_scenario_name
 from simulator.model import ContagionModel
 
 # Module-level reactives are per browser session (Solara scopes them per kernel).
@@ -39,8 +39,12 @@ def lesson_from_query(search: str | None) -> str:
 
 
 def session_lesson(search: str | None) -> str:
-    """The lesson this session shows: the one picked on the page, else the address's, else ""."""
-    return chosen_lesson.value if chosen_lesson.value is not None else lesson_from_query(search)
+    """The lesson this session shows: the one picked on the page, else the address's, else the
+    one the server was started with (``aicontagion app --lesson``), else "".
+    """
+    if chosen_lesson.value is not None:
+        return chosen_lesson.value
+    return lesson_from_query(search) or initial_lesson_name()
 
 
 def reset_lesson_progress() -> None:

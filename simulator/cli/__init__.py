@@ -4,7 +4,7 @@
 
     aicontagion run [SCENARIO|PATH] --months N --seed S --out DIR [--set key=value ...] [--quiet]
     aicontagion scenarios
-    aicontagion app [--host 127.0.0.1] [--port 8765] [--scenario NAME]
+    aicontagion app [--host 127.0.0.1] [--port 8765] [--scenario NAME] [--lesson NAME]
     aicontagion report DIR [--out FILE]
     aicontagion sweep SPEC [--workers N] [--backend serial|processes|dask] [--scheduler tcp://host:port]
                            [--out DIR] [--resume]
@@ -209,6 +209,12 @@ def build_parser() -> argparse.ArgumentParser:
     app.add_argument("--port", type=_port, default=8765, help="port, from 1 to 65535 (default 8765)")
     app.add_argument(
         "--scenario", default=None, metavar="NAME", help="scenario the app opens with (name from configs/ or a path)"
+    )
+    app.add_argument(
+        "--lesson",
+        default=None,
+        metavar="NAME",
+        help="guided lesson the app opens with (configs/lessons/NAME.yaml; as the page address ?lesson=NAME)",
     )
     app.set_defaults(handler=cmd_app, parser=app, modules=(*_ENGINE[:1], "simulator.app.server"))
 
@@ -792,8 +798,16 @@ def cmd_app(args: argparse.Namespace) -> int:
 
     if args.scenario is not None:
         load(args.scenario, prefix="aicontagion app: --scenario: ")
+    if args.lesson is not None:
+        from simulator.config import ConfigError
+        from simulator.lessons import load_lesson
+
+        try:
+            load_lesson(args.lesson)
+        except ConfigError as exc:
+            raise BadInput(f"aicontagion app: {exc}") from None
     try:
-        return serve(host=args.host, port=args.port, scenario=args.scenario)
+        return serve(host=args.host, port=args.port, scenario=args.scenario, lesson=args.lesson)
     except ValueError as exc:
         raise BadInput(f"aicontagion app: {exc}") from None
     except OSError as exc:
