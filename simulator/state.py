@@ -213,12 +213,14 @@ class Views:
         self.assets_bn = np.zeros(n)
         self.liabilities_bn = np.zeros(n)
         self.equity_bn = np.zeros(n)
+        self._stress_equity_bn = np.zeros(n)  # equity as each one's stress rule reads it
         self.scheduled_outflows_bn = np.zeros(n)  # what each must pay this month (at least its opex)
         self.stressed = np.zeros(n, dtype=bool)
         self._key: tuple[int, int] | None = None  # (ledger, obligations) versions of the views
         self._rwa_bn: np.ndarray | None = None
         self._dscr: tuple[int, np.ndarray] | None = None
         self._cb_lending: tuple[int, float] = (-1, 0.0)
+        self._marks: tuple[int, np.ndarray] = (-1, np.zeros(0))  # (ledger version, market_marks_bn)
         self._nav_order: tuple[int, list[int], list[np.ndarray], np.ndarray] | None = None
         self._waterfalls: tuple[int, list[tuple[int, list[np.ndarray]]]] = (-1, [])
 
@@ -247,18 +249,22 @@ class Views:
             self.liabilities_bn = led.liabilities_bn()
             self.equity_bn = self.assets_bn - self.liabilities_bn
             self._rwa_bn = None
+            # Equity as each one's own stress rule reads it: with statutory accounting, before
+            # market-yield marks (these move only with the ledger, like the balance sheets).
+            c = self.const
+            self._stress_equity_bn = (
+                self.equity_bn + np.where(c.statutory_capital, self.market_marks_bn(), 0.0)
+                if c.statutory_capital.any()
+                else self.equity_bn
+            )
         self._key = key
         c = self.const
         due = self._obligations.due_by_payer()[: led.n_agents]
         # What it must pay this month: its dues once they are known (they include operating costs).
         self.scheduled_outflows_bn = np.maximum(due, c.opex_bn_per_month)
         # Everyone's stress flag under the same views (the rule: agents.base.stressed_flags).
-        # Equity as each one's own rule reads it: with statutory accounting, before market-yield marks.
-        equity = self.equity_bn
-        if c.statutory_capital.any():
-            equity = equity + np.where(c.statutory_capital, self.market_marks_bn(), 0.0)
         self.stressed = stressed_flags(
-            self.assets_bn, equity, led.cash_bn, self.scheduled_outflows_bn, *c.stress_parameters
+            self.assets_bn, self._stress_equity_bn, led.cash_bn, self.scheduled_outflows_bn, *c.stress_parameters
         )
 
     def _verify(self) -> None:
@@ -275,7 +281,7 @@ class Views:
             )
 
         kept = views()
-        self._key, self._cb_lending = None, (-1, 0.0)
+        self._key, self._cb_lending, self._marks = None, (-1, 0.0), (-1, np.zeros(0))
         self.refresh()
         fresh = views()
         if not all(np.array_equal(a, b) for a, b in zip(kept, fresh)):
@@ -292,10 +298,12 @@ class Views:
         securities since they were priced (US$ bn, a loss > 0; ``agents.situation.Situation``).
         """
         led = self._ledger
-        d = led.debt
-        rate_loss = d.principal_bn * (d.value_factor / d.rate_factor) * (1.0 - d.rate_factor)
-        marks = np.bincount(d.holder, weights=rate_loss, minlength=led.n_agents)
-        return marks + led.securities_face_bn @ (1.0 - led.securities_price)
+        if self._marks[0] != led.version:  # (computed once per ledger version: capital rules ask often)
+            d = led.debt
+            rate_loss = d.principal_bn * (d.value_factor / d.rate_factor) * (1.0 - d.rate_factor)
+            marks = np.bincount(d.holder, weights=rate_loss, minlength=led.n_agents)
+            self._marks = (led.version, marks + led.securities_face_bn @ (1.0 - led.securities_price))
+        return self._marks[1]
 
     def dscr_by_agent(self) -> np.ndarray:
         """Debt-service coverage per institution over the last three months (inf if no debt
