@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from agents.names import CREDIT_CLASSES
+from agents.names import CREDIT_CLASSES, DebtKind, StakeKind
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
@@ -82,7 +82,7 @@ def loss_trail(model: ContagionModel, holder: str, max_events: int = 3) -> list[
     for row in (s0.holder == i).nonzero()[0].tolist():
         issuer = int(s0.issuer[row])
         units = float(s0.units[row])
-        kind = "fund shares" if int(s0.kind[row]) == _fund_share_kind() else "equity"
+        kind = "fund shares" if int(s0.kind[row]) == StakeKind.FUND_SHARE else "equity"
         loss = units * (float(price0[issuer]) - float(price1[issuer]))
         positions.append(Position(kind, names[issuer], units * float(price0[issuer]), loss))
 
@@ -96,7 +96,7 @@ def loss_trail(model: ContagionModel, holder: str, max_events: int = 3) -> list[
     for row in ((d0.holder == i) & d0.active).nonzero()[0].tolist():
         rid = d0.ids[row]
         obligor = names[int(d0.obligor[row])]
-        kind = _debt_kind_name(int(d0.kind[row]))
+        kind = DebtKind(int(d0.kind[row])).name.lower().replace("_", " ")
         value0 = float(d0.principal_bn[row] * d0.value_factor[row])
         row1 = d1.ids.index(rid)
         factor1 = float(d1.value_factor[row1]) if d1.active[row1] else float(d0.value_factor[row])
@@ -147,15 +147,3 @@ def _explaining_events(model: ContagionModel, p: Position, limit: int) -> list[s
             if len(found) >= limit:
                 break
     return found
-
-
-def _fund_share_kind() -> int:
-    from agents.names import StakeKind
-
-    return int(StakeKind.FUND_SHARE)
-
-
-def _debt_kind_name(kind: int) -> str:
-    from agents.names import DebtKind
-
-    return DebtKind(kind).name.lower().replace("_", " ")
