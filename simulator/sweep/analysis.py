@@ -65,10 +65,7 @@ def sobol_indices(table: pd.DataFrame, spec: SweepSpec, measure: str) -> pd.Data
         seed=spec.master_seed,
         print_to_console=False,
     )
-    columns = ["S1", "S1_conf", "ST", "ST_conf"]
-    frame = pd.DataFrame({c: np.asarray(result[c], dtype=float) for c in columns}, index=list(spec.parameters))
-    frame.index.name = "parameter"
-    return frame
+    return _indices_frame(result, spec, ["S1", "S1_conf", "ST", "ST_conf"])
 
 
 def morris_indices(table: pd.DataFrame, spec: SweepSpec, measure: str) -> pd.DataFrame:
@@ -88,7 +85,11 @@ def morris_indices(table: pd.DataFrame, spec: SweepSpec, measure: str) -> pd.Dat
         seed=spec.master_seed,
         print_to_console=False,
     )
-    columns = ["mu", "mu_star", "sigma", "mu_star_conf"]
+    return _indices_frame(result, spec, ["mu", "mu_star", "sigma", "mu_star_conf"])
+
+
+def _indices_frame(result, spec: SweepSpec, columns: list[str]) -> pd.DataFrame:
+    """SALib's ``columns`` as a frame, one row per swept parameter (index ``parameter``)."""
     frame = pd.DataFrame({c: np.asarray(result[c], dtype=float) for c in columns}, index=list(spec.parameters))
     frame.index.name = "parameter"
     return frame
