@@ -636,7 +636,6 @@ def test_interrupt_at_every_disk_step_never_mixes_two_runs(
 def test_real_ctrl_c_while_writing_never_mixes_two_runs(previous_run, tmp_path):
     import os
     import shutil
-    import signal
     import time
 
     out = tmp_path / "out"
@@ -681,7 +680,6 @@ def test_real_ctrl_c_while_writing_never_mixes_two_runs(previous_run, tmp_path):
 def test_ctrl_c_that_compiled_code_turns_into_an_error_is_an_interruption(where, tmp_path, capsys, monkeypatch):
     # matplotlib's Agg, cut by Ctrl-C while it draws, raised "ValueError: Invalid affine
     # transformation matrix" (seen in scripts/reliability.py's trials): the Ctrl-C, not a bug.
-    import signal
 
     from simulator.cli import outputs
     from simulator.model import ContagionModel
@@ -870,14 +868,14 @@ _START = {
 }
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
-@pytest.mark.parametrize("start", sorted(_START))
-def test_ctrl_c_while_importing_exits_130_quietly(start):
+def _ctrl_c_when(argv: list[str], line: str) -> tuple[int, str]:
+    """Start ``python argv`` (this checkout first on the path), wait until its stderr says
+    ``line`` (an import hook's), send it Ctrl-C; its exit code and the rest of its stderr.
+    """
     import os
-    import signal
 
     proc = subprocess.Popen(
-        [sys.executable, "-c", _SLOW_IMPORT_HOOK + _START[start]],
+        [sys.executable, *argv],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -885,13 +883,20 @@ def test_ctrl_c_while_importing_exits_130_quietly(start):
     )
     try:
         assert proc.stderr is not None
-        assert proc.stderr.readline().strip() == "importing numpy", "the hook never ran"
+        assert proc.stderr.readline().strip() == line, "the hook never ran"
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130, err
+    return proc.returncode, err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT is POSIX")
+@pytest.mark.parametrize("start", sorted(_START))
+def test_ctrl_c_while_importing_exits_130_quietly(start):
+    returncode, err = _ctrl_c_when(["-c", _SLOW_IMPORT_HOOK + _START[start]], "importing numpy")
+    assert returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "interrupted" in err
 
@@ -938,21 +943,10 @@ def test_ctrl_c_while_the_engine_loads_waits_for_the_import(tmp_path):
     # A Ctrl-C inside the import of a compiled module (matplotlib's ft2font, pyarrow, numpy) can
     # leave it half made: an ImportError with a traceback, or a crash at exit. The command loads
     # what it needs first, with Ctrl-C held back until the imports are done, then exits 130.
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _IMPORT_WATCH, "run", "--months", "1", "--out", str(tmp_path / "out")],
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    returncode, err = _ctrl_c_when(
+        ["-c", _IMPORT_WATCH, "run", "--months", "1", "--out", str(tmp_path / "out")], "importing pyarrow.parquet"
     )
-    try:
-        assert proc.stderr is not None
-        assert proc.stderr.readline().strip() == "importing pyarrow.parquet", "the hook never ran"
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130, err
+    assert returncode == 130, err
     assert "imported pyarrow.parquet in full" in err
     assert "Traceback" not in err and "interrupted" in err
     assert not (tmp_path / "out").exists()
