@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -32,24 +31,21 @@ SPEC = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _dask_command() -> list[str]:
     found = Path(sys.executable).with_name("dask")
     return [str(found)] if found.exists() else [shutil.which("dask") or "dask"]
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[str]:
-    """The address of a scheduler with two single-threaded worker processes, all on loopback."""
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The address of a scheduler with two single-threaded worker processes, all on loopback.
+
+    The scheduler picks its own free port and writes its address to a scheduler file (a port
+    chosen here and bound later could be taken meanwhile by a test on another pytest worker).
+    """
     from distributed import Client
 
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
+    scheduler_file = tmp_path_factory.mktemp("dask") / "scheduler.json"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     started = [
         subprocess.Popen(
@@ -59,7 +55,9 @@ def cluster() -> Iterator[str]:
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(port),
+                "0",
+                "--scheduler-file",
+                str(scheduler_file),
                 "--dashboard-address",
                 "127.0.0.1:0",
             ],
@@ -75,7 +73,8 @@ def cluster() -> Iterator[str]:
                 [
                     *_dask_command(),
                     "worker",
-                    address,
+                    "--scheduler-file",
+                    str(scheduler_file),
                     "--host",
                     "127.0.0.1",
                     "--nworkers",
@@ -91,8 +90,9 @@ def cluster() -> Iterator[str]:
                 start_new_session=True,
             )
         )
-        with Client(address, timeout=60) as client:
+        with Client(scheduler_file=str(scheduler_file), timeout=60) as client:
             client.wait_for_workers(2, timeout=120)
+            address = client.scheduler.address
         yield address
     finally:
         for process in reversed(started):  # our own processes and their children, by group
