@@ -35,6 +35,7 @@ from simulator.config import (
     _short_repr,
     load_scenario,
 )
+from simulator.i18n import DEFAULT_LANGUAGE, check_language, gettext_for
 
 if TYPE_CHECKING:  # the engine is needed only to check facts against a run
     from simulator.events import Event
@@ -55,6 +56,7 @@ __all__ = [
     "load_lesson",
     "stage_events",
     "stage_months",
+    "translate_lesson",
 ]
 
 
@@ -205,13 +207,15 @@ def _source(path: Path) -> str:
         return str(path)
 
 
-def load_lesson(name_or_path: str | Path) -> Lesson:
-    """Load and validate a lesson by name (``configs/lessons/NAME.yaml``) or path.
+def load_lesson(name_or_path: str | Path, lang: str = DEFAULT_LANGUAGE) -> Lesson:
+    """Load and validate a lesson by name (``configs/lessons/NAME.yaml``) or path, its texts in
+    ``lang`` (:func:`translate_lesson`).
 
     Checks the schema, then the lesson against its scenario: the scenario and levers load, the
     stages' months increase and fit in the scenario's run, and every institution named in
     ``highlight`` and ``check`` exists. Raises ConfigError naming the file, the stage and the field.
     """
+    check_language(lang)
     path = _resolve_lesson(name_or_path)
     source = _source(path)
     raw = _load_yaml(_read_text(path), source)
@@ -222,7 +226,30 @@ def load_lesson(name_or_path: str | Path) -> Lesson:
     except ValidationError as exc:
         raise ConfigError(_describe(exc, raw, source)) from None
     _check_against_scenario(lesson, raw, source)
-    return lesson
+    return translate_lesson(lesson, lang)
+
+
+STAGE_TEXTS = ("title", "narrative", "question", "reveal")
+"""A stage's texts a reader sees (with its ``choices`` and ``answer``), translated by ``lang``."""
+
+
+def translate_lesson(lesson: Lesson, lang: str) -> Lesson:
+    """The lesson with every text a reader sees in ``lang`` (the ``lessons`` catalogue of
+    :mod:`simulator.i18n`); a text without a translation stays in English. Facts, months and
+    institutions' names are not translated: the choices and the answer translate alike, so the
+    answer is still one of the choices.
+    """
+    if lang == DEFAULT_LANGUAGE:
+        return lesson
+    _ = gettext_for(lang, "lessons")
+    stages = [
+        stage.model_copy(
+            update={name: _(getattr(stage, name)) for name in STAGE_TEXTS}
+            | {"choices": [_(c) for c in stage.choices], "answer": _(stage.answer)}
+        )
+        for stage in lesson.stages
+    ]
+    return lesson.model_copy(update={"title": _(lesson.title), "intro": _(lesson.intro), "stages": stages})
 
 
 def _check_against_scenario(lesson: Lesson, raw: dict, source: str) -> Scenario:
