@@ -21,6 +21,7 @@ from __future__ import annotations
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from types import MappingProxyType
 from typing import Any
 
@@ -138,7 +139,7 @@ def _param_to_data(value: Any) -> Any:
     raise TypeError(f"an event sentence's value must be text, a number or a sentence, not {type(value).__name__}")
 
 
-_LIST_SEPARATOR = ", "  # joins the clauses of a ``{name:list}`` placeholder (an ``events`` message)
+_LIST_SEPARATOR = say(", ").template  # joins the clauses of a ``{name:list}`` placeholder
 
 
 class _SentenceFormatter(string.Formatter):
@@ -172,7 +173,12 @@ def render_sentence(template: str, params: Mapping[str, Any], lang: str = "en") 
     ``{"template", "params"}`` dicts) in ``lang``; a template the catalogue does not translate
     reads in English.
     """
-    return _SentenceFormatter(lang).sentence(template, {k: _param_to_data(v) for k, v in params.items()})
+    return _formatter(lang).sentence(template, {k: _param_to_data(v) for k, v in params.items()})
+
+
+@cache
+def _formatter(lang: str) -> _SentenceFormatter:
+    return _SentenceFormatter(lang)
 
 
 @dataclass(frozen=True)
@@ -191,16 +197,22 @@ class Event:
         return asdict(self)
 
 
-def event_sentence(event: Event, lang: str = "en") -> str:
-    """The event's sentence in ``lang`` (a code of :data:`simulator.i18n.LANGUAGES`). An event
+def event_sentence(event: Event | Mapping[str, Any], lang: str = "en") -> str:
+    """The event's sentence in ``lang`` (a code of :data:`simulator.i18n.LANGUAGES`). ``event``
+    is an :class:`Event` or one as saved (a dict with ``message`` and, since sentences are kept,
+    ``template`` and ``params``: ``events.jsonl``, ``summary.json``'s ``top_events``). An event
     saved without its template (an older run folder) reads in English.
     """
     from simulator.i18n import check_language
 
     check_language(lang)
-    if not event.template:
-        return event.message
-    return render_sentence(event.template, event.params, lang)
+    if isinstance(event, Event):
+        message, template, params = event.message, event.template, event.params
+    else:
+        message, template, params = event["message"], event.get("template") or "", event.get("params") or {}
+    if not template or lang == "en":
+        return message
+    return render_sentence(template, params, lang)
 
 
 class EventLog:
@@ -221,6 +233,7 @@ class EventLog:
         if abs(amount_bn) < MATERIAL_BN and kind not in (EventKind.DEFAULT, EventKind.SHOCK):
             return
         names = self.names
+        params = sentence.to_dict()["params"]
         self.events.append(
             Event(
                 # (stored as plain strings: tables, JSON and Parquet see text, not enum members)
@@ -230,9 +243,9 @@ class EventLog:
                 actor=MARKETS if actor is None else names[actor],
                 counterparty=None if counterparty is None or counterparty >= len(names) else names[counterparty],
                 amount_bn=float(amount_bn),
-                message=sentence.render(),
+                message=_formatter("en").sentence(sentence.template, params),
                 template=sentence.template,
-                params=sentence.to_dict()["params"],
+                params=params,
             )
         )
 

@@ -97,9 +97,15 @@ def run(state: State) -> None:
                 borrower.index,
                 rest,
                 say(
-                    "{lender} refused to roll over {amount:money} owed by {borrower} {why}: repayment due, and closed the line"
-                    if d.kind[row] == CREDIT_LINE
-                    else "{lender} refused to roll over {amount:money} owed by {borrower} {why}: repayment due",
+                    "{lender} refused to roll over {amount:money} owed by {borrower} {why}: repayment due, and closed the line",
+                    lender=lender.name,
+                    amount=rest,
+                    borrower=borrower.name,
+                    why=why,
+                )
+                if d.kind[row] == CREDIT_LINE
+                else say(
+                    "{lender} refused to roll over {amount:money} owed by {borrower} {why}: repayment due",
                     lender=lender.name,
                     amount=rest,
                     borrower=borrower.name,
