@@ -179,7 +179,7 @@ def updated_catalogue(template: Catalog, lang: str, domain: str, existing: bytes
     return buffer.getvalue()
 
 
-def _catalogue_date():  # noqa: ANN202 (a datetime)
+def _catalogue_date():
     from datetime import datetime
 
     return datetime.strptime(CATALOGUE_DATE, "%Y-%m-%d %H:%M%z")

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from agents.names import SECTOR_LABELS, STATUSES, EventKind
+from agents.names import DEBT_KINDS, EXECUTORY_KINDS, INSTITUTION_KINDS, SECTOR_LABELS, STAKE_KINDS, STATUSES, EventKind
 from simulator.i18n import N_, gettext_for
 
-__all__ = ["EVENT_KIND_LABELS", "SECTOR_WORDS", "STATUS_LABELS", "event_kind_label", "sector_label", "status_label"]
+__all__ = [
+    "EVENT_KIND_LABELS",
+    "KIND_WORDS",
+    "SECTOR_WORDS",
+    "STATUS_LABELS",
+    "event_kind_label",
+    "kind_word",
+    "sector_label",
+    "status_label",
+]
 
 SECTOR_WORDS: MappingProxyType[str, str] = MappingProxyType(
     {
@@ -76,6 +85,48 @@ STATUS_LABELS: MappingProxyType[str, str] = MappingProxyType(
 )
 """Each institution status (``agents.names.STATUSES``), marked for translation."""
 assert tuple(STATUS_LABELS) == STATUSES
+
+
+KIND_WORDS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        # institutions (one of a sector)
+        "chip_maker": N_("chip maker"),
+        "hyperscaler": N_("hyperscaler"),
+        "ai_lab": N_("AI lab"),
+        "neocloud": N_("neocloud"),
+        "miner": N_("miner"),
+        "spv": N_("SPV"),
+        "private_credit": N_("private credit"),
+        "leveraged_fund": N_("leveraged fund"),
+        "bank": N_("bank"),
+        "insurer": N_("insurer"),
+        "pension": N_("pension"),
+        "retail": N_("retail"),
+        "central_bank": N_("central bank"),
+        # debts, stakes and contracts
+        "loan": N_("loan"),
+        "bond": N_("bond"),
+        "credit_line": N_("credit line"),
+        "abs_tranche": N_("abs tranche"),
+        "equity": N_("equity"),
+        "fund_share": N_("fund share"),
+        "compute_contract": N_("compute contract"),
+        "lease": N_("lease"),
+        "chip_sale": N_("chip sale"),
+        "equity_funding": N_("equity funding"),
+    }
+)
+"""Kinds of institution, debt, stake and contract as words (the kind with spaces for
+underscores, except SPV and AI lab), marked for translation."""
+assert set(KIND_WORDS) == {*INSTITUTION_KINDS, *DEBT_KINDS, *STAKE_KINDS, *EXECUTORY_KINDS}
+
+
+def kind_word(kind: str, lang: str = "en") -> str:
+    """A kind of institution, debt, stake, contract or event as words in ``lang`` (an unknown
+    kind with spaces for underscores).
+    """
+    label = KIND_WORDS.get(kind) or EVENT_KIND_LABELS.get(kind)
+    return kind.replace("_", " ") if label is None else gettext_for(lang, "app")(label)
 
 
 def sector_label(kind: str, lang: str = "en") -> str:
