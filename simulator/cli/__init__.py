@@ -129,7 +129,7 @@ imports only the standard library)."""
 def _language(text: str) -> str:
     if text not in LANGUAGE_CHOICES:
         choices = ", ".join(f"{code} ({name})" for code, name in LANGUAGE_CHOICES.items())
-        raise argparse.ArgumentTypeError(f"--lang must be one of {choices}; got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be one of {choices}; got {text!r}")
     return text
 
 
@@ -668,6 +668,8 @@ def print_summary(summary: dict, description: str, files: list[str], out_dir: Pa
     from simulator.words import event_kind_label, sector_label
 
     _ = gettext_for(lang, "app")
+    # Chinese has no spaces to wrap at: a long cell folds onto the next line rather than being cut.
+    fold: dict[str, Any] = {} if lang == "en" else {"overflow": "fold"}
     console = Console(highlight=False, soft_wrap=False)
     months = summary["months"]
     console.print(_("[bold]{scenario}[/bold]: seed {seed}, {months} months simulated in {seconds:.2f} s").format(
@@ -683,8 +685,8 @@ def print_summary(summary: dict, description: str, files: list[str], out_dir: Pa
              if cf else _("Defaults and losses by sector, US$ bn"))  # fmt: skip
     sectors = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False,
                     show_edge=False)  # fmt: skip
-    sectors.add_column(_("Sector"))
-    sectors.add_column(_("Defaults"), justify="right")
+    sectors.add_column(_("Sector"), **fold)
+    sectors.add_column(_("Defaults"), justify="right", **fold)
     headers = {
         "realised_losses_bn": _("Realised"),
         "unrealised_losses_bn": _("Unrealised"),
@@ -693,7 +695,7 @@ def print_summary(summary: dict, description: str, files: list[str], out_dir: Pa
     }
     shown = [m for m in headers if losses.get(m) is not None]
     for measure in shown:
-        sectors.add_column(headers[measure], justify="right")
+        sectors.add_column(headers[measure], justify="right", **fold)
     counts = summary.get("institutions_by_kind", {})
     of = _("{count} of {total}")
     for kind in counts:
@@ -729,7 +731,7 @@ def print_summary(summary: dict, description: str, files: list[str], out_dir: Pa
     if cf:
         columns += [_("Without the shock, month {month}").format(month=months), _("Most below it (month)")]
     for k, name in enumerate(columns):
-        prices.add_column(name, justify="left" if k == 0 else "right")
+        prices.add_column(name, justify="left" if k == 0 else "right", **fold)
     for gen, p in summary["gpu_prices"].items():
         fall = _("n/a") if p["peak_fall_pct"] is None else f"{p['peak_fall_pct']:.1f}%"
         row = [gen, _num(p["start_k_usd"], lang=lang), f"{_num(p['min_k_usd'], lang=lang)} ({p['min_month']})",
@@ -799,7 +801,7 @@ def print_summary(summary: dict, description: str, files: list[str], out_dir: Pa
                        box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False, show_edge=False)  # fmt: skip
         events.add_column(_("Month"), justify="right")
         events.add_column(_("Kind"), no_wrap=True)
-        events.add_column(_("What happened"), ratio=1)
+        events.add_column(_("What happened"), ratio=1, **fold)
         for e in top:
             events.add_row(str(e["month"]), event_kind_label(e["kind"], lang), event_sentence(e, lang))
         console.print(events)
