@@ -27,6 +27,7 @@ from __future__ import annotations
 import gettext
 import io
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,9 +105,20 @@ def N_(message: str) -> str:
 
 # ----------------------------------------------------------------------------- keeping catalogues up to date
 
-PYTHON_SOURCES: dict[str, dict[str, object]] = {
-    "app": {"keywords": {"_": None, "N_": None}, "exclude": ("simulator/i18n.py", "simulator/lessons.py")},
-    "events": {"keywords": {"say": None}, "exclude": ("simulator/i18n.py",)},
+
+@dataclass(frozen=True)
+class PythonSource:
+    """Where a domain's messages are in the Python code: the marking calls (Babel keywords: a
+    call's name -> which argument is the message, ``None`` for the first) and the files left out.
+    """
+
+    keywords: dict[str, None]
+    exclude: tuple[str, ...]
+
+
+PYTHON_SOURCES: dict[str, PythonSource] = {
+    "app": PythonSource({"_": None, "N_": None}, ("simulator/i18n.py", "simulator/lessons.py")),
+    "events": PythonSource({"say": None}, ("simulator/i18n.py",)),
 }
 """The domains whose English messages are in the Python code under ``simulator/``, and the
 calls that mark them: ``_("...")`` (the ``app`` domain's gettext) and ``N_("...")`` for the
@@ -129,12 +141,12 @@ def extract_python(domain: str, root: Path | None = None) -> Catalog:
 
     spec = PYTHON_SOURCES[domain]
     root = Path(__file__).parent.parent if root is None else Path(root)
-    excluded = set(spec["exclude"])  # type: ignore[arg-type]
+    excluded = set(spec.exclude)
     template = Catalog(domain=domain, project="aicontagion", fuzzy=False, creation_date=_catalogue_date())
     found = extract_from_dir(
         root / "simulator",
         method_map=[("**.py", "python")],
-        keywords=spec["keywords"],  # type: ignore[arg-type]
+        keywords=spec.keywords,
         comment_tags=("Translators:",),
         strip_comment_tags=True,
     )
