@@ -301,3 +301,24 @@ def test_mesa_labels_translated_are_mesas():
     source = inspect.getsource(solara_viz)
     assert not [label for label in MESA_LABELS if f'"{label}"' not in source]
     assert 'f"Time: {model.time}"' in source
+
+
+def test_a_pick_made_in_one_language_reads_in_the_other(monkeypatch):
+    # A student picks a choice, then switches the page's language: the pick is still the same choice.
+    from types import SimpleNamespace
+
+    from simulator.app import lessons as app_lessons
+
+    choices = {"en": ["It waives", "It accelerates"], "zh": ["豁免", "加速到期"]}
+    spec = {lang: SimpleNamespace(stages=[SimpleNamespace(choices=c)]) for lang, c in choices.items()}
+    monkeypatch.setattr(app_lessons, "lesson_spec", lambda name, lang="en": spec[lang])
+    assert app_lessons._in_this_language("x", 0, "It accelerates", choices["zh"]) == "加速到期"
+    assert app_lessons._in_this_language("x", 0, "豁免", choices["en"]) == "It waives"
+    assert app_lessons._in_this_language("x", 0, "", choices["zh"]) == ""
+
+
+def test_sentence_values_are_not_sweep_measures(cascade):
+    from simulator.sweep.measures import absent_figures, measures
+
+    assert not [name for name in measures(cascade) if ".params" in name or ".template" in name]
+    assert not [name for name in absent_figures(cascade) if ".params" in name]

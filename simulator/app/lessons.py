@@ -28,8 +28,9 @@ from simulator.app.session import (
     selected_name,
     use_language,
 )
+from simulator.config import ConfigError
 from simulator.events import event_sentence
-from simulator.i18n import N_, gettext_for
+from simulator.i18n import LANGUAGES, N_, gettext_for
 from simulator.lessons import Lesson, check_stage, lesson_names, stage_events, stage_months
 
 NO_LESSON = N_("(no lesson: free play)")
@@ -75,6 +76,22 @@ def LessonPicker(current: str):
         )
 
 
+def _in_this_language(name: str, index: int, picked: str, choices: list[str]) -> str:
+    """The choice ``picked`` (as it read when it was picked, maybe in the other language: the
+    page's language was switched since) as it reads in ``choices``; "" for none.
+    """
+    if not picked or picked in choices:
+        return picked
+    for lang in LANGUAGES:
+        try:
+            those = lesson_spec(name, lang).stages[index].choices
+        except (ConfigError, IndexError):
+            continue
+        if picked in those:
+            return choices[those.index(picked)]
+    return picked
+
+
 def _title(name: str, lang: str) -> str:
     try:
         return lesson_spec(name, lang).title
@@ -92,7 +109,7 @@ def LessonPanel(model: solara.Reactive[AppModel], name: str, lesson: Lesson):
     index = min(lesson_stage.value, len(lesson.stages) - 1)
     stage = lesson.stages[index]
     revealed = lesson_revealed.value
-    picked = lesson_pick.value
+    picked = _in_this_language(name, index, lesson_pick.value, stage.choices)
 
     def answer(choice: str) -> None:
         if lesson_revealed.value:  # one prediction per stage

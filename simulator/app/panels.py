@@ -92,9 +92,13 @@ def DealNetwork(model: ContagionModel):
     selected = current_selection(model)
     deals = views.circular_deals(model, max_length=4)
     labels = {" → ".join(d["names"]): d for d in deals}
-    no_deals, all_deals = _("no circular deals"), _("all circular deals")
+    # The session keeps "no circular deals", "all circular deals" (in English) or a cycle.
+    shown_as = {"no circular deals": _("no circular deals"), "all circular deals": _("all circular deals")}
+    kept_as = {label: kept for kept, label in shown_as.items()}
+    no_deals, all_deals = shown_as.values()
     choices = [no_deals, all_deals, *labels]
-    choice = highlight_choice.value if highlight_choice.value in choices else no_deals
+    choice = shown_as.get(highlight_choice.value, highlight_choice.value)
+    choice = choice if choice in choices else no_deals
     if choice == all_deals:
         cycles = [d["nodes"] for d in deals]
     elif choice in labels:
@@ -116,7 +120,7 @@ def DealNetwork(model: ContagionModel):
                 _("Highlight"),
                 values=choices,
                 value=choice,
-                on_value=highlight_choice.set,
+                on_value=lambda label: highlight_choice.set(kept_as.get(label, label)),
                 dense=True,
                 style="max-width: 300px",
             )
