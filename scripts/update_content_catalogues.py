@@ -21,22 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from babel.messages.pofile import read_po
-
-from simulator.content_catalogues import ROOT, generated_files
-
-
-def untranslated(path: Path) -> list[str]:
-    """The messages of a catalogue without a checked translation (empty or fuzzy), as 'file:line: text'."""
-    with path.open("rb") as po:
-        catalog = read_po(po)
-    found = []
-    for message in catalog:
-        if message.id and (not message.string or message.fuzzy):
-            where = ", ".join(f"{file}:{line}" for file, line in message.locations)
-            state = "fuzzy" if message.fuzzy else "untranslated"
-            found.append(f"{where}: {state}: {str(message.id)[:70]!r}")
-    return found
+from simulator.content_catalogues import CONTENT_DOMAINS, ROOT, generated_files, missing_translations
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,12 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         if stale:
             print("run: python scripts/update_content_catalogues.py", file=sys.stderr)
         return 1 if stale else 0
-    for path in generated_files():
-        if path.suffix == ".po":
-            todo = untranslated(path)
-            print(f"{path.relative_to(ROOT)}: {len(todo)} message(s) to translate")
-            for line in todo:
-                print(f"  {line}")
+    for domain in CONTENT_DOMAINS:
+        todo = missing_translations(domain)
+        print(f"{domain}: {len(todo)} message(s) to translate" + (":" if todo else ""))
+        for line in todo:
+            print(f"  {line}")
     return 0
 
 

@@ -343,6 +343,27 @@ def updated_catalogue(domain: str, lang: str = "zh") -> Catalog:
     return catalog
 
 
+def missing_translations(domain: str, lang: str = "zh") -> list[str]:
+    """Every message a fresh extraction of ``domain`` finds that the committed ``lang`` catalogue
+    does not translate (absent, empty or fuzzy), as ``"file:line: state: 'text'"``.
+    """
+    path = catalogue_path(lang, domain)
+    catalog = Catalog(locale=LOCALES[lang], domain=domain)
+    if path.exists():
+        with path.open("rb") as po:
+            catalog = read_po(po, locale=LOCALES[lang], domain=domain)
+    found = []
+    for message in extract_template(domain):
+        if not message.id:
+            continue
+        entry = catalog.get(message.id)
+        state = "not in the catalogue" if entry is None else "fuzzy" if entry.fuzzy else "" if entry.string else "empty"
+        if state:
+            where = ", ".join(f"{file}:{line}" for file, line in message.locations)
+            found.append(f"{where}: {state}: {message.id!r}")
+    return found
+
+
 def catalogue_bytes(catalog: Catalog) -> bytes:
     """The ``.po`` file of ``catalog``, exactly (no obsolete entries, messages in source order)."""
     buffer = io.BytesIO()
