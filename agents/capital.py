@@ -97,13 +97,13 @@ def risk_weighted_assets_bn(ledger, weights: np.ndarray, at_cost: np.ndarray | N
     """Risk-weighted assets of every institution at once (US$ bn), from the ledger's marks and
     the ``(n, len(RISK_CLASSES))`` risk weights. Institutions flagged ``at_cost`` (statutory
     capital) weigh their bonds, loans and securities as their equity counts them: before the
-    marks of market yields (``Views.market_marks_bn``).
+    marks of market yields (``Views.market_marks_bn``), after credit impairments.
     """
     d, s, n = ledger.debt, ledger.stakes, ledger.n_agents
     credit_weights = weights[:, CREDIT_RISK_CLASSES]  # one column per credit class
     cost = np.zeros(n, dtype=bool) if at_cost is None else at_cost
     debt_value = d.principal_bn * np.where(cost[d.holder], d.value_factor / d.rate_factor, d.value_factor)
-    price = np.where(cost[:, None], 1.0, ledger.securities_price[None, :])
+    price = np.where(cost[:, None], ledger.securities_credit[None, :], ledger.securities_price[None, :])
     rwa = np.zeros(n)
     rwa += np.bincount(d.holder, weights=debt_value * credit_weights[d.holder, d.credit_class], minlength=n)
     rwa += (ledger.securities_face_bn * credit_weights * price).sum(axis=1)

@@ -241,6 +241,13 @@ class CreditMarkets(Strict):
     discount_recovery_per_month: float = Field(
         0.2, ge=0, le=1, description="share of a credit class's fire-sale discount that heals per month"
     )
+    ai_share_of_private: float = Field(
+        0.0,
+        ge=0,
+        le=1,
+        description="share of the outside private credit (the holders' securities of the private class) lent to "
+        "the AI build-out: it loses that share of what the model's own private loans to AI firms have lost",
+    )
 
     @field_validator("depth_bn")
     @classmethod

@@ -46,6 +46,9 @@ LESSON_DIR = CONFIG_DIR / "lessons"
 
 __all__ = [
     "LESSON_DIR",
+    "LESSON_TEXTS",
+    "STAGE_CHOICE_TEXTS",
+    "STAGE_TEXTS",
     "EventFact",
     "FactResult",
     "Lesson",
@@ -229,8 +232,18 @@ def load_lesson(name_or_path: str | Path, lang: str = DEFAULT_LANGUAGE) -> Lesso
     return translate_lesson(lesson, lang)
 
 
+LESSON_TEXTS = ("title", "intro")
+"""A lesson's own texts a reader sees, translated by ``lang``."""
+
 STAGE_TEXTS = ("title", "narrative", "question", "reveal")
 """A stage's texts a reader sees (with its ``choices`` and ``answer``), translated by ``lang``."""
+
+STAGE_CHOICE_TEXTS = ("choices", "answer")
+"""A stage's prediction: the list of choices and the answer (one of them), translated alike.
+
+These three tuples are the whole list of translated fields: :func:`translate_lesson` translates
+them and :mod:`simulator.content_catalogues` extracts them into the ``lessons`` catalogue.
+"""
 
 
 def translate_lesson(lesson: Lesson, lang: str) -> Lesson:
@@ -242,14 +255,15 @@ def translate_lesson(lesson: Lesson, lang: str) -> Lesson:
     if lang == DEFAULT_LANGUAGE:
         return lesson
     _ = gettext_for(lang, "lessons")
+
+    def translated(value: str | list[str]) -> str | list[str]:
+        return _(value) if isinstance(value, str) else [_(item) for item in value]
+
     stages = [
-        stage.model_copy(
-            update={name: _(getattr(stage, name)) for name in STAGE_TEXTS}
-            | {"choices": [_(c) for c in stage.choices], "answer": _(stage.answer)}
-        )
+        stage.model_copy(update={name: translated(getattr(stage, name)) for name in STAGE_TEXTS + STAGE_CHOICE_TEXTS})
         for stage in lesson.stages
     ]
-    return lesson.model_copy(update={"title": _(lesson.title), "intro": _(lesson.intro), "stages": stages})
+    return lesson.model_copy(update={name: _(getattr(lesson, name)) for name in LESSON_TEXTS} | {"stages": stages})
 
 
 def _check_against_scenario(lesson: Lesson, raw: dict, source: str) -> Scenario:

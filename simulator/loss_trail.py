@@ -13,7 +13,9 @@ tranches (by obligor), outside securities (by credit class) -- with its loss ove
 
 Each position names the events that explain it: the counterparty's own distress (defaults,
 covenant breaches, gates, margin calls, lease and contract cuts, forced sales) and, for
-securities, the forced sales and rate moves in their market. Losses are US$ bn, positive = lost.
+securities, the forced sales and rate moves in their market and what their credit follows: the
+AI firms' defaults for outside private credit, the lease cuts behind the model's ABS tranches for
+outside ABS. Losses are US$ bn, positive = lost.
 This module reads a finished model; it changes nothing.
 """
 
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agents.names import CREDIT_CLASSES, DebtKind, StakeKind
+from simulator.valuation import AI_SECTOR_KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
@@ -133,12 +136,17 @@ def loss_trail(model: ContagionModel, holder: str, max_events: int = 3) -> list[
 def _explaining_events(model: ContagionModel, p: Position, limit: int) -> list[str]:
     """The first ``limit`` events that explain ``p``'s loss."""
     found = []
+    ai_firms = {a.name for a in model.institutions if a.kind in AI_SECTOR_KINDS}
     for e in model.events:
         if e.kind not in DISTRESS:
             continue
         if p.kind == "securities":
-            hit = (e.kind in ("asset_sale", "derisking") and p.name.replace("_", "-") in e.message) or (
-                e.kind == "shock" and ("rate" in e.message.lower() or "sentiment" in e.message.lower())
+            hit = (
+                (e.kind in ("asset_sale", "derisking") and p.name.replace("_", "-") in e.message)
+                or (e.kind == "shock" and ("rate" in e.message.lower() or "sentiment" in e.message.lower()))
+                # credit: outside private credit follows the AI firms' private loans, outside ABS the model's tranches
+                or (p.name == "private" and e.kind == "default" and e.actor in ai_firms)
+                or (p.name.startswith("abs") and e.kind == "lease_renegotiation")
             )
         else:
             hit = e.actor == p.name and e.kind != "write_off"

@@ -137,6 +137,9 @@ class Memory:
     credit_losses_bn: float = 0.0  # claims written off when estates closed, cumulative
     estates_marked_at: tuple = ()  # (ledger version, GPU prices) the claims on open estates were last marked at
     rates_marked_at: tuple = ()  # (month, ledger version, market rates) debt and securities were last marked at
+    ai_private_loss_rate: float = (
+        0.0  # worst share of par the model's private loans to AI firms have lost (not reversed)
+    )
     gpu_sold_bn: float = 0.0  # GPUs sold in fire sales, cumulative proceeds
     redemption_queue_bn: dict[int, float] = field(default_factory=dict)  # fund-share row -> gated, still asked
     losses_last_month_bn: float = 0.0  # realised last month (US$ bn); feeds next month's sentiment
@@ -302,7 +305,9 @@ class Views:
             d = led.debt
             rate_loss = d.principal_bn * (d.value_factor / d.rate_factor) * (1.0 - d.rate_factor)
             marks = np.bincount(d.holder, weights=rate_loss, minlength=led.n_agents)
-            self._marks = (led.version, marks + led.securities_face_bn @ (1.0 - led.securities_price))
+            # a security's price is its rate part times its credit part: only the rate part is added back
+            securities_loss = led.securities_face_bn @ (led.securities_credit - led.securities_price)
+            self._marks = (led.version, marks + securities_loss)
         return self._marks[1]
 
     def dscr_by_agent(self) -> np.ndarray:

@@ -24,7 +24,7 @@ import numpy as np
 
 from agents.instruments import NO_COLLATERAL
 from agents.ledger import FIRE_SALE, OPERATING, Ledger
-from agents.names import CREDIT_CLASSES, CreditClass
+from agents.names import CREDIT_CLASSES, CreditClass, InstitutionKind
 from simulator.config import ConfigError
 
 ABS_CLASSES = (CreditClass.ABS_SENIOR, CreditClass.ABS_JUNIOR)
@@ -116,6 +116,7 @@ def mark_rates(state: State) -> None:
         market = drivers.market_rates_per_year(floating, classes)
         coupon = drivers.opening_class_rates + floating * drivers.base_rate_per_year
         moved = market - drivers.opening_class_rates
+        mem.ai_private_loss_rate = max(mem.ai_private_loss_rate, ai_private_loss_rate(state))
         credit = securities_credit(state)
         led.securities_credit = credit
         led.mark_securities(price_per_par(coupon, coupon + moved, drivers.class_years) * credit)
@@ -123,9 +124,15 @@ def mark_rates(state: State) -> None:
 
 
 def securities_credit(state: State) -> np.ndarray:
-    """The credit part of each class's securities price (``CreditClass`` order; 1 = sound): the
-    outside ABS stand with the model's own data-centre ABS, so each ABS class's securities carry
-    the credit factor of the model's tranches of that class (by face); other classes carry none.
+    """The credit part of each class's securities price (``CreditClass`` order; 1 = sound).
+
+    * The outside ABS stand with the model's own data-centre ABS: each ABS class's securities
+      carry the credit factor of the model's tranches of that class (by face).
+    * The outside private credit is lent partly to the AI build-out
+      (``markets.credit.ai_share_of_private``): that share loses what the model's own private
+      loans to AI firms have lost at worst so far (``Memory.ai_private_loss_rate``; an
+      impairment is not reversed when the defaulted loans leave the books).
+    * Other classes carry none.
     """
     led, d = state.ledger, state.ledger.debt
     credit = np.ones(len(CREDIT_CLASSES))
@@ -134,7 +141,34 @@ def securities_credit(state: State) -> np.ndarray:
         face = d.principal_bn[rows]
         if face.sum() > 0:
             credit[k] = float(face @ led.credit_factor(rows) / face.sum())
+    share = state.const.config.markets.credit.ai_share_of_private
+    credit[CreditClass.PRIVATE] = 1.0 - share * state.memory.ai_private_loss_rate
     return credit
+
+
+AI_SECTOR_KINDS = (
+    InstitutionKind.CHIP_MAKER,
+    InstitutionKind.HYPERSCALER,
+    InstitutionKind.AI_LAB,
+    InstitutionKind.NEOCLOUD,
+    InstitutionKind.MINER,
+)
+"""Institution kinds whose private loans are loans to the AI build-out (not loans to funds)."""
+
+
+def ai_private_loss_rate(state: State) -> float:
+    """Share of par the model's private loans to AI firms (``AI_SECTOR_KINDS``) have lost now:
+    ``1 - credit factor``, by face, over the rows still on the books.
+    """
+    led, d = state.ledger, state.ledger.debt
+    ai_obligor = np.isin(state.const.kinds, [str(k) for k in AI_SECTOR_KINDS])
+    rows = (
+        d.active & (d.credit_class == CreditClass.PRIVATE) & (d.principal_bn > 1e-12) & ai_obligor[d.obligor]
+    ).nonzero()[0]
+    face = d.principal_bn[rows]
+    if face.sum() <= 0:
+        return 0.0
+    return float(face @ (1.0 - led.credit_factor(rows)) / face.sum())
 
 
 def gpu_book_price_bn(state: State) -> np.ndarray:

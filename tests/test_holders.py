@@ -145,6 +145,62 @@ def test_statutory_accounting_keeps_rate_marks_out_of_the_stress_test(statutory)
     assert bool(model.state.views.stressed[i]) is (not statutory)
 
 
+# --------------------------------------------------------------------------- outside private credit
+def private_credit_network(ai_share: float) -> dict:
+    """An insurer holding US$100B of outside private credit (statutory capital); a bank's private
+    loan to a neocloud that defaults in month 1; ``ai_share`` of the outside private credit is
+    lent to the AI build-out.
+    """
+    raw = mini(
+        {
+            "Insurer": {
+                "kind": "insurer",
+                "cash_bn": 10.0,
+                "securities_bn": {"private": 100.0},
+                "other_liabilities_bn": 80.0,
+                "rules": {"statutory_capital": True},
+            },
+            "Bank": {"kind": "bank", "cash_bn": 10.0, "other_assets_bn": 50.0, "other_liabilities_bn": 50.0},
+            "Neo": {"kind": "neocloud", "cash_bn": 0.5, "gpus_k": {"H100": 10.0}},
+        },
+        {
+            "loan": {
+                "kind": "loan",
+                "holder": "Bank",
+                "obligor": "Neo",
+                "principal_bn": 4.0,
+                "rate_per_year": 0.05,
+                "maturity_month": 60,
+            }
+        },
+        shocks=[{"month": 1, "kind": "failure", "target": "Neo"}],
+    )
+    raw["markets"]["credit"]["ai_share_of_private"] = ai_share
+    return raw
+
+
+def test_outside_private_credit_carries_the_ai_loans_losses_into_statutory_capital():
+    """The outside private credit loses ``ai_share_of_private`` of what the model's private loans
+    to AI firms lost (here: a defaulted neocloud's loan), the loss stays after the loan leaves the
+    books, and statutory capital counts it (only rate marks are added back).
+    """
+    calm = run(private_credit_network(0.0), 2)
+    model = run(private_credit_network(0.5), 2)
+    private = CreditClass.PRIVATE
+    loss_rate = model.state.memory.ai_private_loss_rate
+    assert loss_rate > 0.1, loss_rate
+    assert calm.state.ledger.securities_credit[private] == 1.0
+    assert model.state.ledger.securities_credit[private] == pytest.approx(1.0 - 0.5 * loss_rate)
+    impairment = 100.0 * 0.5 * loss_rate
+    lost = calm.agent("Insurer").regulatory_equity_bn() - model.agent("Insurer").regulatory_equity_bn()
+    assert lost == pytest.approx(impairment, rel=0.05)
+    for _ in range(10):  # the estate closes and the loan leaves the books: the impairment stays
+        model.step()
+    d, neo = model.state.ledger.debt, model.index_of["Neo"]
+    assert not (d.active & (d.obligor == neo) & (d.principal_bn > 1e-12)).any()
+    assert model.state.ledger.securities_credit[private] <= 1.0 - 0.5 * loss_rate + 1e-12
+
+
 # --------------------------------------------------------------------------- calibrated scenarios
 def events_over_seeds(scenario: str, seeds: range) -> dict[str, int]:
     """On how many of ``seeds`` each event kind occurs (and the leveraged holder sells ABS)."""
@@ -212,7 +268,8 @@ def test_a_larger_rate_shock_marks_insurers_and_pensions_down_more_and_their_cap
     """rate_shock at four sizes (6 months, seed 0): bond and tranche marks at insurers and pension
     funds grow with the shock, of the size their duration implies (about US$2T of insurers'
     fixed-rate bonds x ~8 years x the rise), and their capital ratio at market falls; their
-    statutory ratio (bonds at amortised cost) does not move with rates alone.
+    statutory ratio (bonds at amortised cost) does not move with rates alone: only credit
+    impairments move it, and there are none until a shock large enough to cause defaults.
     """
     rows = []
     for size in (0.01, 0.02, 0.04, 0.08):
@@ -229,13 +286,15 @@ def test_a_larger_rate_shock_marks_insurers_and_pensions_down_more_and_their_cap
                 insurer.capital_ratio(),
                 pension.capital_ratio(),
                 insurer.regulatory_capital_ratio(),
+                sum(a.defaulted for a in model.institutions),
             )
         )
-    marks_ins, marks_pen, ratio_ins, ratio_pen, statutory = map(list, zip(*rows, strict=True))
+    marks_ins, marks_pen, ratio_ins, ratio_pen, statutory, defaults = map(list, zip(*rows, strict=True))
     assert marks_ins == sorted(marks_ins) and marks_pen == sorted(marks_pen), rows
     assert ratio_ins == sorted(ratio_ins, reverse=True) and ratio_pen == sorted(ratio_pen, reverse=True), rows
     assert 100 < marks_ins[1] - marks_ins[0] < 250, rows  # +100 bp more on ~US$2T at ~6-8 years
-    assert max(statutory) - min(statutory) < 0.02, rows
+    no_defaults = [ratio for ratio, count in zip(statutory, defaults) if count == 0]
+    assert len(no_defaults) >= 3 and max(no_defaults) - min(no_defaults) < 0.01, rows
 
 
 @pytest.mark.parametrize("scenario", ["ai_crash", "ai_winter"])
