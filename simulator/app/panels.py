@@ -120,7 +120,7 @@ def DealNetwork(model: ContagionModel):
                 _("Highlight"),
                 values=choices,
                 value=choice,
-                on_value=lambda label: highlight_choice.set(kept_as.get(label, label)),
+                on_value=lambda label: highlight_choice.set(kept_as.get(label or "", label or "no circular deals")),
                 dense=True,
                 style="max-width: 300px",
             )
