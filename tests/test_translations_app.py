@@ -322,3 +322,14 @@ def test_sentence_values_are_not_sweep_measures(cascade):
 
     assert not [name for name in measures(cascade) if ".params" in name or ".template" in name]
     assert not [name for name in absent_figures(cascade) if ".params" in name]
+
+
+def test_every_translated_literal_is_marked_for_extraction():
+    # gettext_for(lang, "app")("...") translates a literal the extractor cannot see (it looks for
+    # _("...") and N_("...")): write _ = gettext_for(lang, "app") and then _("...").
+    hidden = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in sorted((ROOT / "simulator").rglob("*.py"))
+        for match in re.finditer(r"gettext_for\([^)]*\)\(\s*[\"']", path.read_text(encoding="utf-8"))
+    ]
+    assert not hidden, hidden

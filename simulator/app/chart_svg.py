@@ -57,6 +57,7 @@ def line_chart_svg(
 
     Each line has a ``<title>`` tooltip with its latest value; ``None`` values leave gaps.
     """
+    _ = gettext_for(lang, "app")
     left, right, top, bottom = 38, 8, 6, 18
     w, h = PANEL_W - left - right, PANEL_H - top - bottom
     xs_max = max(max(months, default=0), 1)
@@ -112,7 +113,7 @@ def line_chart_svg(
             segments.append(current)
         latest = next((v for v in reversed(s.values) if v is not None and math.isfinite(v)), None)
         tip = esc(
-            gettext_for(lang, "app")("{series}: {value} in month {month}").format(
+            _("{series}: {value} in month {month}").format(
                 series=s.label,
                 value=f"{_tick_text(latest, step / 10) if latest is not None else '–'}{unit}",
                 month=months[-1] if months else 0,
@@ -164,7 +165,8 @@ def _by_sector(df, prefix: str, lang: str = DEFAULT_LANGUAGE) -> list[Series]:
     ]
     if len(cols) > 5:
         rest = df[cols[5:]].fillna(0.0).sum(axis=1)
-        others = gettext_for(lang, "app")("others")
+        _ = gettext_for(lang, "app")
+        others = _("others")
         series.append(Series(others, tuple(float(v) for v in rest), "#999999", dashed=True))
     return series
 

@@ -817,7 +817,8 @@ def _bn(value: float | None, digits: int = 1, lang: str = "en") -> str:
     if value is None:
         from simulator.i18n import gettext_for
 
-        return gettext_for(lang, "app")("n/a")
+        _ = gettext_for(lang, "app")
+        return _("n/a")
     return f"{value:,.{digits}f}"
 
 
@@ -825,7 +826,8 @@ def _num(value: float | None, digits: int = 1, lang: str = "en") -> str:
     if value is None:
         from simulator.i18n import gettext_for
 
-        return gettext_for(lang, "app")("n/a")
+        _ = gettext_for(lang, "app")
+        return _("n/a")
     return f"{value:.{digits}f}"
 
 

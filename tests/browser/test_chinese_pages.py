@@ -112,3 +112,25 @@ def test_report_in_chinese_replays_the_cascade(chinese_report, page: Page, page_
     page.locator("[data-testid=replay]").scroll_into_view_if_needed()
     save_screenshot(page, "report-chinese")
     assert page_problems.all() == []
+
+
+def test_lesson_in_chinese_then_in_english(app_server, page, page_problems, save_screenshot):
+    page.goto(f"{app_server.url}/?lesson=gpu_collateral_spiral&lang=zh")
+    lesson = page.locator("[data-testid=lesson]")
+    expect(lesson).to_be_visible(timeout=LOAD_TIMEOUT)
+    expect(lesson).to_contain_text("课程：GPU抵押品螺旋")
+    expect(lesson).to_contain_text("第1阶段（共")
+    expect(page.get_by_role("button", name="重新开始课程")).to_be_visible()
+    page.get_by_role("button", name="不会", exact=True).click()
+    expect(lesson).to_have_attribute("data-revealed", "true")
+    reveal = page.locator("[data-testid=lesson-reveal]")
+    expect(reveal).to_contain_text("你选择了“不会”：正确。")
+    expect(reveal).to_contain_text("本次运行中")
+    page.wait_for_timeout(300)
+    save_screenshot(page, "app-lesson-chinese")
+    # Switched to English, the pick made in Chinese is still the right answer, in English.
+    page.locator(".aic-lang-en").click()
+    expect(reveal).to_contain_text("You picked “No”: right.")
+    expect(lesson).to_contain_text("Lesson: ")
+    assert_no_traceback(page)
+    assert page_problems.all() == []

@@ -184,14 +184,15 @@ def _edges(graph: dict | None, nodes: pd.DataFrame, pos: dict, radius: dict[int,
     for u, w, kind in totals:
         arcs.setdefault((u, w), []).append(kind)
     names = nodes["name"].to_dict()
+    _ = gettext_for(lang, "app")
     parts = []
     for (u, w), kinds in sorted(arcs.items()):
         for n, kind in enumerate(sorted(kinds, key=lambda k: order.get(k, len(order)))):
             amount = totals[u, w, kind]
             style = EDGE_STYLES[kind]
-            tip = gettext_for(lang, "app")(
-                "{holder} → {obligor}: {kind}, US$ {amount} bn at the end of the run"
-            ).format(holder=names[u], obligor=names[w], kind=kind_word(kind, lang), amount=f"{amount:,.1f}")
+            tip = _("{holder} → {obligor}: {kind}, US$ {amount} bn at the end of the run").format(
+                holder=names[u], obligor=names[w], kind=kind_word(kind, lang), amount=f"{amount:,.1f}"
+            )
             parts.append(
                 f"<path class='rp-edge' d='{_curve(pos[u], pos[w], 0.08 + 0.09 * n, radius[u] + 1, radius[w] + 2)}' "
                 f"stroke='{style['color']}' stroke-width='{0.5 + 0.55 * math.log1p(max(amount, 0.0)):.2f}' "
