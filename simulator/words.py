@@ -13,6 +13,7 @@ from simulator.i18n import N_, gettext_for
 
 __all__ = [
     "EVENT_KIND_LABELS",
+    "FACT_SENTENCES",
     "KIND_WORDS",
     "SECTOR_WORDS",
     "STATUS_LABELS",
@@ -145,3 +146,22 @@ def status_label(status: str, lang: str = "en") -> str:
     """Institution status ``status`` in ``lang``."""
     label = STATUS_LABELS.get(status)
     return status if label is None else gettext_for(lang, "app")(label)
+
+
+FACT_SENTENCES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "status": N_("{institution} is {status} at month {month}"),
+        "none": N_("no {kind} in {span}"),
+        "none_involving": N_("no {kind} involving {institution} in {span}"),
+        "first": N_("the run's first {kind}, in {span}"),
+        "first_involving": N_("the run's first {kind} involving {institution}, in {span}"),
+        "some": N_("a {kind} in {span}"),
+        "some_involving": N_("a {kind} involving {institution} in {span}"),
+        "some_vowel": N_("an {kind} in {span}"),  # (English article before a vowel)
+        "some_vowel_involving": N_("an {kind} involving {institution} in {span}"),
+        "one_month": N_("month {month}"),
+        "months": N_("months {first}–{last}"),
+    }
+)
+"""The sentences a guided lesson's facts are read in (``simulator.lessons.check_stage``), by
+template; ``kind`` and ``status`` are filled with their words in the same language."""

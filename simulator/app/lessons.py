@@ -212,7 +212,7 @@ def _reveal_html(model: AppModel, lesson: Lesson, index: int, picked: str, first
         + _("You picked “{choice}”; the answer is “{answer}”.").format(choice=esc(picked), answer=esc(stage.answer))
         + "</span>"
     )
-    facts = check_stage(model, lesson, index)
+    facts = check_stage(model, lesson, index, lang)
     fact_items = "".join(
         f"<li data-holds='{str(f.holds).lower()}'>{'✓' if f.holds else '✗'} {esc(f.text)}</li>" for f in facts
     )
