@@ -9,6 +9,7 @@ domain    what it translates
 app       the Solara app's labels and the command line's printed text
 events    the event log's sentences (``simulator.events``)
 lessons   the guided lessons' texts (``configs/lessons/*.yaml``)
+scenarios the scenarios' descriptions (``configs/*.yaml``)
 teaching  the glossary and the student handout (``docs/teaching/``)
 ========  ===========================================================================
 
@@ -48,7 +49,7 @@ DEFAULT_LANGUAGE = "en"
 LOCALES: dict[str, str] = {"zh": "zh_CN"}
 """The gettext locale folder of each translated language (English is the source text)."""
 
-DOMAINS: tuple[str, ...] = ("app", "events", "lessons", "teaching")
+DOMAINS: tuple[str, ...] = ("app", "events", "lessons", "scenarios", "teaching")
 """The catalogues (see the module docstring)."""
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -195,3 +196,12 @@ def _catalogue_date():
     from datetime import datetime
 
     return datetime.strptime(CATALOGUE_DATE, "%Y-%m-%d %H:%M%z")
+
+
+def scenario_description(description: str, lang: str) -> str:
+    """A scenario's ``description`` in ``lang`` (the ``scenarios`` catalogue), its whitespace
+    collapsed as the catalogue keeps it; a description without a translation (a scenario of
+    one's own) stays as written.
+    """
+    text = " ".join(description.split())
+    return gettext_for(lang, "scenarios")(text) if text else text

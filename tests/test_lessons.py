@@ -97,7 +97,10 @@ def test_facts_read_in_the_lessons_language():
     assert [r.holds for r in english] == [r.holds for r in chinese]
     for fact in chinese:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in fact.text) and "{" not in fact.text, fact.text
-    assert "没有发生涉及Lambda的违约" in chinese[[r.text for r in english].index("no default involving Lambda in months 1–3")].text
+    assert (
+        "没有发生涉及Lambda的违约"
+        in chinese[[r.text for r in english].index("no default involving Lambda in months 1–3")].text
+    )
 
 
 # =============================================================================== bad lesson files

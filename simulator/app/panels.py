@@ -48,7 +48,7 @@ from simulator.app.session import (
 )
 from simulator.config import scenario_names
 from simulator.events import event_sentence
-from simulator.i18n import gettext_for
+from simulator.i18n import gettext_for, scenario_description
 from simulator.model import ContagionModel
 from simulator.words import status_label
 
@@ -471,7 +471,7 @@ def ScenarioCard(model: solara.Reactive[ContagionModel]):
         solara.HTML(
             tag="div",
             classes=["aic-small", "aic-muted"],
-            unsafe_innerHTML=esc((current.config.description or "").strip()),
+            unsafe_innerHTML=esc(scenario_description(current.config.description or "", lang)),
         )
         with solara.Row(gap="6px", style="align-items: center"):
             solara.InputInt(_("Run to month"), value=run_to_month, dense=True, style="max-width: 130px")

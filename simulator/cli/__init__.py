@@ -657,14 +657,15 @@ def _simulate(model, months: int) -> BaseException | None:
 
 def print_summary(summary: dict, description: str, files: list[str], out_dir: Path, lang: str = "en") -> None:
     """Print the summary of a run as plain-text tables (readable without colour or a TTY), its
-    labels and event sentences in ``lang`` (the scenario's description stays as written).
+    labels, event sentences and the scenario's description in ``lang`` (a description of one's
+    own scenario, without a translation, stays as written).
     """
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
     from simulator.events import event_sentence
-    from simulator.i18n import gettext_for
+    from simulator.i18n import gettext_for, scenario_description
     from simulator.words import event_kind_label, sector_label
 
     _ = gettext_for(lang, "app")
@@ -675,7 +676,7 @@ def print_summary(summary: dict, description: str, files: list[str], out_dir: Pa
     console.print(_("[bold]{scenario}[/bold]: seed {seed}, {months} months simulated in {seconds:.2f} s").format(
         scenario=summary["scenario"], seed=summary["seed"], months=months, seconds=summary["seconds"]))  # fmt: skip
     if description.strip():
-        console.print(description.strip(), style="dim")
+        console.print(scenario_description(description, lang), style="dim")
     if summary.get("note"):
         console.print(_("NOTE: {note}").format(note=summary["note"]), style="bold")
 

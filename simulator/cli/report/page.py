@@ -22,7 +22,7 @@ from simulator.cli.report.folder import RunFolder, SetupShock, Summary
 from simulator.cli.report.language import _, current_language
 from simulator.cli.report.replay import MONTH_EVENTS_SHOWN, network_svg, replay_data
 from simulator.events import SEVERITY, Event, event_sentence, most_important
-from simulator.i18n import N_
+from simulator.i18n import N_, scenario_description
 from simulator.words import event_kind_label, sector_label, status_label
 
 __all__ = ["TIMELINE_TOP", "build_page", "timeline_events"]
@@ -133,7 +133,7 @@ def _setup(s: Summary) -> str:
         out.append(f"<p class='muted' data-testid='setup-missing'>{esc(missing)}</p></section>")
         return "".join(out)
     if setup.description:
-        out.append(f"<p class='description'>{esc(setup.description)}</p>")
+        out.append(f"<p class='description'>{esc(scenario_description(setup.description, current_language()))}</p>")
     if setup.shocks:
         rows = "".join(
             f"<tr><td class='num'>{sh.month}</td><td>{esc(sh.kind.replace('_', ' '))}</td>"
