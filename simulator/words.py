@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from agents.names import DEBT_KINDS, EXECUTORY_KINDS, INSTITUTION_KINDS, SECTOR_LABELS, STAKE_KINDS, STATUSES, EventKind
+from agents.names import (
+    DEBT_KINDS,
+    EXECUTORY_KINDS,
+    INSTITUTION_KINDS,
+    SECTOR_LABELS,
+    STAKE_KINDS,
+    STATUSES,
+    EventKind,
+    ShockKind,
+)
 from simulator.i18n import N_, gettext_for
 
 __all__ = [
@@ -16,10 +25,12 @@ __all__ = [
     "FACT_SENTENCES",
     "KIND_WORDS",
     "SECTOR_WORDS",
+    "SHOCK_MEANINGS",
     "STATUS_LABELS",
     "event_kind_label",
     "kind_word",
     "sector_label",
+    "shock_meaning",
     "status_label",
 ]
 
@@ -165,3 +176,35 @@ FACT_SENTENCES: MappingProxyType[str, str] = MappingProxyType(
 )
 """The sentences a guided lesson's facts are read in (``simulator.lessons.check_stage``), by
 template; ``kind`` and ``status`` are filled with their words in the same language."""
+
+
+SHOCK_MEANINGS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "ai_growth": N_("AI revenue growth per year becomes {size} from month {month} on"),
+        "revenue_loss": N_("{target} loses {size} of its outside revenue"),
+        "rate_shock": N_("base rate rises by {size} (per year)"),
+        "crypto_crash": N_("crypto prices fall by {size}"),
+        "depreciation": N_("{target} depreciates {size} faster per year"),
+        "gpu_price": N_("fundamental GPU value of {target} falls by {size}"),
+        "sentiment": N_("market sentiment falls by {size}"),
+        "failure": N_("{target} fails: it is put into resolution"),
+        "contract_cut": N_("payments of {target} are cut by {size}"),
+        "redemption_run": N_(
+            "investors in {target} ask back {size} of their holding this month, on top of what its drawdown "
+            "makes them ask"
+        ),
+    }
+)
+"""What each shock kind does (``simulator.config.SHOCK_KINDS``' meanings), as a sentence with its
+size, month and target filled in: the run report's table of shocks."""
+assert set(SHOCK_MEANINGS) == set(ShockKind)
+
+
+def shock_meaning(kind: str, size: float, month: int, target: str | None, lang: str = "en") -> str:
+    """What a shock of ``kind`` does, in ``lang``, with its ``size``, ``month`` and ``target``
+    (a generation shock without a target hits every generation).
+    """
+    _ = gettext_for(lang, "app")
+    if not target:
+        target = _("every generation") if kind in ("depreciation", "gpu_price") else _("the target")
+    return _(SHOCK_MEANINGS[kind]).format(size=f"{size:g}", month=month, target=target)

@@ -333,3 +333,13 @@ def test_every_translated_literal_is_marked_for_extraction():
         for match in re.finditer(r"gettext_for\([^)]*\)\(\s*[\"']", path.read_text(encoding="utf-8"))
     ]
     assert not hidden, hidden
+
+
+def test_a_shocks_meaning_reads_in_both_languages():
+    """The run report's table of shocks says what each does, with its size, month and target."""
+    from simulator.words import shock_meaning
+
+    assert shock_meaning("ai_growth", 0.1, 3, None) == "AI revenue growth per year becomes 0.1 from month 3 on"
+    assert shock_meaning("ai_growth", 0.1, 3, None, "zh") == "从第3个月起，AI收入的年增长率变为0.1"
+    assert shock_meaning("failure", 1.0, 3, "CoreWeave", "zh") == "CoreWeave倒闭：进入处置程序"
+    assert shock_meaning("depreciation", 0.2, 3, None) == "every generation depreciates 0.2 faster per year"

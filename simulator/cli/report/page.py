@@ -23,7 +23,7 @@ from simulator.cli.report.language import _, current_language
 from simulator.cli.report.replay import MONTH_EVENTS_SHOWN, network_svg, replay_data
 from simulator.events import SEVERITY, Event, event_sentence, most_important
 from simulator.i18n import N_, scenario_description
-from simulator.words import event_kind_label, sector_label, status_label
+from simulator.words import event_kind_label, sector_label, shock_meaning, status_label
 
 __all__ = ["TIMELINE_TOP", "build_page", "timeline_events"]
 
@@ -158,10 +158,8 @@ def _setup(s: Summary) -> str:
 
 
 def _meaning(shock: SetupShock) -> str:
-    """The shock kind's meaning (``SHOCK_KINDS``) with this shock's size, month and target in it."""
-    text = shock.meaning.replace("`size`", f"{shock.size:g}").replace("`month`", f"month {shock.month}")
-    text = text.replace("target", shock.target or "the target", 1) if shock.target else text
-    return text.replace("`", "")
+    """What the shock does, with its size, month and target, in the report's language."""
+    return shock_meaning(shock.kind, shock.size, shock.month, shock.target, current_language())
 
 
 def _levers(levers: dict[str, Any], channels: dict[str, bool]) -> str:
