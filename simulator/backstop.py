@@ -28,7 +28,7 @@ import numpy as np
 
 from agents.decisions import Advance, Collateral, CollateralKind
 from agents.names import CreditClass, EventKind, Rating
-from simulator.events import MATERIAL_BN, money
+from simulator.events import MATERIAL_BN, say
 from simulator.holdings import holdings
 from simulator.records import CENTRAL_BANK_FIGURES
 
@@ -169,10 +169,16 @@ def seize_pledges(state: State, i: int) -> None:
             holder,
             i,
             taken,
-            f"{names[holder]} seized {names[i]}'s collateral worth {money(taken)} at market against "
-            f"{money(owed)} owed ({d.ids[row]})"
-            + (
-                f"; {money(owed - taken)} is left a claim on the estate" if owed - taken >= MATERIAL_BN else ": covered"
+            say(
+                "{holder} seized {owner}'s collateral worth {taken:money} at market against {owed:money} owed ({loan}){rest}",
+                holder=names[holder],
+                owner=names[i],
+                taken=taken,
+                owed=owed,
+                loan=d.ids[row],
+                rest=say("; {left:money} is left a claim on the estate", left=owed - taken)
+                if owed - taken >= MATERIAL_BN
+                else say(": covered"),
             ),
         )
 

@@ -1,4 +1,5 @@
-"""The ``lessons`` and ``teaching`` catalogues: extraction, update and the translated Markdown.
+"""The ``lessons``, ``scenarios`` and ``teaching`` catalogues: extraction, update and the
+translated Markdown.
 
 Two Babel extractors (functions with Babel's extractor signature, run through
 :func:`babel.messages.extract.extract`) find the English texts:
@@ -8,6 +9,9 @@ Two Babel extractors (functions with Babel's extractor signature, run through
   :data:`~simulator.lessons.LESSON_TEXTS`, :data:`~simulator.lessons.STAGE_TEXTS` and
   :data:`~simulator.lessons.STAGE_CHOICE_TEXTS` (each choice of the list), each with its line and
   a comment naming the lesson, the stage and the field.
+* :func:`extract_scenario` reads a scenario's YAML (``configs/*.yaml``) and yields its
+  ``description``, whitespace collapsed (:func:`simulator.i18n.scenario_description` looks it up
+  the same way).
 * :func:`extract_markdown` reads a teaching page (``docs/teaching/glossary.md``, ``handout.md``)
   block by block, as po4a does: each heading, paragraph, list item and table cell is one message;
   code blocks, horizontal rules and HTML comments are not text to translate and stay as they are.
@@ -42,6 +46,7 @@ from babel.messages.extract import extract
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from simulator.config import CONFIG_DIR
 from simulator.i18n import LOCALES, catalogue_path, check_language
 from simulator.lessons import LESSON_DIR, LESSON_TEXTS, STAGE_CHOICE_TEXTS, STAGE_TEXTS
 
@@ -52,10 +57,15 @@ TEACHING_DIR = ROOT / "docs" / "teaching"
 TEACHING_PAGES = ("glossary.md", "handout.md")
 """The teaching pages translated through the ``teaching`` catalogue (in ``docs/teaching/``)."""
 
-CONTENT_DOMAINS = ("lessons", "teaching")
-"""The catalogues this module keeps: the guided lessons and the teaching pages."""
+CONTENT_DOMAINS = ("lessons", "scenarios", "teaching")
+"""The catalogues this module keeps: the guided lessons, the scenarios' descriptions and the
+teaching pages."""
 
-_DESCRIPTIONS = {"lessons": "the guided lessons (configs/lessons/*.yaml)", "teaching": "the glossary and the handout"}
+_DESCRIPTIONS = {
+    "lessons": "the guided lessons (configs/lessons/*.yaml)",
+    "scenarios": "the scenarios' descriptions (configs/*.yaml)",
+    "teaching": "the glossary and the handout",
+}
 
 Extraction = tuple[int, str | None, str, list[str]]
 """What a Babel extractor yields: (line, function name, message, comments)."""
@@ -69,7 +79,7 @@ def extract_lesson(
     ``"<lesson> title"`` or ``"<lesson> stage 2 (The slow squeeze): narrative"``.
     """
     text = fileobj.read().decode("utf-8")
-    lesson = str(options.get("lesson", "lesson"))
+    lesson = str(options.get("name", "lesson"))
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if not isinstance(root, yaml.MappingNode):
         return
@@ -87,6 +97,21 @@ def extract_lesson(
         label = f"stage {number}" + (f" ({title.value})" if isinstance(title, yaml.ScalarNode) else "")
         for name in STAGE_TEXTS + STAGE_CHOICE_TEXTS:
             yield from _texts(stage_fields.get(name), f"{lesson}: {label}: {name}")
+
+
+def extract_scenario(
+    fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str], options: Mapping[str, Any]
+) -> Iterator[Extraction]:
+    """Babel extractor for a scenario file: its ``description`` (whitespace collapsed, as
+    :func:`simulator.i18n.scenario_description` looks it up), with a comment naming the scenario.
+    """
+    root = yaml.compose(fileobj.read().decode("utf-8"), Loader=yaml.SafeLoader)
+    if not isinstance(root, yaml.MappingNode):
+        return
+    for line, function, text, comments in _texts(
+        _mapping(root).get("description"), f"{options.get('name')}: description"
+    ):
+        yield line, function, " ".join(text.split()), comments
 
 
 def _mapping(node: yaml.MappingNode) -> dict[str, yaml.Node]:
@@ -290,6 +315,8 @@ def sources(domain: str) -> list[tuple[Path, str]]:
     """The source files of ``domain`` as (path, reference relative to the repository), sorted."""
     if domain == "lessons":
         return [(path, f"configs/lessons/{path.name}") for path in sorted(LESSON_DIR.glob("*.yaml"))]
+    if domain == "scenarios":
+        return [(path, f"configs/{path.name}") for path in sorted(CONFIG_DIR.glob("*.yaml"))]
     if domain == "teaching":
         return [(TEACHING_DIR / page, f"docs/teaching/{page}") for page in TEACHING_PAGES]
     raise ValueError(f"domain: {domain!r} is not one of {', '.join(CONTENT_DOMAINS)}")
@@ -300,10 +327,11 @@ def extract_template(domain: str) -> Catalog:
     references (file:line) and ``#.`` comments (lesson, stage and field; or the block's kind).
     """
     template = Catalog(domain=domain, project="aicontagion", fuzzy=False)
-    method: Any = extract_lesson if domain == "lessons" else extract_markdown  # Babel's extractor signature
+    # (Babel's extractor signature)
+    method: Any = {"lessons": extract_lesson, "scenarios": extract_scenario}.get(domain, extract_markdown)
     for path, reference in sources(domain):
         with path.open("rb") as fileobj:
-            options = {"lesson": path.stem}
+            options = {"name": path.stem}
             for lineno, message, comments, _context in extract(method, fileobj, options=options):
                 template.add(message, locations=[(reference, lineno)], auto_comments=comments)
     return template

@@ -5,19 +5,42 @@ An event has the month (tick), the phase of the month it happened in, a kind
 ``seizure``, ``fire_sale``, ...), the acting institution, the counterparty, an amount in US$
 billions and one sentence a student can read.
 
+The sentence is kept twice: rendered in English (``message``, what tables, tests and the golden
+results read) and as its :class:`Sentence` -- a gettext message of the ``events`` domain
+(``template``, English, with named ``{placeholders}``) and the values that fill it (``params``)
+-- so :func:`event_sentence` can render it again in any language of :mod:`simulator.i18n`, also
+from a saved run (``events.jsonl`` and ``summary.json`` keep both). Phases build sentences with
+:func:`say`, which marks its template for extraction into the ``events`` catalogue.
+
 Phases never say which phase they are: the month's driver (``simulator.phases``) sets the log's
 ``month`` and ``phase`` before it runs each phase, and every event is stamped with them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
 from types import MappingProxyType
+from typing import Any
 
 from agents.names import EVENT_KINDS, MARKETS, EventKind, Phase
 
-__all__ = ["CONSEQUENTIAL", "EVENT_KINDS", "MATERIAL_BN", "SEVERITY", "Event", "EventLog", "money", "most_important"]
+__all__ = [
+    "CONSEQUENTIAL",
+    "EVENT_KINDS",
+    "MATERIAL_BN",
+    "SEVERITY",
+    "Event",
+    "EventLog",
+    "Sentence",
+    "event_sentence",
+    "money",
+    "most_important",
+    "render_sentence",
+    "say",
+]
 
 _E = EventKind
 SEVERITY: MappingProxyType[str, int] = MappingProxyType(
@@ -73,6 +96,92 @@ they carry no information. Defaults and shocks are always logged."""
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """An event's sentence before it is put into words: ``template`` is a message of the
+    ``events`` gettext domain, English, with named ``{placeholders}`` (``str.format`` syntax;
+    the format spec ``money`` writes US$ billions as :func:`money` does), and ``params`` fills
+    them: institutions' names and ids (text, kept as they are in every language), numbers, a
+    nested :class:`Sentence` (a clause, translated too) or a tuple of sentences (clauses written
+    one after the other; with the format spec ``list``, separated by commas).
+    """
+
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+    def render(self, lang: str = "en") -> str:
+        """The sentence in ``lang`` (see :func:`render_sentence`)."""
+        return render_sentence(self.template, self.to_dict()["params"], lang)
+
+    def to_dict(self) -> dict:
+        """``{"template": ..., "params": ...}`` with nested sentences as such dicts (JSON-ready)."""
+        return {"template": self.template, "params": {k: _param_to_data(v) for k, v in self.params.items()}}
+
+
+def say(template: str, /, **params: Any) -> Sentence:
+    """An event's sentence: ``template`` (English, a message of the ``events`` domain, with
+    named ``{placeholders}``) and the values of its placeholders. Write the template as a
+    string literal where ``say`` is called: that is how it is extracted into the catalogue.
+    """
+    return Sentence(template, params)
+
+
+def _param_to_data(value: Any) -> Any:
+    if isinstance(value, Sentence):
+        return value.to_dict()
+    if isinstance(value, dict) and "template" in value:  # a sentence already as data
+        return {"template": value["template"], "params": {k: _param_to_data(v) for k, v in value["params"].items()}}
+    if isinstance(value, (tuple, list)):
+        return [_param_to_data(v) for v in value]
+    if isinstance(value, (bool, int, float, str)) or value is None:
+        return value
+    if hasattr(value, "item"):  # a numpy scalar: its plain Python value
+        return value.item()
+    raise TypeError(f"an event sentence's value must be text, a number or a sentence, not {type(value).__name__}")
+
+
+_LIST_SEPARATOR = say(", ").template  # joins the clauses of a ``{name:list}`` placeholder
+
+
+class _SentenceFormatter(string.Formatter):
+    """``str.format`` that also writes money (``{x:money}``), nested sentences (in the same
+    language) and lists of them.
+    """
+
+    def __init__(self, lang: str):
+        super().__init__()
+        from simulator.i18n import gettext_for
+
+        self.lang = lang
+        self.gettext = gettext_for(lang, "events")
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, dict) and "template" in value:
+            return self.sentence(value["template"], value.get("params", {}))
+        if isinstance(value, list):
+            parts = [self.format_field(v, "") for v in value]
+            return (self.gettext(_LIST_SEPARATOR) if format_spec == "list" else "").join(parts)
+        if format_spec == "money":
+            return money(float(value))
+        return super().format_field(value, format_spec)
+
+    def sentence(self, template: str, params: Mapping[str, Any]) -> str:
+        return self.vformat(self.gettext(template), (), dict(params))
+
+
+def render_sentence(template: str, params: Mapping[str, Any], lang: str = "en") -> str:
+    """The sentence ``template`` filled with ``params`` (as saved: nested sentences as
+    ``{"template", "params"}`` dicts) in ``lang``; a template the catalogue does not translate
+    reads in English.
+    """
+    return _formatter(lang).sentence(template, {k: _param_to_data(v) for k, v in params.items()})
+
+
+@cache
+def _formatter(lang: str) -> _SentenceFormatter:
+    return _SentenceFormatter(lang)
+
+
+@dataclass(frozen=True)
 class Event:
     month: int
     phase: str  # an ``agents.names.Phase``
@@ -80,10 +189,30 @@ class Event:
     actor: str  # an institution's name, or ``MARKETS`` for a market-wide shock
     counterparty: str | None
     amount_bn: float
-    message: str
+    message: str  # the sentence in English
+    template: str = ""  # the sentence's ``events`` message (empty: saved before sentences were kept)
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)  # its values (JSON-ready)
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def event_sentence(event: Event | Mapping[str, Any], lang: str = "en") -> str:
+    """The event's sentence in ``lang`` (a code of :data:`simulator.i18n.LANGUAGES`). ``event``
+    is an :class:`Event` or one as saved (a dict with ``message`` and, since sentences are kept,
+    ``template`` and ``params``: ``events.jsonl``, ``summary.json``'s ``top_events``). An event
+    saved without its template (an older run folder) reads in English.
+    """
+    from simulator.i18n import check_language
+
+    check_language(lang)
+    if isinstance(event, Event):
+        message, template, params = event.message, event.template, event.params
+    else:
+        message, template, params = event["message"], event.get("template") or "", event.get("params") or {}
+    if not template or lang == "en":
+        return message
+    return render_sentence(template, params, lang)
 
 
 class EventLog:
@@ -99,10 +228,12 @@ class EventLog:
         self.month = 0
         self.phase: str = Phase.SHOCKS
 
-    def add(self, kind: str, actor: int | None, counterparty: int | None, amount_bn: float, message: str) -> None:
+    def add(self, kind: str, actor: int | None, counterparty: int | None, amount_bn: float, sentence: Sentence) -> None:
+        """Log an event whose sentence is ``sentence`` (built with :func:`say`)."""
         if abs(amount_bn) < MATERIAL_BN and kind not in (EventKind.DEFAULT, EventKind.SHOCK):
             return
         names = self.names
+        params = sentence.to_dict()["params"]
         self.events.append(
             Event(
                 # (stored as plain strings: tables, JSON and Parquet see text, not enum members)
@@ -112,7 +243,9 @@ class EventLog:
                 actor=MARKETS if actor is None else names[actor],
                 counterparty=None if counterparty is None or counterparty >= len(names) else names[counterparty],
                 amount_bn=float(amount_bn),
-                message=message,
+                message=_formatter("en").sentence(sentence.template, params),
+                template=sentence.template,
+                params=params,
             )
         )
 

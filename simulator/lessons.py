@@ -36,6 +36,7 @@ from simulator.config import (
     load_scenario,
 )
 from simulator.i18n import DEFAULT_LANGUAGE, check_language, gettext_for
+from simulator.words import FACT_SENTENCES, event_kind_label, status_label
 
 if TYPE_CHECKING:  # the engine is needed only to check facts against a run
     from simulator.events import Event
@@ -335,18 +336,26 @@ class FactResult:
     holds: bool
 
 
-def check_stage(model: ContagionModel, lesson: Lesson, index: int) -> list[FactResult]:
-    """Check the facts of stage ``index`` against ``model`` (which must have run to its month)."""
+def check_stage(model: ContagionModel, lesson: Lesson, index: int, lang: str = DEFAULT_LANGUAGE) -> list[FactResult]:
+    """Check the facts of stage ``index`` against ``model`` (which must have run to its month);
+    each fact's sentence in ``lang`` (``simulator.words.FACT_SENTENCES``).
+    """
     stage = lesson.stages[index]
     first, last = stage_months(lesson, index)
     if model.month < last:
         raise ValueError(f"the model is at month {model.month}; stage {index + 1} needs it run to month {last}")
-    span = f"month {last}" if first == last else f"months {first}–{last}"
+    _ = gettext_for(check_language(lang), "app")
+
+    def sentence(key: str, **values: object) -> str:
+        return _(FACT_SENTENCES[key]).format(**values)
+
+    span = sentence("one_month", month=last) if first == last else sentence("months", first=first, last=last)
     results = []
     for fact in stage.check:
         if isinstance(fact, StatusFact):
             status = str(model.institutions[model.index_of[fact.institution]].status)
-            results.append(FactResult(f"{fact.institution} is {fact.status} at month {last}", status == fact.status))
+            text = sentence("status", institution=fact.institution, status=status_label(fact.status, lang), month=last)
+            results.append(FactResult(text, status == fact.status))
             continue
         who = fact.institution
         involved = [
@@ -354,21 +363,21 @@ def check_stage(model: ContagionModel, lesson: Lesson, index: int) -> list[FactR
             for e in model.events
             if e.kind == fact.event and (who is None or who in (e.actor, e.counterparty)) and first <= e.month <= last
         ]
-        kind = fact.event.replace("_", " ")
-        article = "an" if kind[0] in "aeiou" else "a"
-        about = f" involving {who}" if who else ""
+        kind = event_kind_label(fact.event, lang)
+        involving = "_involving" if who else ""
         if not fact.happened:
-            results.append(FactResult(f"no {kind}{about} in {span}", not involved))
+            key, holds = "none", not involved
         elif fact.first:
             earliest = next((e for e in model.events if e.kind == fact.event), None)
+            key = "first"
             holds = (
                 bool(involved)
                 and earliest is not None
                 and (who is None or who in (earliest.actor, earliest.counterparty))
             )
-            results.append(FactResult(f"the run's first {kind}{about}, in {span}", holds))
         else:
-            results.append(FactResult(f"{article} {kind}{about} in {span}", bool(involved)))
+            key, holds = ("some_vowel" if event_kind_label(fact.event)[0] in "aeiou" else "some"), bool(involved)
+        results.append(FactResult(sentence(key + involving, kind=kind, institution=who, span=span), holds))
     return results
 
 

@@ -32,6 +32,7 @@ from networks import circular_deals as _circular_deals
 from networks import largest_exposures as _largest_exposures
 from simulator.counterfactual import new_to_the_shock
 from simulator.events import Event
+from simulator.i18n import N_
 from simulator.records import LOSS_MEASURES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,25 +59,25 @@ __all__ = [
 
 #: Balance-sheet lines, in the order they are shown (key -> label).
 ASSET_LINES: dict[str, str] = {
-    "cash": "Cash",
-    "gpus": "GPUs (secondary-market value)",
-    "real_assets": "Data centres, land and power",
-    "debt_held": "Loans, bonds and ABS held",
-    "stakes_held": "Equity stakes and fund shares",
-    "securities": "Bonds and loans of outside issuers (at market)",
-    "other": "Other assets (outside the model)",
+    "cash": N_("Cash"),
+    "gpus": N_("GPUs (secondary-market value)"),
+    "real_assets": N_("Data centres, land and power"),
+    "debt_held": N_("Loans, bonds and ABS held"),
+    "stakes_held": N_("Equity stakes and fund shares"),
+    "securities": N_("Bonds and loans of outside issuers (at market)"),
+    "other": N_("Other assets (outside the model)"),
 }
 LIABILITY_LINES: dict[str, str] = {
     **{
         kind: {
-            "loan": "Loans owed",
-            "bond": "Bonds owed",
-            "credit_line": "Credit lines drawn",
-            "abs_tranche": "ABS tranches issued",
+            "loan": N_("Loans owed"),
+            "bond": N_("Bonds owed"),
+            "credit_line": N_("Credit lines drawn"),
+            "abs_tranche": N_("ABS tranches issued"),
         }[kind]
         for kind in DEBT_KINDS
     },
-    "other": "Other liabilities (outside the model)",
+    "other": N_("Other liabilities (outside the model)"),
 }
 
 _NEGLIGIBLE_BN = 1e-9

@@ -88,6 +88,21 @@ def test_facts_can_fail():
         check_stage(ContagionModel("backstop", seed=42), lesson, 0)
 
 
+def test_facts_read_in_the_lessons_language():
+    """The facts a reveal lists read in the page's language: the same verdicts, Chinese words."""
+    lesson = load_lesson("backstop")
+    model = ContagionModel("neocloud_default", seed=lesson.seed)
+    model.run_for(lesson.stages[0].run_to_month)
+    english, chinese = check_stage(model, lesson, 0), check_stage(model, lesson, 0, lang="zh")
+    assert [r.holds for r in english] == [r.holds for r in chinese]
+    for fact in chinese:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in fact.text) and "{" not in fact.text, fact.text
+    assert (
+        "没有发生涉及Lambda的违约"
+        in chinese[[r.text for r in english].index("no default involving Lambda in months 1–3")].text
+    )
+
+
 # =============================================================================== bad lesson files
 def test_a_good_file_loads(tmp_path):
     lesson = load_lesson(write(tmp_path, GOOD))

@@ -26,7 +26,7 @@ from markdown_it import MarkdownIt  # a dependency of rich
 
 import simulator.content_catalogues as content
 import simulator.lessons as lessons_module
-from simulator.config import load_scenario
+from simulator.config import load_scenario, scenario_names
 from simulator.content_catalogues import (
     CONTENT_DOMAINS,
     TEACHING_DIR,
@@ -40,7 +40,7 @@ from simulator.content_catalogues import (
     missing_translations,
     parse_markdown,
 )
-from simulator.i18n import catalogue_path
+from simulator.i18n import catalogue_path, scenario_description
 from simulator.lessons import LESSON_DIR, lesson_names, load_lesson, translate_lesson
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,7 +157,8 @@ def test_the_catalogues_are_real_gettext_files():
         text = catalogue_path("zh", domain).read_text(encoding="utf-8")
         assert '"Language: zh_CN\\n"' in text
         assert '"Plural-Forms: nplurals=1; plural=0;\\n"' in text
-        assert "#: configs/lessons/" in text if domain == "lessons" else "#: docs/teaching/glossary.md:" in text
+        reference = {"lessons": "#: configs/lessons/", "scenarios": "#: configs/ai_crash.yaml:"}
+        assert reference.get(domain, "#: docs/teaching/glossary.md:") in text
         assert "#, python-format" not in text  # "10% a year" is not a format string
 
 
@@ -173,13 +174,13 @@ def test_the_extractor_finds_exactly_what_translate_lesson_translates(monkeypatc
         monkeypatch.setattr(lessons_module, "gettext_for", recorder)
         translate_lesson(load_lesson(name), "zh")
         with (LESSON_DIR / f"{name}.yaml").open("rb") as fileobj:
-            extracted = [message for _line, _f, message, _c in extract_lesson(fileobj, (), (), {"lesson": name})]
+            extracted = [message for _line, _f, message, _c in extract_lesson(fileobj, (), (), {"name": name})]
         assert Counter(extracted) == Counter(asked), name
 
 
 def test_the_lesson_extractor_names_file_line_and_stage():
     with (LESSON_DIR / "ai_winter.yaml").open("rb") as fileobj:
-        found = list(extract_lesson(fileobj, (), (), {"lesson": "ai_winter"}))
+        found = list(extract_lesson(fileobj, (), (), {"name": "ai_winter"}))
     lines = (LESSON_DIR / "ai_winter.yaml").read_text(encoding="utf-8").splitlines()
     by_text = {message: (line, comments) for line, _f, message, comments in found}
     line, comments = by_text["The slow squeeze"]
@@ -285,3 +286,14 @@ def test_markdown_is_split_into_blocks_that_translate_well():
         TableRow(18, ("`a.md`", "one `a|b` cell")),
     ]
     assert Verbatim("```bash\naicontagion run x  # a comment\n```") in segments
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_every_shipped_scenario_describes_itself_in_chinese(name):
+    """The description the app, ``run --lang zh`` and the report show is found in the
+    ``scenarios`` catalogue (the lookup collapses whitespace as the extractor does).
+    """
+    description = load_scenario(name).description
+    chinese = scenario_description(description, "zh")
+    assert chinese != " ".join(description.split()) and CJK.search(chinese), (name, chinese)
+    assert scenario_description(description, "en") == " ".join(description.split())

@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from networks import GENERATION_COLOURS, SECTOR_COLOURS, SECTOR_LABELS
+from networks import GENERATION_COLOURS, SECTOR_COLOURS
 from simulator.app.markup import esc
+from simulator.i18n import DEFAULT_LANGUAGE, gettext_for
+from simulator.words import sector_label
 
 PANEL_W, PANEL_H = 262, 140
 
@@ -49,11 +51,13 @@ def line_chart_svg(
     unit: str = "",
     empty_note: str = "",
     ref_line: float | None = None,
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
     """One small line chart as an SVG panel (title, axes, nice ticks, lines, HTML legend).
 
     Each line has a ``<title>`` tooltip with its latest value; ``None`` values leave gaps.
     """
+    _ = gettext_for(lang, "app")
     left, right, top, bottom = 38, 8, 6, 18
     w, h = PANEL_W - left - right, PANEL_H - top - bottom
     xs_max = max(max(months, default=0), 1)
@@ -109,7 +113,11 @@ def line_chart_svg(
             segments.append(current)
         latest = next((v for v in reversed(s.values) if v is not None and math.isfinite(v)), None)
         tip = esc(
-            f"{s.label}: {_tick_text(latest, step / 10) if latest is not None else '–'}{unit} in month {months[-1] if months else 0}"
+            _("{series}: {value} in month {month}").format(
+                series=s.label,
+                value=f"{_tick_text(latest, step / 10) if latest is not None else '–'}{unit}",
+                month=months[-1] if months else 0,
+            )
         )
         dash = " stroke-dasharray='4 3'" if s.dashed else ""
         for seg in segments:
@@ -140,7 +148,7 @@ def _col(df, name: str) -> tuple[float | None, ...]:
     return tuple(None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v) for v in df[name].tolist())
 
 
-def _by_sector(df, prefix: str) -> list[Series]:
+def _by_sector(df, prefix: str, lang: str = DEFAULT_LANGUAGE) -> list[Series]:
     """The five sectors with the largest final value of a per-sector column family (``prefix`` +
     sector), then the rest summed as "others"; sectors that never moved are left out.
     """
@@ -149,7 +157,7 @@ def _by_sector(df, prefix: str) -> list[Series]:
     cols.sort(key=lambda c: -float(df[c].iloc[-1] or 0.0))
     series = [
         Series(
-            SECTOR_LABELS.get(c.removeprefix(prefix), c),
+            sector_label(c.removeprefix(prefix), lang),
             _col(df, c),
             SECTOR_COLOURS.get(c.removeprefix(prefix), "#999"),
         )
@@ -157,37 +165,40 @@ def _by_sector(df, prefix: str) -> list[Series]:
     ]
     if len(cols) > 5:
         rest = df[cols[5:]].fillna(0.0).sum(axis=1)
-        series.append(Series("others", tuple(float(v) for v in rest), "#999999", dashed=True))
+        _ = gettext_for(lang, "app")
+        others = _("others")
+        series.append(Series(others, tuple(float(v) for v in rest), "#999999", dashed=True))
     return series
 
 
-def timeseries_html(df) -> str:
-    """Eight small charts of the model variables (one DataCollector row per month)."""
+def timeseries_html(df, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Eight small charts of the model variables (one DataCollector row per month), words in ``lang``."""
+    _ = gettext_for(lang, "app")
     months = [int(m) for m in df["month"].tolist()]
     gens = [c for c in df.columns if c.startswith("gpu_price_")]
     gpu = [
         Series(c.removeprefix("gpu_price_").removesuffix("_k_usd"), _col(df, c), GENERATION_COLOURS[n % 6])
         for n, c in enumerate(gens)
     ]
-    losses = _by_sector(df, "realised_losses_bn_")
-    shortfall = _by_sector(df, "market_value_shortfall_bn_")
-    marks = _by_sector(df, "unrealised_losses_bn_")
+    losses = _by_sector(df, "realised_losses_bn_", lang)
+    shortfall = _by_sector(df, "market_value_shortfall_bn_", lang)
+    marks = _by_sector(df, "unrealised_losses_bn_", lang)
     default_cols = [c for c in df.columns if c.startswith("defaults_") and c != "defaults_total" and df[c].max() > 0]
     defaults = [
         Series(
-            SECTOR_LABELS.get(c.removeprefix("defaults_"), c),
+            sector_label(c.removeprefix("defaults_"), lang),
             _col(df, c),
             SECTOR_COLOURS.get(c.removeprefix("defaults_"), "#999"),
             step=True,
         )
         for c in sorted(default_cols, key=lambda c: -float(df[c].iloc[-1]))
     ]
-    mood = [Series("sentiment", _col(df, "sentiment"), "#4477AA")]
+    mood = [Series(_("sentiment"), _col(df, "sentiment"), "#4477AA")]
     if "ai_demand_ratio" in df:
-        mood.append(Series("AI demand / expected", _col(df, "ai_demand_ratio"), "#EE6677"))
+        mood.append(Series(_("AI demand / expected"), _col(df, "ai_demand_ratio"), "#EE6677"))
     capital = [
         Series(
-            SECTOR_LABELS[k],
+            sector_label(k, lang),
             tuple(None if v is None else 100 * v for v in _col(df, f"capital_ratio_{k}")),
             SECTOR_COLOURS[k],
         )
@@ -195,26 +206,42 @@ def timeseries_html(df) -> str:
         if f"capital_ratio_{k}" in df and df[f"capital_ratio_{k}"].notna().any()
     ]
     stress = [
-        Series("GPUs fire-sold (cumulative)", _col(df, "gpus_fire_sold_bn"), "#CC6677"),
-        Series("central-bank lending", _col(df, "central_bank_lending_bn"), "#555555"),
+        Series(_("GPUs fire-sold (cumulative)"), _col(df, "gpus_fire_sold_bn"), "#CC6677"),
+        Series(_("central-bank lending"), _col(df, "central_bank_lending_bn"), "#555555"),
     ]
     charts = [
-        line_chart_svg("GPU price (US$k per GPU)", months, gpu, unit="k"),
-        line_chart_svg("Realised losses by sector (US$ bn, cumulative)", months, losses, empty_note="no losses yet"),
+        line_chart_svg(_("GPU price (US$k per GPU)"), months, gpu, unit="k", lang=lang),
         line_chart_svg(
-            "Market value below the counterfactual, by sector (US$ bn)",
+            _("Realised losses by sector (US$ bn, cumulative)"),
+            months,
+            losses,
+            empty_note=_("no losses yet"),
+            lang=lang,
+        ),
+        line_chart_svg(
+            _("Market value below the counterfactual, by sector (US$ bn)"),
             months,
             shortfall,
-            empty_note="no counterfactual (the baseline)"
+            empty_note=_("no counterfactual (the baseline)")
             if df["market_value_shortfall_bn_total"].isna().all()
-            else "no shortfall",
+            else _("no shortfall"),
+            lang=lang,
         ),
-        line_chart_svg("Unrealised losses by sector (US$ bn, marks)", months, marks, empty_note="no marks"),
-        line_chart_svg("Defaults by kind (cumulative)", months, defaults, empty_note="no defaults yet"),
-        line_chart_svg("Sentiment and AI demand (index)", months, mood, ref_line=1.0),
         line_chart_svg(
-            "Capital ratios (% of risk-weighted assets)", months, capital, unit="%", empty_note="no insurers or banks"
+            _("Unrealised losses by sector (US$ bn, marks)"), months, marks, empty_note=_("no marks"), lang=lang
         ),
-        line_chart_svg("Fire sales and backstop (US$ bn)", months, stress),
+        line_chart_svg(
+            _("Defaults by kind (cumulative)"), months, defaults, empty_note=_("no defaults yet"), lang=lang
+        ),
+        line_chart_svg(_("Sentiment and AI demand (index)"), months, mood, ref_line=1.0, lang=lang),
+        line_chart_svg(
+            _("Capital ratios (% of risk-weighted assets)"),
+            months,
+            capital,
+            unit="%",
+            empty_note=_("no insurers or banks"),
+            lang=lang,
+        ),
+        line_chart_svg(_("Fire sales and backstop (US$ bn)"), months, stress, lang=lang),
     ]
     return f"<div class='aic-charts' data-month='{months[-1] if months else 0}'>{''.join(charts)}</div>"

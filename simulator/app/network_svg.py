@@ -11,11 +11,13 @@ import functools
 import math
 from collections.abc import Collection
 
-from networks import EDGE_STYLES, SECTOR_LABELS, STATUS_COLOURS, STATUSES, sector_layout
+from networks import EDGE_STYLES, STATUS_COLOURS, STATUSES, sector_layout
 from networks.kinds import EDGE_KINDS
 from simulator import views
 from simulator.app.markup import _status_dot, esc, fmt_bn, fmt_pct, fmt_ratio, kind_label
+from simulator.i18n import DEFAULT_LANGUAGE, gettext_for
 from simulator.model import ContagionModel
+from simulator.words import sector_label, status_label
 
 NET_W, NET_H = 600, 500
 NET_RADIUS = 0.33 * NET_H
@@ -52,15 +54,20 @@ def _curve(p, q, rad: float, shrink_a: float, shrink_b: float) -> tuple[str, tup
 
 
 def network_svg(
-    model: ContagionModel, selected: str | None, cycles: list[list[int]], highlighted: Collection[str] = ()
+    model: ContagionModel,
+    selected: str | None,
+    cycles: list[list[int]],
+    highlighted: Collection[str] = (),
+    lang: str = DEFAULT_LANGUAGE,
 ) -> str:
     """The deal graph as SVG: fixed sector layout, colour = status, area ~ total assets, edges
     styled by contract kind (networks.EDGE_STYLES), optional circular deals as grey bands, and
     the ``highlighted`` institutions (a lesson's) ringed in orange.
 
     Every node is a ``<g data-name=... data-status=... data-highlighted=...>`` with a ``<title>``
-    tooltip holding its key figures; clicking one selects it.
+    tooltip holding its key figures; clicking one selects it. Words in ``lang``.
     """
+    _ = gettext_for(lang, "app")
     G = model.deal_graph()
     kinds = tuple(G.nodes[i]["kind"] for i in sorted(G))
     pos = _layout_for(kinds)
@@ -113,14 +120,14 @@ def network_svg(
             anchor = "start" if math.cos(mean) < -0.5 else "end" if math.cos(mean) > 0.5 else "middle"
             parts.append(
                 f"<text x='{lx:.1f}' y='{ly:.1f}' class='aic-sector' text-anchor='{anchor}' "
-                f"dominant-baseline='middle'>{esc(SECTOR_LABELS.get(kind, kind).upper())}</text>"
+                f"dominant-baseline='middle'>{esc(sector_label(kind, lang).upper())}</text>"
             )
 
     # Circular deals: grey bands under the arcs.
     for cycle in cycles:
         for u, w in zip(cycle, cycle[1:] + cycle[:1]):
             n_kinds = len(by_arc.get((u, w), [])) or 1
-            d, _ = _curve(pos[u], pos[w], 0.08 + 0.045 * (n_kinds - 1), radius[u], radius[w])
+            d, _mid = _curve(pos[u], pos[w], 0.08 + 0.045 * (n_kinds - 1), radius[u], radius[w])
             parts.append(
                 f"<path d='{d}' class='aic-cycle' fill='none' stroke='#000' stroke-opacity='0.13' "
                 f"stroke-width='8' stroke-linecap='round'/>"
@@ -133,12 +140,12 @@ def network_svg(
         for n, kind in enumerate(sorted(arc_kinds, key=lambda k: order.get(k, len(order)))):
             amount = totals[u, w, kind]
             style = EDGE_STYLES[kind]
-            d, _ = _curve(pos[u], pos[w], 0.08 + 0.09 * n, radius[u] + 1, radius[w] + 2)
+            d, _mid = _curve(pos[u], pos[w], 0.08 + 0.09 * n, radius[u] + 1, radius[w] + 2)
             width = 0.5 + 0.55 * math.log1p(amount)
             touches = sel is not None and sel in (u, w)
             opacity = 0.95 if touches else (0.3 if sel is not None else 0.6)
             dash = _DASHES.get(style["linestyle"], "")
-            tip = f"{model.names[u]} → {model.names[w]}: {kind_label(kind)} {fmt_bn(amount)}"
+            tip = f"{model.names[u]} → {model.names[w]}: {kind_label(kind, lang)} {fmt_bn(amount)}"
             path = (
                 f"<path d='{d}' fill='none' stroke='{style['color']}' stroke-width='{width:.2f}' "
                 f"stroke-opacity='{opacity}' stroke-dasharray='{dash}' marker-end='url(#aic-arrow-{kind})' "
@@ -156,15 +163,27 @@ def network_svg(
         fig = views.key_figures(model, name)
         status = fig["status"]
         tip_lines = [
-            f"{name} ({kind_label(fig['kind'])}): {status}"
-            + (f" since month {fig['defaulted_month']}" if fig["defaulted_month"] is not None else ""),
-            f"Total assets {fmt_bn(fig['total_assets_bn'])} · equity {fmt_bn(fig['equity_bn'])} · cash {fmt_bn(fig['cash_bn'])}",
-            f"Leverage {fmt_ratio(fig['leverage'])} · LTV {fmt_pct(fig['ltv'])} · DSCR {fmt_ratio(fig['dscr'])}",
-            f"Realised losses {fmt_bn(fig['realised_losses_bn'])} · unrealised {fmt_bn(fig['unrealised_losses_bn'])}"
+            f"{name} ({kind_label(fig['kind'], lang)}): {status_label(status, lang)}"
+            + (
+                _(" since month {month}").format(month=fig["defaulted_month"])
+                if fig["defaulted_month"] is not None
+                else ""
+            ),
+            _("Total assets {assets} · equity {equity} · cash {cash}").format(
+                assets=fmt_bn(fig["total_assets_bn"]), equity=fmt_bn(fig["equity_bn"]), cash=fmt_bn(fig["cash_bn"])
+            ),
+            _("Leverage {leverage} · LTV {ltv} · DSCR {dscr}").format(
+                leverage=fmt_ratio(fig["leverage"]), ltv=fmt_pct(fig["ltv"]), dscr=fmt_ratio(fig["dscr"])
+            ),
+            _("Realised losses {realised} · unrealised {unrealised}").format(
+                realised=fmt_bn(fig["realised_losses_bn"]), unrealised=fmt_bn(fig["unrealised_losses_bn"])
+            )
             + (
                 ""
                 if fig["market_value_shortfall_bn"] is None
-                else f" · market value {fmt_bn(fig['market_value_shortfall_bn'])} below the counterfactual"
+                else _(" · market value {shortfall} below the counterfactual").format(
+                    shortfall=fmt_bn(fig["market_value_shortfall_bn"])
+                )
             ),
         ]
         ring = (
@@ -254,21 +273,23 @@ def _separate(labels: list[_Label], rounds: int = 30) -> None:
             return
 
 
-def _legend_html(model: ContagionModel, G_kinds: set[str]) -> str:
+def _legend_html(model: ContagionModel, G_kinds: set[str], lang: str = DEFAULT_LANGUAGE) -> str:
+    _ = gettext_for(lang, "app")
     counts = views.status_counts(model)
     statuses = "".join(
-        f"<span class='aic-chip' data-status='{s}' data-count='{counts.get(s, 0)}'>{_status_dot(s)}{s} "
+        f"<span class='aic-chip' data-status='{s}' data-count='{counts.get(s, 0)}'>{_status_dot(s)}{status_label(s, lang)} "
         f"<b>{counts.get(s, 0)}</b></span>"
         for s in STATUSES
     )
     edges = "".join(
         f"<span class='aic-chip'><svg width='22' height='8'><line x1='1' y1='4' x2='21' y2='4' "
         f"stroke='{EDGE_STYLES[k]['color']}' stroke-width='2.2' stroke-dasharray='{_DASHES.get(EDGE_STYLES[k]['linestyle'], '')}'/>"
-        f"</svg>{kind_label(k)}</span>"
+        f"</svg>{kind_label(k, lang)}</span>"
         for k in EDGE_KINDS
         if k in G_kinds
     )
     return (
         f"<div class='aic-legend' data-testid='status-counts'>{statuses}</div>"
-        f"<div class='aic-legend aic-small'>{edges} <span class='aic-muted'>node size = total assets; arrow: holder of the claim → obligor</span></div>"
+        f"<div class='aic-legend aic-small'>{edges} <span class='aic-muted'>"
+        f"{_('node size = total assets; arrow: holder of the claim → obligor')}</span></div>"
     )

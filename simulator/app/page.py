@@ -50,8 +50,16 @@ from simulator.app.panels import (
     TimeSeries,
 )
 from simulator.app.params import AppModel, lesson_spec, model_params_for, scenario_config_safe
-from simulator.app.session import chosen_seed, session_lesson, session_scenario
+from simulator.app.session import (
+    chosen_language,
+    chosen_seed,
+    session_language,
+    session_lesson,
+    session_scenario,
+    shown_language,
+)
 from simulator.config import ConfigError
+from simulator.i18n import LANGUAGES, N_, gettext_for
 
 # =============================================================================== page
 COMPONENTS = [DealNetwork, TimeSeries, EventLog, Inspector, SystemicRisk, CircularDeals]
@@ -76,6 +84,61 @@ def _initial_grid_layout(num_components: int) -> list[dict]:
 
 
 _solara_viz.make_initial_grid_layout = _initial_grid_layout
+
+# Mesa's SolaraViz writes its own sidebar labels (Controls, Reset, Step, ...). It finds Solara
+# as the name ``solara`` in its module; there it gets a stand-in that translates those labels
+# into the page's language (``shown_language``) and is Solara in every other respect.
+MESA_LABELS = frozenset(
+    {
+        N_("Controls"),
+        N_("Play Interval (ms)"),
+        N_("Render Interval (steps)"),
+        N_("Increase play interval to avoid skipping plots"),
+        N_("Use Threads"),
+        N_("Model Parameters"),
+        N_("Information"),
+        N_("Command Console"),
+        N_("Reset"),
+        N_("Step"),
+    }
+)
+
+
+def _mesa_text(text: object) -> object:
+    """``text`` in the page's language if it is one of Mesa's labels (or "Time: N"), else as it is."""
+    if not isinstance(text, str):
+        return text
+    _ = gettext_for(shown_language.value, "app")
+    if text in MESA_LABELS:
+        return _(text)
+    if text.startswith("Time: "):
+        return _("Time: {time}").format(time=text.removeprefix("Time: "))
+    return text
+
+
+class _SolaraForMesa:
+    """Solara, with the labels of ``Card``, ``Button``, ``SliderInt``, ``Checkbox`` and ``Text``
+    translated by :func:`_mesa_text`.
+    """
+
+    _TRANSLATED = frozenset({"Card", "Button", "SliderInt", "Checkbox", "Text"})
+
+    def __getattr__(self, name: str):
+        attr = getattr(solara, name)
+        if name not in self._TRANSLATED:
+            return attr
+
+        def translated(*args, **kwargs):
+            if args:
+                args = (_mesa_text(args[0]), *args[1:])
+            if "label" in kwargs:
+                kwargs["label"] = _mesa_text(kwargs["label"])
+            return attr(*args, **kwargs)
+
+        return translated
+
+
+_solara_viz.solara = _SolaraForMesa()
 # Solara's "This website runs on Solara" badge would sit on top of the panels' bottom-right corner.
 solara.server.settings.theme.show_banner = False
 solara.server.settings.theme.title = "aicontagion"  # the browser tab before the page has rendered
@@ -167,22 +230,39 @@ def Layout(children=()):
     return solara.AppLayout(children=children).key(f"aicontagion-{session_scenario()}-{lesson}")
 
 
-def _open_lesson(name: str):
-    """The lesson called ``name`` and no error, or None and why it cannot be opened."""
+def _open_lesson(name: str, lang: str):
+    """The lesson called ``name`` (its texts in ``lang``) and no error, or None and why it cannot
+    be opened.
+    """
     if not name:
         return None, None
     try:
-        return lesson_spec(name), None
+        return lesson_spec(name, lang), None
     except ConfigError as exc:
         return None, str(exc)
+
+
+@solara.component
+def LanguageSwitch(lang: str):
+    """Sidebar: the page's language, English or 简体中文 (each written in its own language)."""
+    _ = gettext_for(lang, "app")
+    with solara.Row(gap="6px", style="align-items: center", classes=["aic-language"]):
+        solara.HTML(tag="span", classes=["aic-small", "aic-muted"], unsafe_innerHTML=_("Language"))
+        with solara.ToggleButtonsSingle(value=lang, on_value=chosen_language.set, dense=True):
+            for code, name in LANGUAGES.items():
+                solara.Button(name, value=code, classes=[f"aic-lang-{code}"])
 
 
 @solara.component
 def Page():
     # One model per browser session (and per scenario picked in it), built when the page
     # mounts -- never at import time, which would share one model between all sessions.
-    lesson_name = session_lesson(solara.use_router().search)
-    lesson, lesson_error = solara.use_memo(lambda: _open_lesson(lesson_name), [])
+    search = solara.use_router().search
+    lang, lang_error = session_language(search)
+    _ = gettext_for(lang, "app")
+    solara.use_effect(lambda: shown_language.set(lang), [lang])  # (Mesa's labels follow it)
+    lesson_name = session_lesson(search)
+    lesson, lesson_error = solara.use_memo(lambda: _open_lesson(lesson_name, lang), [lang])
 
     def build() -> AppModel:
         if lesson is not None:
@@ -194,17 +274,25 @@ def Page():
     current = model.value
     params = solara.use_memo(
         lambda: model_params_for(
-            scenario_config_safe(current), current.setup.scenario, current.setup.seed, current.setup.lesson
+            scenario_config_safe(current), current.setup.scenario, current.setup.seed, current.setup.lesson, lang
         ),
-        [],
+        [lang],
     )
     solara.Style(CSS + LESSON_CSS)
     solara.Title("aicontagion")
     with solara.Sidebar():
+        LanguageSwitch(lang)
         LessonPicker(lesson_name if lesson is not None else "")
         ScenarioCard(model)
+    if lang_error:
+        solara.Error(
+            _("Language not available: {error}. The page is in {language}.").format(
+                error=lang_error, language=LANGUAGES[lang]
+            ),
+            classes=["aic-lang-error"],
+        )
     if lesson_error:
-        solara.Error(f"Lesson not opened: {lesson_error}", classes=["aic-lesson-error"])
+        solara.Error(_("Lesson not opened: {error}").format(error=lesson_error), classes=["aic-lesson-error"])
     if lesson is not None:
         LessonPanel(model, lesson_name, lesson)
     Summary(current)
@@ -212,6 +300,6 @@ def Page():
         model,
         components=COMPONENTS,
         model_params=params,
-        name="aicontagion · AI-infrastructure contagion",
+        name=_("aicontagion · AI-infrastructure contagion"),
         play_interval=150,
     )

@@ -32,6 +32,7 @@ from simulator.config import (
     Scenario,
     load_scenario,
 )
+from simulator.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, gettext_for
 from simulator.lessons import Lesson, load_lesson
 from simulator.model import ContagionModel
 
@@ -43,6 +44,15 @@ NO_TARGET = "(no target)"
 
 
 LESSON_ENV = "AICONTAGION_LESSON"  # set by simulator.app.server.serve(lesson=...)
+LANGUAGE_ENV = "AICONTAGION_LANG"  # set by simulator.app.server.serve(lang=...)
+
+
+def initial_language() -> str:
+    """The language a new session shows when its address names none: $AICONTAGION_LANG if it is
+    one aicontagion speaks, else English.
+    """
+    lang = (os.environ.get(LANGUAGE_ENV) or "").strip()
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def initial_lesson_name() -> str:
@@ -127,21 +137,21 @@ def _median_waiver(config: Scenario) -> float:
 KNOBS: tuple[Knob, ...] = (
     Knob(
         "gpu_depreciation_per_year",
-        "GPU depreciation (%/yr)",
+        N_("GPU depreciation (%/yr)"),
         0.01,
         1,
         lambda c: _mean(g.depreciation_per_year for g in c.markets.gpu.generations),
     ),
     Knob(
         "rental_deflation_per_year",
-        "GPU rental-rate deflation (%/yr)",
+        N_("GPU rental-rate deflation (%/yr)"),
         0.01,
         1,
         lambda c: c.markets.gpu.rental_deflation_per_year,
     ),
     Knob(
         "ai_revenue_growth_per_year",
-        "AI revenue growth (%/yr)",
+        N_("AI revenue growth (%/yr)"),
         0.01,
         5,
         lambda c: c.markets.demand.ai_revenue_growth_per_year,
@@ -149,7 +159,7 @@ KNOBS: tuple[Knob, ...] = (
     ),
     Knob(
         "gpu_market_depth_bn",
-        "GPU secondary-market depth (US$ bn)",
+        N_("GPU secondary-market depth (US$ bn)"),
         1.0,
         1,
         lambda c: c.markets.gpu.market_depth_bn,
@@ -158,22 +168,48 @@ KNOBS: tuple[Knob, ...] = (
     ),
     Knob(
         "ltv_covenant",
-        "LTV covenant threshold (% loan / collateral)",
+        N_("LTV covenant threshold (% loan / collateral)"),
         0.01,
         5,
         _median_ltv,
         display_min=30,
         display_max=200,
     ),
-    Knob("waiver_propensity", "Lender waiver propensity (0 = never … 1 = most)", 1.0, 0.05, _median_waiver),
+    Knob("waiver_propensity", N_("Lender waiver propensity (0 = never … 1 = most)"), 1.0, 0.05, _median_waiver),
 )
 CHANNELS: tuple[str, ...] = tuple(name for name in Channels.model_fields if name in LEVERS)
 SHOCK_CHOICES: tuple[str, ...] = (NO_SHOCK, *SHOCK_KINDS)
 
 
-def channel_label(name: str) -> str:
-    words = name.replace("ltv", "LTV").replace("dscr", "DSCR").replace("_", " ")
-    return f"Channel: {words}"
+CHANNEL_LABELS: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "circular_funding": N_("Channel: circular funding"),
+        "ltv_covenants": N_("Channel: LTV covenants"),
+        "dscr_covenants": N_("Channel: DSCR covenants"),
+        "liquidity_covenants": N_("Channel: liquidity covenants"),
+        "refinancing": N_("Channel: refinancing"),
+        "rollover_repricing": N_("Channel: rollover repricing"),
+        "contract_cuts": N_("Channel: contract cuts"),
+        "lease_renegotiation": N_("Channel: lease renegotiation"),
+        "fire_sale_impact": N_("Channel: fire sale impact"),
+        "equity_marks": N_("Channel: equity marks"),
+        "redemptions": N_("Channel: redemptions"),
+        "margin_calls": N_("Channel: margin calls"),
+        "capital_derisking": N_("Channel: capital derisking"),
+        "sentiment_feedback": N_("Channel: sentiment feedback"),
+        "rate_marks": N_("Channel: rate marks"),
+    }
+)
+"""The switch of each contagion channel (a message of the ``app`` domain)."""
+
+
+def channel_label(name: str, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The label of channel ``name``'s switch in ``lang``."""
+    label = CHANNEL_LABELS.get(name)
+    if label is None:
+        words = name.replace("ltv", "LTV").replace("dscr", "DSCR").replace("_", " ")
+        return f"Channel: {words}"
+    return gettext_for(lang, "app")(label)
 
 
 @functools.lru_cache(maxsize=32)
@@ -183,9 +219,11 @@ def scenario_config(name: str) -> Scenario:
 
 
 @functools.lru_cache(maxsize=32)
-def lesson_spec(name: str) -> Lesson:
-    """The lesson ``configs/lessons/NAME.yaml``, validated (ConfigError if it is not); cached per name."""
-    return load_lesson(name)
+def lesson_spec(name: str, lang: str = DEFAULT_LANGUAGE) -> Lesson:
+    """The lesson ``configs/lessons/NAME.yaml``, validated (ConfigError if it is not), its texts
+    in ``lang``; cached per name and language.
+    """
+    return load_lesson(name, lang=lang)
 
 
 def _base_config(scenario_name: str, lesson_levers: Mapping[str, Any]) -> Scenario:
@@ -322,22 +360,26 @@ class AppModel(ContagionModel):
         )
 
 
-def model_params_for(config: Scenario, scenario_name: str, seed: int, lesson: str | None = None) -> dict[str, Any]:
+def model_params_for(
+    config: Scenario, scenario_name: str, seed: int, lesson: str | None = None, lang: str = DEFAULT_LANGUAGE
+) -> dict[str, Any]:
     """SolaraViz ``model_params``: seed, lever sliders, shock, backstop and channel switches
-    (and the lesson, fixed, so that Reset keeps the lesson's scenario and levers).
+    (and the lesson, fixed, so that Reset keeps the lesson's scenario and levers); labels in
+    ``lang``.
     """
+    _ = gettext_for(lang, "app")
     defaults = widget_defaults(config)
     params: dict[str, Any] = {
         "scenario_name": scenario_name,  # fixed: the scenario card picks it
         "lesson": lesson,  # fixed: the lesson picker picks it
-        "seed": {"type": "InputText", "value": str(seed), "label": "Seed (whole number ≥ 0)"},
+        "seed": {"type": "InputText", "value": str(seed), "label": _("Seed (whole number ≥ 0)")},
     }
     for knob in KNOBS:
         lo, hi = knob.bounds()
         integer = float(knob.step).is_integer()
         params[knob.lever] = {
             "type": "SliderInt" if integer else "SliderFloat",
-            "label": knob.label,
+            "label": _(knob.label),
             "value": int(defaults[knob.lever]) if integer else defaults[knob.lever],
             "min": int(lo) if integer else lo,
             "max": int(hi) if integer else hi,
@@ -347,13 +389,13 @@ def model_params_for(config: Scenario, scenario_name: str, seed: int, lesson: st
         "type": "Select",
         "value": NO_SHOCK,
         "values": list(SHOCK_CHOICES),
-        "label": "Extra shock: kind",
+        "label": _("Extra shock: kind"),
     }
     params["shock_target"] = {
         "type": "Select",
         "value": NO_TARGET,
         "values": shock_targets(config),
-        "label": "Extra shock: target",
+        "label": _("Extra shock: target"),
     }
     params["shock_size"] = {
         "type": "SliderFloat",
@@ -361,7 +403,7 @@ def model_params_for(config: Scenario, scenario_name: str, seed: int, lesson: st
         "min": LEVERS["shock_size"].low,
         "max": 2.0,
         "step": 0.05,
-        "label": "Extra shock: size (share; per yr for rate/growth)",
+        "label": _("Extra shock: size (share; per yr for rate/growth)"),
     }
     params["shock_month"] = {
         "type": "SliderInt",
@@ -369,15 +411,15 @@ def model_params_for(config: Scenario, scenario_name: str, seed: int, lesson: st
         "min": 1,
         "max": 60,
         "step": 1,
-        "label": "Extra shock: month",
+        "label": _("Extra shock: month"),
     }
     params["central_bank_enabled"] = {
         "type": "Checkbox",
         "value": defaults["central_bank_enabled"],
-        "label": "Central-bank backstop (on/off)",
+        "label": _("Central-bank backstop (on/off)"),
     }
     for name in CHANNELS:
-        params[name] = {"type": "Checkbox", "value": defaults[name], "label": channel_label(name)}
+        params[name] = {"type": "Checkbox", "value": defaults[name], "label": channel_label(name, lang)}
     return params
 
 

@@ -114,13 +114,17 @@ def _url(host: str, port: int) -> str:
 
 
 def server_env(
-    scenario: str | None = None, base: Mapping[str, str] | None = None, lesson: str | None = None
+    scenario: str | None = None,
+    base: Mapping[str, str] | None = None,
+    lesson: str | None = None,
+    lang: str | None = None,
 ) -> dict[str, str]:
     """Environment for the Solara server process.
 
     Points Solara's asset proxy at the local asset copy (unless SOLARA_ASSETS_PROXY_CACHE_DIR is
     already set), disables telemetry and the PyPI version check, and passes the scenario name
-    to the app as AICONTAGION_SCENARIO (and a lesson to open as AICONTAGION_LESSON). Warns (AssetsMissingWarning) if the assets are missing.
+    to the app as AICONTAGION_SCENARIO (and a lesson to open as AICONTAGION_LESSON, the page's
+    language as AICONTAGION_LANG). Warns (AssetsMissingWarning) if the assets are missing.
     """
     env = dict(os.environ if base is None else base)
     env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"
@@ -150,6 +154,10 @@ def server_env(
         if not isinstance(lesson, str) or not lesson.strip():
             raise ValueError(f"invalid lesson {lesson!r}: give a lesson name")
         env["AICONTAGION_LESSON"] = lesson.strip()
+    if lang is not None:
+        if lang not in ("en", "zh"):  # (simulator.i18n.LANGUAGES; this module imports no engine module)
+            raise ValueError(f"lang: {lang!r} is not a language aicontagion speaks; choose en or zh")
+        env["AICONTAGION_LANG"] = lang
     return env
 
 
@@ -171,6 +179,7 @@ def serve(
     scenario: str | None = None,
     app_path: Path | str | None = None,
     lesson: str | None = None,
+    lang: str | None = None,
 ) -> int:
     """Run the app server until it exits or Ctrl-C; return its exit code (0 after Ctrl-C).
 
@@ -179,7 +188,7 @@ def serve(
     """
     host, port = validate_address(host, port)
     cmd = server_command(host, port, app_path)
-    env = server_env(scenario, lesson=lesson)
+    env = server_env(scenario, lesson=lesson, lang=lang)
     _check_port_free(host, port)
 
     print(f"aicontagion app: open {_url(host, port)}", flush=True)

@@ -1,5 +1,6 @@
 """What one browser session has picked on the page: the Solara reactives that the panels and
-the page share (selected institution, filters, the scenario picked, "run to month").
+the page share (selected institution, filters, the scenario picked, "run to month", the
+language).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from urllib.parse import parse_qs
 import solara
 
 from simulator import views
-from simulator.app.params import DEFAULT_SEED, initial_lesson_name, initial_scenario_name
+from simulator.app.params import DEFAULT_SEED, initial_language, initial_lesson_name, initial_scenario_name
+from simulator.config import ConfigError
+from simulator.i18n import DEFAULT_LANGUAGE, check_language, gettext_for
 from simulator.model import ContagionModel
 
 # Module-level reactives are per browser session (Solara scopes them per kernel).
@@ -30,6 +33,43 @@ lesson_pick = solara.reactive("")  # the choice the student picked for that stag
 lesson_revealed = solara.reactive(False)  # the stage's month has been run and its answer shown
 lesson_message = solara.reactive("")  # why a stage could not be run (e.g. the model is past its month)
 lesson_highlight: solara.Reactive[tuple[str, ...]] = solara.reactive(())  # ringed in the network
+# Language: None = not switched on the page yet (follow ?lang=CODE, else ``aicontagion app --lang``).
+chosen_language: solara.Reactive[str | None] = solara.reactive(None)
+shown_language = solara.reactive(DEFAULT_LANGUAGE)  # what the page shows, kept in step by Page (for Mesa's labels)
+
+
+def language_from_query(search: str | None) -> tuple[str | None, str | None]:
+    """The language named in the page address (``?lang=CODE``) and no error; ``(None, None)`` if
+    the address names none; ``(None, why)`` if it names one aicontagion does not speak.
+    """
+    values = parse_qs(search or "").get("lang", [])
+    if not values:
+        return None, None
+    try:
+        return check_language(values[0].strip(), "lang (in the page address)"), None
+    except ConfigError as exc:
+        return None, str(exc)
+
+
+def session_language(search: str | None) -> tuple[str, str | None]:
+    """The language this session shows -- the one switched to on the page, else the address's
+    (``?lang=zh``), else the one the server was started with (``aicontagion app --lang``), else
+    English -- and why the address's could not be used (None if it could).
+    """
+    from_query, error = language_from_query(search)
+    if chosen_language.value is not None:
+        return chosen_language.value, None
+    return from_query or initial_language(), error
+
+
+def use_language() -> str:
+    """The session's language (a hook: call it at the top of a component)."""
+    return session_language(solara.use_router().search)[0]
+
+
+def use_gettext():
+    """The ``app`` domain's gettext in the session's language (a hook, like :func:`use_language`)."""
+    return gettext_for(use_language(), "app")
 
 
 def lesson_from_query(search: str | None) -> str:

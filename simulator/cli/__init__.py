@@ -121,6 +121,28 @@ def _port(text: str) -> int:
     return _whole_number(text, "port", 1, 65535)
 
 
+LANGUAGE_CHOICES: dict[str, str] = {"en": "English", "zh": "Simplified Chinese"}
+"""The languages of --lang (those of ``simulator.i18n.LANGUAGES``, repeated here: the parser
+imports only the standard library)."""
+
+
+def _language(text: str) -> str:
+    if text not in LANGUAGE_CHOICES:
+        choices = ", ".join(f"{code} ({name})" for code, name in LANGUAGE_CHOICES.items())
+        raise argparse.ArgumentTypeError(f"must be one of {choices}; got {text!r}")
+    return text
+
+
+def _add_lang(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--lang",
+        type=_language,
+        default="en",
+        metavar="{" + ",".join(LANGUAGE_CHOICES) + "}",
+        help=f"language of {what}: en (English, the default) or zh (Simplified Chinese)",
+    )
+
+
 def _folder(text: str) -> Path:
     if not text.strip():
         raise argparse.ArgumentTypeError(f"give a folder name, got {text!r}")
@@ -191,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         "or a lever name (gpu_market_depth_bn=40, central_bank_enabled=true); repeatable",
     )
     run.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    _add_lang(run, "the printed summary and its event sentences")
     run.set_defaults(handler=cmd_run, parser=run, modules=_RUN_MODULES)
 
     scenarios = sub.add_parser(
@@ -216,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="guided lesson the app opens with (configs/lessons/NAME.yaml; as the page address ?lesson=NAME)",
     )
+    _add_lang(app, "the page the browser opens (as the page address ?lang=zh; the page has a switch too)")
     app.set_defaults(handler=cmd_app, parser=app, modules=(*_ENGINE[:1], "simulator.app.server"))
 
     report = sub.add_parser(
@@ -234,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="the HTML file to write, ending in .html (default DIR/report.html, which a later run into DIR replaces)",
     )
+    _add_lang(report, "the report's labels and event sentences")
     report.set_defaults(handler=cmd_report, parser=report, modules=_REPORT_MODULES)
 
     from simulator.cli.sweeps import add_commands
@@ -466,7 +491,7 @@ def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, month
         _error(f"aicontagion run: {summary['note']}; wrote {len(files)} files to {out_dir}")
         raise stopped
     if not args.quiet and not cut_short and not late:
-        print_summary(summary, scenario.description, files, out_dir)
+        print_summary(summary, scenario.description, files, out_dir, lang=args.lang)
     if cut_short:
         when = f"after {summary['months']} of {months} months and again " if stopped is not None else ""
         _error(f"aicontagion run: interrupted (Ctrl-C) {when}while the outputs were written; {out_dir} holds "
@@ -630,127 +655,181 @@ def _simulate(model, months: int) -> BaseException | None:
     return None
 
 
-def print_summary(summary: dict, description: str, files: list[str], out_dir: Path) -> None:
-    """Print the summary of a run as plain-text tables (readable without colour or a TTY)."""
+def print_summary(summary: dict, description: str, files: list[str], out_dir: Path, lang: str = "en") -> None:
+    """Print the summary of a run as plain-text tables (readable without colour or a TTY), its
+    labels, event sentences and the scenario's description in ``lang`` (a description of one's
+    own scenario, without a translation, stays as written).
+    """
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    from networks import SECTOR_LABELS
+    from simulator.events import event_sentence
+    from simulator.i18n import gettext_for, scenario_description
+    from simulator.words import event_kind_label, sector_label
 
+    _ = gettext_for(lang, "app")
+    # Chinese has no spaces to wrap at: a long cell folds onto the next line rather than being cut.
+    fold: dict[str, Any] = {} if lang == "en" else {"overflow": "fold"}
     console = Console(highlight=False, soft_wrap=False)
     months = summary["months"]
-    console.print(f"[bold]{summary['scenario']}[/bold]: seed {summary['seed']}, {months} months "
-                  f"simulated in {summary['seconds']:.2f} s")  # fmt: skip
+    console.print(_("[bold]{scenario}[/bold]: seed {seed}, {months} months simulated in {seconds:.2f} s").format(
+        scenario=summary["scenario"], seed=summary["seed"], months=months, seconds=summary["seconds"]))  # fmt: skip
     if description.strip():
-        console.print(description.strip(), style="dim")
+        console.print(scenario_description(description, lang), style="dim")
     if summary.get("note"):
-        console.print(f"NOTE: {summary['note']}", style="bold")
+        console.print(_("NOTE: {note}").format(note=summary["note"]), style="bold")
 
     losses = summary["losses_bn"]
     cf = summary.get("counterfactual")
-    sectors = Table(title="Defaults and losses by sector, US$ bn" + (f" (shortfalls against {cf})" if cf else ""),
-                    title_justify="left", box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False,
+    title = (_("Defaults and losses by sector, US$ bn (shortfalls against {counterfactual})").format(counterfactual=cf)
+             if cf else _("Defaults and losses by sector, US$ bn"))  # fmt: skip
+    sectors = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False,
                     show_edge=False)  # fmt: skip
-    sectors.add_column("Sector")
-    sectors.add_column("Defaults", justify="right")
+    sectors.add_column(_("Sector"), **fold)
+    sectors.add_column(_("Defaults"), justify="right", **fold)
     headers = {
-        "realised_losses_bn": "Realised",
-        "unrealised_losses_bn": "Unrealised",
-        "equity_shortfall_bn": "Book equity short",
-        "market_value_shortfall_bn": "Market value short",
+        "realised_losses_bn": _("Realised"),
+        "unrealised_losses_bn": _("Unrealised"),
+        "equity_shortfall_bn": _("Book equity short"),
+        "market_value_shortfall_bn": _("Market value short"),
     }
     shown = [m for m in headers if losses.get(m) is not None]
     for measure in shown:
-        sectors.add_column(headers[measure], justify="right")
+        sectors.add_column(headers[measure], justify="right", **fold)
     counts = summary.get("institutions_by_kind", {})
+    of = _("{count} of {total}")
     for kind in counts:
         defaults = summary["defaults_by_kind"].get(kind, 0)
-        cells = [_bn(losses[m]["by_sector"].get(kind)) for m in shown]
-        sectors.add_row(SECTOR_LABELS.get(kind, kind), f"{defaults} of {counts.get(kind, '?')}", *cells)
+        cells = [_bn(losses[m]["by_sector"].get(kind), lang=lang) for m in shown]
+        sectors.add_row(sector_label(kind, lang), of.format(count=defaults, total=counts.get(kind, "?")), *cells)
     sectors.add_section()
-    sectors.add_row("All", f"{summary['defaults_total']} of {sum(counts.values()) or '?'}",
-                    *[_bn(losses[m]["total"]) for m in shown], style="bold")  # fmt: skip
+    sectors.add_row(_("All"), of.format(count=summary["defaults_total"], total=sum(counts.values()) or "?"),
+                    *[_bn(losses[m]["total"], lang=lang) for m in shown], style="bold")  # fmt: skip
     console.print()
     console.print(sectors)
     console.print(
-        "Realised: written off after recoveries, and discounts taken on sales (never decreases). Unrealised: marks "
-        "on what is still held (can recover)."
+        _(
+            "Realised: written off after recoveries, and discounts taken on sales (never decreases). Unrealised: "
+            "marks on what is still held (can recover)."
+        )
         + (
-            f" Short: below the same seed of {cf}, the same world without this shock."
+            _(" Short: below the same seed of {counterfactual}, the same world without this shock.").format(
+                counterfactual=cf
+            )
             if cf
-            else " No counterfactual: the baseline is what other scenarios are measured against."
+            else _(" No counterfactual: the baseline is what other scenarios are measured against.")
         ),
         style="dim",
     )
     console.print()
 
-    prices = Table(title="GPU secondary-market price, US$ thousand per GPU", title_justify="left",
+    prices = Table(title=_("GPU secondary-market price, US$ thousand per GPU"), title_justify="left",
                    box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False, show_edge=False)  # fmt: skip
-    columns = ["Generation", "Month 0", "Lowest (month)", f"Month {months}", "Peak fall"]
+    month_n = _("Month {month}")
+    columns = [_("Generation"), month_n.format(month=0), _("Lowest (month)"), month_n.format(month=months),
+               _("Peak fall")]  # fmt: skip
     if cf:
-        columns += [f"Without the shock, month {months}", "Most below it (month)"]
-    for name in columns:
-        prices.add_column(name, justify="left" if name == "Generation" else "right")
+        columns += [_("Without the shock, month {month}").format(month=months), _("Most below it (month)")]
+    for k, name in enumerate(columns):
+        prices.add_column(name, justify="left" if k == 0 else "right", **fold)
     for gen, p in summary["gpu_prices"].items():
-        fall = "n/a" if p["peak_fall_pct"] is None else f"{p['peak_fall_pct']:.1f}%"
-        row = [gen, _num(p["start_k_usd"]), f"{_num(p['min_k_usd'])} ({p['min_month']})", _num(p["end_k_usd"]), fall]
+        fall = _("n/a") if p["peak_fall_pct"] is None else f"{p['peak_fall_pct']:.1f}%"
+        row = [gen, _num(p["start_k_usd"], lang=lang), f"{_num(p['min_k_usd'], lang=lang)} ({p['min_month']})",
+               _num(p["end_k_usd"], lang=lang), fall]  # fmt: skip
         if cf:
             gap = p["largest_gap_pct"]
-            row += [_num(p["counterfactual_end_k_usd"]),
-                    "never" if not gap else f"{gap:.1f}% ({p['largest_gap_month']})"]  # fmt: skip
+            row += [_num(p["counterfactual_end_k_usd"], lang=lang),
+                    _("never") if not gap else f"{gap:.1f}% ({p['largest_gap_month']})"]  # fmt: skip
         prices.add_row(*row)
     console.print(prices)
     console.print()
 
-    versus = " the counterfactual does not have" if cf else ""
-    for key, label in (("first_breach", "covenant breach"), ("first_default", "default")):
+    firsts = (
+        ("first_breach", _("First covenant breach the counterfactual does not have:"), _("First covenant breach:")),
+        ("first_default", _("First default the counterfactual does not have:"), _("First default:")),
+    )
+    for key, versus_label, label in firsts:
         event = summary[key]
         console.print(
-            f"[bold]First {label}{versus}:[/bold] "
-            + (f"month {event['month']}: {event['message']}" if event else f"none in {months} months")
+            f"[bold]{versus_label if cf else label}[/bold] "
+            + (
+                _("month {month}: {sentence}").format(month=event["month"], sentence=event_sentence(event, lang))
+                if event
+                else _("none in {months} months").format(months=months)
+            )
         )
     sentiment = summary["sentiment"]
-    console.print(f"[bold]Sentiment[/bold] (1 = month 0): {_num(sentiment['start'], 2)} at month 0, "
-                  f"{_num(sentiment['end'], 2)} at month {months}")  # fmt: skip
+    console.print(_("[bold]Sentiment[/bold] (1 = month 0): {start} at month 0, {end} at month {months}").format(
+        start=_num(sentiment["start"], 2, lang), end=_num(sentiment["end"], 2, lang), months=months))  # fmt: skip
     equity = summary["system_equity_bn"]
-    console.print(f"[bold]System book equity:[/bold] US$ {_bn(equity['start'], 0)} bn at month 0, "
-                  f"US$ {_bn(equity['end'], 0)} bn at month {months}"
-                  + (f" (US$ {_bn(equity['counterfactual_end'], 0)} bn in {cf})" if cf else ""))  # fmt: skip
+    console.print(
+        _("[bold]System book equity:[/bold] US$ {start} bn at month 0, US$ {end} bn at month {months}").format(
+            start=_bn(equity["start"], 0, lang), end=_bn(equity["end"], 0, lang), months=months
+        )
+        + (
+            _(" (US$ {equity} bn in {counterfactual})").format(
+                equity=_bn(equity["counterfactual_end"], 0, lang), counterfactual=cf
+            )
+            if cf
+            else ""
+        )
+    )
     cb = summary.get("central_bank")
     if cb and (cb["enabled"] or cb["lent_bn"] or cb["bought_bn"]):
         console.print(
-            f"[bold]Central bank:[/bold] lent US$ {_bn(cb['lent_bn'])} bn, bought US$ {_bn(cb['bought_bn'])} bn, "
-            f"balance sheet US$ {_bn(cb['balance_sheet_peak_bn'])} bn at its peak, losses US$ {_bn(cb['losses_bn'])} bn "
-            f"(realised US$ {_bn(cb['realised_losses_bn'])} bn)"
+            _(
+                "[bold]Central bank:[/bold] lent US$ {lent} bn, bought US$ {bought} bn, balance sheet US$ {peak} bn "
+                "at its peak, losses US$ {losses} bn (realised US$ {realised} bn)"
+            ).format(
+                lent=_bn(cb["lent_bn"], lang=lang),
+                bought=_bn(cb["bought_bn"], lang=lang),
+                peak=_bn(cb["balance_sheet_peak_bn"], lang=lang),
+                losses=_bn(cb["losses_bn"], lang=lang),
+                realised=_bn(cb["realised_losses_bn"], lang=lang),
+            )
         )
-    by_kind = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in summary["events_by_kind"].items())
-    console.print(f"[bold]Events:[/bold] {summary['events_total']}" + (f" ({by_kind})" if by_kind else ""))
+    by_kind = _(", ").join(f"{n} {event_kind_label(k, lang)}" for k, n in summary["events_by_kind"].items())
+    console.print(
+        _("[bold]Events:[/bold] {count}").format(count=summary["events_total"])
+        + (_(" ({counts})").format(counts=by_kind) if by_kind else "")
+    )
 
     top = summary["top_events"]
     console.print()
     if top:
-        events = Table(title=f"The {len(top)} most important events", title_justify="left",
+        events = Table(title=_("The {count} most important events").format(count=len(top)), title_justify="left",
                        box=box.SIMPLE_HEAD, title_style="bold", pad_edge=False, show_edge=False)  # fmt: skip
-        events.add_column("Month", justify="right")
-        events.add_column("Kind", no_wrap=True)
-        events.add_column("What happened", ratio=1)
+        events.add_column(_("Month"), justify="right")
+        events.add_column(_("Kind"), no_wrap=True)
+        events.add_column(_("What happened"), ratio=1, **fold)
         for e in top:
-            events.add_row(str(e["month"]), e["kind"].replace("_", " "), e["message"])
+            events.add_row(str(e["month"]), event_kind_label(e["kind"], lang), event_sentence(e, lang))
         console.print(events)
     else:
-        console.print("[bold]Events:[/bold] nothing happened that the event log records")
+        console.print(_("[bold]Events:[/bold] nothing happened that the event log records"))
     console.print()
 
-    console.print(f"Wrote {len(files)} files to {out_dir}: {', '.join(files)}")
+    console.print(_("Wrote {count} files to {folder}: {files}").format(count=len(files), folder=out_dir,
+                                                                        files=", ".join(files)))  # fmt: skip
 
 
-def _bn(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value:,.{digits}f}"
+def _bn(value: float | None, digits: int = 1, lang: str = "en") -> str:
+    if value is None:
+        from simulator.i18n import gettext_for
+
+        _ = gettext_for(lang, "app")
+        return _("n/a")
+    return f"{value:,.{digits}f}"
 
 
-def _num(value: float | None, digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
+def _num(value: float | None, digits: int = 1, lang: str = "en") -> str:
+    if value is None:
+        from simulator.i18n import gettext_for
+
+        _ = gettext_for(lang, "app")
+        return _("n/a")
+    return f"{value:.{digits}f}"
 
 
 def _is_path(text: str) -> bool:
@@ -764,7 +843,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from simulator.cli.report import ReportError, write_report
 
     try:
-        path = write_report(args.folder, args.out)
+        path = write_report(args.folder, args.out, lang=args.lang)
     except ReportError as exc:
         raise BadInput(f"aicontagion report: {exc}") from None
     except OSError as exc:
@@ -803,11 +882,11 @@ def cmd_app(args: argparse.Namespace) -> int:
         from simulator.lessons import load_lesson
 
         try:
-            load_lesson(args.lesson)
+            load_lesson(args.lesson, lang=args.lang)
         except ConfigError as exc:
             raise BadInput(f"aicontagion app: {exc}") from None
     try:
-        return serve(host=args.host, port=args.port, scenario=args.scenario, lesson=args.lesson)
+        return serve(host=args.host, port=args.port, scenario=args.scenario, lesson=args.lesson, lang=args.lang)
     except ValueError as exc:
         raise BadInput(f"aicontagion app: {exc}") from None
     except OSError as exc:

@@ -272,7 +272,8 @@ def summarise(model: ContagionModel, top: int = TOP_EVENTS) -> dict:
         if event is None or event.month > months:
             return None
         return {"month": int(event.month), "actor": event.actor, "counterparty": event.counterparty,
-                "message": event.message}  # fmt: skip
+                "message": event.message, "template": event.template,
+                "params": _jsonable(dict(event.params))}  # fmt: skip
 
     kinds = Counter(e.kind for e in events)
     summary = {

@@ -22,7 +22,7 @@ import numpy as np
 
 from agents.decisions import ACCELERATE, REPRICE, WAIVE, Breach
 from agents.names import Covenant, EventKind
-from simulator.events import money
+from simulator.events import Sentence, say
 from simulator.obligations import PRINCIPAL
 from simulator.valuation import covenant_measures
 
@@ -44,7 +44,7 @@ def run(state: State, only_ltv: bool = False, refresh: bool = True) -> int:
     answers = [agents[d.holder[b.row]].respond_to_breach(b) for b in breaches]
     # The run's first breach: of the month's first breaches, the most severe (then by sentence,
     # so the choice never depends on the order of the debt book).
-    first = max(breaches, key=lambda b: (b.severity, describe(state, b))) if mem.first_breach is None else None
+    first = max(breaches, key=lambda b: (b.severity, describe(state, b).render())) if mem.first_breach is None else None
     for b, answer in zip(breaches, answers):
         row = b.row
         state.scratch.decided_rows.add(row)
@@ -53,7 +53,7 @@ def run(state: State, only_ltv: bool = False, refresh: bool = True) -> int:
         principal = float(d.principal_bn[row])
         sentence = describe(state, b)
         if b is first:
-            mem.first_breach = (mem.month, sentence)
+            mem.first_breach = (mem.month, sentence.render())
         state.log.add(EventKind.COVENANT_BREACH, borrower, lender, principal, sentence)
         names = state.const.names
         if answer.response == WAIVE:
@@ -63,8 +63,14 @@ def run(state: State, only_ltv: bool = False, refresh: bool = True) -> int:
                 lender,
                 borrower,
                 principal,
-                f"{names[lender]} waived {names[borrower]}'s {b.covenant.upper()} breach "
-                f"(waiver {d.waivers[row]} of at most {agents[lender].rules.max_waivers})",
+                say(
+                    "{lender} waived {borrower}'s {covenant} breach (waiver {waiver} of at most {max_waivers})",
+                    lender=names[lender],
+                    borrower=names[borrower],
+                    covenant=b.covenant.upper(),
+                    waiver=int(d.waivers[row]),
+                    max_waivers=agents[lender].rules.max_waivers,
+                ),
             )
         elif answer.response == REPRICE:
             d.rate_per_year[row] += answer.extra_rate_per_year
@@ -80,11 +86,15 @@ def run(state: State, only_ltv: bool = False, refresh: bool = True) -> int:
                 lender,
                 borrower,
                 principal,
-                f"{names[lender]} amended {names[borrower]}'s loan instead of accelerating: "
-                f"+{answer.extra_rate_per_year:.1%} a year, covenant reset",
+                say(
+                    "{lender} amended {borrower}'s loan instead of accelerating: +{extra_rate:.1%} a year, covenant reset",
+                    lender=names[lender],
+                    borrower=names[borrower],
+                    extra_rate=answer.extra_rate_per_year,
+                ),
             )
         elif answer.response == ACCELERATE:
-            accelerate(state, row, reason=f"after its {b.covenant.upper()} breach")
+            accelerate(state, row, reason=say("after its {covenant} breach", covenant=b.covenant.upper()))
     return len(breaches)
 
 
@@ -143,25 +153,43 @@ def find_breaches(state: State, only_ltv: bool = False) -> list[Breach]:
     return breaches
 
 
-def describe(state: State, b: Breach) -> str:
+def describe(state: State, b: Breach) -> Sentence:
     """The breach in one sentence."""
     d, names = state.ledger.debt, state.const.names
     borrower, lender = names[d.obligor[b.row]], names[d.holder[b.row]]
     if b.covenant == Covenant.LTV:
         collateral = d.principal_bn[b.row] / b.value if b.value > 0 else 0.0
-        return (
-            f"{borrower} breached its {b.limit:.0%} LTV covenant with {lender}: GPU collateral "
-            f"{money(collateral)} vs loan {money(d.principal_bn[b.row])} (LTV {b.value:.0%})"
+        return say(
+            "{borrower} breached its {limit:.0%} LTV covenant with {lender}: GPU collateral "
+            "{collateral:money} vs loan {principal:money} (LTV {ltv:.0%})",
+            borrower=borrower,
+            limit=b.limit,
+            lender=lender,
+            collateral=collateral,
+            principal=d.principal_bn[b.row],
+            ltv=b.value,
         )
     if b.covenant == Covenant.DSCR:
-        return (
-            f"{borrower} breached its {b.limit:.2f}x DSCR covenant with {lender}: debt service covered {b.value:.2f}x"
+        return say(
+            "{borrower} breached its {limit:.2f}x DSCR covenant with {lender}: debt service covered {dscr:.2f}x",
+            borrower=borrower,
+            limit=b.limit,
+            lender=lender,
+            dscr=b.value,
         )
-    return f"{borrower} breached its {money(b.limit)} minimum-liquidity covenant with {lender}: cash {money(b.value)}"
+    return say(
+        "{borrower} breached its {limit:money} minimum-liquidity covenant with {lender}: cash {cash:money}",
+        borrower=borrower,
+        limit=b.limit,
+        lender=lender,
+        cash=b.value,
+    )
 
 
-def accelerate(state: State, row: int, reason: str) -> None:
-    """Make the whole principal of debt ``row`` due now."""
+def accelerate(state: State, row: int, reason: Sentence) -> None:
+    """Make the whole principal of debt ``row`` due now (``reason``: why, a clause of the event's
+    sentence).
+    """
     d, ob, names = state.ledger.debt, state.obligations, state.const.names
     d.accelerated[row] = True
     already = sum(
@@ -175,5 +203,11 @@ def accelerate(state: State, row: int, reason: str) -> None:
         lender,
         borrower,
         float(d.principal_bn[row]),
-        f"{names[lender]} accelerated {money(d.principal_bn[row])} owed by {names[borrower]} {reason}: all due now",
+        say(
+            "{lender} accelerated {principal:money} owed by {borrower} {reason}: all due now",
+            lender=names[lender],
+            principal=d.principal_bn[row],
+            borrower=names[borrower],
+            reason=reason,
+        ),
     )

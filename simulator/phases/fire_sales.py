@@ -23,7 +23,7 @@ import numpy as np
 
 from agents.names import CREDIT_CLASSES, EventKind
 from simulator.backstop import ABS_CLASSES, RESERVES
-from simulator.events import MATERIAL_BN, money
+from simulator.events import MATERIAL_BN, Sentence, say
 from simulator.kernels.fire_sales import price_impact, volume_for_price_factor
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,6 +31,16 @@ if TYPE_CHECKING:  # pragma: no cover
 
 OUTSIDE = "buyers of loans and bonds (outside)"
 OUTSIDE_SECURITIES = "buyers of securities (outside)"
+CREDIT_CLASS_WORDS: tuple[Sentence, ...] = (
+    say("government"),
+    say("investment-grade"),
+    say("high-yield"),
+    say("private"),
+    say("abs-senior"),
+    say("abs-junior"),
+)
+"""The credit classes (``agents.names.CreditClass``, by code) as words in an event's sentence."""
+assert [w.template for w in CREDIT_CLASS_WORDS] == [c.replace("_", "-") for c in CREDIT_CLASSES]
 
 
 def run(state: State) -> bool:
@@ -122,17 +132,19 @@ def _clear_gpus(state: State) -> None:
     repayments: list[tuple[int, float]] = []  # (debt row, amount): lenders repaid from their collateral
     for seller, gen, row, units, sold in fills:
         bought_by_cb = sold * cb_share[gen]
-        text = ""
+        text: list[Sentence] = []  # clauses after the sale itself
         if bought_by_cb > 0:
             led.central_bank_buys_gpus(cb.index, seller, gen, bought_by_cb, sale_price[gen], RESERVES)
             book = state.memory.central_bank
             book.acquired_gpus(gen, bought_by_cb, bought_by_cb * float(sale_price[gen]))
             book.bought_gpus_bn += bought_by_cb * float(sale_price[gen])
-            text = f"; {cb.name} bought {bought_by_cb:,.1f}k of them at its floor price"
+            text.append(
+                say("; {bank} bought {units:,.1f}k of them at its floor price", bank=cb.name, units=bought_by_cb)
+            )
         if units - sold > 1e-12:
-            text += f"; {units - sold:,.1f}k more wait for buyers"
+            text.append(say("; {units:,.1f}k more wait for buyers", units=units - sold))
         proceeds = float(sold * sale_price[gen])
-        whose = f"{names[seller]} sold"
+        whose = say("{seller} sold", seller=names[seller])
         if row >= 0:  # pledged GPUs: the lender is repaid from what they fetched
             lender = int(d.holder[row])
             repaid = min(proceeds, float(d.principal_bn[row]))
@@ -140,17 +152,33 @@ def _clear_gpus(state: State) -> None:
                 repayments.append((row, repaid))
             d.collateral_units_k[row] = max(float(d.collateral_units_k[row]) - sold, 0.0)
             if repaid >= MATERIAL_BN:
-                whose = f"{names[lender]} sold {names[seller]}'s pledged"
-                text += f"; {money(repaid)} repaid {names[lender]} ({d.ids[row]})"
+                whose = say("{lender} sold {seller}'s pledged", lender=names[lender], seller=names[seller])
+                text.append(
+                    say(
+                        "; {repaid:money} repaid {lender} ({loan})",
+                        repaid=repaid,
+                        lender=names[lender],
+                        loan=d.ids[row],
+                    )
+                )
             else:  # the loan is already repaid: the rest of the collateral is the seller's
-                text += f" (once pledged to {names[lender]}, whose loan is repaid)"
+                text.append(say(" (once pledged to {lender}, whose loan is repaid)", lender=names[lender]))
         state.log.add(
             EventKind.FIRE_SALE,
             seller,
             None if row < 0 else int(d.holder[row]),
             proceeds,
-            f"{whose} {sold:,.1f}k {gen_names[gen]} GPUs for {money(proceeds)} at ${sale_price[gen] * 1e3:,.1f}k each "
-            f"({factor[gen] - 1:+.1%} price impact){text}",
+            say(
+                "{whose} {units:,.1f}k {generation} GPUs for {proceeds:money} at ${price_k:,.1f}k each "
+                "({impact:+.1%} price impact){more}",
+                whose=whose,
+                units=sold,
+                generation=gen_names[gen],
+                proceeds=proceeds,
+                price_k=sale_price[gen] * 1e3,
+                impact=factor[gen] - 1,
+                more=tuple(text),
+            ),
         )
     if repayments:  # (one order per pledged row: each row is repaid once)
         led.pay_principal([r for r, _ in repayments], [a for _, a in repayments])
@@ -209,13 +237,20 @@ def _clear_credit(state: State) -> None:
         haircut = 1.0 - (1.0 - market.debt_haircut.get(row, 0.0)) * factor[k]
         seller = int(d.holder[row])
         whole = float(d.principal_bn[row])
-        text = ""
+        text: tuple[Sentence, ...] = ()
         if to_cb[k] > 0 and whole > 0:  # the central bank's part first, then the rest outside
             principal = whole * sh * to_cb[k]
             paid = led.central_bank_buys_debt(cb.index, row, principal / whole, haircut, f"{d.ids[row]}:cb", RESERVES)
             book.debt_cost_per_par[len(d) - 1] = paid / principal if principal > 0 else 0.0
             book.bought_abs_bn += paid
-            text = f"; {cb.name} bought {money(paid)} of it at its floor of {floor:.0%} of par"
+            text = (
+                say(
+                    "; {bank} bought {paid:money} of it at its floor of {floor:.0%} of par",
+                    bank=cb.name,
+                    paid=paid,
+                    floor=floor,
+                ),
+            )
             rest = whole - principal
             led.sell_debt_outside(row, whole * sh * (1.0 - to_cb[k]) / rest if rest > 0 else 0.0, haircut, OUTSIDE)
         else:
@@ -226,32 +261,53 @@ def _clear_credit(state: State) -> None:
                 seller,
                 int(d.obligor[row]),
                 val * (1 - haircut),
-                f"{names[seller]} sold {d.ids[row]} worth {money(val)} for "
-                f"{money(val * (1 - haircut))} ({haircut:.0%} discount){text}",
+                say(
+                    "{seller} sold {loan} worth {value:money} for {proceeds:money} ({haircut:.0%} discount){more}",
+                    seller=names[seller],
+                    loan=d.ids[row],
+                    value=val,
+                    proceeds=val * (1 - haircut),
+                    haircut=haircut,
+                    more=text,
+                ),
             )
     for (seller, credit_class), face in lots:
         mark = float(led.securities_price[credit_class])
         price = mark * factor[credit_class]
         to_central_bank = face * to_cb[credit_class]
-        text, paid = "", 0.0
+        text, paid = (), 0.0
         if to_central_bank > 0:
             paid = float(
                 led.central_bank_buys_securities(cb.index, seller, credit_class, to_central_bank, price, RESERVES).sum()
             )
             book.acquired_securities(credit_class, to_central_bank, paid)
             book.bought_abs_bn += paid
-            text = f"; {cb.name} bought {money(paid)} of them at its floor of {floor:.0%} of par"
+            text = (
+                say(
+                    "; {bank} bought {paid:money} of them at its floor of {floor:.0%} of par",
+                    bank=cb.name,
+                    paid=paid,
+                    floor=floor,
+                ),
+            )
         proceeds = paid + float(
             led.sell_securities_outside(seller, credit_class, face - to_central_bank, price, OUTSIDE_SECURITIES)[0]
         )
-        label = CREDIT_CLASSES[credit_class].replace("_", "-")
+        label = CREDIT_CLASS_WORDS[credit_class]
         state.log.add(
             EventKind.ASSET_SALE,
             seller,
             None,
             proceeds,
-            f"{names[seller]} sold {money(face * mark)} of {label} securities for {money(proceeds)} "
-            f"({1 - factor[credit_class]:.1%} discount){text}",
+            say(
+                "{seller} sold {value:money} of {credit_class} securities for {proceeds:money} ({discount:.1%} discount){more}",
+                seller=names[seller],
+                value=face * mark,
+                credit_class=label,
+                proceeds=proceeds,
+                discount=1 - factor[credit_class],
+                more=text,
+            ),
         )
     for k in (factor < 1.0).nonzero()[0].tolist():
         state.drivers.hit_credit_market(k, float(factor[k]))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.names import CreditClass, DebtKind, EventKind, ExecutoryKind
-from simulator.events import money
+from simulator.events import say
 from simulator.obligations import CHIP_SALE, EQUITY_FUNDING
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -125,8 +125,17 @@ def _borrow_for_chips(state: State, payers: np.ndarray, wanted: np.ndarray, spar
             lender,
             i,
             drawn,
-            f"{names[lender]} lent {money(drawn)} to {names[i]} against {units:,.1f}k new "
-            f"{const.generation_names[newest]} GPUs to buy them ({d.ids[row]}: {money(d.principal_bn[row])} owed)",
+            say(
+                "{lender} lent {amount:money} to {borrower} against {units:,.1f}k new "
+                "{generation} GPUs to buy them ({loan}: {owed:money} owed)",
+                lender=names[lender],
+                amount=drawn,
+                borrower=names[i],
+                units=units,
+                generation=const.generation_names[newest],
+                loan=d.ids[row],
+                owed=d.principal_bn[row],
+            ),
         )
 
 
@@ -173,8 +182,11 @@ def _fund_customers(state: State, funding_rows: np.ndarray, spare: np.ndarray) -
                 i,
                 None,
                 stopped,
-                f"{names[i]} stopped funding its customers (market value "
-                f"{led.equity_value_bn[i] / state.const.opening_equity_value_bn[i]:.0%} of its opening value)",
+                say(
+                    "{company} stopped funding its customers (market value {share:.0%} of its opening value)",
+                    company=names[i],
+                    share=led.equity_value_bn[i] / state.const.opening_equity_value_bn[i],
+                ),
             )
     wanted = [p if funds[i] else 0.0 for p, i in zip(payments, payers)]
     for row, i, amount in zip(rows, payers, _pro_rata(payers, wanted, spare)):
@@ -200,13 +212,19 @@ def _pay_shareholders(state: State, spare: np.ndarray) -> None:
         spare[i] -= paid
         if paid < plan - 1e-9 and i not in mem.payout_cutters:
             mem.payout_cutters.add(i)
-            why = "stressed" if agent.is_stressed() else "short of spare cash"
+            why = say("stressed") if agent.is_stressed() else say("short of spare cash")
             state.log.add(
                 EventKind.PAYOUT_CUT,
                 i,
                 None,
                 plan - paid,
-                f"{names[i]} cut its dividends and buybacks to {money(paid)} of a planned {money(plan)} this month ({why})",
+                say(
+                    "{company} cut its dividends and buybacks to {paid:money} of a planned {plan:money} this month ({why})",
+                    company=names[i],
+                    paid=paid,
+                    plan=plan,
+                    why=why,
+                ),
             )
         elif paid >= plan - 1e-9:
             mem.payout_cutters.discard(i)
@@ -225,13 +243,18 @@ def _report_capex_cuts(state: State, payers: np.ndarray, planned: np.ndarray, pa
     for i in ((plan > 0) & (bought < CAPEX_CUT_SHARE * plan) & ~mem.defaulted).nonzero()[0].tolist():
         if i not in mem.capex_cutters:
             mem.capex_cutters.add(i)
-            why = "stressed" if state.agents[i].is_stressed() else "short of spare cash"
+            why = say("stressed") if state.agents[i].is_stressed() else say("short of spare cash")
             state.log.add(
                 EventKind.CAPEX_CUT,
                 i,
                 None,
                 float(plan[i] - bought[i]),
-                f"{state.const.names[i]} cut its chip purchases to {money(bought[i])} of a planned "
-                f"{money(plan[i])} this month ({why})",
+                say(
+                    "{company} cut its chip purchases to {bought:money} of a planned {plan:money} this month ({why})",
+                    company=state.const.names[i],
+                    bought=bought[i],
+                    plan=plan[i],
+                    why=why,
+                ),
             )
     mem.capex_cutters -= set((bought >= CAPEX_RECOVERED_SHARE * plan).nonzero()[0].tolist())

@@ -27,7 +27,7 @@ import numpy as np
 from agents.decisions import CollateralKind, Commitment, LiquidityAction, Order
 from agents.names import DebtKind, EventKind, ExecutoryKind
 from simulator import backstop
-from simulator.events import money
+from simulator.events import Sentence, say
 from simulator.obligations import CONTRACT
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -66,7 +66,9 @@ def run(state: State) -> None:
             orders = [o for o in orders if o.action != LiquidityAction.CENTRAL_BANK]
         plans[i] = orders
     need = {i: float(short[i]) for i in needy}
-    events: dict[int, list[tuple]] = defaultdict(list)  # each institution's events, logged together
+    events: dict[int, list[tuple[str, int | None, int | None, float, Sentence]]] = defaultdict(
+        list
+    )  # each institution's events, logged together
     for step in range(max(len(p) for p in plans.values())):
         orders = {i: p[step] for i, p in plans.items() if step < len(p) and need[i] > TINY_BN}
         draws = {i: o for i, o in orders.items() if o.action == LiquidityAction.DRAW_CREDIT}
@@ -81,7 +83,9 @@ def run(state: State) -> None:
             state.log.add(*event)
 
 
-def _draw_credit(state: State, wants: dict[int, float], events: dict[int, list[tuple]]) -> dict[int, float]:
+def _draw_credit(
+    state: State, wants: dict[int, float], events: dict[int, list[tuple[str, int | None, int | None, float, Sentence]]]
+) -> dict[int, float]:
     """Borrowers draw on their undrawn credit lines at once. A borrower with several lines asks
     each in proportion to its undrawn amount; a lender that allows drawing lends at most its
     cash beyond what it owes this round, shared pro rata among the requests it receives.
@@ -126,13 +130,20 @@ def _draw_credit(state: State, wants: dict[int, float], events: dict[int, list[t
                 i,
                 lender,
                 amount,
-                f"{state.const.names[i]} drew {money(amount)} on its credit line from {state.const.names[lender]}",
+                say(
+                    "{borrower} drew {amount:money} on its credit line from {lender}",
+                    borrower=state.const.names[i],
+                    amount=amount,
+                    lender=state.const.names[lender],
+                ),
             )
         )
     return raised
 
 
-def _central_bank(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
+def _central_bank(
+    state: State, i: int, need: float, order: Order, events: list[tuple[str, int | None, int | None, float, Sentence]]
+) -> float:
     """Borrow from the central bank: it is offered everything the borrower can still pledge, at
     market (``backstop.collateral_of``), and answers with an ``Advance`` (``CentralBank.advance``:
     what it lends after its haircuts, at its penalty rate, against which pledge), booked by
@@ -152,14 +163,25 @@ def _central_bank(state: State, i: int, need: float, order: Order, events: list[
             cb.index,
             i,
             advance.amount_bn,
-            f"{cb.name} lent {money(advance.amount_bn)} to {names[i]} for {advance.term_months} months at {rate:.2%} "
-            f"a year (the base rate + {advance.spread_per_year:.2%}) against collateral worth {money(pledged)}",
+            say(
+                "{bank} lent {amount:money} to {borrower} for {months} months at {rate:.2%} "
+                "a year (the base rate + {spread:.2%}) against collateral worth {pledged:money}",
+                bank=cb.name,
+                amount=advance.amount_bn,
+                borrower=names[i],
+                months=advance.term_months,
+                rate=rate,
+                spread=advance.spread_per_year,
+                pledged=pledged,
+            ),
         )
     )
     return advance.amount_bn
 
 
-def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
+def _sell_gpus(
+    state: State, i: int, need: float, order: Order, events: list[tuple[str, int | None, int | None, float, Sentence]]
+) -> float:
     """Offer unpledged GPUs worth about ``need`` at current prices (which ones: the seller's
     ``gpus_to_sell``).
     """
@@ -184,7 +206,9 @@ def _sell_gpus(state: State, i: int, need: float, order: Order, events: list[tup
     return offered
 
 
-def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
+def _sell_loans(
+    state: State, i: int, need: float, order: Order, events: list[tuple[str, int | None, int | None, float, Sentence]]
+) -> float:
     """Sell loans: first its loans and securities outside the network, into their credit
     markets; then other assets outside the network at the seller's ``order.haircut``; then its
     loans to the network, into the credit market (where forced sales also move the price).
@@ -210,7 +234,13 @@ def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tu
                 i,
                 None,
                 sold,
-                f"{names[i]} sold {money(book)} of loans outside the network for {money(sold)} ({haircut:.0%} discount)",
+                say(
+                    "{seller} sold {book:money} of loans outside the network for {sold:money} ({haircut:.0%} discount)",
+                    seller=names[i],
+                    book=book,
+                    sold=sold,
+                    haircut=haircut,
+                ),
             )
         )
     rest = need - raised
@@ -225,7 +255,9 @@ def _sell_loans(state: State, i: int, need: float, order: Order, events: list[tu
     return raised
 
 
-def _sell_securities(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
+def _sell_securities(
+    state: State, i: int, need: float, order: Order, events: list[tuple[str, int | None, int | None, float, Sentence]]
+) -> float:
     """Offer outside securities worth about ``need`` at their market price (which classes: the
     seller's ``securities_to_sell``); they clear in their credit class's market.
     """
@@ -249,7 +281,9 @@ def _unpledged_face(state: State, i: int) -> np.ndarray:
     return face
 
 
-def _sell_other_assets(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
+def _sell_other_assets(
+    state: State, i: int, need: float, order: Order, events: list[tuple[str, int | None, int | None, float, Sentence]]
+) -> float:
     """Sell other (cash-like) assets held outside the network at book value."""
     led = state.ledger
     amount = min(need, float(led.other_assets_bn[i]) - led.pledged(i, CollateralKind.OTHER).get(-1, 0.0))
@@ -262,13 +296,15 @@ def _sell_other_assets(state: State, i: int, need: float, order: Order, events: 
             i,
             None,
             amount,
-            f"{state.const.names[i]} sold {money(amount)} of other assets for cash",
+            say("{seller} sold {amount:money} of other assets for cash", seller=state.const.names[i], amount=amount),
         )
     )
     return amount
 
 
-def _issue_bonds(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
+def _issue_bonds(
+    state: State, i: int, need: float, order: Order, events: list[tuple[str, int | None, int | None, float, Sentence]]
+) -> float:
     """Borrow ``need`` from bond investors outside the network (heavy issuance widens credit
     spreads, ``Drivers.spreads_per_year``).
     """
@@ -280,13 +316,17 @@ def _issue_bonds(state: State, i: int, need: float, order: Order, events: list[t
             i,
             None,
             need,
-            f"{state.const.names[i]} issued {money(need)} of bonds to outside investors",
+            say(
+                "{issuer} issued {amount:money} of bonds to outside investors", issuer=state.const.names[i], amount=need
+            ),
         )
     )
     return need
 
 
-def _cut_contracts(state: State, i: int, need: float, order: Order, events: list[tuple]) -> float:
+def _cut_contracts(
+    state: State, i: int, need: float, order: Order, events: list[tuple[str, int | None, int | None, float, Sentence]]
+) -> float:
     """Cut the compute commitments the institution chooses (``contracts_to_cut``); this month's
     payments on them shrink at once.
     """
@@ -310,8 +350,16 @@ def _cut_contracts(state: State, i: int, need: float, order: Order, events: list
                 i,
                 payee,
                 before * share * max(int(c.end_month[row]) - state.memory.month, 1),
-                f"{names[i]}, short of cash, cut its {c.ids[row]} commitment to {names[payee]} by "
-                f"{share:.0%}: {money(before)} -> {money(c.monthly_payment_bn[row])} a month",
+                say(
+                    "{payer}, short of cash, cut its {contract} commitment to {payee} by "
+                    "{share:.0%}: {before:money} -> {after:money} a month",
+                    payer=names[i],
+                    contract=c.ids[row],
+                    payee=names[payee],
+                    share=share,
+                    before=before,
+                    after=c.monthly_payment_bn[row],
+                ),
             )
         )
     return saved

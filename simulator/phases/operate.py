@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.names import EventKind, ExecutoryKind
-from simulator.events import money
+from simulator.events import say
 from simulator.obligations import CONTRACT, OPERATING_COST
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -103,8 +103,16 @@ def _renew_compute(state: State) -> None:
             payer,
             payee,
             float(c.monthly_payment_bn[row]) * months,
-            f"{names[payer]} renewed {c.ids[row]} with {names[payee]} for {months} months at today's rent: "
-            f"{money(c.monthly_payment_bn[row])} a month (was {money(before)})",
+            say(
+                "{payer} renewed {contract} with {payee} for {months} months at today's rent: "
+                "{payment:money} a month (was {before:money})",
+                payer=names[payer],
+                contract=c.ids[row],
+                payee=names[payee],
+                months=months,
+                payment=c.monthly_payment_bn[row],
+                before=before,
+            ),
         )
 
 
@@ -125,8 +133,12 @@ def _funding_rounds(state: State, contract_out: np.ndarray) -> None:
                 i,
                 None,
                 amount,
-                f"{agent.name} raised {money(amount)} from outside investors (now {agent.cash_bn / burn:.0f} months of "
-                "burn in cash)",
+                say(
+                    "{company} raised {amount:money} from outside investors (now {months:.0f} months of burn in cash)",
+                    company=agent.name,
+                    amount=amount,
+                    months=agent.cash_bn / burn,
+                ),
             )
 
 
@@ -161,14 +173,24 @@ def _review_contracts(state: State) -> None:
                 new_value = state.agents[payee].real_asset_value_after_lease_cut(value, cut)
                 if new_value != value:
                     led.impair_real_assets(payee, new_value)
-                event, what = EventKind.LEASE_RENEGOTIATION, "lease"
+                event, what = EventKind.LEASE_RENEGOTIATION, say("lease")
             else:
-                event, what = EventKind.CONTRACT_RENEGOTIATION, "compute contract"
+                event, what = EventKind.CONTRACT_RENEGOTIATION, say("compute contract")
             state.log.add(
                 event,
                 i,
                 payee,
                 before * cut * max(int(c.end_month[row]) - state.memory.month, 1),
-                f"{names[i]}, seeing AI demand at {ratio:.0%} of expectations, cut its {what} {c.ids[row]} with "
-                f"{names[payee]} by {cut:.0%}: {money(before)} -> {money(c.monthly_payment_bn[row])} a month",
+                say(
+                    "{payer}, seeing AI demand at {demand:.0%} of expectations, cut its {what} {contract} with "
+                    "{payee} by {cut:.0%}: {before:money} -> {after:money} a month",
+                    payer=names[i],
+                    demand=ratio,
+                    what=what,
+                    contract=c.ids[row],
+                    payee=names[payee],
+                    cut=cut,
+                    before=before,
+                    after=c.monthly_payment_bn[row],
+                ),
             )

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from agents.names import DebtKind, EventKind, StakeKind
-from simulator.events import money
+from simulator.events import say
 from simulator.obligations import REDEMPTION
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -108,7 +108,12 @@ def _redeem(state: State, second_wave: bool) -> None:
             fund,
             None,
             total * paid_share,
-            f"Investors asked {names[fund]} to redeem {money(total)}; it pays {money(total * paid_share)} this month",
+            say(
+                "Investors asked {fund} to redeem {asked:money}; it pays {paid:money} this month",
+                fund=names[fund],
+                asked=total,
+                paid=total * paid_share,
+            ),
         )
         if paid_share < 1.0:
             state.log.add(
@@ -116,7 +121,11 @@ def _redeem(state: State, second_wave: bool) -> None:
                 fund,
                 None,
                 total * (1 - paid_share),
-                f"{names[fund]} gated redemptions: {money(total * (1 - paid_share))} must wait",
+                say(
+                    "{fund} gated redemptions: {waiting:money} must wait",
+                    fund=names[fund],
+                    waiting=total * (1 - paid_share),
+                ),
             )
 
 

@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from agents.instruments import NO_COLLATERAL
 from agents.names import EventKind
 from simulator import backstop
-from simulator.events import money
+from simulator.events import say
 from simulator.kernels.clearing import rogers_veraart_unchecked
 from simulator.obligations import OUTSIDE_CLAIM, PRINCIPAL, book_default_costs, settle
 
@@ -130,7 +130,12 @@ def clear_round(state: State) -> list[int]:
                 i,
                 None,
                 short,
-                f"{names[i]} could pay only {money(result.payments[i])} of the {money(total_due[i])} it owed this month",
+                say(
+                    "{company} could pay only {paid:money} of the {due:money} it owed this month",
+                    company=names[i],
+                    paid=result.payments[i],
+                    due=total_due[i],
+                ),
             )
     # What each failing institution could not pay of this round's dues besides its debt (whose
     # principal stays owed): contract payments, interest, costs, redemptions.
@@ -171,21 +176,23 @@ def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
     debt = float(d.principal_bn[owed_rows].sum())
     outside = float(led.other_liabilities_bn[i])
     owed = debt + outside + unpaid_dues_bn
-    parts = [
-        f"{money(x)} {what}"
-        for x, what in (
-            (debt, "of loans and bonds"),
-            (outside, "to creditors outside the model"),
-            (unpaid_dues_bn, "of this month's payments it could not make"),
+    parts = tuple(
+        part
+        for x, part in (
+            (debt, say("{amount:money} of loans and bonds", amount=debt)),
+            (outside, say("{amount:money} to creditors outside the model", amount=outside)),
+            (unpaid_dues_bn, say("{amount:money} of this month's payments it could not make", amount=unpaid_dues_bn)),
         )
         if x >= 0.0005
-    ]
+    )
     state.log.add(
         EventKind.DEFAULT,
         i,
         None,
         owed,
-        f"{names[i]} defaulted owing {money(owed)}" + (f": {', '.join(parts)}" if parts else ""),
+        say("{company} defaulted owing {owed:money}: {parts:list}", company=names[i], owed=owed, parts=parts)
+        if parts
+        else say("{company} defaulted owing {owed:money}", company=names[i], owed=owed),
     )
     # The central bank takes the collateral pledged to it, at market (simulator.backstop).
     backstop.seize_pledges(state, i)
@@ -204,8 +211,17 @@ def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
             lender,
             i,
             units * float(price[gen]),
-            f"{names[lender]} enforced its claim on {names[i]}'s pledged GPUs: {units:,.1f}k {gens[gen]} worth "
-            f"{money(units * float(price[gen]))} at today's price, against {money(d.principal_bn[row])} owed ({d.ids[row]})",
+            say(
+                "{lender} enforced its claim on {borrower}'s pledged GPUs: {units:,.1f}k {generation} worth "
+                "{value:money} at today's price, against {owed:money} owed ({loan})",
+                lender=names[lender],
+                borrower=names[i],
+                units=units,
+                generation=gens[gen],
+                value=units * float(price[gen]),
+                owed=d.principal_bn[row],
+                loan=d.ids[row],
+            ),
         )
     for gen in range(led.n_generations):
         state.market.submit_gpus(i, gen, float(led.gpu_units_k[i, gen]))
@@ -216,7 +232,12 @@ def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
             i,
             None,
             recovered,
-            f"{names[i]}'s other assets were sold for {money(recovered)} ({res_cfg.other_asset_recovery:.0%} of book)",
+            say(
+                "{company}'s other assets were sold for {recovered:money} ({recovery:.0%} of book)",
+                company=names[i],
+                recovered=recovered,
+                recovery=res_cfg.other_asset_recovery,
+            ),
         )
     s = led.stakes
     stake_rows = ((s.holder == i) & (s.units > 0)).nonzero()[0]
@@ -240,15 +261,25 @@ def start_resolution(state: State, i: int, unpaid_dues_bn: float = 0.0) -> None:
         if not months_left or monthly <= 0:
             continue
         if c.take_or_pay[row]:
-            text, size = f"({money(monthly * months_left)} of payments will not happen)", monthly * months_left
+            text = say("({lost:money} of payments will not happen)", lost=monthly * months_left)
+            size = monthly * months_left
         else:  # a plan, not a claim: its size is one month of it
-            text, size = f"(plans of {money(monthly)} a month, not a commitment, end with it)", monthly
+            text, size = (
+                say("(plans of {monthly:money} a month, not a commitment, end with it)", monthly=monthly),
+                monthly,
+            )
         state.log.add(
             EventKind.CONTRACT_TERMINATED,
             other,
             i,
             size,
-            f"{names[other]}'s contract {c.ids[row]} with {names[i]} ended {text}",
+            say(
+                "{party}'s contract {contract} with {defaulter} ended {what}",
+                party=names[other],
+                contract=c.ids[row],
+                defaulter=names[i],
+                what=text,
+            ),
         )
 
 
@@ -290,9 +321,17 @@ def close_estates(state: State) -> None:
                 holder,
                 i,
                 amount,
-                f"{names[holder]} wrote off {money(amount)} owed by {names[i]} ({d.ids[row]}): its loss on the "
-                f"{money(at_default)} owed at the default, after {money(max(at_default - amount, 0.0))} recovered "
-                "from collateral and the estate",
+                say(
+                    "{holder} wrote off {amount:money} owed by {defaulter} ({loan}): its loss on the "
+                    "{at_default:money} owed at the default, after {recovered:money} recovered "
+                    "from collateral and the estate",
+                    holder=names[holder],
+                    amount=amount,
+                    defaulter=names[i],
+                    loan=d.ids[row],
+                    at_default=at_default,
+                    recovered=max(at_default - amount, 0.0),
+                ),
             )
         d.active[rows] = False
         outside = float(led.other_liabilities_bn[i])

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from agents.decisions import Holding
 from agents.names import CreditClass, DebtKind, EventKind, Rating
-from simulator.events import money
+from simulator.events import say
 from simulator.holdings import holdings
 from simulator.obligations import PRINCIPAL
 
@@ -73,8 +73,15 @@ def margin_calls(state: State) -> None:
             holder,
             obligor,
             call.amount_bn,
-            f"{names[holder]} made a {money(call.amount_bn)} margin call on {names[obligor]}'s credit line: "
-            f"drawn {money(d.principal_bn[row])} vs borrowing base {money(call.borrowing_base_bn)}",
+            say(
+                "{lender} made a {amount:money} margin call on {borrower}'s credit line: "
+                "drawn {drawn:money} vs borrowing base {base:money}",
+                lender=names[holder],
+                amount=call.amount_bn,
+                borrower=names[obligor],
+                drawn=d.principal_bn[row],
+                base=call.borrowing_base_bn,
+            ),
         )
 
 
@@ -114,6 +121,11 @@ def derisking(state: State) -> None:
             agent.index,
             None,
             shed,
-            f"{agent.name}, with a capital ratio of {ratio:.1%} (below its floor), put {money(shed)} of loans, "
-            "bonds, ABS and securities up for sale",
+            say(
+                "{bank}, with a capital ratio of {ratio:.1%} (below its floor), put {amount:money} of loans, "
+                "bonds, ABS and securities up for sale",
+                bank=agent.name,
+                ratio=ratio,
+                amount=shed,
+            ),
         )

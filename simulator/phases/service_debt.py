@@ -16,11 +16,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.names import DebtKind, EventKind
-from simulator.events import money
+from agents.names import DebtKind, EventKind, Status
+from simulator.events import Sentence, say
 from simulator.obligations import INTEREST, PRINCIPAL
 
 CREDIT_LINE = int(DebtKind.CREDIT_LINE)
+STATUS_WORDS: dict[str, Sentence] = {
+    Status.HEALTHY: say("healthy"),
+    Status.STRESSED: say("stressed"),
+    Status.BREACHED: say("breached"),
+    Status.DEFAULTED: say("defaulted"),
+}
+"""An institution's status as a word in an event's sentence."""
+assert all(STATUS_WORDS[s].template == s for s in Status)
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.state import State
@@ -64,14 +72,23 @@ def run(state: State) -> None:
                     lender.index,
                     borrower.index,
                     rest,
-                    f"{lender.name} rolled over {money(rest)} owed by {borrower.name} ({d.ids[row]}){terms}",
+                    say(
+                        "{lender} rolled over {amount:money} owed by {borrower} ({loan}){terms}",
+                        lender=lender.name,
+                        amount=rest,
+                        borrower=borrower.name,
+                        loan=d.ids[row],
+                        terms=terms,
+                    ),
                 )
             continue
         # Refused: what is drawn falls due, and a credit line is closed to new drawing.
         undrawn = float(d.limit_bn[row] - d.principal_bn[row]) if d.kind[row] == CREDIT_LINE else 0.0
         if d.kind[row] == CREDIT_LINE:
             d.limit_bn[row] = 0.0
-        why = f"(sentiment {sentiment:.2f}, borrower {borrower.status})"
+        why = say(
+            "(sentiment {sentiment:.2f}, borrower {status})", sentiment=sentiment, status=STATUS_WORDS[borrower.status]
+        )
         if rest > 0:
             ob.add(borrower.index, lender.index, rest, PRINCIPAL, row)
             state.log.add(
@@ -79,8 +96,21 @@ def run(state: State) -> None:
                 lender.index,
                 borrower.index,
                 rest,
-                f"{lender.name} refused to roll over {money(rest)} owed by {borrower.name} {why}: repayment due"
-                + (", and closed the line" if d.kind[row] == CREDIT_LINE else ""),
+                say(
+                    "{lender} refused to roll over {amount:money} owed by {borrower} {why}: repayment due, and closed the line",
+                    lender=lender.name,
+                    amount=rest,
+                    borrower=borrower.name,
+                    why=why,
+                )
+                if d.kind[row] == CREDIT_LINE
+                else say(
+                    "{lender} refused to roll over {amount:money} owed by {borrower} {why}: repayment due",
+                    lender=lender.name,
+                    amount=rest,
+                    borrower=borrower.name,
+                    why=why,
+                ),
             )
         elif undrawn > 0:
             state.log.add(
@@ -88,11 +118,17 @@ def run(state: State) -> None:
                 lender.index,
                 borrower.index,
                 undrawn,
-                f"{lender.name} refused to renew {borrower.name}'s undrawn {money(undrawn)} credit line {why}: closed",
+                say(
+                    "{lender} refused to renew {borrower}'s undrawn {amount:money} credit line {why}: closed",
+                    lender=lender.name,
+                    borrower=borrower.name,
+                    amount=undrawn,
+                    why=why,
+                ),
             )
 
 
-def _reprice(state: State, row: int) -> str:
+def _reprice(state: State, row: int) -> Sentence:
     """Rolled debt is priced at today's market: its rate moves by how far the market rate
     (credit spread, plus the base rate for fixed-rate debt) has moved since it was set.
     Returns the terms for the event's sentence.
@@ -100,12 +136,21 @@ def _reprice(state: State, row: int) -> str:
     d = state.ledger.debt
     old_rate = float(d.rate_per_year[row])
     if not state.const.config.channels.rollover_repricing:
-        return f" at {old_rate:.2%} a year"
+        return say(" at {rate:.2%} a year", rate=old_rate)
     market = state.drivers.market_rate_per_year(bool(d.floating[row]), int(d.credit_class[row]))
     new_rate = max(old_rate + market - float(d.reference_rate_per_year[row]), 0.0)
     d.rate_per_year[row] = new_rate
     d.reference_rate_per_year[row] = market
-    floating = " over the base rate" if d.floating[row] else ""
     if abs(new_rate - old_rate) < 5e-5:  # under half a basis point: as before
-        return f" at {new_rate:.2%} a year{floating}, unchanged"
-    return f" at {new_rate:.2%} a year{floating} (was {old_rate:.2%}: market rates and spreads moved)"
+        if d.floating[row]:
+            return say(" at {rate:.2%} a year over the base rate, unchanged", rate=new_rate)
+        return say(" at {rate:.2%} a year, unchanged", rate=new_rate)
+    if d.floating[row]:
+        return say(
+            " at {rate:.2%} a year over the base rate (was {old_rate:.2%}: market rates and spreads moved)",
+            rate=new_rate,
+            old_rate=old_rate,
+        )
+    return say(
+        " at {rate:.2%} a year (was {old_rate:.2%}: market rates and spreads moved)", rate=new_rate, old_rate=old_rate
+    )

@@ -21,6 +21,7 @@ import numpy as np
 from agents.ledger import FIRE_SALE, OPERATING
 from agents.names import EventKind, ShockKind
 from simulator.config import contracts_named
+from simulator.events import Sentence, say
 from simulator.valuation import depreciate_real_assets, mark_equity, mark_gpus, mark_rates, update_impairment
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -46,7 +47,9 @@ def run(state: State) -> None:
     for shock in cfg.shocks:
         if shock.month == mem.month:
             text = HANDLERS[ShockKind(shock.kind)](state, shock)
-            state.log.add(EventKind.SHOCK, c.index_of.get(shock.target or ""), None, shock.size, f"Shock: {text}")
+            state.log.add(
+                EventKind.SHOCK, c.index_of.get(shock.target or ""), None, shock.size, say("Shock: {what}", what=text)
+            )
     d.hit_sentiment(0.0)  # clamp
     # Depreciation is an operating cost (for impaired GPUs, at last month's discount); then the
     # impairment test, and the market moves of impaired GPUs, are market losses or gains.
@@ -60,60 +63,70 @@ def run(state: State) -> None:
 
 # --------------------------------------------------------------------------- one handler per kind
 # Each applies one shock and returns the sentence of its event.
-def _ai_growth(state: State, shock: Shock) -> str:
+def _ai_growth(state: State, shock: Shock) -> Sentence:
     """AI end-customer revenue grows at ``size`` a year from now on."""
     state.drivers.ai_growth_per_year = shock.size
-    return f"AI revenue growth changed to {shock.size:+.0%} a year"
+    return say("AI revenue growth changed to {growth:+.0%} a year", growth=shock.size)
 
 
-def _revenue_loss(state: State, shock: Shock) -> str:
+def _revenue_loss(state: State, shock: Shock) -> Sentence:
     """The target loses ``size`` of its outside revenue (for good)."""
     d, i = state.drivers, state.const.index_of[shock.target or ""]
     d.revenue_scale[i] = d.revenue_scale.get(i, 1.0) * (1 - shock.size)
-    return f"{shock.target} lost {shock.size:.0%} of its outside revenue"
+    return say("{company} lost {share:.0%} of its outside revenue", company=shock.target, share=shock.size)
 
 
-def _rate_shock(state: State, shock: Shock) -> str:
+def _rate_shock(state: State, shock: Shock) -> Sentence:
     """The base rate moves by ``size`` (per year)."""
     d = state.drivers
     d.base_rate_per_year += shock.size
-    return f"Interest rates moved by {shock.size * 1e4:+.0f} bp to {d.base_rate_per_year:.2%}"
+    return say(
+        "Interest rates moved by {move_bp:+.0f} bp to {rate:.2%}", move_bp=shock.size * 1e4, rate=d.base_rate_per_year
+    )
 
 
-def _crypto_crash(state: State, shock: Shock) -> str:
+def _crypto_crash(state: State, shock: Shock) -> Sentence:
     """Crypto prices fall by ``size``."""
     state.drivers.crypto_index *= 1 - shock.size
-    return f"Crypto prices fell {shock.size:.0%}"
+    return say("Crypto prices fell {fall:.0%}", fall=shock.size)
 
 
-def _depreciation(state: State, shock: Shock) -> str:
+def _depreciation(state: State, shock: Shock) -> Sentence:
     """The target generation(s) depreciate ``size`` a year faster from now on."""
     gens = _generations(state, shock.target)
     state.drivers.add_depreciation(gens, shock.size)
-    return f"{_generation_text(state, gens)} GPUs now depreciate {shock.size:.0%} a year faster"
+    return say(
+        "{generations} GPUs now depreciate {faster:.0%} a year faster",
+        generations=_generation_text(state, gens),
+        faster=shock.size,
+    )
 
 
-def _gpu_price(state: State, shock: Shock) -> str:
+def _gpu_price(state: State, shock: Shock) -> Sentence:
     """The fundamental value of the target generation(s) falls by ``size``."""
     gens = _generations(state, shock.target)
     state.drivers.fundamental_price_bn[gens] *= 1 - shock.size
-    return f"Fundamental value of {_generation_text(state, gens)} GPUs fell {shock.size:.0%}"
+    return say(
+        "Fundamental value of {generations} GPUs fell {fall:.0%}",
+        generations=_generation_text(state, gens),
+        fall=shock.size,
+    )
 
 
-def _sentiment(state: State, shock: Shock) -> str:
+def _sentiment(state: State, shock: Shock) -> Sentence:
     """Market sentiment falls by ``size``."""
     d = state.drivers
     d.hit_sentiment(shock.size)
-    return f"Market sentiment fell by {shock.size:.2f} to {d.sentiment:.2f}"
+    return say("Market sentiment fell by {fall:.2f} to {sentiment:.2f}", fall=shock.size, sentiment=d.sentiment)
 
 
-def _failure(state: State, shock: Shock) -> str:
+def _failure(state: State, shock: Shock) -> Sentence:
     """The target is put into resolution at this month's first clearing."""
     state.scratch.forced_failures.append(state.const.index_of[shock.target or ""])
-    return f"{shock.target} failed and goes into resolution"
+    return say("{company} failed and goes into resolution", company=shock.target)
 
 
-def _contract_cut(state: State, shock: Shock) -> str:
+def _contract_cut(state: State, shock: Shock) -> Sentence:
     """The target contract's payments (or those of every compute contract between a
     ``"Payer->Payee"`` pair, including contracts that start later) are cut by ``size``.
     """
@@ -121,20 +134,22 @@ def _contract_cut(state: State, shock: Shock) -> str:
     ids = contracts_named(state.const.config, shock.target or "")
     for contract_id in ids:
         c.monthly_payment_bn[c.index_of(contract_id)] *= 1 - shock.size
-    return f"Payments on {', '.join(ids)} were cut by {shock.size:.0%}"
+    return say("Payments on {contracts} were cut by {cut:.0%}", contracts=", ".join(ids), cut=shock.size)
 
 
-def _redemption_run(state: State, shock: Shock) -> str:
+def _redemption_run(state: State, shock: Shock) -> Sentence:
     """Investors in the target fund ask back ``size`` more of their holding this month (a run:
     the monthly redemptions, ``simulator.phases.redemptions``, add it to each investor's share).
     """
     fund = state.const.index_of[shock.target or ""]
     runs = state.scratch.redemption_runs
     runs[fund] = min(runs.get(fund, 0.0) + shock.size, 1.0)
-    return f"A run on {shock.target}: its investors ask back {shock.size:.0%} of their holdings"
+    return say(
+        "A run on {fund}: its investors ask back {share:.0%} of their holdings", fund=shock.target, share=shock.size
+    )
 
 
-HANDLERS: dict[ShockKind, Callable[[State, Shock], str]] = {
+HANDLERS: dict[ShockKind, Callable[[State, Shock], Sentence]] = {
     ShockKind.AI_GROWTH: _ai_growth,
     ShockKind.REVENUE_LOSS: _revenue_loss,
     ShockKind.RATE_SHOCK: _rate_shock,
@@ -157,7 +172,7 @@ def _generations(state: State, target: str | None) -> np.ndarray:
     return np.array([names.index(target)]) if target in names else np.arange(0)
 
 
-def _generation_text(state: State, gens: np.ndarray) -> str:
-    """The generations as words for the event's sentence."""
+def _generation_text(state: State, gens: np.ndarray) -> Sentence | str:
+    """The generations as words for the event's sentence (their names, or "All")."""
     names = state.const.generation_names
-    return "All" if len(gens) == len(names) else "/".join(names[g] for g in gens)
+    return say("All") if len(gens) == len(names) else "/".join(names[g] for g in gens)

@@ -33,6 +33,8 @@ __all__ = ["DEFAULTED_PREFIX", "absent_figures", "measures"]
 
 LEFT_OUT = frozenset({"schema", "institutions_by_kind", "top_events", "scenario", "counterfactual"})
 """Top-level summary keys that are not measures (labels, constants of the network, lists)."""
+SENTENCE_VALUES = "params"
+"""Key of an event's sentence values in the summary (``first_breach.params``): not measures."""
 DEFAULTED_PREFIX = "defaulted."
 """Column prefix of the per-institution default flags (``defaulted.CoreWeave``)."""
 
@@ -86,7 +88,8 @@ def absent_figures(model: ContagionModel) -> list[str]:
             found.append(path)
         elif isinstance(value, dict):
             for key, inner in value.items():
-                walk(inner, f"{path}.{key}")
+                if key != SENTENCE_VALUES:
+                    walk(inner, f"{path}.{key}")
 
     for key, value in summarise(model, top=0).items():
         if key not in LEFT_OUT:
@@ -98,7 +101,8 @@ def _flatten(value: Any, path: str, row: dict[str, float]) -> None:
     """Put the numeric leaves of ``value`` into ``row`` under dotted names starting with ``path``."""
     if isinstance(value, dict):
         for key, inner in value.items():
-            _flatten(inner, f"{path}.{key}", row)
+            if key != SENTENCE_VALUES:
+                _flatten(inner, f"{path}.{key}", row)
     elif isinstance(value, bool):
         row[path] = 1.0 if value else 0.0
     elif isinstance(value, (int, float)) and math.isfinite(value):

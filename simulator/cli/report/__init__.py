@@ -27,37 +27,44 @@ __all__ = ["DEFAULT_NAME", "ReportError", "RunFolder", "build_report", "read_run
 DEFAULT_NAME = "report.html"
 
 
-def build_report(folder: str | Path) -> str:
-    """The report of the run in ``folder`` as one HTML document; ReportError if the folder is
-    missing, is not a run's folder, or holds a broken file. A partial run is reported, and
-    flagged as partial.
+def build_report(folder: str | Path, lang: str = "en") -> str:
+    """The report of the run in ``folder`` as one HTML document, its words and event sentences
+    in ``lang`` (``en`` or ``zh``: :data:`simulator.i18n.LANGUAGES`; the run's own figures,
+    timeseries.png and network.png, are in English); ReportError if the folder is missing, is not
+    a run's folder, or holds a broken file. A partial run is reported, and flagged as partial.
     """
+    from simulator.cli.report.language import report_language
     from simulator.cli.report.page import build_page
 
-    run = read_run_folder(folder)
-    png, note = _timeseries_figure(run)
-    return build_page(run, png, note)
+    with report_language(lang):
+        run = read_run_folder(folder)
+        png, note = _timeseries_figure(run)
+        return build_page(run, png, note)
 
 
 def _timeseries_figure(run: RunFolder) -> tuple[bytes | None, str]:
     """The run's timeseries.png, or one drawn from its timeseries.csv if the run stopped before
     writing the picture; with a note saying which.
     """
+    from simulator.cli.report.language import _
+
     if run.timeseries_png is not None:
         return run.timeseries_png, "(timeseries.png)"
     if run.timeseries is None:
-        return None, "the run wrote neither timeseries.png nor timeseries.csv."
+        return None, _("the run wrote neither timeseries.png nor timeseries.csv.")
     from simulator.cli import plots
 
     fig = plots.timeseries_panel(run.timeseries, title=f"{run.summary.scenario}: {run.summary.months} months")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=80, facecolor="white")
-    return buffer.getvalue(), "(drawn by the report from timeseries.csv: the run stopped before writing timeseries.png)"
+    return buffer.getvalue(), _(
+        "(drawn by the report from timeseries.csv: the run stopped before writing timeseries.png)"
+    )
 
 
-def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
+def write_report(folder: str | Path, out: str | Path | None = None, lang: str = "en") -> Path:
     """Write the report of the run in ``folder`` to ``out`` (default ``folder/report.html``),
-    atomically; return the path written. ReportError for a bad folder or an ``out`` that is a
+    in ``lang``, atomically; return the path written. ReportError for a bad folder or an ``out`` that is a
     folder or does not end in ``.html``; OSError if it cannot be written.
     """
     from simulator.cli.outputs import atomic_file
@@ -68,7 +75,7 @@ def write_report(folder: str | Path, out: str | Path | None = None) -> Path:
             raise ReportError(f"--out: {str(out)!r} is a folder; give a file name ending in .html")
         if target.suffix.lower() not in (".html", ".htm"):
             raise ReportError(f"--out: {str(out)!r} must end in .html (the report is one HTML page)")
-    text = build_report(folder)
+    text = build_report(folder, lang)
     with atomic_file(target) as handle:
         handle.write(text)
     return target

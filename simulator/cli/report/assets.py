@@ -89,9 +89,15 @@ SCRIPT = r"""
   var play = document.getElementById("rp-play");
   var timer = null;
 
+  var words = data.words;
+
+  function fill(template, values) {  // the page's words have {name} placeholders
+    return template.replace(/\{(\w+)\}/g, function (all, name) { return String(values[name]); });
+  }
+
   function bn(x) {
-    if (x === null || x === undefined) { return "n/a"; }
-    return "US$ " + x.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1}) + " bn";
+    if (x === null || x === undefined) { return words.na; }
+    return fill(words.bn, {amount: x.toLocaleString("en-US", {minimumFractionDigits: 1, maximumFractionDigits: 1})});
   }
 
   function show(month) {
@@ -106,8 +112,8 @@ SCRIPT = r"""
       g.setAttribute("data-status", s);
       g.querySelector(".rp-dot").setAttribute("fill", data.colours[s]);
       g.classList.toggle("rp-active", named[data.names[i]] === true);
-      g.querySelector("title").textContent = data.names[i] + " (" + data.sectors[data.kinds[i]] + "): " + s +
-        " at month " + month + ", book equity " + bn(equity[i]);
+      g.querySelector("title").textContent = fill(words.node, {name: data.names[i], sector: data.sectors[data.kinds[i]],
+        status: data.status_labels[s], month: month, equity: bn(equity[i])});
     });
     Array.prototype.forEach.call(document.querySelectorAll("#rp-counts .chip"), function (chip) {
       var n = counts[chip.getAttribute("data-status")] || 0;
@@ -120,7 +126,7 @@ SCRIPT = r"""
       var li = document.createElement("li"), kind = document.createElement("span");
       li.setAttribute("data-kind", e[0]);
       kind.className = "kind";
-      kind.textContent = e[0].replace(/_/g, " ");
+      kind.textContent = data.kind_labels[e[0]] || e[0].replace(/_/g, " ");
       li.appendChild(kind);
       li.appendChild(document.createTextNode(e[2]));
       list.appendChild(li);
@@ -129,30 +135,29 @@ SCRIPT = r"""
     if (more > 0 || shown === 0) {
       var li = document.createElement("li");
       li.className = "more";
-      li.textContent = (shown === 0 ? "No serious events this month" : "") +
-        (more > 0 ? (shown === 0 ? "; " : "") + more + " other event" + (more === 1 ? "" : "s") +
-        " (routine or less serious: see events.jsonl)" : "") + ".";
+      li.textContent = (shown === 0 ? words.none : "") +
+        (more > 0 ? (shown === 0 ? words.separator : "") + fill(more === 1 ? words.other : words.others, {count: more})
+        : "") + words.stop;
       list.appendChild(li);
     }
     var totals = document.getElementById("rp-totals");
     if (data.totals) {
       var t = data.totals[month];
-      totals.textContent = "So far: " + t.defaults + " in default; realised losses " + bn(t.realised) +
-        "; unrealised " + bn(t.unrealised) +
-        (t.market_value_short === null ? "" : "; market value " + bn(t.market_value_short) +
-        " below the counterfactual") + ".";
+      totals.textContent = fill(words.totals, {defaults: t.defaults, realised: bn(t.realised),
+        unrealised: bn(t.unrealised)}) +
+        (t.market_value_short === null ? "" : fill(words.short, {short: bn(t.market_value_short)})) + words.stop;
     } else {
       totals.textContent = "";
     }
     slider.value = String(month);
     svg.setAttribute("data-month", String(month));
     panel.setAttribute("data-month", String(month));
-    document.getElementById("rp-month-label").textContent = "Month " + month;
+    document.getElementById("rp-month-label").textContent = fill(words.month, {month: month});
   }
 
   function stop() {
     if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = "Play";
+    play.textContent = words.play;
   }
 
   slider.addEventListener("input", function () { stop(); show(Number(slider.value)); });
@@ -161,7 +166,7 @@ SCRIPT = r"""
   play.addEventListener("click", function () {
     if (timer !== null) { stop(); return; }
     if (Number(slider.value) >= last) { show(0); }
-    play.textContent = "Pause";
+    play.textContent = words.pause;
     timer = setInterval(function () {
       if (Number(slider.value) >= last) { stop(); return; }
       show(Number(slider.value) + 1);

@@ -72,7 +72,9 @@ class FirstEvent(_Strict):
     month: int = Field(ge=0)
     actor: str | None = None
     counterparty: str | None = None
-    message: str
+    message: str  # the sentence in English
+    template: str = ""  # the sentence's ``events`` message and its values (simulator.events.event_sentence)
+    params: dict[str, Any] = Field(default_factory=dict)
 
 
 class GpuPrice(_Strict):
@@ -245,13 +247,16 @@ def _event(path: Path, number: int, line: str, months: int) -> Event:
     counterparty = data.get("counterparty")
     if counterparty is not None and not isinstance(counterparty, str):
         raise ReportError(f"{where}: 'counterparty' must be text or null, got {counterparty!r}")
+    template, params = data.get("template", ""), data.get("params", {})  # (absent in runs saved before 2026-11)
+    if not isinstance(template, str) or not isinstance(params, dict):
+        raise ReportError(f"{where}: 'template' must be text and 'params' an object, got {template!r}, {params!r}")
     if not 0 <= data["month"] <= months:
         raise ReportError(
             f"{where}: month {data['month']} is outside the run's months 0 to {months} (summary.json); "
             "the files come from different runs"
         )
     return Event(data["month"], data["phase"], data["kind"], data["actor"], counterparty, float(amount),
-                 data["message"])  # fmt: skip
+                 data["message"], template, params)  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- tables

@@ -16,8 +16,10 @@ from html import escape
 import networkx as nx
 import pandas as pd
 
-from networks import EDGE_KINDS, EDGE_STYLES, SECTOR_LABELS, STATUS_COLOURS, STATUSES, sector_layout
-from simulator.events import SEVERITY, Event
+from networks import EDGE_KINDS, EDGE_STYLES, STATUS_COLOURS, STATUSES, sector_layout
+from simulator.events import SEVERITY, Event, event_sentence
+from simulator.i18n import gettext_for
+from simulator.words import event_kind_label, kind_word, sector_label, status_label
 
 __all__ = ["MONTH_EVENTS_SHOWN", "REPLAY_MIN_SEVERITY", "network_svg", "replay_data"]
 
@@ -72,21 +74,23 @@ def _curve(p: tuple[float, float], q: tuple[float, float], rad: float, trim_a: f
     return f"M{sx:.1f},{sy:.1f} Q{cx:.1f},{cy:.1f} {ex:.1f},{ey:.1f}"
 
 
-def network_svg(agents: pd.DataFrame, graph: dict | None, month: int) -> str:
+def network_svg(agents: pd.DataFrame, graph: dict | None, month: int, lang: str = "en") -> str:
     """The deal network as an inline SVG, coloured as at ``month`` (the page's script recolours it).
 
     Nodes: colour = status, area ~ total assets at month 0, names outside the circle along the
     radius. Contracts: those of ``graph.json`` (the final month's), one curve per holder, obligor
     and kind, styled like the run's network.png (:data:`networks.EDGE_STYLES`); none if the run
-    did not write the graph.
+    did not write the graph. Words (sectors, statuses, tooltips) in ``lang``.
     """
+    _ = gettext_for(lang, "app")
     nodes = institutions(agents)
     pos = positions(nodes)
     radius = _radii(nodes)
     at = agents[agents["month"] == month].set_index("institution")
     parts = [
         "<svg class='rp-svg' viewBox='-400 -372 800 744' role='img' "
-        f"aria-label='Deal network, coloured by status month by month' data-month='{month}'>",
+        f"aria-label='{escape(_('Deal network, coloured by status month by month'), quote=True)}' "
+        f"data-month='{month}'>",
         "<defs>",
         *(
             f"<marker id='rp-arrow-{k}' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' markerHeight='7' "
@@ -96,14 +100,14 @@ def network_svg(agents: pd.DataFrame, graph: dict | None, month: int) -> str:
         ),
         "</defs>",
     ]
-    parts += _sector_bands(nodes, pos)
-    parts += _edges(graph, nodes, pos, radius)
+    parts += _sector_bands(nodes, pos, lang)
+    parts += _edges(graph, nodes, pos, radius, lang)
     for n, (i, row) in enumerate(nodes.iterrows()):  # n: the node's place in replay_data's lists
         x, y = pos[int(i)]
         status = str(at.loc[i, "status"])
         parts.append(
             f"<g class='rp-node' data-index='{n}' data-name='{escape(row['name'], quote=True)}' data-status='{status}'>"
-            f"<title>{escape(_tip(row['name'], row['kind'], status, float(at.loc[i, 'equity_bn']), month))}</title>"
+            f"<title>{escape(_tip(row['name'], row['kind'], status, float(at.loc[i, 'equity_bn']), month, lang))}</title>"
             f"<circle class='rp-ring' cx='{x:.1f}' cy='{y:.1f}' r='{radius[int(i)] + 5:.1f}'/>"
             f"<circle class='rp-dot' cx='{x:.1f}' cy='{y:.1f}' r='{radius[int(i)]:.1f}' "
             f"fill='{STATUS_COLOURS[status]}'/></g>"
@@ -113,8 +117,15 @@ def network_svg(agents: pd.DataFrame, graph: dict | None, month: int) -> str:
     return "".join(parts)
 
 
-def _tip(name: str, kind: str, status: str, equity_bn: float, month: int) -> str:
-    return f"{name} ({SECTOR_LABELS.get(kind, kind)}): {status} at month {month}, book equity US$ {equity_bn:,.1f} bn"
+def _tip(name: str, kind: str, status: str, equity_bn: float, month: int, lang: str = "en") -> str:
+    _ = gettext_for(lang, "app")
+    return _("{name} ({sector}): {status} at month {month}, book equity {equity}").format(
+        name=name,
+        sector=sector_label(kind, lang),
+        status=status_label(status, lang),
+        month=month,
+        equity=_("US$ {amount} bn").format(amount=f"{equity_bn:,.1f}"),
+    )
 
 
 def _label(name: str, x: float, y: float, r: float) -> str:
@@ -130,7 +141,7 @@ def _label(name: str, x: float, y: float, r: float) -> str:
     )
 
 
-def _sector_bands(nodes: pd.DataFrame, pos: dict[int, tuple[float, float]]) -> list[str]:
+def _sector_bands(nodes: pd.DataFrame, pos: dict[int, tuple[float, float]], lang: str = "en") -> list[str]:
     """A grey arc behind each sector's institutions, with the sector's name inside the circle."""
     parts = []
     members: dict[str, list[int]] = {}
@@ -152,12 +163,12 @@ def _sector_bands(nodes: pd.DataFrame, pos: dict[int, tuple[float, float]]) -> l
         anchor = "start" if math.cos(mean) < -0.5 else "end" if math.cos(mean) > 0.5 else "middle"
         parts.append(
             f"<text class='rp-sector' x='{lx:.1f}' y='{ly:.1f}' text-anchor='{anchor}' dominant-baseline='middle'>"
-            f"{escape(SECTOR_LABELS.get(kind, kind).upper())}</text>"
+            f"{escape(sector_label(kind, lang).upper())}</text>"
         )
     return parts
 
 
-def _edges(graph: dict | None, nodes: pd.DataFrame, pos: dict, radius: dict[int, float]) -> list[str]:
+def _edges(graph: dict | None, nodes: pd.DataFrame, pos: dict, radius: dict[int, float], lang: str = "en") -> list[str]:
     if graph is None:
         return []
     index = {name: int(i) for i, name in nodes["name"].items()}
@@ -173,12 +184,15 @@ def _edges(graph: dict | None, nodes: pd.DataFrame, pos: dict, radius: dict[int,
     for u, w, kind in totals:
         arcs.setdefault((u, w), []).append(kind)
     names = nodes["name"].to_dict()
+    _ = gettext_for(lang, "app")
     parts = []
     for (u, w), kinds in sorted(arcs.items()):
         for n, kind in enumerate(sorted(kinds, key=lambda k: order.get(k, len(order)))):
             amount = totals[u, w, kind]
             style = EDGE_STYLES[kind]
-            tip = f"{names[u]} → {names[w]}: {kind.replace('_', ' ')}, US$ {amount:,.1f} bn at the end of the run"
+            tip = _("{holder} → {obligor}: {kind}, US$ {amount} bn at the end of the run").format(
+                holder=names[u], obligor=names[w], kind=kind_word(kind, lang), amount=f"{amount:,.1f}"
+            )
             parts.append(
                 f"<path class='rp-edge' d='{_curve(pos[u], pos[w], 0.08 + 0.09 * n, radius[u] + 1, radius[w] + 2)}' "
                 f"stroke='{style['color']}' stroke-width='{0.5 + 0.55 * math.log1p(max(amount, 0.0)):.2f}' "
@@ -188,7 +202,7 @@ def _edges(graph: dict | None, nodes: pd.DataFrame, pos: dict, radius: dict[int,
     return parts
 
 
-def replay_data(agents: pd.DataFrame, events: list[Event], timeseries: pd.DataFrame | None) -> dict:
+def replay_data(agents: pd.DataFrame, events: list[Event], timeseries: pd.DataFrame | None, lang: str = "en") -> dict:
     """What the slider shows for each month, as JSON-ready values.
 
     ``months`` (0..N); per node (in id order) ``names`` and ``kinds``; ``statuses`` and
@@ -198,7 +212,9 @@ def replay_data(agents: pd.DataFrame, events: list[Event], timeseries: pd.DataFr
     largest first, at most :data:`MONTH_EVENTS_SHOWN` (``[kind, actor, message]``), and
     ``more[m]``, how many other events the month had; ``totals[m]``: realised and unrealised
     losses, market value below the counterfactual (US$ bn, None without one) and defaults so far,
-    from timeseries.csv (None if the run did not write it).
+    from timeseries.csv (None if the run did not write it). ``sectors``, ``status_labels``,
+    ``kind_labels`` (of event kinds) and the events' sentences in ``lang`` (``kinds``,
+    ``statuses`` and the events' kinds stay codes).
     """
     nodes = institutions(agents)
     ids = list(nodes.index)
@@ -215,7 +231,7 @@ def replay_data(agents: pd.DataFrame, events: list[Event], timeseries: pd.DataFr
         serious = [e for e in by_month[m] if SEVERITY.get(e.kind, 0) >= REPLAY_MIN_SEVERITY]
         serious.sort(key=lambda e: (-SEVERITY.get(e.kind, 0), -abs(e.amount_bn)))
         picked = serious[:MONTH_EVENTS_SHOWN]
-        shown.append([[e.kind, e.actor, e.message] for e in picked])
+        shown.append([[e.kind, e.actor, event_sentence(e, lang)] for e in picked])
         more.append(len(by_month[m]) - len(picked))
     totals = None
     if timeseries is not None:
@@ -230,8 +246,10 @@ def replay_data(agents: pd.DataFrame, events: list[Event], timeseries: pd.DataFr
         "months": months,
         "names": nodes["name"].tolist(),
         "kinds": nodes["kind"].tolist(),
-        "sectors": {k: SECTOR_LABELS.get(k, k) for k in sorted(set(nodes["kind"]))},
+        "sectors": {k: sector_label(k, lang) for k in sorted(set(nodes["kind"]))},
         "statuses": list(STATUSES),
+        "status_labels": {s: status_label(s, lang) for s in STATUSES},
+        "kind_labels": {k: event_kind_label(k, lang) for k in sorted({e.kind for e in events})},
         "colours": dict(STATUS_COLOURS),
         "status": status,
         "equity": equity,
