@@ -111,6 +111,13 @@ class ContagionModel(mesa.Model):
         for _ in range(int(months)):
             self.step()
 
+    def discard_unfinished_month(self) -> None:
+        """After a step was interrupted (a second Ctrl-C in ``aicontagion run``), keep the
+        records of the finished months only. The state stays as the interruption left it: the
+        run's outputs read the finished months (``simulator.cli.outputs.finished_month``).
+        """
+        self.state.records.drop_unfinished_month()
+
     # ================================================================== reading the run
     @property
     def config(self) -> Scenario:

@@ -145,6 +145,15 @@ class MonthlyRecords:
             values.append(report[column])
         self._agent_rows.extend(zip(itertools.repeat(step), self._agent_ids, self._names, self._kinds, *month_end))
 
+    def drop_unfinished_month(self) -> None:
+        """Drop a month whose recording was cut short (a Ctrl-C between the appends of
+        :meth:`collect`): every column and the agent table keep only the months recorded whole.
+        """
+        months = min((len(values) for _, values in self._columns), default=0)
+        for _, values in self._columns:
+            del values[months:]
+        self._agent_rows = [row for row in self._agent_rows if row[0] < months]
+
     def get_model_vars_dataframe(self) -> pd.DataFrame:
         """One row per month (index 0..months), one column per model figure."""
         return pd.DataFrame(self.model_vars)

@@ -995,3 +995,53 @@ def test_app_exposure_notice_goes_to_stderr(capsys, monkeypatch):
     assert "reachable from other machines" in err
     assert "reachable" not in out
     assert "open http://127.0.0.1:8765" in out
+
+
+# ----------------------------------------------------------------------------- Ctrl-C inside a month
+@_POSIX
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_in_the_middle_of_a_month_leaves_whole_months(presses, tmp_path, capsys, monkeypatch):
+    """A Ctrl-C that lands between the appends of a month's records (seen once in
+    scripts/reliability.py as "ValueError: All arrays must be of the same length"): one Ctrl-C
+    lets the month finish and stops the run there; a second one stops it at once and the
+    unfinished month is dropped. Either way the outputs hold whole months, and the run exits 130.
+    """
+    import signal
+
+    from simulator.records import MonthlyRecords
+
+    _quick_figures(monkeypatch)
+    real = MonthlyRecords.collect
+
+    pressed: list[bool] = []
+
+    class Cut(list):
+        """The second column: in month 3, once the first column has its value, Ctrl-C."""
+
+        def append(self, value):
+            if len(self) == 3 and not pressed:
+                pressed.append(True)
+                for _ in range(presses):
+                    signal.raise_signal(signal.SIGINT)
+            super().append(value)
+
+    def collect(self, step, report, month_end):
+        name, values = self._columns[1]
+        if not isinstance(values, Cut):
+            self._columns[1] = (name, Cut(values))
+            self.model_vars[name] = self._columns[1][1]
+        return real(self, step, report, month_end)
+
+    monkeypatch.setattr(MonthlyRecords, "collect", collect)
+    out = tmp_path / "run"
+    code = cli.main(["run", "neocloud_default", "--months", "6", "--out", str(out), "--quiet"])
+    assert code == 130
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["complete"] is False
+    months = 3 if presses == 1 else 2  # month 3 finished, or dropped
+    assert summary["months"] == months, summary.get("note")
+    table = pd.read_csv(out / "timeseries.csv")
+    assert list(table["month"]) == list(range(months + 1))
+    agents = pd.read_csv(out / "agents.csv")
+    assert sorted(agents["month"].unique()) == list(range(months + 1))
+    assert "Traceback" not in capsys.readouterr().err

@@ -418,7 +418,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, months: int, args, ctrl_c: _CtrlC) -> int:
     """Simulate, write the outputs into ``staging`` (summary.json last) and move it to ``target``.
 
-    Ctrl-C during the simulation stops it; the finished months are written. Ctrl-C while the
+    Ctrl-C during the simulation stops it at the end of the month being run (a second Ctrl-C
+    at once, the unfinished month discarded); the finished months are written. Ctrl-C while the
     files are written stops the writing once the file at hand is written (Ctrl-C cannot cut into
     matplotlib's or pyarrow's compiled code, which would make an error of it); the files written
     so far are kept. Either way summary.json says ``"complete": false`` and the last month
@@ -430,10 +431,10 @@ def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, month
 
     started = time.perf_counter()
     try:
-        with ctrl_c.interruptible():
-            stopped = _simulate(model, months)
-    except KeyboardInterrupt as exc:  # (between the steps of the simulation)
+        stopped = _simulate(model, months, ctrl_c)
+    except KeyboardInterrupt as exc:  # (a second Ctrl-C in the middle of a month)
         stopped = exc
+        model.discard_unfinished_month()
     if isinstance(stopped, Exception) and ctrl_c.presses:  # compiled code made an error of a Ctrl-C
         stopped = KeyboardInterrupt()
     elapsed = time.perf_counter() - started
@@ -524,6 +525,7 @@ class _CtrlC:
     def __init__(self) -> None:
         self.presses = 0
         self._raising = False
+        self._raise_after = 0
         self._previous: Any = None
         self._installed = False
 
@@ -543,12 +545,15 @@ class _CtrlC:
 
     def _handle(self, signum: int, frame: object) -> None:
         self.presses += 1
-        if self._raising:
+        if self._raising and self.presses > self._raise_after:
             raise KeyboardInterrupt
 
     @contextmanager
-    def interruptible(self) -> Iterator[None]:
-        self._raising = True
+    def interruptible(self, after: int = 0) -> Iterator[None]:
+        """Inside the block, the Ctrl-C that brings the count of presses above ``after`` raises
+        KeyboardInterrupt (``after=1``: the first one is only counted, a second one raises).
+        """
+        self._raising, self._raise_after = True, after
         try:
             yield
         finally:
@@ -642,17 +647,23 @@ def _block(message: str) -> str:
     return "invalid configuration:\n" + message if "\n" in message else message
 
 
-def _simulate(model, months: int) -> BaseException | None:
+def _simulate(model, months: int, ctrl_c: _CtrlC) -> BaseException | None:
     """Step ``model`` for ``months`` months; return what stopped it early (Ctrl-C or an error).
 
-    The months finished before the stop stay in the model's data collector and event log.
+    A Ctrl-C stops the simulation at the end of the month being run (a month takes milliseconds),
+    so the outputs never hold half a month; a second Ctrl-C before that month ends interrupts it
+    at once (KeyboardInterrupt, raised to the caller, which discards the unfinished month). The
+    months finished before the stop stay in the model's data collector and event log.
     """
     try:
         for _ in range(months):
-            model.step()
-    except (KeyboardInterrupt, Exception) as exc:
+            if ctrl_c.presses:
+                return KeyboardInterrupt()
+            with ctrl_c.interruptible(after=1):
+                model.step()
+    except Exception as exc:
         return exc
-    return None
+    return KeyboardInterrupt() if ctrl_c.presses else None
 
 
 def print_summary(summary: dict, description: str, files: list[str], out_dir: Path, lang: str = "en") -> None:
