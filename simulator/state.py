@@ -70,6 +70,9 @@ class Constants:
     names: tuple[str, ...]
     index_of: Mapping[str, int]
     kinds: np.ndarray  # institution kind of each (strings)
+    ai_firm: (
+        np.ndarray
+    )  # in the AI build-out (valuation.AI_SECTOR_KINDS): its private loans move outside private credit
     agent_ids: tuple[int, ...]  # Mesa's unique_id of each institution
     generation_names: tuple[str, ...]
     everyone: np.ndarray  # every institution's index (0..n-1)

@@ -161,9 +161,8 @@ def ai_private_loss_rate(state: State) -> float:
     ``1 - credit factor``, by face, over the rows still on the books.
     """
     led, d = state.ledger, state.ledger.debt
-    ai_obligor = np.isin(state.const.kinds, [str(k) for k in AI_SECTOR_KINDS])
     rows = (
-        d.active & (d.credit_class == CreditClass.PRIVATE) & (d.principal_bn > 1e-12) & ai_obligor[d.obligor]
+        d.active & (d.credit_class == CreditClass.PRIVATE) & (d.principal_bn > 1e-12) & state.const.ai_firm[d.obligor]
     ).nonzero()[0]
     face = d.principal_bn[rows]
     if face.sum() <= 0:

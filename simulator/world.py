@@ -24,7 +24,7 @@ from simulator.market import Market
 from simulator.obligations import Obligations
 from simulator.records import MonthlyRecords, ReportKeys, model_columns
 from simulator.state import Constants, Memory, Scratch, State, Views, read_only
-from simulator.valuation import mark_nav_issuers, nav_order
+from simulator.valuation import AI_SECTOR_KINDS, mark_nav_issuers, nav_order
 
 INVESTMENT_GRADE_ISSUERS = frozenset({InstitutionKind.HYPERSCALER, InstitutionKind.CHIP_MAKER})
 """Institution kinds whose bonds are investment grade by default (``Debt.credit_class``)."""
@@ -174,6 +174,7 @@ def build_state(model: mesa.Model, scenario: Scenario, counterfactual: Any = Non
             read_only(np.array([a.rules.liquidity_buffer_months for a in agents])),
             read_only(np.array([a.can_be_stressed for a in agents])),
         ),
+        ai_firm=read_only(np.isin(kinds, [str(k) for k in AI_SECTOR_KINDS])),
         statutory_capital=read_only(np.array([bool(getattr(a.rules, "statutory_capital", False)) for a in agents])),
         risk_weights=read_only(np.array([a.risk_weights() for a in agents]).reshape(n, -1)),
         central_bank=next((i for i, k in enumerate(kinds) if k == InstitutionKind.CENTRAL_BANK), None),
