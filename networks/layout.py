@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import networkx as nx
@@ -107,6 +107,7 @@ def draw_deal_graph(
     pos: Mapping[int, Position] | None = None,
     highlight_cycles: Iterable[Sequence[int]] | None = None,
     title: str | None = None,
+    words: Callable[[str], str] | None = None,
 ) -> Axes:
     r"""Draw the deal graph with matplotlib.
 
@@ -132,6 +133,11 @@ def draw_deal_graph(
         Cycles to emphasise, each as a node list without repeating the first node.
     title : str, optional
         Axes title.
+    words : callable, optional
+        Puts the figure's own words into another language: it is given each English word or
+        phrase -- sector labels ("Chip makers"), contract kinds ("compute contract"), statuses
+        ("healthy"), "circular deal" and the legends' titles -- and returns its translation
+        (default: as they are).
 
     Returns
     -------
@@ -198,29 +204,32 @@ def draw_deal_graph(
         linewidths=[2.8 if n in in_cycle else 0.8 for n in nodes],
         zorder=3,
     )
-    _draw_labels(G, pos, radius_pt, ax)
+    say = words or (lambda text: text)
+    _draw_labels(G, pos, radius_pt, ax, say)
 
     # Legends: contract kinds present, then statuses.
     kinds_present = {kind for _, _, kind in G.edges(data="kind")}
     contract_handles = [
         Line2D([], [], color=EDGE_STYLES[k]["color"], linestyle=EDGE_STYLES[k]["linestyle"],  # type: ignore[arg-type]
-               linewidth=2.2, label=k.replace("_", " "))
+               linewidth=2.2, label=say(k.replace("_", " ")))
         for k in EDGE_KINDS if k in kinds_present
     ]  # fmt: skip
     status_handles = [
         Line2D([], [], marker="o", linestyle="", markersize=10, markerfacecolor=colour,
-               markeredgecolor="#444444", label=status)
+               markeredgecolor="#444444", label=say(status))
         for status, colour in STATUS_COLOURS.items()
     ]  # fmt: skip
     if cycles:
-        status_handles.append(Line2D([], [], color=_HIGHLIGHT_COLOUR, alpha=0.22, linewidth=8, label="circular deal"))
+        status_handles.append(
+            Line2D([], [], color=_HIGHLIGHT_COLOUR, alpha=0.22, linewidth=8, label=say("circular deal"))
+        )
     if contract_handles:
         contracts_legend = ax.legend(
-            handles=contract_handles, title="contract (holder → obligor)", loc="lower left",
+            handles=contract_handles, title=say("contract (holder → obligor)"), loc="lower left",
             fontsize=8, title_fontsize=9, frameon=False,
         )  # fmt: skip
         ax.add_artist(contracts_legend)
-    ax.legend(handles=status_handles, title="status", loc="lower right", fontsize=8,
+    ax.legend(handles=status_handles, title=say("status"), loc="lower right", fontsize=8,
               title_fontsize=9, frameon=False)  # fmt: skip
 
     if title:
@@ -352,7 +361,9 @@ def _draw_sector_bands(G: nx.MultiDiGraph, ax: Axes) -> None:
                          linewidth=22, color=_SECTOR_BAND_COLOUR, zorder=0))  # fmt: skip
 
 
-def _draw_labels(G: nx.MultiDiGraph, pos: dict[int, Position], radius_pt: dict[int, float], ax: Axes) -> None:
+def _draw_labels(
+    G: nx.MultiDiGraph, pos: dict[int, Position], radius_pt: dict[int, float], ax: Axes, say: Callable[[str], str]
+) -> None:
     """Node names just outside each node; sector names beyond them, pointing away from the centre.
 
     Offsets are in points, so labels clear the markers and each other at any figure size.
@@ -385,7 +396,7 @@ def _draw_labels(G: nx.MultiDiGraph, pos: dict[int, Position], radius_pt: dict[i
         name_width = 0.6 * _LABEL_FONTSIZE * max(len(names[n]) for n in members)
         distance = (max(radius_pt[n] for n in members) + 8 + abs(ux) * name_width
                     + abs(uy) * 1.4 * _LABEL_FONTSIZE)  # fmt: skip
-        label(cx + reach * ux, cy + reach * uy, ux, uy, distance, SECTOR_LABELS[kind].upper(),
+        label(cx + reach * ux, cy + reach * uy, ux, uy, distance, say(SECTOR_LABELS[kind]).upper(),
               fontsize=_LABEL_FONTSIZE - 0.5, fontweight="bold", color="#707070")  # fmt: skip
 
 

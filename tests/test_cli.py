@@ -513,7 +513,7 @@ def _quick_figures(monkeypatch) -> None:
 
     from simulator.cli import plots
 
-    def figure(data, title=None):
+    def figure(data, title=None, lang="en"):
         fig = Figure(figsize=(2, 1))
         fig.suptitle(str(title))
         return fig

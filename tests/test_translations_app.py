@@ -343,3 +343,35 @@ def test_a_shocks_meaning_reads_in_both_languages():
     assert shock_meaning("ai_growth", 0.1, 3, None, "zh") == "从第3个月起，AI收入的年增长率变为0.1"
     assert shock_meaning("failure", 1.0, 3, "CoreWeave", "zh") == "CoreWeave倒闭：进入处置程序"
     assert shock_meaning("depreciation", 0.2, 3, None) == "every generation depreciates 0.2 faster per year"
+
+
+def test_the_run_s_figures_read_in_chinese(tmp_path, monkeypatch):
+    """``run --lang zh`` draws its PNG figures in Chinese, in a font that covers it; without such
+    a font they are drawn in English (rather than in boxes).
+    """
+    from matplotlib.text import Text
+
+    from simulator import ContagionModel
+    from simulator.cli import plots
+
+    model = ContagionModel("neocloud_default", rng=0)
+    model.run_for(4)
+    df = model.datacollector.get_model_vars_dataframe()
+    titles = [ax.get_title() for ax in plots.timeseries_panel(df, lang="zh").axes]
+    assert titles and all(CHINESE.search(t) for t in titles), titles
+    network = plots.network_figure(model.deal_graph(), lang="zh")
+    texts = [t for t in network.findobj(Text) if t.get_text()]
+    assert any(t.get_text() == "循环交易" for t in texts)
+    assert all("CJK" in t.get_fontfamily()[0] for t in texts)
+
+    assert (
+        cli.main(["run", "neocloud_default", "--months", "4", "--lang", "zh", "--out", str(tmp_path / "zh"), "--quiet"])
+        == 0
+    )
+    assert cli.main(["run", "neocloud_default", "--months", "4", "--out", str(tmp_path / "en"), "--quiet"]) == 0
+    for png in ("timeseries.png", "network.png"):
+        assert (tmp_path / "zh" / png).read_bytes() != (tmp_path / "en" / png).read_bytes(), png
+
+    monkeypatch.setattr(plots, "_cjk_font", lambda: None)
+    titles = [ax.get_title() for ax in plots.timeseries_panel(df, lang="zh").axes]
+    assert titles[0] == "GPU secondary-market price"

@@ -444,7 +444,7 @@ def _run_into(staging: Path, target: Path, out_dir: Path, model, scenario, month
     summary.update(seed=args.seed, months_requested=months, seconds=round(elapsed, 3),
                    setup=outputs.run_setup(scenario, args.overrides))  # fmt: skip
     cut_short = ctrl_c.presses > presses  # a Ctrl-C (another one) since the simulation ended
-    for _, write in [] if cut_short else outputs.output_steps(model, staging, seed=args.seed):
+    for _, write in [] if cut_short else outputs.output_steps(model, staging, seed=args.seed, lang=args.lang):
         presses = ctrl_c.presses
         try:
             write()

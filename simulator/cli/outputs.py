@@ -56,6 +56,7 @@ import pandas as pd
 
 from simulator.cli import plots
 from simulator.events import Event, most_important
+from simulator.i18n import gettext_for
 from simulator.records import LOSS_MEASURES
 from simulator.views import first_new_event
 
@@ -479,21 +480,22 @@ def write_summary_json(summary: dict, path: Path) -> Path:
     return Path(path)
 
 
-def write_timeseries_png(df: pd.DataFrame, path: Path, title: str | None = None) -> Path:
-    """The time-series panel as PNG."""
-    return plots.save_figure(plots.timeseries_panel(df, title=title), path)
+def write_timeseries_png(df: pd.DataFrame, path: Path, title: str | None = None, lang: str = "en") -> Path:
+    """The time-series panel as PNG, its words in ``lang``."""
+    return plots.save_figure(plots.timeseries_panel(df, title=title, lang=lang), path)
 
 
-def write_network_png(G: nx.MultiDiGraph, path: Path, title: str | None = None) -> Path:
-    """The deal graph coloured by status as PNG."""
-    return plots.save_figure(plots.network_figure(G, title=title), path)
+def write_network_png(G: nx.MultiDiGraph, path: Path, title: str | None = None, lang: str = "en") -> Path:
+    """The deal graph coloured by status as PNG, its words in ``lang``."""
+    return plots.save_figure(plots.network_figure(G, title=title, lang=lang), path)
 
 
 def output_steps(
-    model: ContagionModel, out_dir: str | Path, seed: int | None = None
+    model: ContagionModel, out_dir: str | Path, seed: int | None = None, lang: str = "en"
 ) -> list[tuple[str, Callable[[], Path]]]:
     """Every output of a run but ``summary.json``, as (output name, writer) in the order of
     :data:`OUTPUT_FILES`; calling a writer writes its file into ``out_dir`` and returns its path.
+    The figures' words are in ``lang``; the tables and files are the same in every language.
 
     If the model stopped in the middle of a month, the graph outputs are left out (the state
     would show a half-finished month).
@@ -501,7 +503,13 @@ def output_steps(
     out = Path(out_dir)
     path = {name: out / file for name, file in OUTPUT_FILES.items()}
     months = finished_month(model)
-    title = f"{model.config.name}: {months} months" + (f", seed {seed}" if seed is not None else "")
+    lang = plots.figure_language(lang)  # (the figures are the only words written)
+    _ = gettext_for(lang, "app")
+    title = (
+        _("{scenario}: {months} months").format(scenario=model.config.name, months=months)
+        if seed is None
+        else _("{scenario}: {months} months, seed {seed}").format(scenario=model.config.name, months=months, seed=seed)
+    )
     tables: dict[str, pd.DataFrame] = {}
 
     def table(name: str) -> pd.DataFrame:  # built once, when first written
@@ -522,14 +530,18 @@ def output_steps(
         ("agents_csv", lambda: write_agents_csv(table("agents"), path["agents_csv"])),
         ("agents_parquet", lambda: write_agents_parquet(table("agents"), path["agents_parquet"])),
         ("events_jsonl", lambda: write_events_jsonl(finished_events(model), path["events_jsonl"])),
-        ("timeseries_png", lambda: write_timeseries_png(table("timeseries"), path["timeseries_png"], title=title)),
+        (
+            "timeseries_png",
+            lambda: write_timeseries_png(table("timeseries"), path["timeseries_png"], title=title, lang=lang),
+        ),
     ]
     if model.month == months:  # the state is the end of a finished month
         steps += [
             ("graph_graphml", lambda: write_graph_graphml(graph(), path["graph_graphml"])),
             ("graph_json", lambda: write_graph_json(graph(), path["graph_json"])),
-            ("network_png", lambda: write_network_png(graph(), path["network_png"],
-                                                      title=f"Deal network at month {months} ({model.config.name})")),
+            ("network_png", lambda: write_network_png(graph(), path["network_png"], lang=lang,
+                                                      title=_("Deal network at month {month} ({scenario})").format(
+                                                          month=months, scenario=model.config.name))),
         ]  # fmt: skip
     return steps
 

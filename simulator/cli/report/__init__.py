@@ -43,20 +43,27 @@ def build_report(folder: str | Path, lang: str = "en") -> str:
 
 
 def _timeseries_figure(run: RunFolder) -> tuple[bytes | None, str]:
-    """The run's timeseries.png, or one drawn from its timeseries.csv if the run stopped before
-    writing the picture; with a note saying which.
+    """The run's timeseries.png, or one drawn from its timeseries.csv -- if the run stopped
+    before writing the picture, or if the report is in another language than English (the
+    run's picture may be in either) -- with a note saying which.
     """
-    from simulator.cli.report.language import _
+    from simulator.cli.report.language import _, current_language
 
-    if run.timeseries_png is not None:
+    lang = current_language()
+    if run.timeseries_png is not None and (lang == "en" or run.timeseries is None):
         return run.timeseries_png, "(timeseries.png)"
     if run.timeseries is None:
         return None, _("the run wrote neither timeseries.png nor timeseries.csv.")
     from simulator.cli import plots
 
-    fig = plots.timeseries_panel(run.timeseries, title=f"{run.summary.scenario}: {run.summary.months} months")
+    drawn_in = plots.figure_language(lang)
+    template = _("{scenario}: {months} months") if drawn_in == lang else "{scenario}: {months} months"
+    title = template.format(scenario=run.summary.scenario, months=run.summary.months)
+    fig = plots.timeseries_panel(run.timeseries, title=title, lang=drawn_in)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=80, facecolor="white")
+    if run.timeseries_png is not None:
+        return buffer.getvalue(), _("(drawn by the report from timeseries.csv, in the report's language)")
     return buffer.getvalue(), _(
         "(drawn by the report from timeseries.csv: the run stopped before writing timeseries.png)"
     )
