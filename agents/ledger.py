@@ -268,9 +268,10 @@ class Ledger:
         amount = _like(amount_bn, payer.shape)
         n = self.n_agents
         net = _scatter(payee, amount, n) - _scatter(payer, amount, n)
+        before = self.cash_bn.copy()  # (undone exactly: adding and subtracting again leaves rounding)
         self.cash_bn += net
         if self.cash_bn.min() < -NEGATIVE_DUST_BN:  # someone is overdrawn: undo, cut, pay again
-            self.cash_bn -= net
+            self.cash_bn[:] = before
             amount = self._affordable(payer, np.maximum(amount, 0.0), payee=payee)
             net = _scatter(payee, amount, n) - _scatter(payer, amount, n)
             self.cash_bn += net
@@ -309,9 +310,10 @@ class Ledger:
         agent = _indices(agent)
         amount = _like(amount_bn, agent.shape)
         delta = _scatter(agent, amount, self.n_agents)
+        before = self.cash_bn.copy()  # (undone exactly: adding and subtracting again leaves rounding)
         self.cash_bn += delta
         if self.cash_bn.min() < -NEGATIVE_DUST_BN:  # an outflow beyond its cash: undo, cut, pay again
-            self.cash_bn -= delta
+            self.cash_bn[:] = before
             inflow = np.maximum(amount, 0.0)
             outflow = self._affordable(agent, np.maximum(-amount, 0.0), receipts=_scatter(agent, inflow, self.n_agents))
             amount = inflow - outflow

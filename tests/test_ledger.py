@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from agents.ledger import NEGATIVE_DUST_BN, Ledger
@@ -118,6 +118,13 @@ def calls(draw):
 @given(
     cash=st.lists(st.floats(0.0, 5.0, **finite), min_size=N, max_size=N),
     sequence=st.lists(calls(), min_size=1, max_size=6),
+)
+@example(  # found by hypothesis: an overdraft undone by subtracting again left -1.00000008e-09
+    cash=[0.0, 0.0, 0.0, 0.0],
+    sequence=[
+        ("spend_on_real_assets", ([0, 0, 0, 0, 0], [0.0, 0.0, 0.0, 0.0, 1e-09], "build")),
+        ("transfer", ([0, 0, 0, 0], [0, 0, 1, 0], [0.0, 0.0, 1.0, 0.0])),
+    ],
 )
 def test_no_combination_of_dues_drives_a_balance_negative(cash, sequence):
     led = small_ledger(cash)
