@@ -15,9 +15,10 @@ is not a transmission channel but a relief valve: switched off, the SPV and its 
 less and the lessees' shareholders more, and the total may go either way (in ``ai_winter`` the
 mean rises); its test checks where the loss moves, not the total. The other switches are not
 asserted here: ``circular_funding`` and ``contract_cuts`` are *stabilising* flows (the chip
-maker's cash for its customers, a lab's relief valve instead of default); ``ltv_covenants`` /
-``sentiment_feedback`` change the timing of defaults, so an early acceleration can crystallise a
-smaller loss than a later one; ``redemptions`` and ``margin_calls`` change every seed of both
+maker's cash for its customers, a lab's relief valve instead of default); ``ltv_covenants``
+changes the timing of defaults, so an early acceleration can crystallise a smaller loss than a
+later one; ``sentiment_feedback`` adds losses on every seed it changes (docs/validation.md's
+ablation table); ``redemptions`` and ``margin_calls`` change every seed of both
 scenarios, but not in one direction (they feed the funds' forced sales and also shift which
 neoclouds lose their lenders, and when: switched off, they lower every changed seed of
 ``neocloud_default`` but raise 4 and 5 of 10 seeds of ``ai_winter``, where switching redemptions
