@@ -140,12 +140,11 @@ def plot_tipping(source: str | Path, path: str | Path) -> Path:
     """Draw the tipping-point table in ``source`` (a ``tipping.json``) as a sorted bar chart into
     ``path`` (``simulator.sweep.tipping_plots.tipping_figure``) and return ``path``.
     """
-    from simulator.cli.plots import save_figure
     from simulator.sweep.tipping import TippingReport
     from simulator.sweep.tipping_plots import tipping_figure
 
     report = TippingReport.from_dict(_read_json(Path(source)))
-    return _save(tipping_figure(report), Path(path), save_figure)
+    return _save(tipping_figure(report), Path(path))
 
 
 def plot_discovery(source: str | Path, path: str | Path) -> Path:
@@ -154,7 +153,6 @@ def plot_discovery(source: str | Path, path: str | Path) -> Path:
     the results ``discovery.json`` names (``aicontagion discover`` records them), else, when those
     are gone or not named, from the sweep in the folder it is in.
     """
-    from simulator.cli.plots import save_figure
     from simulator.sweep.discovery import Discovery, read_results
     from simulator.sweep.tipping_plots import discovery_figure
 
@@ -168,13 +166,18 @@ def plot_discovery(source: str | Path, path: str | Path) -> Path:
         raise ConfigError(
             f"{source}: {gone}, and {results_at} holds no sweep; run aicontagion discover on the sweep again"
         )
-    return _save(discovery_figure(found, read_results(results_at)), Path(path), save_figure)
+    return _save(discovery_figure(found, read_results(results_at)), Path(path))
 
 
-def _save(figure, path: Path, save_figure) -> Path:
+def _save(figure, path: Path, dpi: int = 110) -> Path:
+    """Write ``figure`` to ``path`` atomically (``simulator.cli.plots.save_figure``), close it and
+    return ``path``.
+    """
+    from simulator.cli.plots import save_figure
+
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return save_figure(figure, path)
+        return save_figure(figure, path, dpi=dpi)
     finally:
         plt.close(figure)
 
@@ -272,9 +275,7 @@ def _phase_diagram(ok: pd.DataFrame, axes: list[str], measure: str, title: str, 
     ax.set_xlabel(_label(x_name))
     ax.set_ylabel(_label(y_name))
     ax.set_title(f"{title}\nphase diagram: mean over seeds")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=120)
 
 
 def _distribution(ok: pd.DataFrame, parameters: list[str], measure: str, title: str, path: Path) -> Path:
@@ -291,9 +292,7 @@ def _distribution(ok: pd.DataFrame, parameters: list[str], measure: str, title: 
         ax.set_xlabel(measure)
         ax.set_ylabel("runs")
         ax.set_title(f"{title}\n{measure} over every run")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=120)
 
 
 def _fan_chart(series: pd.DataFrame, title: str, path: Path) -> Path:
@@ -308,9 +307,7 @@ def _fan_chart(series: pd.DataFrame, title: str, path: Path) -> Path:
     ax.set_ylabel("realised losses, US$ bn (cumulative)")
     ax.set_title(f"{title}\nrealised losses over time across {wide.shape[1]} runs")
     ax.legend(loc="upper left")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=120)
 
 
 def _sobol_bars(indices: pd.DataFrame, measure: str, title: str, path: Path) -> Path:
@@ -324,9 +321,7 @@ def _sobol_bars(indices: pd.DataFrame, measure: str, title: str, path: Path) -> 
     ax.set_xlabel("Sobol index (share of variance; bars: 95% interval)")
     ax.set_title(f"{title}\nSobol indices of {measure} (mean over seeds)")
     ax.legend(loc="lower right")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=120)
 
 
 def _morris_scatter(effects: pd.DataFrame, measure: str, title: str, path: Path) -> Path:
@@ -337,6 +332,4 @@ def _morris_scatter(effects: pd.DataFrame, measure: str, title: str, path: Path)
     ax.set_xlabel("mu*: mean absolute change of the measure across each input's range (bars: 95% interval)")
     ax.set_ylabel("sigma (interactions, non-linearity)")
     ax.set_title(f"{title}\nMorris screening of {measure} (mean over seeds)")
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return _save(fig, path, dpi=120)
