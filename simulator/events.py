@@ -142,13 +142,12 @@ def _param_to_data(value: Any) -> Any:
 _LIST_SEPARATOR = say(", ").template  # joins the clauses of a ``{name:list}`` placeholder
 
 
-class _SentenceFormatter(string.Formatter):
+class _SentenceFormatter:
     """``str.format`` that also writes money (``{x:money}``), nested sentences (in the same
     language) and lists of them.
     """
 
     def __init__(self, lang: str):
-        super().__init__()
         from simulator.i18n import gettext_for
 
         self.lang = lang
@@ -162,7 +161,7 @@ class _SentenceFormatter(string.Formatter):
             return (self.gettext(_LIST_SEPARATOR) if format_spec == "list" else "").join(parts)
         if format_spec == "money":
             return money(float(value))
-        return super().format_field(value, format_spec)
+        return format(value, format_spec)
 
     def sentence(self, template: str, params: Mapping[str, Any]) -> str:
         # (``vformat`` would parse the template and walk its fields in Python every time: a run

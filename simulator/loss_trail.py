@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agents.names import CREDIT_CLASSES, DebtKind, StakeKind
-from simulator.valuation import AI_SECTOR_KINDS
 
 if TYPE_CHECKING:  # pragma: no cover
     from simulator.model import ContagionModel
@@ -136,7 +135,7 @@ def loss_trail(model: ContagionModel, holder: str, max_events: int = 3) -> list[
 def _explaining_events(model: ContagionModel, p: Position, limit: int) -> list[str]:
     """The first ``limit`` events that explain ``p``'s loss."""
     found = []
-    ai_firms = {a.name for a in model.institutions if a.kind in AI_SECTOR_KINDS}
+    ai_firms = {a.name for a in model.institutions if model.state.const.ai_firm[a.index]}
     for e in model.events:
         if e.kind not in DISTRESS:
             continue
