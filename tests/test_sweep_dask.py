@@ -47,49 +47,25 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     scheduler_file = tmp_path_factory.mktemp("dask") / "scheduler.json"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    started = [
-        subprocess.Popen(
-            [
-                *_dask_command(),
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--scheduler-file",
-                str(scheduler_file),
-                "--dashboard-address",
-                "127.0.0.1:0",
-            ],
+
+    def start(*args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [*_dask_command(), *args],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
+
+    dashboard = ("--dashboard-address", "127.0.0.1:0")
+    started = [
+        start("scheduler", "--host", "127.0.0.1", "--port", "0", "--scheduler-file", str(scheduler_file), *dashboard)
     ]
     try:
         started.append(
-            subprocess.Popen(
-                [
-                    *_dask_command(),
-                    "worker",
-                    "--scheduler-file",
-                    str(scheduler_file),
-                    "--host",
-                    "127.0.0.1",
-                    "--nworkers",
-                    "2",
-                    "--nthreads",
-                    "1",
-                    "--dashboard-address",
-                    "127.0.0.1:0",
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        )
+            start("worker", "--scheduler-file", str(scheduler_file), "--host", "127.0.0.1", "--nworkers", "2",
+                  "--nthreads", "1", *dashboard)
+        )  # fmt: skip
         with Client(scheduler_file=str(scheduler_file), timeout=60) as client:
             client.wait_for_workers(2, timeout=120)
             address = client.scheduler.address
