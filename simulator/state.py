@@ -70,9 +70,7 @@ class Constants:
     names: tuple[str, ...]
     index_of: Mapping[str, int]
     kinds: np.ndarray  # institution kind of each (strings)
-    ai_firm: (
-        np.ndarray
-    )  # in the AI build-out (valuation.AI_SECTOR_KINDS): its private loans move outside private credit
+    ai_firm: np.ndarray  # in the AI build-out (valuation.AI_SECTOR_KINDS): a borrower of AI private loans
     agent_ids: tuple[int, ...]  # Mesa's unique_id of each institution
     generation_names: tuple[str, ...]
     everyone: np.ndarray  # every institution's index (0..n-1)
@@ -140,9 +138,7 @@ class Memory:
     credit_losses_bn: float = 0.0  # claims written off when estates closed, cumulative
     estates_marked_at: tuple = ()  # (ledger version, GPU prices) the claims on open estates were last marked at
     rates_marked_at: tuple = ()  # (month, ledger version, market rates) debt and securities were last marked at
-    ai_private_loss_rate: float = (
-        0.0  # worst share of par the model's private loans to AI firms have lost (not reversed)
-    )
+    ai_private_loss_rate: float = 0.0  # worst share of par AI firms' private loans have lost (kept)
     gpu_sold_bn: float = 0.0  # GPUs sold in fire sales, cumulative proceeds
     redemption_queue_bn: dict[int, float] = field(default_factory=dict)  # fund-share row -> gated, still asked
     losses_last_month_bn: float = 0.0  # realised last month (US$ bn); feeds next month's sentiment

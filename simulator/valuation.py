@@ -137,8 +137,7 @@ def securities_credit(state: State) -> np.ndarray:
     led, d = state.ledger, state.ledger.debt
     credit = np.ones(len(CREDIT_CLASSES))
     for k in ABS_CLASSES:
-        rows = (d.active & (d.credit_class == k) & (d.principal_bn > 1e-12)).nonzero()[0]
-        face = d.principal_bn[rows]
+        rows, face = _live_rows(state, d.credit_class == k)
         if face.sum() > 0:
             credit[k] = float(face @ led.credit_factor(rows) / face.sum())
     share = state.const.config.markets.credit.ai_share_of_private
@@ -161,13 +160,19 @@ def ai_private_loss_rate(state: State) -> float:
     ``1 - credit factor``, by face, over the rows still on the books.
     """
     led, d = state.ledger, state.ledger.debt
-    rows = (
-        d.active & (d.credit_class == CreditClass.PRIVATE) & (d.principal_bn > 1e-12) & state.const.ai_firm[d.obligor]
-    ).nonzero()[0]
-    face = d.principal_bn[rows]
+    rows, face = _live_rows(state, (d.credit_class == CreditClass.PRIVATE) & state.const.ai_firm[d.obligor])
     if face.sum() <= 0:
         return 0.0
     return float(face @ (1.0 - led.credit_factor(rows)) / face.sum())
+
+
+def _live_rows(state: State, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The debt rows flagged in ``wanted`` that are live (active, with principal left), and their
+    principal (US$ bn).
+    """
+    d = state.ledger.debt
+    rows = (wanted & d.active & (d.principal_bn > 1e-12)).nonzero()[0]
+    return rows, d.principal_bn[rows]
 
 
 def gpu_book_price_bn(state: State) -> np.ndarray:
